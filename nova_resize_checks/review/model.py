@@ -1,0 +1,106 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Plain data passed between the stages of the review meta-check.
+
+Every stage takes these and returns these; no stage prints or reaches back
+into an earlier one.  All line numbers are 1-based lines of the review text.
+"""
+
+import dataclasses
+import typing
+
+# Kinds of change a review can propose.
+TEST_FULL = 'test-full'          # a whole new version of the test file
+TEST_SNIPPET = 'test-snippet'    # defs, classes or statements to anchor in
+TEST_DIFF = 'test-diff'          # unified diff against the test file
+NOVA_DIFF = 'nova-diff'          # unified diff against a nova source file
+LINE_CHANGE = 'line-change'      # "change line N to ..."
+RENAME = 'rename'                # "rename `A` to `B`" (consistent rename)
+REMOVE = 'remove'                # "`X` can be removed", "remove unused `Y`"
+
+CHANGE_KINDS = (TEST_FULL, TEST_SNIPPET, TEST_DIFF, NOVA_DIFF, LINE_CHANGE,
+                RENAME, REMOVE)
+
+# Kinds of finding (checkable without running anything).
+UNKNOWN_NAME = 'unknown-name'        # names that exist nowhere relevant
+USED_NOT_UNUSED = 'used-not-unused'  # called unused, but it is used
+LINE_MISMATCH = 'line-mismatch'      # line N does not hold what is quoted
+UNPARSED_CLAIM = 'unparsed-claim'    # a claim that could not become a change
+UNSAFE_CODE = 'unsafe-code'          # the static safety gate refused code
+CONTRADICTION = 'contradiction'      # e.g. assertions that cannot all hold
+INPUT_ERROR = 'input-error'          # the review itself could not be read
+
+
+@dataclasses.dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+    def as_list(self):
+        return [self.start, self.end]
+
+
+@dataclasses.dataclass
+class Block:
+    """A piece of the review: fenced code, a numbered listing or prose."""
+    kind: str                 # 'fence' | 'listing' | 'prose'
+    text: str                 # content; a listing has its numbers stripped
+    span: Span
+    info: str = ''            # a fence's info string ('python', 'diff', ...)
+    # For listings: original line number of each line of ``text``.
+    numbers: typing.Tuple[int, ...] = ()
+
+
+@dataclasses.dataclass
+class ParsedReview:
+    path: str
+    text: str
+    blocks: typing.List[Block]
+    claims_no_defects: typing.Optional[bool] = None  # None: says neither
+    cwe_ids: typing.Tuple[str, ...] = ()
+    errors: typing.List[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class Change:
+    kind: str                 # one of CHANGE_KINDS
+    span: Span                # where in the review it came from
+    target: str = 'test'      # 'test' or a nova path ('nova/compute/...')
+    code: str = ''            # code, diff text or replacement line
+    old: str = ''             # RENAME/REMOVE: the name; LINE_CHANGE: ''
+    new: str = ''             # RENAME: the new name
+    line: int = 0             # LINE_CHANGE: the line number in the test
+    summary: str = ''
+
+
+@dataclasses.dataclass
+class Finding:
+    kind: str
+    message: str
+    span: typing.Optional[Span] = None
+
+
+@dataclasses.dataclass
+class Applied:
+    change: Change
+    applied: bool
+    reason: str = ''          # why not applied, or what was done
+
+
+@dataclasses.dataclass
+class ProposedVersion:
+    """The canonical test (and nova) with a review's changes applied."""
+    test_source: str
+    nova_overlay: typing.Dict[str, str]   # nova relative path -> new source
+    applied: typing.List[Applied]
