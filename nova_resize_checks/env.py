@@ -33,7 +33,8 @@ MIN_PLACEMENT = '10.0.0'
 PASTE_INI = os.path.join('etc', 'nova', 'api-paste.ini')
 
 INSTALL_HINT = ('Install the test environment with "pip install '
-                'nova-resize-checks[test]" or run through "tox -e functional".')
+                'nova-resize-checks[test]" or run through '
+                '"tox -e functional".')
 
 
 class EnvironmentProblem(Exception):
@@ -124,7 +125,8 @@ def paste_ini_candidates():
         for entry in dist.files or ():
             if str(entry).replace('\\', '/').endswith('etc/nova/'
                                                       'api-paste.ini'):
-                candidates.append(os.path.abspath(str(dist.locate_file(entry))))
+                candidates.append(
+                    os.path.abspath(str(dist.locate_file(entry))))
     for prefix in (sys.prefix, sys.base_prefix):
         candidates.append(os.path.join(prefix, PASTE_INI))
     return candidates

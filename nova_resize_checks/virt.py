@@ -23,8 +23,8 @@ regression test; carrying ours keeps the scenario independent of it.
 
 import sys
 
-import nova.virt
 from nova import exception
+import nova.virt
 from nova.virt import fake
 
 ALIAS = 'nova_resize_checks'

@@ -1,0 +1,126 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Which assertion of a regression test failed, read from its traceback.
+
+A mutant is only *caught* when the test fails on one of its allocation
+assertions: an error, a timeout in a wait helper or a failure while booting
+proves nothing about placement.  These helpers find the failing line of the
+test file in a traceback and tell whether it is an allocation assertion.
+No nova import; the test source is read with ``ast``.
+"""
+
+import ast
+import dataclasses
+import re
+import typing
+
+# 'File "/path/test_bug_1825537.py", line 87, in test_...'
+_FRAME = re.compile(r'^\s*File "([^"\n]{1,4096})", line (\d{1,9}), in '
+                    r'([^\n]{1,512})$', re.M)
+
+TEST_METHOD = 'test_finish_resize_fails_allocation_cleanup'
+RESIZE_HELPER = '_resize_and_assert_error'
+
+
+@dataclasses.dataclass
+class FailureSite:
+    path: str
+    line: int
+    function: str
+    code: str                  # the source line, stripped ('' if unknown)
+    message: str               # the assertion's message (last line(s))
+    allocation: bool           # is the line an allocation assertion?
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+def _call_name(node):
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ''
+
+
+def allocation_assertion_lines(source, method=TEST_METHOD):
+    """Line numbers of the placement assertions in the test method.
+
+    Those are the ``assert*`` calls that come after the call to
+    ``_resize_and_assert_error`` in ``method`` (every line a multi-line
+    call spans is included).  An unparsable source gives an empty set.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    lines = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.name == method):
+            continue
+        after_resize = False
+        for stmt in node.body:
+            for sub in ast.walk(stmt):
+                if not isinstance(sub, ast.Call):
+                    continue
+                name = _call_name(sub)
+                if name == RESIZE_HELPER:
+                    after_resize = True
+                elif after_resize and name.startswith('assert'):
+                    end = getattr(sub, 'end_lineno', sub.lineno)
+                    lines.update(range(sub.lineno, end + 1))
+    return lines
+
+
+def _assertion_message(traceback_text):
+    """The exception text at the end of a traceback, trimmed."""
+    tail = traceback_text.rstrip().splitlines()
+    # The exception is what follows the last frame's source line.
+    for index in range(len(tail) - 1, -1, -1):
+        if _FRAME.match(tail[index]):
+            rest = tail[index + 2:] if index + 2 <= len(tail) else []
+            return '\n'.join(line for line in rest if line.strip())[:2000]
+    return '\n'.join(tail[-5:])[:2000]
+
+
+def failure_site(traceback_text, test_path, test_source,
+                 method=TEST_METHOD):
+    """Locate the innermost frame in ``test_path`` of a traceback.
+
+    ``test_path`` may be a basename; frames are matched by suffix.  Returns
+    None when no frame of the test file is in the traceback.
+    """
+    frames = [m for m in _FRAME.finditer(traceback_text or '')
+              if m.group(1).endswith(test_path.rsplit('/', 1)[-1])]
+    if not frames:
+        return None
+    last = frames[-1]
+    line = int(last.group(2))
+    source_lines = test_source.splitlines()
+    code = (source_lines[line - 1].strip()
+            if 0 < line <= len(source_lines) else '')
+    return FailureSite(
+        path=last.group(1), line=line, function=last.group(3).strip(),
+        code=code, message=_assertion_message(traceback_text),
+        allocation=line in allocation_assertion_lines(test_source, method))
+
+
+def first_line(text: typing.Optional[str], limit=300):
+    """A one-line digest of a message, for tables and JSON evidence."""
+    for line in (text or '').splitlines():
+        if line.strip():
+            return line.strip()[:limit]
+    return ''

@@ -1,0 +1,140 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The ``nova-resize-checks`` command: a thin layer over the library.
+
+Exit codes: 0 all good (fixed / nothing flagged), 1 a problem was found
+(affected, unexpected, flagged), 2 usage or environment error.
+"""
+
+import argparse
+import contextlib
+import json
+import sys
+
+from nova_resize_checks import env
+from nova_resize_checks import mutants
+from nova_resize_checks import outcome
+from nova_resize_checks import render
+from nova_resize_checks import reproduce as reproduce_mod
+
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_ERROR = 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError('%s: %s' % (self.prog, message))
+
+
+def _console(stream):
+    import rich.console
+
+    return rich.console.Console(file=stream, highlight=False,
+                                soft_wrap=False)
+
+
+@contextlib.contextmanager
+def _status(args, message):
+    """A spinner on stderr for text output on a terminal."""
+    if args.format != 'text' or not sys.stderr.isatty():
+        yield
+        return
+    with _console(sys.stderr).status(message):
+        yield
+
+
+def _emit_json(document):
+    json.dump(document, sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write('\n')
+
+
+def cmd_reproduce(args):
+    with _status(args, 'Running the bug 1825537 scenario%s...'
+                 % (' with mutant %s' % args.mutant if args.mutant else '')):
+        report = reproduce_mod.reproduce(args.mutant, args.timeout)
+    if args.format == 'json':
+        _emit_json(report)
+    else:
+        render.reproduce_text(_console(sys.stdout), report)
+    return EXIT_OK if report['verdict'] == outcome.FIXED else EXIT_FOUND
+
+
+def cmd_mutants(args):
+    if args.format == 'json':
+        _emit_json({'mutants': [
+            {'name': m.name, 'summary': m.summary, 'source': m.source,
+             'dest': m.dest} for m in mutants.MUTANTS.values()]})
+    else:
+        render.mutants_text(_console(sys.stdout), mutants.MUTANTS.values())
+    return EXIT_OK
+
+
+def build_parser():
+    parser = _Parser(
+        prog='nova-resize-checks',
+        description='Checks for nova bug 1825537: allocations after a '
+                    'failed finish_resize.')
+    sub = parser.add_subparsers(dest='command', parser_class=_Parser)
+
+    rep = sub.add_parser(
+        'reproduce', help='run the scenario once against the installed '
+                          'nova and classify what placement holds')
+    rep.add_argument('--mutant', choices=list(mutants.MUTANTS),
+                     help='apply a named nova mutant for this run')
+    rep.add_argument('--format', choices=('text', 'json'), default='text')
+    rep.add_argument('--timeout', type=float,
+                     default=reproduce_mod.DEFAULT_TIMEOUT,
+                     help='seconds before the run is abandoned '
+                          '(default %(default)s)')
+    rep.set_defaults(func=cmd_reproduce)
+
+    mut = sub.add_parser('mutants', help='list the named nova mutants')
+    mut.add_argument('--format', choices=('text', 'json'), default='text')
+    mut.set_defaults(func=cmd_mutants)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, 'func', None):
+            raise UsageError('a command is required: %s'
+                             % ', '.join(sorted(
+                                 parser._subparsers._group_actions[0]
+                                 .choices)))
+        return args.func(args)
+    except UsageError as exc:
+        sys.stderr.write('%s\n' % exc)
+        sys.stderr.write('Try "nova-resize-checks --help".\n')
+        return EXIT_ERROR
+    except env.EnvironmentProblem as exc:
+        sys.stderr.write('nova-resize-checks: environment problem: %s\n'
+                         % exc)
+        return EXIT_ERROR
+    except reproduce_mod.ScenarioError as exc:
+        sys.stderr.write('nova-resize-checks: %s\n' % exc)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write('nova-resize-checks: interrupted\n')
+        return 130
+
+
+if __name__ == '__main__':
+    sys.exit(main())
