@@ -1,0 +1,110 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+import os
+
+import testtools
+
+from nova_resize_checks import assertions
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CANONICAL = os.path.join(os.path.dirname(HERE), 'functional',
+                         'test_bug_1825537.py')
+
+
+def _source():
+    with open(CANONICAL) as f:
+        return f.read()
+
+
+def _line_of(source, needle):
+    for number, line in enumerate(source.splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError('%r not in source' % needle)
+
+
+def _traceback(path, line, message):
+    return ('Traceback (most recent call last):\n'
+            '  File "/x/testtools/testcase.py", line 10, in _run\n'
+            '    return fn(*args)\n'
+            '  File "%s", line %d, in '
+            'test_finish_resize_fails_allocation_cleanup\n'
+            '    self.something()\n'
+            '  File "/x/nova/tests/functional/integrated_helpers.py", '
+            'line 1073, in assertFlavorMatchesAllocation\n'
+            '    self.assertEqual(\n'
+            '%s\n' % (path, line, message))
+
+
+class TestAllocationLines(testtools.TestCase):
+
+    def test_canonical_allocation_assertions(self):
+        source = _source()
+        lines = assertions.allocation_assertion_lines(source)
+        for needle in ('self.assertFlavorMatchesAllocation(',
+                       'self.assertFlavorMatchesUsage(dest_rp_uuid',
+                       'self.assertEqual(no_usage, source_rp_usages)'):
+            self.assertIn(_line_of(source, needle), lines, needle)
+        # The checks inside _resize_and_assert_error are not placement
+        # assertions, nor is the boot helper.
+        self.assertNotIn(_line_of(source, "self.assertIn('Virtual"), lines)
+        self.assertNotIn(
+            _line_of(source, 'self._boot_and_check_allocations('), lines)
+
+    def test_multiline_call_spans_every_line(self):
+        source = _source()
+        first = _line_of(source, 'self.assertFlavorMatchesAllocation(')
+        self.assertIn(first + 1,
+                      assertions.allocation_assertion_lines(source))
+
+    def test_unparsable_source(self):
+        self.assertEqual(set(),
+                         assertions.allocation_assertion_lines('def (:'))
+
+    def test_no_resize_helper_means_no_allocation_lines(self):
+        src = ('class T:\n'
+               '    def test_finish_resize_fails_allocation_cleanup(s):\n'
+               '        s.assertEqual(1, 1)\n')
+        self.assertEqual(set(), assertions.allocation_assertion_lines(src))
+
+
+class TestFailureSite(testtools.TestCase):
+
+    def test_allocation_failure(self):
+        source = _source()
+        line = _line_of(source, 'self.assertEqual(no_usage, ')
+        text = _traceback('/tmp/tests/functional/test_bug_1825537.py', line,
+                          "testtools.matchers._impl.MismatchError: "
+                          "{'VCPU': 0} != {'VCPU': 1}")
+        site = assertions.failure_site(text, 'test_bug_1825537.py', source)
+        self.assertEqual(line, site.line)
+        self.assertTrue(site.allocation)
+        self.assertIn('no_usage', site.code)
+        self.assertIn('MismatchError', site.message)
+
+    def test_non_allocation_failure(self):
+        source = _source()
+        line = _line_of(source, "self._start_compute('host1')")
+        text = _traceback('/a/test_bug_1825537.py', line, 'Boom')
+        site = assertions.failure_site(text, 'test_bug_1825537.py', source)
+        self.assertFalse(site.allocation)
+
+    def test_frame_of_other_file_only(self):
+        text = _traceback('/a/other.py', 3, 'AssertionError')
+        self.assertIsNone(assertions.failure_site(
+            text, 'test_bug_1825537.py', _source()))
+
+    def test_first_line(self):
+        self.assertEqual('b', assertions.first_line('\n  \nb\nc'))
+        self.assertEqual('', assertions.first_line(None))
