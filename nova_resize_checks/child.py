@@ -13,28 +13,67 @@
 
 """Child-process test runner: run test modules against (mutated) nova.
 
-``python -m nova_resize_checks.child [--mutant NAME] [--path DIR]
---output RESULT.json TEST [TEST ...]``
+``python -m nova_resize_checks.child [--variant real|MUTANT ...]
+[--path DIR] [--overlay MODULE=FILE ...] --output RESULTS.jsonl TEST ...``
 
 Used by the benchmark and the review meta-check to run a test file the
 package does not control (upstream's, or a review's version of it) in a
-fresh process: it applies the wheel fix and the mutant process-wide, runs
-the named tests and writes one JSON document with each test's status,
-duration and traceback.  Statuses: ``pass``, ``fail`` (an assertion
-failed), ``error`` (anything else raised, including import errors) and
-``skip`` (reported separately; callers treat it as not passing).
+fresh process.  It applies the wheel fix process-wide, serves nova modules
+named by ``--overlay`` from the given files instead of the installed ones
+(the installed nova is never written), then for each variant in turn loads
+the named tests anew and runs them, with the variant's mutant applied as a
+fixture for that run only.  Nova is imported once for all variants.
+
+Each finished variant appends one JSON line to the output file as soon as
+it is known, so a killed child loses only the variant it was running::
+
+    {"variant": "real", "tests": [{"id", "status", "seconds",
+                                   "traceback"}], "seconds": 3.1}
+
+Statuses: ``pass``, ``fail`` (an assertion failed), ``error`` (anything
+else, import errors included), ``timeout`` (nova's OS_TEST_TIMEOUT fired)
+and ``skip``.  A first line ``{"environment_error": ...}`` or
+``{"versions": ...}`` describes the environment.
 """
 
 import argparse
+import contextlib
+import importlib.abc
+import importlib.util
 import json
 import os
 import sys
 import time
+import traceback
 import unittest
 
+import fixtures
 import testtools
 
 from nova_resize_checks import env
+
+REAL = 'real'
+_TIMEOUT_MARKERS = ('fixtures._fixtures.timeout.TimeoutException',
+                    'TimeoutException')
+
+
+class _OverlayFinder(importlib.abc.MetaPathFinder):
+    """Serve some modules from overlay files instead of site-packages."""
+
+    def __init__(self, overlay):
+        self.overlay = dict(overlay)
+
+    def find_spec(self, fullname, path=None, target=None):
+        filename = self.overlay.get(fullname)
+        if filename is None:
+            return None
+        return importlib.util.spec_from_file_location(fullname, filename)
+
+
+def install_overlay(overlay):
+    """overlay: {module name: file}; must run before nova is imported."""
+    if overlay:
+        sys.meta_path.insert(0, _OverlayFinder(overlay))
 
 
 class _Recorder(testtools.TestResult):
@@ -47,13 +86,19 @@ class _Recorder(testtools.TestResult):
         super(_Recorder, self).startTest(test)
         self._started[test.id()] = time.monotonic()
 
-    def _record(self, test, status, err=None, details=None):
-        text = ''
+    def _record(self, test, status, err=None, details=None, text=''):
         if err is not None:
-            text = self._exc_info_to_unicode(err, test)
+            text = ''.join(traceback.format_exception(*err))
         elif details:
-            text = '\n'.join('%s: %s' % (name, content.as_text())
-                             for name, content in details.items())
+            # testtools passes the traceback as a detail next to captured
+            # logs; keep the traceback only (logs can be megabytes).
+            content = details.get('traceback') or details.get('reason')
+            if content is not None:
+                text = content.as_text()
+            else:
+                text = '\n'.join(sorted(details))
+        if status == 'error' and any(m in text for m in _TIMEOUT_MARKERS):
+            status = 'timeout'
         self.records.append({
             'id': test.id(), 'status': status, 'traceback': text,
             'seconds': round(time.monotonic() - self._started.get(
@@ -73,8 +118,7 @@ class _Recorder(testtools.TestResult):
 
     def addSkip(self, test, reason=None, details=None):
         super(_Recorder, self).addSkip(test, reason, details=details)
-        self.records.append({'id': test.id(), 'status': 'skip',
-                             'traceback': str(reason), 'seconds': 0.0})
+        self._record(test, 'skip', text='skipped: %s' % reason)
 
     def addExpectedFailure(self, test, err=None, details=None):
         super(_Recorder, self).addExpectedFailure(test, err,
@@ -83,7 +127,13 @@ class _Recorder(testtools.TestResult):
 
     def addUnexpectedSuccess(self, test, details=None):
         super(_Recorder, self).addUnexpectedSuccess(test, details=details)
-        self._record(test, 'error', details=details)
+        self._record(test, 'error', text='unexpected success')
+
+
+def _error_record(names, exc):
+    return {'id': ' '.join(names), 'status': 'error', 'seconds': 0.0,
+            'traceback': ''.join(traceback.format_exception(
+                type(exc), exc, exc.__traceback__))}
 
 
 def _load(names):
@@ -94,60 +144,102 @@ def _load(names):
     return suite
 
 
-def run(names, mutant=None, paths=()):
-    """Run tests in this process and return the result document."""
-    document = {'versions': env.versions(), 'mutant': mutant, 'tests': []}
+def prepare(paths=(), overlay=None):
+    """Set the process up; raises EnvironmentProblem."""
+    for path in paths:
+        sys.path.insert(0, os.path.abspath(path))
+    install_overlay(overlay or {})
+    env.check_environment()
+    from nova_resize_checks import fixtures as nrc_fixtures
+    from nova_resize_checks import virt
+
+    nrc_fixtures.install_process_wide()
+    virt.register()
+
+
+def run_variant(names, variant=REAL, timeout=None):
+    """Run the named tests once under ``variant``; return the result.
+
+    ``timeout`` (seconds) arms an alarm that raises TimeoutException in the
+    running test; the parent kills the whole process group as a backstop.
+    """
+    from nova_resize_checks import mutants
+
     start = time.monotonic()
+    records = []
     try:
-        for path in paths:
-            sys.path.insert(0, os.path.abspath(path))
-        env.check_environment()
-        from nova_resize_checks import fixtures as nrc_fixtures
-        from nova_resize_checks import mutants
-        from nova_resize_checks import virt
-
-        nrc_fixtures.install_process_wide()
-        virt.register()
-        if mutant:
-            mutants.install_process_wide(mutant)
         suite = _load(names)
-    except env.EnvironmentProblem as exc:
-        document['environment_error'] = str(exc)
-        return document
     except Exception as exc:
-        # Import errors of the test module land here: the test cannot run.
-        import traceback
+        records.append(_error_record(names, exc))
+    else:
+        recorder = _Recorder()
+        with contextlib.ExitStack() as stack:
+            if timeout:
+                stack.enter_context(fixtures.Timeout(int(timeout),
+                                                     gentle=True))
+            if variant != REAL:
+                stack.enter_context(mutants.MutantFixture(variant))
+            suite.run(recorder)
+        records = recorder.records
+        if not records:
+            # A module with no tests must not pass as "nothing failed".
+            records.append({'id': ' '.join(names), 'status': 'error',
+                            'seconds': 0.0,
+                            'traceback': 'no tests were found in %s'
+                                         % ', '.join(names)})
+    return {'variant': variant, 'tests': records,
+            'seconds': round(time.monotonic() - start, 3)}
 
-        document['tests'].append({
-            'id': ' '.join(names), 'status': 'error', 'seconds': 0.0,
-            'traceback': ''.join(traceback.format_exception(
-                type(exc), exc, exc.__traceback__))})
-        document['seconds'] = round(time.monotonic() - start, 3)
-        return document
-    recorder = _Recorder()
-    suite.run(recorder)
-    document['tests'] = recorder.records
-    # A module that loads no tests must not pass as "nothing failed".
-    if not recorder.records:
-        document['tests'].append({
-            'id': ' '.join(names), 'status': 'error', 'seconds': 0.0,
-            'traceback': 'no tests were found in %s' % ', '.join(names)})
-    document['seconds'] = round(time.monotonic() - start, 3)
-    return document
+
+def run(names, variants=(REAL,), paths=(), overlay=None, emit=None,
+        timeout=None):
+    """Run every variant; ``emit(dict)`` receives each line as it is done.
+
+    Returns the list of lines.
+    """
+    lines = []
+
+    def _emit(line):
+        lines.append(line)
+        if emit is not None:
+            emit(line)
+
+    try:
+        prepare(paths, overlay)
+    except env.EnvironmentProblem as exc:
+        _emit({'environment_error': str(exc)})
+        return lines
+    _emit({'versions': env.versions()})
+    for variant in variants:
+        _emit({'started': variant})
+        _emit(run_variant(names, variant, timeout))
+    return lines
+
+
+def _parse_overlay(items):
+    overlay = {}
+    for item in items:
+        module, _, filename = item.partition('=')
+        overlay[module] = filename
+    return overlay
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='nova_resize_checks.child')
-    parser.add_argument('--mutant')
+    parser.add_argument('--variant', action='append', default=[])
     parser.add_argument('--path', action='append', default=[])
+    parser.add_argument('--overlay', action='append', default=[])
     parser.add_argument('--output', required=True)
+    parser.add_argument('--timeout', type=float)
     parser.add_argument('tests', nargs='+')
     args = parser.parse_args(argv)
-    document = run(args.tests, args.mutant, args.path)
-    tmp = args.output + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(document, f, indent=1, sort_keys=True)
-    os.replace(tmp, args.output)
+    with open(args.output, 'a') as out:
+        def emit(line):
+            out.write(json.dumps(line, sort_keys=True) + '\n')
+            out.flush()
+            os.fsync(out.fileno())
+        run(args.tests, args.variant or [REAL], args.path,
+            _parse_overlay(args.overlay), emit, args.timeout)
     return 0
 
 

@@ -27,6 +27,7 @@ from nova_resize_checks import mutants
 from nova_resize_checks import outcome
 from nova_resize_checks import render
 from nova_resize_checks import reproduce as reproduce_mod
+from nova_resize_checks import runner
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -85,6 +86,78 @@ def cmd_mutants(args):
     return EXIT_OK
 
 
+class _ReviewProgress(object):
+    """Progress for the review command, on stderr only.
+
+    A rich bar on a terminal, short lines otherwise; stdout stays
+    machine-readable.
+    """
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+        self.bar = None
+        self.task = None
+        self.prepared = 0
+
+    def __call__(self, event, **kw):
+        if not self.enabled:
+            return
+        if event == 'prepared':
+            self.prepared += 1
+        elif event == 'plan':
+            sys.stderr.write('%d review(s) read; %d run(s) to do, %d from '
+                             'cache\n' % (self.prepared, kw['total'],
+                                          kw['cached']))
+            if kw['total'] and sys.stderr.isatty():
+                import rich.progress
+
+                self.bar = rich.progress.Progress(
+                    *rich.progress.Progress.get_default_columns(),
+                    rich.progress.TextColumn('{task.fields[last]}'),
+                    console=_console(sys.stderr), transient=True)
+                self.task = self.bar.add_task('running', total=kw['total'],
+                                              last='')
+                self.bar.start()
+        elif event == 'done':
+            text = '%s vs %s: %s' % (kw['version'], kw['variant'],
+                                     kw['outcome'])
+            if self.bar is not None:
+                self.bar.update(self.task, advance=1, last=text)
+            else:
+                sys.stderr.write('  %s\n' % text)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def cmd_review(args):
+    from nova_resize_checks.review import check
+    from nova_resize_checks.review import report
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError('--jobs must be at least 1')
+    if args.timeout <= 0:
+        raise UsageError('--timeout must be positive')
+    progress = _ReviewProgress(args.format == 'text')
+    try:
+        reports, summary = check.check(
+            args.paths, jobs=args.jobs, timeout=args.timeout,
+            use_cache=not args.no_cache, progress=progress)
+    finally:
+        progress.close()
+    if not reports and summary['problems']:
+        raise UsageError('; '.join(summary['problems']))
+    if args.format == 'json':
+        _emit_json(report.to_document(reports, summary, env.versions()))
+    elif args.format == 'junit':
+        sys.stdout.write(report.to_junit(reports, summary) + '\n')
+    else:
+        render.review_text(_console(sys.stdout), reports, summary)
+    flagged = any(r.flagged for r in reports)
+    return EXIT_FOUND if flagged or summary['problems'] else EXIT_OK
+
+
 def build_parser():
     parser = _Parser(
         prog='nova-resize-checks',
@@ -103,6 +176,24 @@ def build_parser():
                      help='seconds before the run is abandoned '
                           '(default %(default)s)')
     rep.set_defaults(func=cmd_reproduce)
+
+    rev = sub.add_parser(
+        'review', help='apply the fixes code reviews claim to the '
+                       'regression test, run them against real and mutated '
+                       'nova and flag the ones that break or weaken it')
+    rev.add_argument('paths', nargs='+', metavar='PATH',
+                     help='a review file, or a directory of them')
+    rev.add_argument('--format', choices=('text', 'json', 'junit'),
+                     default='text')
+    rev.add_argument('--jobs', type=int, default=None,
+                     help='parallel runs (default: number of cores)')
+    rev.add_argument('--timeout', type=float,
+                     default=runner.DEFAULT_TIMEOUT,
+                     help='seconds each run may take (default '
+                          '%(default)s)')
+    rev.add_argument('--no-cache', action='store_true',
+                     help='ignore and do not write the on-disk run cache')
+    rev.set_defaults(func=cmd_review)
 
     mut = sub.add_parser('mutants', help='list the named nova mutants')
     mut.add_argument('--format', choices=('text', 'json'), default='text')

@@ -80,3 +80,27 @@ def mutants_text(console, mutants):
         table.add_row(mutant.name, mutant.source or 'none',
                       mutant.dest or 'none', mutant.summary)
     console.print(table)
+
+
+def review_text(console, reports, summary):
+    from nova_resize_checks.review import report as report_mod
+
+    for problem in summary.get('problems', []):
+        console.print('problem: %s' % problem, markup=False)
+    for review in reports:
+        console.print(report_mod.headline(review), markup=False)
+    console.print('')
+    for review in reports:
+        console.print('%s (%s)' % (review.path, review.verdict),
+                      markup=False)
+        for line in report_mod.text_details(review):
+            console.print(line, markup=False)
+    caught = summary.get('caught_by_canonical', [])
+    runs = summary.get('runs', {})
+    flagged = sum(1 for r in reports if r.flagged)
+    console.print('')
+    console.print('%d review(s), %d flagged; canonical test catches %s; '
+                  '%d run(s), %d from cache' % (
+                      len(reports), flagged, ', '.join(caught) or 'nothing',
+                      runs.get('runs', 0), runs.get('cached', 0)),
+                  markup=False)

@@ -39,7 +39,9 @@ SUBJECTS = (
 
 
 def run_once(module, workdir):
-    output = os.path.join(workdir, 'result.json')
+    output = os.path.join(workdir, 'result.jsonl')
+    if os.path.exists(output):
+        os.unlink(output)
     start = time.monotonic()
     subprocess.run([sys.executable, '-m', 'nova_resize_checks.child',
                     '--path', HERE, '--output', output, module],
@@ -47,13 +49,13 @@ def run_once(module, workdir):
                    stderr=subprocess.DEVNULL, check=True, cwd=workdir)
     wall = time.monotonic() - start
     with open(output) as f:
-        document = json.load(f)
-    if 'environment_error' in document:
-        sys.exit('environment problem: %s' % document['environment_error'])
-    statuses = [t['status'] for t in document['tests']]
-    if statuses != ['pass']:
-        sys.exit('%s did not pass: %s' % (module, document['tests']))
-    return document['tests'][0]['seconds'], wall
+        lines = [json.loads(line) for line in f]
+    if 'environment_error' in lines[0]:
+        sys.exit('environment problem: %s' % lines[0]['environment_error'])
+    tests = lines[-1]['tests']
+    if [t['status'] for t in tests] != ['pass']:
+        sys.exit('%s did not pass: %s' % (module, tests))
+    return tests[0]['seconds'], wall
 
 
 def main():

@@ -403,7 +403,8 @@ def _decode(source, path):
     if isinstance(source, str):
         return source
     try:
-        encoding, _lines = tokenize.detect_encoding(io.BytesIO(source).readline)
+        readline = io.BytesIO(source).readline
+        encoding, _lines = tokenize.detect_encoding(readline)
         return source.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         raise StaticCheckError('%s: cannot decode the source: %s'

@@ -1,0 +1,263 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The meta-check pipeline over a set of reviews.
+
+parse -> extract -> findings -> edits -> safety -> run -> verdict.  Every
+review is prepared on its own (a failure in one is reported on that review
+only); all the versions they propose, and the canonical test, then go to one
+:class:`~nova_resize_checks.runner.Runner` call so that versions shared by
+several reviews run once.  The result is plain data; :mod:`report` renders.
+"""
+
+import dataclasses
+import os
+import traceback
+import typing
+
+from nova_resize_checks import canonical
+from nova_resize_checks import env
+from nova_resize_checks import mutants
+from nova_resize_checks.review import edits
+from nova_resize_checks.review import extract
+from nova_resize_checks.review import findings as findings_mod
+from nova_resize_checks.review import model
+from nova_resize_checks.review import parse
+from nova_resize_checks.review import safety
+from nova_resize_checks.review import verdict as verdict_mod
+from nova_resize_checks import runner as runner_mod
+
+REVIEW_SUFFIXES = ('.txt', '.md', '.markdown', '.rst', '.review')
+
+
+class CanonicalBroken(env.EnvironmentProblem):
+    """The canonical test fails against real nova: nothing can be judged."""
+
+
+@dataclasses.dataclass
+class ChangeReport:
+    change: model.Change
+    applied: bool
+    reason: str
+    version_key: typing.Optional[str] = None
+    outcomes: typing.Dict[str, runner_mod.RunResult] = dataclasses.field(
+        default_factory=dict)
+
+
+@dataclasses.dataclass
+class ReviewReport:
+    path: str
+    verdict: str = verdict_mod.NO_FIX
+    reason: str = ''
+    claims_no_defects: typing.Optional[bool] = None
+    cwe_ids: typing.Tuple[str, ...] = ()
+    changes: typing.List[ChangeReport] = dataclasses.field(
+        default_factory=list)
+    findings: typing.List[model.Finding] = dataclasses.field(
+        default_factory=list)
+    proposed_key: typing.Optional[str] = None
+    proposed: typing.Dict[str, runner_mod.RunResult] = dataclasses.field(
+        default_factory=dict)
+    # Versions this review needs run: {key: Version}
+    versions: typing.Dict[str, runner_mod.Version] = dataclasses.field(
+        default_factory=dict)
+
+    @property
+    def flagged(self):
+        return self.verdict in verdict_mod.FLAGGED
+
+
+def collect(paths):
+    """Review files named by ``paths`` (files, or directories of them).
+
+    Returns (files, problems); a path that does not exist is a problem, not
+    an exception.  Directories are walked in sorted order; only files with
+    a review suffix are taken from them (sidecar files such as
+    ``*.expect.json`` are skipped).
+    """
+    files, problems = [], []
+    for path in paths:
+        if os.path.isdir(path):
+            found = []
+            for root, dirs, names in os.walk(path):
+                dirs.sort()
+                for name in sorted(names):
+                    if name.endswith(REVIEW_SUFFIXES):
+                        found.append(os.path.join(root, name))
+            if not found:
+                problems.append('%s: no review files (%s) in this directory'
+                                % (path, ', '.join(REVIEW_SUFFIXES)))
+            files.extend(found)
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            problems.append('%s: no such file or directory' % path)
+    return files, problems
+
+
+class Context(object):
+    """What every review is checked against (read once)."""
+
+    def __init__(self):
+        self.test_source = canonical.read_test()
+        self.references = {'test': self.test_source}
+        upstream = canonical.upstream_test()
+        if upstream:
+            self.references['upstream'] = upstream
+        self.helper_notes = []
+        self.helper_names = findings_mod.nova_helper_names(
+            findings=self.helper_notes)
+        self.canonical = runner_mod.Version(self.test_source,
+                                            label='canonical')
+
+
+def _version(proposed, label):
+    return runner_mod.Version(proposed.test_source,
+                              tuple(sorted(proposed.nova_overlay.items())),
+                              label=label)
+
+
+def _unsafe(version, review_changes):
+    found = list(safety.check(version.test_source, 'proposed test'))
+    for path, text in version.overlay:
+        found.extend(safety.check(text, path))
+    return [f for f in found if f.kind == model.UNSAFE_CODE]
+
+
+def prepare(path, context):
+    """Parse, extract, check and apply one review; nothing is run."""
+    report = ReviewReport(path=path)
+    parsed = parse.read_review(path)
+    report.claims_no_defects = parsed.claims_no_defects
+    report.cwe_ids = tuple(parsed.cwe_ids)
+    changes, found = extract.extract(parsed, context.references)
+    found = list(found) + list(findings_mod.check_claims(
+        parsed, changes, context.references, context.helper_names))
+    report.findings = found
+    if not changes:
+        report.verdict = verdict_mod.NO_FIX
+        report.reason = ('the review proposes no concrete change' if not
+                         parsed.errors else 'the review could not be read: '
+                         + '; '.join(parsed.errors))
+        return report
+
+    label = os.path.basename(path)
+    combined = edits.apply_changes(context.test_source, changes,
+                                   canonical.nova_reader)
+    report.changes = [ChangeReport(a.change, a.applied, a.reason)
+                      for a in combined.applied]
+    applied = [c for c in report.changes if c.applied]
+    if not applied:
+        report.verdict = verdict_mod.UNVERIFIED
+        report.reason = ('none of the %d proposed change(s) could be '
+                         'applied: %s' % (len(changes), '; '.join(
+                             c.reason for c in report.changes)))
+        return report
+
+    versions = {}
+    proposed = _version(combined, label)
+    versions[proposed.key()] = proposed
+    report.proposed_key = proposed.key()
+    if len(applied) > 1:
+        for index, item in enumerate(report.changes):
+            if not item.applied:
+                continue
+            alone = edits.apply_changes(context.test_source, [item.change],
+                                        canonical.nova_reader)
+            if alone.applied and alone.applied[0].applied:
+                version = _version(alone, '%s#%d' % (label, index + 1))
+                versions.setdefault(version.key(), version)
+                item.version_key = version.key()
+    else:
+        applied[0].version_key = proposed.key()
+
+    unsafe = []
+    for version in versions.values():
+        unsafe.extend(_unsafe(version, changes))
+    if unsafe:
+        seen = set()
+        for finding in unsafe:
+            if finding.message not in seen:
+                seen.add(finding.message)
+                report.findings.append(finding)
+        report.verdict = verdict_mod.UNSAFE
+        report.reason = ('not run: the proposed code reaches outside a '
+                         'test: %s' % '; '.join(sorted(seen)[:3]))
+        for item in report.changes:
+            item.version_key = None
+        report.proposed_key = None
+        return report
+    report.versions = versions
+    return report
+
+
+def _prepare_safely(path, context):
+    try:
+        return prepare(path, context)
+    except Exception as exc:
+        # A review must never take the others down with it.
+        report = ReviewReport(path=path, verdict=verdict_mod.UNVERIFIED)
+        report.reason = 'internal error while reading this review: %s: %s' % (
+            type(exc).__name__, exc)
+        report.findings.append(model.Finding(
+            model.INPUT_ERROR, report.reason + '\n' +
+            ''.join(traceback.format_exception_only(type(exc), exc))))
+        return report
+
+
+def check(paths, jobs=None, timeout=runner_mod.DEFAULT_TIMEOUT,
+          use_cache=True, cache_dir=None, progress=None):
+    """Run the meta-check; returns (reports, summary)."""
+    files, problems = collect(paths)
+    context = Context()
+    variants = [runner_mod.REAL] + list(mutants.MUTANTS)
+    reports = []
+    for path in files:
+        reports.append(_prepare_safely(path, context))
+        if progress:
+            progress('prepared', path=path)
+    versions = [context.canonical]
+    for report in reports:
+        versions.extend(report.versions.values())
+    runner = runner_mod.Runner(variants, jobs=jobs, timeout=timeout,
+                               use_cache=use_cache, cache_dir=cache_dir,
+                               progress=progress)
+    results = runner.run(versions)
+    canonical_results = results[context.canonical.key()]
+    real = canonical_results[runner_mod.REAL]
+    if real.outcome != runner_mod.PASS:
+        raise CanonicalBroken(
+            'the canonical regression test does not pass against the '
+            'installed nova (%s: %s), so no review can be judged here. Run '
+            '"nova-resize-checks reproduce" to see what placement holds.'
+            % (real.outcome, real.evidence))
+    caught = verdict_mod.caught_by(canonical_results)
+    for report in reports:
+        if report.proposed_key is None:
+            continue
+        report.proposed = results[report.proposed_key]
+        for item in report.changes:
+            if item.version_key:
+                item.outcomes = results[item.version_key]
+        report.verdict, report.reason = verdict_mod.judge_runs(
+            report.proposed, caught)
+    summary = {
+        'problems': problems,
+        'canonical': {variant: result for variant, result in
+                      canonical_results.items()},
+        'caught_by_canonical': caught,
+        'versions': len(results),
+        'runs': runner.stats,
+        'helper_notes': context.helper_notes,
+    }
+    return reports, summary

@@ -1,0 +1,64 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Verdicts for reviews, from run results (DESIGN.md, "Verdict semantics").
+
+A review's proposed version is the canonical test (and nova) with every
+concrete change it claims applied.  It ``breaks`` when it does not pass
+against real nova, ``weakens`` when it passes against a mutant that the
+canonical test catches, and is ``ok`` otherwise.  ``unsafe`` reviews were
+never run; ``no-fix`` reviews claim no change; ``unverified`` reviews claim
+changes none of which could be applied.
+"""
+
+BREAKS = 'breaks'
+WEAKENS = 'weakens'
+UNSAFE = 'unsafe'
+OK = 'ok'
+NO_FIX = 'no-fix'
+UNVERIFIED = 'unverified'
+
+VERDICTS = (BREAKS, WEAKENS, UNSAFE, OK, NO_FIX, UNVERIFIED)
+FLAGGED = frozenset((BREAKS, WEAKENS, UNSAFE))
+REAL = 'real'
+PASS = 'pass'
+
+
+def caught_by(canonical_results):
+    """Mutants the canonical test catches (does not pass against)."""
+    return sorted(variant for variant, result in canonical_results.items()
+                  if variant != REAL and result.outcome != PASS)
+
+
+def judge_runs(results, caught):
+    """(verdict, reason) for a proposed version's {variant: RunResult}."""
+    real = results.get(REAL)
+    if real is None:
+        return BREAKS, 'the proposed version was not run against real nova'
+    if real.outcome != PASS:
+        where = (' at line %d (%s)' % (real.failing_line, real.failing_code)
+                 if real.failing_line else '')
+        return BREAKS, ('the proposed version does not pass against real '
+                        'nova: %s%s: %s' % (real.outcome, where,
+                                            real.evidence))
+    escaped = [m for m in caught
+               if results.get(m) is not None and
+               results[m].outcome == PASS]
+    if escaped:
+        return WEAKENS, ('the proposed version passes against mutant%s %s, '
+                         'which the canonical test catches'
+                         % ('s' if len(escaped) > 1 else '',
+                            ', '.join(escaped)))
+    return OK, ('the proposed version passes against real nova and fails '
+                'against every mutant the canonical test catches (%s)'
+                % ', '.join(caught))
