@@ -85,15 +85,25 @@ def allocation_assertion_lines(source, method=TEST_METHOD):
     return lines
 
 
-def _assertion_message(traceback_text):
-    """The exception text at the end of a traceback, trimmed."""
-    tail = traceback_text.rstrip().splitlines()
-    # The exception is what follows the last frame's source line.
-    for index in range(len(tail) - 1, -1, -1):
-        if _FRAME.match(tail[index]):
-            rest = tail[index + 2:] if index + 2 <= len(tail) else []
-            return '\n'.join(line for line in rest if line.strip())[:2000]
-    return '\n'.join(tail[-5:])[:2000]
+def exception_message(traceback_text):
+    """The exception text at the end of a traceback, trimmed.
+
+    After the last frame line come the frame's source line and, on Python
+    3.11+, caret markers (all indented); the exception itself starts at the
+    first line that is not indented.
+    """
+    lines = (traceback_text or '').rstrip().splitlines()
+    last_frame = None
+    for index in range(len(lines) - 1, -1, -1):
+        if _FRAME.match(lines[index]):
+            last_frame = index
+            break
+    if last_frame is None:
+        return '\n'.join(lines[-5:])[:2000]
+    rest = lines[last_frame + 1:]
+    while rest and (not rest[0].strip() or rest[0][:1].isspace()):
+        rest.pop(0)
+    return '\n'.join(line for line in rest if line.strip())[:2000]
 
 
 def failure_site(traceback_text, test_path, test_source,
@@ -114,13 +124,16 @@ def failure_site(traceback_text, test_path, test_source,
             if 0 < line <= len(source_lines) else '')
     return FailureSite(
         path=last.group(1), line=line, function=last.group(3).strip(),
-        code=code, message=_assertion_message(traceback_text),
+        code=code, message=exception_message(traceback_text),
         allocation=line in allocation_assertion_lines(test_source, method))
 
 
 def first_line(text: typing.Optional[str], limit=300):
-    """A one-line digest of a message, for tables and JSON evidence."""
-    for line in (text or '').splitlines():
-        if line.strip():
-            return line.strip()[:limit]
-    return ''
+    """A one-line digest of a message, for tables and JSON evidence.
+
+    The first few non-empty lines joined with " | " (a MismatchError's
+    first line alone, "!=:", says nothing).
+    """
+    lines = [line.strip() for line in (text or '').splitlines()
+             if line.strip()]
+    return ' | '.join(lines[:4])[:limit]

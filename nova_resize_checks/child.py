@@ -192,7 +192,7 @@ def run_variant(names, variant=REAL, timeout=None):
 
 
 def run(names, variants=(REAL,), paths=(), overlay=None, emit=None,
-        timeout=None):
+        timeout=None, stop_on_real_failure=False):
     """Run every variant; ``emit(dict)`` receives each line as it is done.
 
     Returns the list of lines.
@@ -210,9 +210,18 @@ def run(names, variants=(REAL,), paths=(), overlay=None, emit=None,
         _emit({'environment_error': str(exc)})
         return lines
     _emit({'versions': env.versions()})
+    skip_reason = None
     for variant in variants:
+        if skip_reason:
+            _emit({'variant': variant, 'skipped': skip_reason})
+            continue
         _emit({'started': variant})
-        _emit(run_variant(names, variant, timeout))
+        line = run_variant(names, variant, timeout)
+        _emit(line)
+        if (stop_on_real_failure and variant == REAL and
+                any(t['status'] != 'pass' for t in line['tests'])):
+            skip_reason = ('not run: the version does not pass against '
+                           'real nova, so no mutant can change its verdict')
     return lines
 
 
@@ -231,6 +240,7 @@ def main(argv=None):
     parser.add_argument('--overlay', action='append', default=[])
     parser.add_argument('--output', required=True)
     parser.add_argument('--timeout', type=float)
+    parser.add_argument('--stop-on-real-failure', action='store_true')
     parser.add_argument('tests', nargs='+')
     args = parser.parse_args(argv)
     with open(args.output, 'a') as out:
@@ -239,7 +249,8 @@ def main(argv=None):
             out.flush()
             os.fsync(out.fileno())
         run(args.tests, args.variant or [REAL], args.path,
-            _parse_overlay(args.overlay), emit, args.timeout)
+            _parse_overlay(args.overlay), emit, args.timeout,
+            args.stop_on_real_failure)
     return 0
 
 

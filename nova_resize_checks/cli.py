@@ -20,6 +20,7 @@ Exit codes: 0 all good (fixed / nothing flagged), 1 a problem was found
 import argparse
 import contextlib
 import json
+import os
 import sys
 
 from nova_resize_checks import env
@@ -27,7 +28,6 @@ from nova_resize_checks import mutants
 from nova_resize_checks import outcome
 from nova_resize_checks import render
 from nova_resize_checks import reproduce as reproduce_mod
-from nova_resize_checks import runner
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -46,8 +46,10 @@ class _Parser(argparse.ArgumentParser):
 def _console(stream):
     import rich.console
 
+    # Off a terminal (pipes, CI logs) do not wrap at 80 columns.
+    width = None if stream.isatty() else 160
     return rich.console.Console(file=stream, highlight=False,
-                                soft_wrap=False)
+                                soft_wrap=False, width=width)
 
 
 @contextlib.contextmanager
@@ -137,7 +139,7 @@ def cmd_review(args):
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError('--jobs must be at least 1')
-    if args.timeout <= 0:
+    if args.timeout is not None and args.timeout <= 0:
         raise UsageError('--timeout must be positive')
     progress = _ReviewProgress(args.format == 'text')
     try:
@@ -156,6 +158,28 @@ def cmd_review(args):
         render.review_text(_console(sys.stdout), reports, summary)
     flagged = any(r.flagged for r in reports)
     return EXIT_FOUND if flagged or summary['problems'] else EXIT_OK
+
+
+def cmd_backport(args):
+    from nova_resize_checks.backport import static
+    from nova_resize_checks.backport import verify
+
+    if args.nova_source and not os.path.isdir(args.nova_source):
+        raise UsageError('--nova-source %s: no such directory'
+                         % args.nova_source)
+    with _status(args, 'Judging %s...' % (args.nova_source or
+                                          'the installed nova')):
+        try:
+            report = verify.verify(args.nova_source,
+                                   run=not args.static_only,
+                                   timeout=args.timeout)
+        except static.StaticCheckError as exc:
+            raise env.EnvironmentProblem(str(exc))
+    if args.format == 'json':
+        _emit_json(report)
+    else:
+        render.backport_text(_console(sys.stdout), report)
+    return verify.exit_code(report)
 
 
 def build_parser():
@@ -187,13 +211,28 @@ def build_parser():
                      default='text')
     rev.add_argument('--jobs', type=int, default=None,
                      help='parallel runs (default: number of cores)')
-    rev.add_argument('--timeout', type=float,
-                     default=runner.DEFAULT_TIMEOUT,
-                     help='seconds each run may take (default '
-                          '%(default)s)')
+    rev.add_argument('--timeout', type=float, default=None,
+                     help='seconds each run may take (default: %g times '
+                          'the canonical test\'s slowest run, at least '
+                          '%gs)' % (4.0, 60.0))
     rev.add_argument('--no-cache', action='store_true',
                      help='ignore and do not write the on-disk run cache')
     rev.set_defaults(func=cmd_review)
+
+    bp = sub.add_parser(
+        'backport', help='tell whether a nova tree (or the installed nova) '
+                         'carries the fix for bug 1825537')
+    bp.add_argument('--nova-source', metavar='PATH',
+                    help='a nova git checkout or unpacked source tree; '
+                         'default: the installed nova')
+    bp.add_argument('--format', choices=('text', 'json'), default='text')
+    bp.add_argument('--static-only', action='store_true',
+                    help='do not run the scenario')
+    bp.add_argument('--timeout', type=float,
+                    default=reproduce_mod.DEFAULT_TIMEOUT,
+                    help='seconds the scenario may take (default '
+                         '%(default)s)')
+    bp.set_defaults(func=cmd_backport)
 
     mut = sub.add_parser('mutants', help='list the named nova mutants')
     mut.add_argument('--format', choices=('text', 'json'), default='text')

@@ -104,3 +104,33 @@ def review_text(console, reports, summary):
                       len(reports), flagged, ', '.join(caught) or 'nothing',
                       runs.get('runs', 0), runs.get('cached', 0)),
                   markup=False)
+
+
+_BACKPORT_STYLE = {'fixed': 'green', 'predates-regression': 'green',
+                   'affected': 'red', 'unknown': 'yellow',
+                   'disagreement': 'yellow'}
+
+
+def backport_text(console, report):
+    st = report['static']
+    dyn = report['dynamic']
+    console.print('nova %s at %s%s' % (
+        report['nova_version'] or '(version unknown)', report['tree'],
+        ' (installed)' if report['installed'] else ''), markup=False)
+    where = '%s:%s' % (st['path'], st['line']) if st['line'] else st['path']
+    console.print('static:  %s [%s] %s at %s' % (
+        st['verdict'], st['shape'], st['call'] or '(no call)', where),
+        markup=False)
+    if dyn['run']:
+        usage = dyn.get('usage') or {}
+        console.print('dynamic: %s - source holds %s, destination holds %s'
+                      % (dyn['verdict'], usage.get('source', '?'),
+                         usage.get('dest', '?')), markup=False)
+        if dyn.get('observation'):
+            console.print(allocation_table(dyn['observation']))
+    else:
+        console.print('dynamic: %s' % dyn['reason'], markup=False)
+    verdict = report['verdict']
+    console.print('verdict: [%s]%s[/]' % (
+        _BACKPORT_STYLE.get(verdict, 'yellow'), verdict))
+    console.print('  %s' % report['reason'], markup=False)

@@ -46,11 +46,16 @@ PASS = 'pass'
 FAIL = 'fail'
 ERROR = 'error'
 TIMEOUT = 'timeout'
-OUTCOMES = (PASS, FAIL, ERROR, TIMEOUT)
+# Not run because it cannot matter: the version already fails against real
+# nova, so no mutant run can change its verdict.
+SKIPPED = 'skipped'
+OUTCOMES = (PASS, FAIL, ERROR, TIMEOUT, SKIPPED)
+_SKIP_REASON = ('not run: the version does not pass against real nova, so '
+                'no mutant can change its verdict')
 
 DEFAULT_TIMEOUT = 180.0     # seconds per variant run
 _STARTUP_ALLOWANCE = 120.0  # importing nova in the child, per child
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,6 +174,9 @@ def _outcome_of(records, module_file, source):
 
 
 def _last_line(text):
+    message = assertions.exception_message(text)
+    if message:
+        return assertions.first_line(message, 500)
     lines = [line for line in (text or '').splitlines() if line.strip()]
     return lines[-1].strip()[:500] if lines else ''
 
@@ -184,7 +192,7 @@ class Runner(object):
 
     def __init__(self, variants, jobs=None, timeout=DEFAULT_TIMEOUT,
                  cache_dir=None, use_cache=True, progress=None,
-                 python=None):
+                 python=None, skip_mutants=True):
         self.variants = list(variants)
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.timeout = float(timeout)
@@ -192,6 +200,8 @@ class Runner(object):
             if use_cache else None
         self.progress = progress or (lambda event, **kw: None)
         self.python = python or sys.executable
+        # Skip mutant runs of versions that fail against real nova.
+        self.skip_mutants = skip_mutants
         self._fingerprint = _environment_fingerprint()
         self.stats = {'runs': 0, 'cached': 0, 'children': 0,
                       'run_seconds': 0.0}
@@ -219,6 +229,14 @@ class Runner(object):
                     self.stats['cached'] += 1
                 else:
                     missing.append(variant)
+            real = results[key].get(REAL)
+            if self.skip_mutants and real is not None and \
+                    real.outcome != PASS:
+                for variant in missing:
+                    results[key][variant] = RunResult(
+                        variant=variant, outcome=SKIPPED,
+                        evidence=_SKIP_REASON)
+                missing = []
             if missing:
                 todo.append((key, version, missing))
         self.progress('plan', total=sum(len(m) for _, _, m in todo),
@@ -251,7 +269,10 @@ class Runner(object):
                                                 overlay_file)]
             for variant in variants:
                 cmd += ['--variant', variant]
-            cmd += ['--timeout', str(self.timeout), module]
+            cmd += ['--timeout', str(self.timeout)]
+            if self.skip_mutants:
+                cmd.append('--stop-on-real-failure')
+            cmd.append(module)
             child_env = dict(os.environ)
             child_env['PYTHONDONTWRITEBYTECODE'] = '1'
             limit = _STARTUP_ALLOWANCE + self.timeout * len(variants)
@@ -292,6 +313,13 @@ class Runner(object):
         hung = started[-1] if started and started[-1] not in done else None
         for variant in variants:
             line = done.get(variant)
+            if line is not None and 'skipped' in line:
+                produced[variant] = RunResult(variant=variant,
+                                              outcome=SKIPPED,
+                                              evidence=line['skipped'])
+                self.progress('done', version=version.label or key[:12],
+                              variant=variant, outcome=SKIPPED)
+                continue
             if line is None:
                 if variant == hung or (hung is None and timed_out):
                     why = ('killed after %.0fs' % elapsed if timed_out

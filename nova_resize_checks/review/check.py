@@ -38,6 +38,8 @@ from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks import runner as runner_mod
 
 REVIEW_SUFFIXES = ('.txt', '.md', '.markdown', '.rst', '.review')
+TIMEOUT_FACTOR = 4.0
+TIMEOUT_FLOOR = 60.0
 
 
 class CanonicalBroken(env.EnvironmentProblem):
@@ -215,9 +217,24 @@ def _prepare_safely(path, context):
         return report
 
 
-def check(paths, jobs=None, timeout=runner_mod.DEFAULT_TIMEOUT,
-          use_cache=True, cache_dir=None, progress=None):
-    """Run the meta-check; returns (reports, summary)."""
+def derived_timeout(canonical_results):
+    """Per-run bound from the canonical test's own run times.
+
+    A proposed version that runs more than TIMEOUT_FACTOR times longer
+    than the slowest canonical run (and at least TIMEOUT_FLOOR seconds) is
+    stuck, not slow.
+    """
+    slowest = max([r.seconds for r in canonical_results.values()] or [0])
+    return max(TIMEOUT_FLOOR, TIMEOUT_FACTOR * slowest)
+
+
+def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
+          progress=None):
+    """Run the meta-check; returns (reports, summary).
+
+    ``timeout`` bounds each run in seconds; None derives the bound from the
+    canonical test's run times (see derived_timeout).
+    """
     files, problems = collect(paths)
     context = Context()
     variants = [runner_mod.REAL] + list(mutants.MUTANTS)
@@ -226,14 +243,20 @@ def check(paths, jobs=None, timeout=runner_mod.DEFAULT_TIMEOUT,
         reports.append(_prepare_safely(path, context))
         if progress:
             progress('prepared', path=path)
-    versions = [context.canonical]
+    versions = []
     for report in reports:
         versions.extend(report.versions.values())
-    runner = runner_mod.Runner(variants, jobs=jobs, timeout=timeout,
-                               use_cache=use_cache, cache_dir=cache_dir,
-                               progress=progress)
+    runner = runner_mod.Runner(
+        variants, jobs=jobs, timeout=timeout or runner_mod.DEFAULT_TIMEOUT,
+        use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+    # The canonical test first: every verdict is relative to it, and its
+    # run times give the bound for every other run.
+    canonical_results = runner.run([context.canonical])[
+        context.canonical.key()]
+    if timeout is None:
+        runner.timeout = derived_timeout(canonical_results)
     results = runner.run(versions)
-    canonical_results = results[context.canonical.key()]
+    results[context.canonical.key()] = canonical_results
     real = canonical_results[runner_mod.REAL]
     if real.outcome != runner_mod.PASS:
         raise CanonicalBroken(
@@ -258,6 +281,7 @@ def check(paths, jobs=None, timeout=runner_mod.DEFAULT_TIMEOUT,
         'caught_by_canonical': caught,
         'versions': len(results),
         'runs': runner.stats,
+        'timeout': runner.timeout,
         'helper_notes': context.helper_notes,
     }
     return reports, summary

@@ -106,5 +106,31 @@ class TestFailureSite(testtools.TestCase):
             text, 'test_bug_1825537.py', _source()))
 
     def test_first_line(self):
-        self.assertEqual('b', assertions.first_line('\n  \nb\nc'))
+        self.assertEqual('b | c', assertions.first_line('\n  \nb\nc'))
+        self.assertEqual('1 | 2 | 3 | 4',
+                         assertions.first_line('1\n2\n3\n4\n5'))
         self.assertEqual('', assertions.first_line(None))
+
+
+class TestExceptionMessage(testtools.TestCase):
+
+    def test_skips_source_and_caret_lines(self):
+        text = ('Traceback (most recent call last):\n'
+                '  File "/a/x.py", line 3, in f\n'
+                '    return api.get(server["id"])\n'
+                '                   ~~~~~~^^^^^^\n'
+                "TypeError: 'Client' object is not subscriptable\n")
+        self.assertEqual("TypeError: 'Client' object is not subscriptable",
+                         assertions.exception_message(text))
+
+    def test_multiline_mismatch(self):
+        text = ('Traceback (most recent call last):\n'
+                '  File "/a/x.py", line 3, in f\n'
+                '    self.assertEqual(a, b)\n'
+                'testtools.matchers._impl.MismatchError: !=:\n'
+                "reference = {'VCPU': 0}\n"
+                "actual    = {'VCPU': 1}\n")
+        self.assertEqual(
+            "testtools.matchers._impl.MismatchError: !=: | "
+            "reference = {'VCPU': 0} | actual    = {'VCPU': 1}",
+            assertions.first_line(assertions.exception_message(text)))
