@@ -14,7 +14,8 @@
 """Child-process test runner: run test modules against (mutated) nova.
 
 ``python -m nova_resize_checks.child [--variant real|MUTANT ...]
-[--path DIR] [--overlay MODULE=FILE ...] --output RESULTS.jsonl TEST ...``
+[--case MODULE=VARIANT,... ...] [--path DIR] [--overlay MODULE=FILE ...]
+--output RESULTS.jsonl [TEST ...]``
 
 Used by the benchmark and the review meta-check to run a test file the
 package does not control (upstream's, or a review's version of it) in a
@@ -27,8 +28,9 @@ fixture for that run only.  Nova is imported once for all variants.
 Each finished variant appends one JSON line to the output file as soon as
 it is known, so a killed child loses only the variant it was running::
 
-    {"variant": "real", "tests": [{"id", "status", "seconds",
-                                   "traceback"}], "seconds": 3.1}
+    {"case": 0, "started": "real"}
+    {"case": 0, "variant": "real", "tests": [{"id", "status", "seconds",
+                                              "traceback"}], "seconds": 3.1}
 
 Statuses: ``pass``, ``fail`` (an assertion failed), ``error`` (anything
 else, import errors included), ``timeout`` (nova's OS_TEST_TIMEOUT fired)
@@ -168,6 +170,9 @@ def run_variant(names, variant=REAL, timeout=None):
     start = time.monotonic()
     records = []
     try:
+        # Test files may have been written after the directory was first
+        # scanned (serve mode).
+        importlib.invalidate_caches()
         suite = _load(names)
     except Exception as exc:
         records.append(_error_record(names, exc))
@@ -191,11 +196,31 @@ def run_variant(names, variant=REAL, timeout=None):
             'seconds': round(time.monotonic() - start, 3)}
 
 
-def run(names, variants=(REAL,), paths=(), overlay=None, emit=None,
-        timeout=None, stop_on_real_failure=False):
-    """Run every variant; ``emit(dict)`` receives each line as it is done.
+def run_case(index, names, variants, emit, timeout=None,
+             stop_on_real_failure=False):
+    """Run one case under each variant, emitting a line per step."""
+    skip_reason = None
+    for variant in variants:
+        if skip_reason:
+            emit({'case': index, 'variant': variant,
+                  'skipped': skip_reason})
+            continue
+        emit({'case': index, 'started': variant})
+        line = run_variant(names, variant, timeout)
+        line['case'] = index
+        emit(line)
+        if (stop_on_real_failure and variant == REAL and
+                any(t['status'] != 'pass' for t in line['tests'])):
+            skip_reason = ('not run: the version does not pass against '
+                           'real nova, so no mutant can change its verdict')
 
-    Returns the list of lines.
+
+def run_cases(cases, paths=(), overlay=None, emit=None, timeout=None,
+              stop_on_real_failure=False):
+    """Run each (test names, variants) case in turn, nova imported once.
+
+    ``emit(dict)`` receives each line as soon as it is known; every line of
+    a case carries ``case`` (its index).  Returns the list of lines.
     """
     lines = []
 
@@ -210,19 +235,48 @@ def run(names, variants=(REAL,), paths=(), overlay=None, emit=None,
         _emit({'environment_error': str(exc)})
         return lines
     _emit({'versions': env.versions()})
-    skip_reason = None
-    for variant in variants:
-        if skip_reason:
-            _emit({'variant': variant, 'skipped': skip_reason})
-            continue
-        _emit({'started': variant})
-        line = run_variant(names, variant, timeout)
-        _emit(line)
-        if (stop_on_real_failure and variant == REAL and
-                any(t['status'] != 'pass' for t in line['tests'])):
-            skip_reason = ('not run: the version does not pass against '
-                           'real nova, so no mutant can change its verdict')
+    for index, (names, variants) in enumerate(cases):
+        run_case(index, names, variants, _emit, timeout,
+                 stop_on_real_failure)
     return lines
+
+
+def run(names, variants=(REAL,), paths=(), overlay=None, emit=None,
+        timeout=None, stop_on_real_failure=False):
+    """Run the named tests under every variant (one case)."""
+    return run_cases([(names, list(variants))], paths, overlay, emit,
+                     timeout, stop_on_real_failure)
+
+
+def serve(stream, paths=(), overlay=None, emit=None, timeout=None,
+          stop_on_real_failure=False):
+    """Run cases read as JSON lines from ``stream`` until it ends.
+
+    Each request is ``{"case": N, "names": [...], "variants": [...]}``;
+    after its results the child emits ``{"case": N, "finished": true}``.
+    This keeps one child (and one nova import) busy for many cases.
+    """
+    def _emit(line):
+        if emit is not None:
+            emit(line)
+
+    try:
+        prepare(paths, overlay)
+    except env.EnvironmentProblem as exc:
+        _emit({'environment_error': str(exc)})
+        return
+    _emit({'versions': env.versions()})
+    for raw in stream:
+        try:
+            request = json.loads(raw)
+            index = int(request['case'])
+            names = [str(n) for n in request['names']]
+            variants = [str(v) for v in request['variants']]
+        except (ValueError, KeyError, TypeError):
+            continue
+        run_case(index, names, variants, _emit, timeout,
+                 stop_on_real_failure)
+        _emit({'case': index, 'finished': True})
 
 
 def _parse_overlay(items):
@@ -233,24 +287,46 @@ def _parse_overlay(items):
     return overlay
 
 
+def _parse_case(spec):
+    """'module=real,bug-1825537' -> (['module'], ['real', 'bug-1825537'])."""
+    module, _, variants = spec.partition('=')
+    return [module], [v for v in variants.split(',') if v] or [REAL]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='nova_resize_checks.child')
     parser.add_argument('--variant', action='append', default=[])
+    parser.add_argument('--case', action='append', default=[],
+                        help='MODULE=VARIANT[,VARIANT...]; repeatable')
     parser.add_argument('--path', action='append', default=[])
     parser.add_argument('--overlay', action='append', default=[])
     parser.add_argument('--output', required=True)
     parser.add_argument('--timeout', type=float)
     parser.add_argument('--stop-on-real-failure', action='store_true')
-    parser.add_argument('tests', nargs='+')
+    parser.add_argument('--serve', action='store_true',
+                        help='read cases as JSON lines from stdin')
+    parser.add_argument('tests', nargs='*')
     args = parser.parse_args(argv)
+    if args.serve:
+        with open(args.output, 'a') as out:
+            def emit_line(line):
+                out.write(json.dumps(line, sort_keys=True) + '\n')
+                out.flush()
+            serve(sys.stdin, args.path, _parse_overlay(args.overlay),
+                  emit_line, args.timeout, args.stop_on_real_failure)
+        return 0
+    cases = [_parse_case(spec) for spec in args.case]
+    if args.tests:
+        cases.append((args.tests, args.variant or [REAL]))
+    if not cases:
+        parser.error('name tests or give --case')
     with open(args.output, 'a') as out:
         def emit(line):
             out.write(json.dumps(line, sort_keys=True) + '\n')
             out.flush()
             os.fsync(out.fileno())
-        run(args.tests, args.variant or [REAL], args.path,
-            _parse_overlay(args.overlay), emit, args.timeout,
-            args.stop_on_real_failure)
+        run_cases(cases, args.path, _parse_overlay(args.overlay), emit,
+                  args.timeout, args.stop_on_real_failure)
     return 0
 
 

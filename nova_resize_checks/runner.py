@@ -30,6 +30,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -55,6 +56,7 @@ _SKIP_REASON = ('not run: the version does not pass against real nova, so '
 
 DEFAULT_TIMEOUT = 180.0     # seconds per variant run
 _STARTUP_ALLOWANCE = 120.0  # importing nova in the child, per child
+BATCH_LIMIT = 8             # versions per child at most
 _CACHE_FORMAT = 2
 
 
@@ -241,112 +243,401 @@ class Runner(object):
                 todo.append((key, version, missing))
         self.progress('plan', total=sum(len(m) for _, _, m in todo),
                       cached=self.stats['cached'])
-        if todo:
+        pending = list(todo)
+        attempts = 0
+        while pending and attempts < 2:
+            attempts += 1
+            plain = [item for item in pending if not item[1].overlay]
+            batches = self._batches([item for item in pending
+                                     if item[1].overlay])
+            pending = []
+            work = _WorkQueue(plain, self.skip_mutants)
+            workers = min(self.jobs, work.size())
             with concurrent.futures.ThreadPoolExecutor(self.jobs) as pool:
-                futures = [pool.submit(self._run_child, key, version,
-                                       missing)
-                           for key, version, missing in todo]
+                futures = [pool.submit(self._serve_worker, work)
+                           for _ in range(workers)]
+                futures += [pool.submit(self._run_batch, batch)
+                            for batch in batches]
                 for future in concurrent.futures.as_completed(futures):
-                    key, produced = future.result()
-                    results[key].update(produced)
+                    for produced, unfinished in future.result():
+                        for key, variant_results in produced.items():
+                            results[key].update(variant_results)
+                        pending.extend(unfinished)
+        for key, version, missing in pending:
+            # Still unfinished after a retry in a fresh child.
+            for variant in missing:
+                results[key].setdefault(variant, RunResult(
+                    variant=variant, outcome=ERROR,
+                    evidence='not run: the child running it died twice'))
         return results
 
-    def _run_child(self, key, version, variants):
-        produced = {}
+    def _batches(self, todo):
+        """Group work into child processes.
+
+        Versions with the same nova overlay can share a child (nova is
+        imported once per child, which costs seconds); the work is spread
+        over at least ``jobs`` children, longest first onto the least
+        loaded, and no child gets more than BATCH_LIMIT versions so that a
+        crash costs little.
+        """
+        groups = {}
+        for item in todo:
+            groups.setdefault(item[1].overlay, []).append(item)
+        batches = []
+        for items in groups.values():
+            count = max(min(self.jobs, len(items)),
+                        -(-len(items) // BATCH_LIMIT))
+            loads = [[0, []] for _ in range(count)]
+            for item in sorted(items, key=lambda i: -len(i[2])):
+                target = min(loads, key=lambda load: load[0])
+                target[0] += len(item[2])
+                target[1].append(item)
+            batches.extend(load[1] for load in loads if load[1])
+        return batches
+
+    def _run_batch(self, batch):
+        """Run a batch in one child; returns (produced, unfinished)."""
         with tempfile.TemporaryDirectory(prefix='nrc-run-') as tmp:
-            module = 'nrc_version_%s' % key[:16]
-            test_file = os.path.join(tmp, module + '.py')
-            with open(test_file, 'w') as f:
-                f.write(version.test_source)
+            output = os.path.join(tmp, 'results.jsonl')
             cmd = [self.python, '-m', 'nova_resize_checks.child',
-                   '--path', tmp, '--output',
-                   os.path.join(tmp, 'results.jsonl')]
-            for index, (path, text) in enumerate(sorted(version.overlay)):
+                   '--path', tmp, '--output', output,
+                   '--timeout', str(self.timeout)]
+            if self.skip_mutants:
+                cmd.append('--stop-on-real-failure')
+            overlay = batch[0][1].overlay
+            for index, (path, text) in enumerate(overlay):
                 overlay_file = os.path.join(tmp, 'overlay_%d.py' % index)
                 with open(overlay_file, 'w') as f:
                     f.write(text)
                 cmd += ['--overlay', '%s=%s' % (_module_name(path),
                                                 overlay_file)]
-            for variant in variants:
-                cmd += ['--variant', variant]
-            cmd += ['--timeout', str(self.timeout)]
-            if self.skip_mutants:
-                cmd.append('--stop-on-real-failure')
-            cmd.append(module)
-            child_env = dict(os.environ)
-            child_env['PYTHONDONTWRITEBYTECODE'] = '1'
-            limit = _STARTUP_ALLOWANCE + self.timeout * len(variants)
-            start = time.monotonic()
+            modules = []
+            for key, version, variants in batch:
+                module = 'nrc_version_%s' % key[:16]
+                modules.append(module)
+                with open(os.path.join(tmp, module + '.py'), 'w') as f:
+                    f.write(version.test_source)
+                cmd += ['--case', '%s=%s' % (module, ','.join(variants))]
             with self._lock:
                 self.stats['children'] += 1
-            proc = subprocess.Popen(
-                cmd, cwd=tmp, env=child_env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True)
-            timed_out = False
+            lines, timed_out, returncode, _ = self._watch(
+                cmd, tmp, output)
+        return [self._fold(batch, modules, lines, timed_out, returncode)]
+
+    def _serve_worker(self, work):
+        """Feed tasks from ``work`` to one long-lived child.
+
+        The child imports nova once and runs task after task; a child that
+        hangs or dies is replaced for the next task.  Returns a list of
+        (produced, unfinished) pairs.
+        """
+        out = []
+        child = None
+        try:
+            while True:
+                item = work.take()
+                if item is None:
+                    break
+                produced, unfinished = {}, []
+                try:
+                    if child is None:
+                        child = _ServeChild(self)
+                        with self._lock:
+                            self.stats['children'] += 1
+                    module, lines, timed_out, returncode = child.run_case(
+                        item)
+                    produced, unfinished = self._fold(
+                        [item], [module], lines, timed_out, returncode)
+                    if timed_out or returncode is not None:
+                        child.close()
+                        child = None
+                finally:
+                    work.done(item, produced.get(item[0], {}))
+                out.append((produced, unfinished))
+                for key, variant_results in work.skipped().items():
+                    out.append(({key: variant_results}, []))
+        finally:
+            if child is not None:
+                child.close()
+        return out
+
+    def _fold(self, batch, modules, lines, timed_out, returncode):
+        """Turn a child's output lines into results for ``batch``.
+
+        Returns (produced, unfinished): results per version key and the
+        (key, version, variants) left to run in a fresh child.
+        """
+        env_error = next((line['environment_error'] for line in lines
+                          if 'environment_error' in line), None)
+        if env_error:
+            raise env.EnvironmentProblem(env_error)
+        produced, unfinished = {}, []
+        started = [(line['case'], line['started']) for line in lines
+                   if 'started' in line]
+        done = {(line['case'], line['variant']): line for line in lines
+                if 'variant' in line}
+        hung = started[-1] if started and started[-1] not in done else None
+        for index, (key, version, variants) in enumerate(batch):
+            produced[key] = {}
+            left = []
+            for variant in variants:
+                line = done.get((index, variant))
+                if line is None and (index, variant) == hung:
+                    why = ('killed after no progress for %.0fs'
+                           % (self.timeout + _STARTUP_ALLOWANCE)
+                           if timed_out else 'the child died (exit %s) '
+                           'during this run' % returncode)
+                    result = RunResult(
+                        variant=variant,
+                        outcome=TIMEOUT if timed_out else ERROR,
+                        evidence=why)
+                elif line is None:
+                    left.append(variant)
+                    continue
+                elif 'skipped' in line:
+                    result = RunResult(variant=variant, outcome=SKIPPED,
+                                       evidence=line['skipped'])
+                else:
+                    folded = _outcome_of(line['tests'],
+                                         modules[index] + '.py',
+                                         version.test_source)
+                    result = RunResult(variant=variant,
+                                       seconds=line.get('seconds', 0.0),
+                                       **folded)
+                    # Only results of complete runs are cached.
+                    if self.cache:
+                        self.cache.put(self._key(key, variant), result)
+                    with self._lock:
+                        self.stats['runs'] += 1
+                        self.stats['run_seconds'] += result.seconds
+                produced[key][variant] = result
+                self.progress('done', version=version.label or key[:12],
+                              variant=variant, outcome=result.outcome)
+            if left:
+                if REAL in produced[key] and self.skip_mutants and \
+                        produced[key][REAL].outcome != PASS:
+                    for variant in left:
+                        produced[key][variant] = RunResult(
+                            variant=variant, outcome=SKIPPED,
+                            evidence=_SKIP_REASON)
+                else:
+                    unfinished.append((key, version, left))
+        return produced, unfinished
+
+    def _watch(self, cmd, cwd, output):
+        """Run the child; kill its process group when it stops progressing.
+
+        Progress is a new line in the output file; the allowance is one
+        run's timeout plus the time to import nova.
+        """
+        child_env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
+        start = time.monotonic()
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=child_env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        allowance = self.timeout + _STARTUP_ALLOWANCE
+        last_size, last_change = -1, time.monotonic()
+        timed_out = False
+        while True:
             try:
-                proc.wait(timeout=limit)
+                proc.wait(timeout=0.5)
+                break
             except subprocess.TimeoutExpired:
+                pass
+            try:
+                size = os.path.getsize(output)
+            except OSError:
+                size = 0
+            now = time.monotonic()
+            if size != last_size:
+                last_size, last_change = size, now
+            elif now - last_change > allowance:
                 timed_out = True
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
                 except OSError:
                     pass
                 proc.wait()
-            elapsed = time.monotonic() - start
-            lines = []
+                break
+        lines = []
+        try:
+            with open(output) as f:
+                for raw in f:
+                    try:
+                        lines.append(json.loads(raw))
+                    except ValueError:
+                        break   # a line cut short by a kill
+        except OSError:
+            pass
+        return lines, timed_out, proc.returncode, time.monotonic() - start
+
+
+class _ServeChild(object):
+    """A ``nova_resize_checks.child --serve`` process and its output."""
+
+    def __init__(self, runner):
+        self.runner = runner
+        self.tmp = tempfile.mkdtemp(prefix='nrc-serve-')
+        self.output = os.path.join(self.tmp, 'results.jsonl')
+        open(self.output, 'w').close()
+        cmd = [runner.python, '-m', 'nova_resize_checks.child', '--serve',
+               '--path', self.tmp, '--output', self.output,
+               '--timeout', str(runner.timeout)]
+        if runner.skip_mutants:
+            cmd.append('--stop-on-real-failure')
+        self.proc = subprocess.Popen(
+            cmd, cwd=self.tmp, stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=dict(os.environ, PYTHONDONTWRITEBYTECODE='1'),
+            start_new_session=True)
+        self.offset = 0
+        self.partial = b''
+        self.cases = 0
+        self.preamble = []
+
+    def _read_new(self):
+        try:
+            with open(self.output, 'rb') as f:
+                f.seek(self.offset)
+                data = f.read()
+        except OSError:
+            return []
+        self.offset += len(data)
+        data = self.partial + data
+        *complete, self.partial = data.split(b'\n')
+        lines = []
+        for raw in complete:
             try:
-                with open(os.path.join(tmp, 'results.jsonl')) as f:
-                    for raw in f:
-                        try:
-                            lines.append(json.loads(raw))
-                        except ValueError:
-                            break   # a line cut short by a kill
-            except OSError:
-                pass
-        env_error = next((line['environment_error'] for line in lines
-                          if 'environment_error' in line), None)
-        if env_error:
-            raise env.EnvironmentProblem(env_error)
-        done = {line['variant']: line for line in lines if 'variant' in line}
-        started = [line['started'] for line in lines if 'started' in line]
-        hung = started[-1] if started and started[-1] not in done else None
-        for variant in variants:
-            line = done.get(variant)
-            if line is not None and 'skipped' in line:
-                produced[variant] = RunResult(variant=variant,
-                                              outcome=SKIPPED,
-                                              evidence=line['skipped'])
-                self.progress('done', version=version.label or key[:12],
-                              variant=variant, outcome=SKIPPED)
+                lines.append(json.loads(raw))
+            except ValueError:
                 continue
-            if line is None:
-                if variant == hung or (hung is None and timed_out):
-                    why = ('killed after %.0fs' % elapsed if timed_out
-                           else 'the child died (exit %s) during this run'
-                           % proc.returncode)
-                    outcome = TIMEOUT if timed_out else ERROR
-                else:
-                    why = 'not run: the child stopped before it (%s)' % (
-                        'killed after %.0fs' % elapsed if timed_out else
-                        'exit %s' % proc.returncode)
-                    outcome = TIMEOUT if timed_out else ERROR
-                result = RunResult(variant=variant, outcome=outcome,
-                                   evidence=why)
+        return lines
+
+    def run_case(self, item):
+        """Run one (key, version, variants) in this child.
+
+        Returns (module, lines, timed_out, returncode): ``lines`` are this
+        case's lines renumbered as case 0 (for Runner._fold); returncode is
+        set when the child ended.
+        """
+        key, version, variants = item
+        index = self.cases
+        self.cases += 1
+        module = 'nrc_version_%s' % key[:16]
+        with open(os.path.join(self.tmp, module + '.py'), 'w') as f:
+            f.write(version.test_source)
+        request = json.dumps({'case': index, 'names': [module],
+                              'variants': list(variants)})
+        lines = list(self.preamble)
+        try:
+            self.proc.stdin.write(request.encode() + b'\n')
+            self.proc.stdin.flush()
+        except OSError:
+            return module, lines, False, self.proc.wait()
+        allowance = self.runner.timeout + _STARTUP_ALLOWANCE
+        last_change = time.monotonic()
+        while True:
+            new = self._read_new()
+            if new:
+                last_change = time.monotonic()
+            for line in new:
+                if 'case' not in line:
+                    self.preamble.append(line)
+                    lines.append(line)
+                elif line['case'] == index:
+                    if line.get('finished'):
+                        return module, lines, False, None
+                    lines.append(dict(line, case=0))
+            returncode = self.proc.poll()
+            if returncode is not None:
+                lines.extend(dict(line, case=0) for line in self._read_new()
+                             if line.get('case') == index)
+                return module, lines, False, returncode
+            if time.monotonic() - last_change > allowance:
+                self.kill()
+                return module, lines, True, None
+            time.sleep(0.1)
+
+    def kill(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.proc.wait()
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class _WorkQueue(object):
+    """Tasks for the serve workers, one (version, variants) at a time.
+
+    A version's real run goes first; its mutant runs are queued (one task
+    per mutant, so that they spread over the workers) only when the real
+    run passed, and are answered ``skipped`` otherwise.
+    """
+
+    def __init__(self, items, skip_mutants=True):
+        self.cond = threading.Condition()
+        self.tasks = []
+        self.deferred = {}
+        self.in_flight = 0
+        self.skip_mutants = skip_mutants
+        self._skipped = {}
+        for key, version, variants in sorted(items,
+                                             key=lambda i: -len(i[2])):
+            if REAL in variants and skip_mutants:
+                self.tasks.append((key, version, [REAL]))
+                rest = [v for v in variants if v != REAL]
+                if rest:
+                    self.deferred[key] = (version, rest)
             else:
-                folded = _outcome_of(line['tests'], module + '.py',
-                                     version.test_source)
-                result = RunResult(variant=variant,
-                                   seconds=line.get('seconds', 0.0),
-                                   **folded)
-            produced[variant] = result
-            # Results of a killed child are not cached: they depend on
-            # load as much as on content.
-            if self.cache and line is not None:
-                self.cache.put(self._key(key, variant), result)
-            with self._lock:
-                self.stats['runs'] += 1
-                self.stats['run_seconds'] += result.seconds
-            self.progress('done', version=version.label or key[:12],
-                          variant=variant, outcome=result.outcome)
-        return key, produced
+                self.tasks.extend((key, version, [variant])
+                                  for variant in variants)
+
+    def size(self):
+        return len(self.tasks)
+
+    def take(self):
+        """Next task, or None when nothing is left or can come."""
+        with self.cond:
+            while not self.tasks and self.in_flight:
+                self.cond.wait()
+            if not self.tasks:
+                return None
+            self.in_flight += 1
+            return self.tasks.pop(0)
+
+    def done(self, item, results):
+        key = item[0]
+        with self.cond:
+            self.in_flight -= 1
+            if key in self.deferred and REAL in item[2]:
+                version, rest = self.deferred.pop(key)
+                real = results.get(REAL)
+                if real is not None and real.outcome == PASS:
+                    # Mutant runs go first: they are all that is left of
+                    # their version.
+                    self.tasks[:0] = [(key, version, [variant])
+                                      for variant in rest]
+                else:
+                    self._skipped[key] = {
+                        variant: RunResult(variant=variant,
+                                           outcome=SKIPPED,
+                                           evidence=_SKIP_REASON)
+                        for variant in rest}
+            self.cond.notify_all()
+
+    def skipped(self):
+        with self.cond:
+            found, self._skipped = self._skipped, {}
+        return found

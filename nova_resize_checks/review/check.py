@@ -129,10 +129,19 @@ def _version(proposed, label):
                               label=label)
 
 
-def _unsafe(version, review_changes):
+def _unsafe(version):
+    """Static gate over what a version would run.
+
+    Overlaid nova files are judged against the installed originals, so
+    only what the review adds counts.
+    """
     found = list(safety.check(version.test_source, 'proposed test'))
     for path, text in version.overlay:
-        found.extend(safety.check(text, path))
+        try:
+            baseline = canonical.nova_reader(path)
+        except (OSError, ValueError):
+            baseline = None
+        found.extend(safety.check(text, path, baseline=baseline))
     return [f for f in found if f.kind == model.UNSAFE_CODE]
 
 
@@ -147,10 +156,18 @@ def prepare(path, context):
         parsed, changes, context.references, context.helper_names))
     report.findings = found
     if not changes:
-        report.verdict = verdict_mod.NO_FIX
-        report.reason = ('the review proposes no concrete change' if not
-                         parsed.errors else 'the review could not be read: '
-                         + '; '.join(parsed.errors))
+        claims = [f for f in found if f.kind == model.UNPARSED_CLAIM]
+        if claims:
+            # It claims fixes, but none could be made into a change.
+            report.verdict = verdict_mod.UNVERIFIED
+            report.reason = ('the review claims %d fix(es) but none could '
+                             'be turned into a change: %s' % (
+                                 len(claims), claims[0].message))
+        else:
+            report.verdict = verdict_mod.NO_FIX
+            report.reason = ('the review proposes no concrete change' if
+                             not parsed.errors else 'the review could not '
+                             'be read: ' + '; '.join(parsed.errors))
         return report
 
     label = os.path.basename(path)
@@ -185,7 +202,7 @@ def prepare(path, context):
 
     unsafe = []
     for version in versions.values():
-        unsafe.extend(_unsafe(version, changes))
+        unsafe.extend(_unsafe(version))
     if unsafe:
         seen = set()
         for finding in unsafe:

@@ -1,0 +1,321 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+import os
+import textwrap
+
+import testtools
+
+from nova_resize_checks.review import model
+from nova_resize_checks.review import safety
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CANONICAL = os.path.join(os.path.dirname(os.path.dirname(HERE)),
+                         'functional', 'test_bug_1825537.py')
+
+# The shape of upstream's version of the test: what reviews quote.
+UPSTREAM_LIKE = textwrap.dedent('''\
+    from nova.tests.functional import integrated_helpers
+
+
+    class FinishResizeErrorAllocationCleanupTestCase(
+            integrated_helpers.ProviderUsageBaseTestCase):
+
+        compute_driver = 'fake.FakeFinishMigrationFailDriver'
+
+        def setUp(self):
+            super(FinishResizeErrorAllocationCleanupTestCase, self).setUp()
+            flavors = self.api.get_flavors()
+            self.flavor1 = flavors[0]
+            self.flavor2 = flavors[1]
+
+        def test_finish_resize_fails_allocation_cleanup(self):
+            self._start_compute('host1')
+            server = self._boot_and_check_allocations(self.flavor1, 'host1')
+            source_rp_uuid = self._get_provider_uuid_by_host('host1')
+            no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}
+            self.assertEqual(no_usage,
+                             self._get_provider_usages(source_rp_uuid))
+            self.assertFlavorMatchesAllocation(
+                self.flavor1, server['id'], source_rp_uuid)
+    ''')
+
+# name -> (code, a word the message must contain)
+HOSTILE = {
+    'subprocess': ("import subprocess\nsubprocess.run(['id'])\n",
+                   'subprocess'),
+    'from subprocess': ('from subprocess import Popen\n', 'subprocess'),
+    'os.system': ("import os\nos.system('id')\n", 'system'),
+    'os alias': ("import os as o\no.system('id')\n", 'system'),
+    'from os import system': ("from os import system\nsystem('id')\n",
+                              'os.system'),
+    'os.popen': ("import os\nos.popen('id')\n", 'popen'),
+    'os.execv': ("import os\nos.execv('/bin/sh', ['sh'])\n", 'execv'),
+    'os.spawnl': ("import os\nos.spawnl(os.P_WAIT, '/bin/sh')\n", 'spawnl'),
+    'os.fork': ('import os\npid = os.fork()\n', 'fork'),
+    'os.kill': ('import os\nos.kill(1, 9)\n', 'os.kill'),
+    'os.remove': ("import os\nos.remove('/tmp/x')\n", 'os.remove'),
+    'os.unlink': ("import os\nos.unlink('x')\n", 'os.unlink'),
+    'os.rmdir': ("import os\nos.rmdir('x')\n", 'os.rmdir'),
+    'shutil.rmtree': ("import shutil\nshutil.rmtree('/')\n", 'shutil'),
+    'socket': ('import socket\ns = socket.socket()\n', 'socket'),
+    'ctypes': ("import ctypes\nctypes.CDLL('libc.so.6')\n", 'ctypes'),
+    'cffi': ('import cffi\n', 'cffi'),
+    'multiprocessing': ('import multiprocessing\n', 'multiprocessing'),
+    'urllib': ('import urllib.request\n', 'urllib'),
+    'http.client': ('import http.client\n', 'http'),
+    'requests': ("import requests\nrequests.get('http://x')\n",
+                 'requests'),
+    'asyncio': ('import asyncio\n', 'asyncio'),
+    'pty': ("import pty\npty.spawn('/bin/sh')\n", 'pty'),
+    'signal': ('import signal\n', 'signal'),
+    'importlib': ("import importlib\nimportlib.import_module('os')\n",
+                  'importlib'),
+    'builtins': ('import builtins\n', 'builtins'),
+    'pickle': ("import pickle\npickle.loads(b'')\n", 'pickle'),
+    'marshal': ("import marshal\nmarshal.loads(b'')\n", 'marshal'),
+    'open write': ("open('/etc/x', 'w').write('x')\n", 'writing'),
+    'open append': ("f = open('log.txt', mode='a')\n", 'writing'),
+    'open absolute read': ("data = open('/etc/shadow').read()\n",
+                           'outside a temp dir'),
+    'open non-literal mode': ("m = 'w'\nopen('x', m)\n", 'mode'),
+    '__import__': ("__import__('os').system('id')\n", '__import__'),
+    'getattr built name': ("import os\ngetattr(os, 'sys' + 'tem')('id')\n",
+                           'not a literal'),
+    'getattr literal': ("import os\ngetattr(os, 'system')('id')\n",
+                        'system'),
+    'exec built string': ("code = 'import ' + 'os'\nexec(code)\n", 'exec'),
+    'eval': ("eval('1 + 1')\n", 'eval'),
+    'compile': ("compile('1', 'x', 'eval')\n", 'compile'),
+    'eval alias': ('e = eval\n', 'eval'),
+    '__builtins__': ("__builtins__['eval']('1')\n", '__builtins__'),
+    '__globals__': ("def f():\n    pass\n\n\nf.__globals__['x'] = 1\n",
+                    '__globals__'),
+    '__subclasses__': ('object.__subclasses__()\n', '__subclasses__'),
+    '__code__': ('def f():\n    pass\n\n\nc = f.__code__\n', '__code__'),
+    'sys.modules write': ("import sys\nsys.modules['os'] = None\n",
+                          'sys.modules'),
+    'sys._getframe': ('import sys\nsys._getframe()\n', '_getframe'),
+    'sys.path insert': ("import sys\nsys.path.insert(0, '/tmp')\n",
+                        'sys.path'),
+    'environ write': ("import os\nos.environ['PATH'] = '/tmp'\n",
+                      'os.environ'),
+    'environ update': ("import os\nos.environ.update(PATH='/x')\n",
+                       'os.environ'),
+    'environ alias': ("from os import environ\nenv = environ\n",
+                      'os.environ'),
+    'module alias': ('import os\nmod = os\n', 'module os'),
+    'chained module': ('from nova.tests.functional import '
+                       'integrated_helpers\n'
+                       "integrated_helpers.os.system('id')\n", '.os'),
+    'privsep': ('import nova.privsep.path\n', 'privsep'),
+    'processutils': ('from nova.utils import processutils\n',
+                     'processutils'),
+    'importutils': ("from oslo_utils import importutils\n"
+                    "importutils.import_module('os')\n", 'importutils'),
+    'nova utils execute': ("from nova import utils\nutils.execute('id')\n",
+                           'execute'),
+    'own cli': ('from nova_resize_checks import cli\n', 'cli'),
+    'mock private': ("from unittest import mock\n"
+                     "mock._importer('subprocess')\n", '_importer'),
+    'patch odd module': ("from unittest import mock\n"
+                         "mock.patch('antigravity.geohash')\n",
+                         'antigravity'),
+    'patch sys.path': ("from unittest import mock\n"
+                       "mock.patch('sys.path', [])\n", 'sys.path'),
+    'attrgetter': ("import operator\noperator.attrgetter('os')\n",
+                   'attrgetter'),
+    'get_type_hints': ('import typing\ntyping.get_type_hints(f)\n',
+                       'get_type_hints'),
+    'f-string': ("import os\nx = f\"{os.system('id')}\"\n", 'system'),
+    'relative import': ('from . import helpers\n', 'relative'),
+    'star import': ('from os import *\n', 'import *'),
+    'not allow-listed': ('import pathlib\n', 'pathlib'),
+}
+
+ALLOWED = {
+    'infinite loop': 'while True:\n    pass\n',
+    're.compile': "import re\npattern = re.compile('x')\n",
+    'os.path': "import os\np = os.path.join('a', 'b')\n",
+    'environ read': ("import os\nx = os.environ.get('HOME')\n"
+                     "y = os.environ['HOME']\nz = 'HOME' in os.environ\n"),
+    'threading': ('import threading\n'
+                  'threading.Thread(target=print).start()\n'),
+    'relative read': "data = open('data.json').read()\n",
+    'temp read': "data = open('/tmp/data.json').read()\n",
+    'getattr on self': ('class A(object):\n'
+                        '    def f(self, name):\n'
+                        '        return getattr(self, name)\n'),
+    'getattr literal': "flavor = getattr(server, 'flavor', None)\n",
+    'mock.patch nova': ('from unittest import mock\n'
+                        "mock.patch('nova.compute.manager.ComputeManager."
+                        "_finish_resize_helper')\n"
+                        "mock.patch('builtins.open')\n"),
+    'patch.object os': ('import os\nfrom unittest import mock\n'
+                        "mock.patch.object(os, 'listdir')\n"),
+    'fixtures': ('import fixtures\nfixtures.TempDir()\n'),
+    'stdlib helpers': ('import collections\nimport copy\nimport datetime\n'
+                       'import functools\nimport itertools\nimport json\n'
+                       'import logging\nimport time\nimport uuid\n'
+                       'time.sleep(0)\nLOG = logging.getLogger(__name__)\n'),
+    'oslo': ('from oslo_log import log as logging\n'
+             'from oslo_serialization import jsonutils\n'
+             'from oslo_utils import uuidutils\n'),
+    'own modules': ('from nova_resize_checks import base\n'
+                    'from nova_resize_checks import virt\n'),
+    'nova names': ('from nova import exception\nfrom nova import objects\n'
+                   'from nova.tests import fixtures as nova_fixtures\n'),
+    'testtools': ('import testtools\n'
+                  'from testtools import matchers\n'),
+}
+
+
+def _unsafe(findings):
+    return [f for f in findings if f.kind == model.UNSAFE_CODE]
+
+
+class TestSafeCode(testtools.TestCase):
+
+    def test_canonical_test_passes(self):
+        with open(CANONICAL) as f:
+            self.assertEqual([], safety.check(f.read(), 'canonical.py'))
+
+    def test_upstream_shape_passes(self):
+        self.assertEqual([], safety.check(UPSTREAM_LIKE, 'upstream.py'))
+
+    def test_allowed_samples(self):
+        for name, code in ALLOWED.items():
+            self.assertEqual([], safety.check(code, name), name)
+
+
+class TestHostileCode(testtools.TestCase):
+
+    def test_hostile_samples_are_refused(self):
+        for name, (code, word) in HOSTILE.items():
+            findings = safety.check(code, 'review.py')
+            self.assertTrue(_unsafe(findings), name)
+            messages = ' | '.join(f.message for f in findings)
+            self.assertIn(word, messages, name)
+
+    def test_message_names_file_and_line(self):
+        code = "x = 1\n\n\nimport subprocess\n"
+        findings = safety.check(code, 'proposed.py')
+        self.assertEqual(1, len(findings))
+        self.assertTrue(findings[0].message.startswith('proposed.py:4: '),
+                        findings[0].message)
+
+    def test_hostile_code_inside_the_canonical_test(self):
+        with open(CANONICAL) as f:
+            source = f.read()
+        source = source.replace(
+            '        flavors = self.api.get_flavors()\n',
+            '        flavors = self.api.get_flavors()\n'
+            "        __import__('os').system('id')\n")
+        findings = _unsafe(safety.check(source, 'test.py'))
+        self.assertTrue(findings)
+        line = source.splitlines().index(
+            "        __import__('os').system('id')") + 1
+        self.assertIn('test.py:%d:' % line, findings[0].message)
+
+
+class TestUnreadableInput(testtools.TestCase):
+
+    def test_syntax_error_is_input_error_not_unsafe(self):
+        findings = safety.check('def f(:\n    pass\n', 'bad.py')
+        self.assertEqual([model.INPUT_ERROR], [f.kind for f in findings])
+        self.assertFalse(safety.is_unsafe(findings))
+        self.assertIn('bad.py', findings[0].message)
+
+    def test_indented_snippet_is_dedented(self):
+        code = "        self.assertEqual(1, 1)\n        import socket\n"
+        findings = safety.check(code, 'snippet.py')
+        self.assertEqual([model.UNSAFE_CODE], [f.kind for f in findings])
+        self.assertIn('snippet.py:2:', findings[0].message)
+
+    def test_null_bytes_are_input_error(self):
+        findings = safety.check('x = 1\x00\n', 'bad.py')
+        self.assertEqual([model.INPUT_ERROR], [f.kind for f in findings])
+
+    def test_not_text_is_input_error(self):
+        findings = safety.check(b'import os\n', 'bad.py')
+        self.assertEqual([model.INPUT_ERROR], [f.kind for f in findings])
+
+    def test_deep_nesting_fails_closed(self):
+        for code in ('x = a' + '[0]' * 100000 + '\n',
+                     'x = ' + '-' * 100000 + '1\n'):
+            findings = safety.check(code, 'deep.py')
+            self.assertEqual([model.UNSAFE_CODE],
+                             [f.kind for f in findings])
+
+    def test_too_many_parentheses_is_input_error(self):
+        findings = safety.check('x = ' + '(' * 1000 + ')' * 1000, 'p.py')
+        self.assertEqual([model.INPUT_ERROR], [f.kind for f in findings])
+
+    def test_huge_input_fails_closed(self):
+        findings = safety.check('x = 1\n' * (safety.MAX_CHARS // 6 + 1))
+        self.assertEqual([model.UNSAFE_CODE], [f.kind for f in findings])
+        self.assertIn('too large', findings[0].message)
+
+    def test_long_flat_code_is_checked(self):
+        code = 'x = ' + ' or '.join(['a'] * 20000) + '\nimport socket\n'
+        findings = safety.check(code, 'flat.py')
+        self.assertIn('socket', findings[0].message)
+
+
+class TestBaseline(testtools.TestCase):
+
+    MANAGER = textwrap.dedent('''\
+        import inspect
+
+        from nova import utils
+
+
+        class ComputeManager(object):
+            def finish_resize(self, context, instance, migration):
+                name = 'x'
+                return getattr(self.driver, name)
+        ''')
+
+    def test_only_new_findings_are_reported(self):
+        self.assertTrue(safety.check(self.MANAGER, 'manager.py'))
+        self.assertEqual([], safety.check(self.MANAGER, 'manager.py',
+                                          baseline=self.MANAGER))
+        changed = self.MANAGER.replace(
+            'import inspect\n', 'import inspect\nimport subprocess\n')
+        findings = safety.check(changed, 'manager.py', baseline=self.MANAGER)
+        self.assertEqual(1, len(findings))
+        self.assertIn('subprocess', findings[0].message)
+
+    def test_same_rule_other_code_is_reported(self):
+        changed = self.MANAGER.replace(
+            "        return getattr(self.driver, name)\n",
+            "        return getattr(self.driver, name)\n"
+            "        utils.execute('rm', '-rf', '/')\n")
+        findings = safety.check(changed, 'manager.py', baseline=self.MANAGER)
+        self.assertEqual(1, len(findings))
+        self.assertIn('execute', findings[0].message)
+
+    def test_check_proposed(self):
+        with open(CANONICAL) as f:
+            test = f.read()
+        changed = self.MANAGER.replace('import inspect\n',
+                                       'import inspect\nimport socket\n')
+        version = model.ProposedVersion(
+            test_source=test,
+            nova_overlay={'nova/compute/manager.py': changed},
+            applied=[])
+        findings = safety.check_proposed(
+            version, nova_reader=lambda path: self.MANAGER)
+        self.assertEqual(1, len(findings))
+        self.assertIn('nova/compute/manager.py:2:', findings[0].message)
+        self.assertTrue(safety.is_unsafe(findings))
