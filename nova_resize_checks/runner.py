@@ -27,6 +27,7 @@ line and whether it is a placement assertion.
 
 import concurrent.futures
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -68,16 +69,27 @@ class Version:
     label: str = ''
 
     def normalized(self):
-        from nova_resize_checks.review import edits
-
-        return json.dumps({
-            'test': edits.normalize(self.test_source),
-            'overlay': [[path, edits.normalize(text)]
-                        for path, text in sorted(self.overlay)],
-        }, sort_keys=True)
+        return _normalized(self.test_source, self.overlay)
 
     def key(self):
-        return hashlib.sha256(self.normalized().encode()).hexdigest()
+        return _version_key(self.test_source, self.overlay)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(test_source, overlay):
+    from nova_resize_checks.review import edits
+
+    return json.dumps({
+        'test': edits.normalize(test_source),
+        'overlay': [[path, edits.normalize(text)]
+                    for path, text in sorted(overlay)],
+    }, sort_keys=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _version_key(test_source, overlay):
+    return hashlib.sha256(
+        _normalized(test_source, overlay).encode()).hexdigest()
 
 
 @dataclasses.dataclass

@@ -121,6 +121,31 @@ class Context(object):
             findings=self.helper_notes)
         self.canonical = runner_mod.Version(self.test_source,
                                             label='canonical')
+        # Memos: many reviews propose the same changes; editing and gating
+        # depend only on the changes, so each distinct one is done once.
+        self._applied = {}
+        self._unsafe = {}
+
+    def apply(self, changes):
+        """edits.apply_changes on the canonical test, memoised."""
+        key = tuple((c.kind, c.target, c.code, c.old, c.new, c.line)
+                    for c in changes)
+        if key not in self._applied:
+            proposed = edits.apply_changes(self.test_source, changes,
+                                           canonical.nova_reader)
+            self._applied[key] = proposed
+        cached = self._applied[key]
+        # Re-attach this review's Change objects (spans differ).
+        return model.ProposedVersion(
+            cached.test_source, dict(cached.nova_overlay),
+            [model.Applied(change, a.applied, a.reason)
+             for change, a in zip(changes, cached.applied)])
+
+    def unsafe(self, version):
+        key = version.key()
+        if key not in self._unsafe:
+            self._unsafe[key] = _unsafe(version)
+        return self._unsafe[key]
 
 
 def _version(proposed, label):
@@ -171,8 +196,7 @@ def prepare(path, context):
         return report
 
     label = os.path.basename(path)
-    combined = edits.apply_changes(context.test_source, changes,
-                                   canonical.nova_reader)
+    combined = context.apply(changes)
     report.changes = [ChangeReport(a.change, a.applied, a.reason)
                       for a in combined.applied]
     applied = [c for c in report.changes if c.applied]
@@ -191,8 +215,7 @@ def prepare(path, context):
         for index, item in enumerate(report.changes):
             if not item.applied:
                 continue
-            alone = edits.apply_changes(context.test_source, [item.change],
-                                        canonical.nova_reader)
+            alone = context.apply([item.change])
             if alone.applied and alone.applied[0].applied:
                 version = _version(alone, '%s#%d' % (label, index + 1))
                 versions.setdefault(version.key(), version)
@@ -202,7 +225,7 @@ def prepare(path, context):
 
     unsafe = []
     for version in versions.values():
-        unsafe.extend(_unsafe(version))
+        unsafe.extend(context.unsafe(version))
     if unsafe:
         seen = set()
         for finding in unsafe:

@@ -1,0 +1,1027 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Turn a parsed review into the concrete changes it proposes.
+
+:func:`extract` returns ``(changes, findings)``.  Rules, in short:
+
+* A unified diff (a ``diff``/``patch`` fence, or text with ``---``/``+++``
+  /``@@`` lines) is always a change: one :data:`~model.TEST_DIFF` or
+  :data:`~model.NOVA_DIFF` per file it touches.
+* Other code (a fence or a numbered listing) is a change only when the
+  prose just before it introduces it as a fix ("fixed", "corrected code",
+  "updated code", "should look like", "change it to", "replace ... with",
+  a heading such as "Suggested fix") *and* it is not, once normalised, a
+  verbatim piece of any reference source.  It is
+  :data:`~model.TEST_FULL` when it holds a class and a ``test*`` method,
+  :data:`~model.TEST_SNIPPET` otherwise, or :data:`~model.LINE_CHANGE`
+  when the introduction says "change line N to:".  Introduced code that is
+  plainly not Python gives an :data:`~model.UNPARSED_CLAIM` finding.
+  Numbered lines quoted inside inline backticks (line-by-line
+  descriptions) are never changes.
+* Prose directives over backticked names: renames, removals of names,
+  statements or lines, and "change line N to `...`".
+* A sentence that asks for a change (``should``, ``rename``, ``remove``
+  ...) about backticked code or a line number, and that became no change,
+  gives an :data:`~model.UNPARSED_CLAIM` finding.
+
+Conventions beyond :mod:`model`'s comments (model.py has no room for them):
+
+* :data:`~model.REMOVE` with ``line`` set and ``old == ''`` removes that
+  line of the test; with ``old`` holding a statement (``old`` not an
+  identifier) it removes that statement.
+* "On line N replace `A` with `B`" becomes a :data:`~model.LINE_CHANGE`
+  whose ``code`` is line N of the first reference source holding `A` there
+  (``'test'`` first) with `A` replaced, and whose ``old`` is that original
+  line; "change lines N-M to:" is a :data:`~model.LINE_CHANGE` of line N
+  plus a :data:`~model.REMOVE` of each of the lines N+1..M.
+* A :data:`~model.REMOVE` of a name has a summary naming what the review
+  called it ("remove unused argument server").
+* A :data:`~model.TEST_SNIPPET` taken from a numbered listing has
+  ``line`` set to the listing's first line number.
+"""
+
+import ast
+import bisect
+import collections
+import functools
+import re
+import textwrap
+
+from nova_resize_checks.review import model
+from nova_resize_checks.review import parse
+
+PH_OPEN = '\ue000'
+PH_CLOSE = '\ue001'
+PH = '\ue000(\\d+)\\n*\ue001'
+
+_IDENT_RE = re.compile(
+    r'(?:self\.)?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?')
+_PLAIN_IDENT = re.compile(r'[A-Za-z_]\w*')
+_SENTENCE_SPLIT_RE = re.compile(
+    r'(?<=[.!?])\s+(?=[A-Z\ue000"\'(\[])|(?<=:)[ \t]*\n|'
+    r'\n(?=[ \t]*(?:\d{1,4}[.)]|[-*+])[ \t])|\n[ \t]*\n')
+_TOKEN_RE = re.compile(
+    '\ue000(\\d+)\\n*\ue001|[A-Za-z_][\\w\'-]*|\\d+|[^\\s\\w]')
+
+_PY_LANGS = frozenset(('python', 'py', 'python3', 'py3', 'python2',
+                       'pycon', 'ipython', 'sage'))
+_DIFF_LANGS = frozenset(('diff', 'patch', 'udiff', 'git-diff'))
+_TEXT_LANGS = frozenset(('', 'text', 'txt', 'plain', 'plaintext', 'code',
+                         'none', 'nohighlight', 'output'))
+_SHELL_WORDS = frozenset((
+    'sudo', 'pip', 'pip3', 'tox', 'git', 'nova-manage', 'openstack',
+    'curl', 'cd', 'export', 'apt', 'apt-get', 'yum', 'dnf', 'systemctl',
+    'stestr', 'bash', 'sh', 'ls', 'cat', 'echo', 'nova', 'placement',
+    'service', 'mysql', 'rm', 'mkdir', 'chmod', 'kill', 'wget'))
+
+_FIX_RE = re.compile(
+    r'\b(?:fix(?:ed|es|ing)?|correct(?:ed|ion|ions)?|updated|improved|'
+    r'revised|rewritten|modified|amended|adjusted|suggested|suggestion|'
+    r'proposed|proposal|recommended|should\s+(?:look|be|read|become)|'
+    r'(?:could|would|might)\s+(?:look|be|read)|'
+    r'change\s+(?:it|this|that|them|the\s+\w+)\s+to|'
+    r'replac(?:e|ed|ing)\b[^.\n]{0,80}?\b(?:with|by)|replacement|instead|'
+    r'as\s+follows|patch(?:ed)?|new\s+version|refactor\w*|'
+    r'try\s+this|becomes|solution|workaround)\b', re.I)
+_QUOTE_RE = re.compile(
+    r'\b(?:original|current(?:ly)?|existing|in\s+question|as\s+written|'
+    r'quoted?|excerpt|here\s+is\s+the\s+(?:relevant\s+)?(?:code|test|'
+    r'snippet|part)|the\s+(?:code|test)\s+(?:is|reads|does|has|contains|'
+    r'looks\s+like)|looks\s+like\s+this|at\s+the\s+moment|right\s+now|'
+    r'under\s+review)\b', re.I)
+_LINE_INTRO_RES = (
+    re.compile(
+        r'\b(?:change|replace|update|modify|rewrite|amend)\s+lines?\s+'
+        r'(\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*(\d{1,6}))?'
+        r'(?:\s+(?:to|with|by|as|into)\b)?[^\w\ue000]*$', re.I),
+    re.compile(
+        r'\blines?\s+(\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*(\d{1,6}))?'
+        r'\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs\s+to)\s+'
+        r'(?:be|read|become|look\s+like)\b(?:\s+(?:changed|updated)\s+to|'
+        r'\s+replaced\s+(?:with|by))?[^\w\ue000]*$', re.I),
+)
+_LINE_CHANGE_RES = (
+    re.compile(
+        r'\b(?:change|replace|update|modify|rewrite|set)\s+line\s+'
+        r'(\d{1,6})\s*(?:to|with|by|into|as)\s*:?\s*' + PH, re.I),
+    re.compile(
+        r'\bline\s+(\d{1,6})\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs\s+'
+        r'to|has\s+to|ought\s+to)\s+(?:instead\s+)?(?:be|read|become|say)'
+        r'(?:\s+(?:changed|updated)\s+to|\s+replaced\s+(?:with|by))?'
+        r'\s*:?\s*' + PH, re.I),
+)
+_LINE_SUBST_RES = (
+    (re.compile(
+        r'\b(?:in|on|at)\s+line\s+(\d{1,6})\s*,?\s+(?:[\w-]+\s+){0,4}?'
+        r'(?:change|replace|swap)\s+' + PH +
+        r'\s+(?:to|with|by|for)\s+' + PH, re.I), (1, 2, 3)),
+    (re.compile(
+        r'\b(?:change|replace|swap)\s+' + PH + r'\s+(?:to|with|by|for)\s+' +
+        PH + r'\s+(?:in|on|at)\s+line\s+(\d{1,6})', re.I), (3, 1, 2)),
+)
+_LINE_REMOVE_RES = (
+    re.compile(
+        r'\b(?:remov|delet|drop)\w*\s+(?:the\s+)?lines?\s+(\d{1,6})'
+        r'(?:\s*(?:-|\u2013|to|through|and)\s*(\d{1,6}))?', re.I),
+    re.compile(
+        r'\blines?\s+(\d{1,6})(?:\s*(?:-|\u2013|to|through|and)\s*'
+        r'(\d{1,6}))?\s+(?:[\w-]+\s+){0,3}?(?:removed|deleted|dropped)\b',
+        re.I),
+)
+_SOMETHING_LIKE = (r'(?:(?:something|a\s+name|a\s+more\s+\w+\s+name)\s+'
+                   r'(?:like|such\s+as)\s+|e\.g\.,?\s+|simply\s+|just\s+)?')
+_RENAME_RES = (
+    # rename `A` to `B`
+    (re.compile(
+        r'\brenam(?:e|ing)\s+(?:(?:the|a|this|that)\s+)?(?:[\w-]+\s+){0,2}?' +
+        PH + r'\s*,?\s+(?:to|as|into|with)\s+' + _SOMETHING_LIKE + PH,
+        re.I), True),
+    # `A` should be renamed to `B`
+    (re.compile(
+        PH + r'[\s,]+(?:[\w()-]+\s+){0,5}?renamed\s+(?:to|as|into)\s+' +
+        _SOMETHING_LIKE + PH, re.I), True),
+    # It should be renamed to `B`  (A: the name mentioned before)
+    (re.compile(
+        r'\b(?:it|this|they|that|which)\s+(?:[\w-]+\s+){0,3}?renamed\s+'
+        r'(?:to|as|into)\s+' + _SOMETHING_LIKE + PH, re.I), False),
+)
+_PLAIN_RENAME_RE = re.compile(
+    r'\brename\s+(?:(?:the|a)\s+(?:[\w-]+\s+)?)?(?<![\w\ue000])'
+    r'([A-Za-z_][\w.]*)\s+(?:to|as)\s+([A-Za-z_][\w.]*)', re.I)
+_CUE_RE = re.compile(
+    r'\b(?:should|must|needs?\s+to|has\s+to|can\s+be|could\s+be|'
+    r'would\s+be\s+(?:better|clearer|more|preferable)|recommend\w*|'
+    r'i\s+suggest|suggest(?:ed)?\s+(?:to|that|using|adding|removing|'
+    r'changing|renaming|replacing)|consider(?:ing)?|instead\s+of|'
+    r'replac\w*|renam\w*|remov\w*|delet\w*|chang(?:e|ed|ing)|'
+    r'updat(?:e|ed|ing)|fix(?:ed|ing)?|mov(?:e|ed|ing)|add(?:ed|ing)?|'
+    r'swap\w*|use)\b', re.I)
+_LINE_REF_RE = re.compile(r'\blines?\s+\d{1,6}\b', re.I)
+_DESCRIPTION_RE = re.compile(
+    r'[\W\d]*(?:\ue000\d+\n*\ue001[\s:]*)?(?:this|these|the)\s+'
+    r'(?:line|lines|comment|statement)\b', re.I)
+_ANAPHORA_RE = re.compile(r'\W*(?:it|this|they|these|that)\b', re.I)
+_NOVA_PATH_RE = re.compile(r'\b(nova/[\w./-]*\.py)\b')
+_REMOVE_WORDS = frozenset(('remove', 'removed', 'removing', 'delete',
+                           'deleted', 'deleting', 'drop', 'dropped',
+                           'dropping', 'eliminate', 'eliminated'))
+_UNUSED_WORDS = frozenset(('unused', 'unnecessary', 'redundant',
+                           'superfluous', 'obsolete'))
+_LOCATION_WORDS = frozenset(('of', 'in', 'from', 'by', 'inside', 'within',
+                             'because', 'since', 'but', 'while', 'when',
+                             'to', 'into', 'for', 'with', 'than', 'at',
+                             'on', 'after', 'before', 'if', 'unless'))
+_NOUN_RE = re.compile(
+    r'\b(argument|parameter|param|variable|attribute|method|function|'
+    r'helper|import|class|assertion|call|constant|field)(?:s|es)?\b', re.I)
+_OWNER_WORDS = frozenset(('of', 'in', 'from', 'inside', 'within'))
+_LIST_JOIN_WORDS = frozenset(('and', 'or', 'such', 'as', 'like', 'e', 'g',
+                              'the', 'both', 'also', 'well', 'including'))
+_MODALS = frozenset(('can', 'could', 'should', 'must', 'may', 'might'))
+_MAX_LINE_RANGE = 200
+MAX_FINDINGS_PER_KIND = 100
+# A review proposing more changes than this is not a review; the rest are
+# dropped with a finding.
+MAX_CHANGES = 20000
+
+Sentence = collections.namedtuple(
+    'Sentence', ['text', 'masked', 'codes', 'line', 'end_line', 'block'])
+Sentence.__doc__ = """A sentence of a prose block.
+
+``masked`` has each inline code span replaced by a placeholder
+``\\ue000N\\ue001`` (newlines kept) where N indexes ``codes``; ``line`` and
+``end_line`` are review lines; ``block`` indexes ``ParsedReview.blocks``.
+"""
+
+
+def mask_code(text):
+    """``(masked, codes)``: inline code spans replaced by placeholders."""
+    parts = []
+    codes = []
+    pos = 0
+    for start, end, content in parse.code_spans(text):
+        parts.append(text[pos:start])
+        parts.append('%s%d%s%s' % (PH_OPEN, len(codes),
+                                   '\n' * text.count('\n', start, end),
+                                   PH_CLOSE))
+        codes.append(content)
+        pos = end
+    parts.append(text[pos:])
+    return ''.join(parts), codes
+
+
+def unmask(masked, codes):
+    return re.sub(PH, lambda m: '`%s`' % codes[int(m.group(1))], masked)
+
+
+def _line_counter(text, first):
+    """A function giving the review line of an offset into ``text``.
+
+    ``text`` starts on line ``first``; each call costs O(log n).
+    """
+    newlines = [m.start() for m in re.finditer('\n', text)]
+
+    def line_at(offset):
+        return first + bisect.bisect_left(newlines, offset)
+
+    return line_at
+
+
+def iter_sentences(parsed):
+    """Every :class:`Sentence` of the review's prose blocks, in order."""
+    for index, block in enumerate(parsed.blocks):
+        if block.kind != 'prose':
+            continue
+        masked, codes = mask_code(block.text)
+        line_at = _line_counter(masked, block.span.start)
+        pos = 0
+        bounds = []
+        for m in _SENTENCE_SPLIT_RE.finditer(masked):
+            bounds.append((pos, m.start()))
+            pos = m.end()
+        bounds.append((pos, len(masked)))
+        for start, end in bounds:
+            piece = masked[start:end]
+            if not piece.strip():
+                continue
+            line = line_at(start)
+            end_line = line + piece.rstrip('\n').count('\n')
+            yield Sentence(unmask(piece, codes).strip(), piece, codes, line,
+                           end_line, index)
+
+
+def name_of(code):
+    """The name a code span holds, or None.
+
+    ``self.`` and a trailing ``()`` are dropped; None when the span is not
+    a plain (possibly dotted) name.
+    """
+    code = code.strip()
+    if not _IDENT_RE.fullmatch(code):
+        return None
+    if code.endswith('()'):
+        code = code[:-2]
+    if code.startswith('self.'):
+        code = code[5:]
+    return code
+
+
+def _clearly_identifier(word):
+    return bool(_PLAIN_IDENT.fullmatch(word) and (
+        '_' in word or any(c.isdigit() for c in word) or
+        any(c.isupper() for c in word[1:])))
+
+
+def logical_lines(code):
+    """Normalise Python-ish code for comparison.
+
+    Comment-only and blank lines go; whitespace outside string literals
+    goes; a bracketed statement spread over several lines becomes one
+    entry.  Works on code that does not parse.  Linear in its input.
+    """
+    out = []
+    cur = []
+    depth = 0
+    quote = None
+    for line in code.split('\n'):
+        if quote is None and depth == 0 and not cur:
+            s = line.strip()
+            if not s or s.startswith('#'):
+                continue
+        i = 0
+        n = len(line)
+        while i < n:
+            c = line[i]
+            if quote:
+                if c == '\\' and i + 1 < n:
+                    cur.append(line[i:i + 2])
+                    i += 2
+                    continue
+                if line.startswith(quote, i):
+                    cur.append(quote)
+                    i += len(quote)
+                    quote = None
+                    continue
+                cur.append(c)
+                i += 1
+                continue
+            if c == '#':
+                break
+            if c in '\'"':
+                quote = c * 3 if line.startswith(c * 3, i) else c
+                cur.append(quote)
+                i += len(quote)
+                continue
+            if c in '([{':
+                depth += 1
+            elif c in ')]}':
+                depth = max(0, depth - 1)
+            if not c.isspace():
+                cur.append(c)
+            i += 1
+        if quote is not None and len(quote) == 1:
+            quote = None
+        joined = bool(cur) and cur[-1] == '\\' and quote is None
+        if joined:
+            cur.pop()
+        if quote is None and depth == 0 and not joined and cur:
+            out.append(''.join(cur))
+            cur = []
+        elif quote is not None:
+            cur.append('\n')
+    if cur:
+        out.append(''.join(cur))
+    return out
+
+
+def _contains(haystack, needle):
+    if not needle:
+        return True
+    first = needle[0]
+    m = len(needle)
+    for i in range(len(haystack) - m + 1):
+        if haystack[i] == first and haystack[i:i + m] == needle:
+            return True
+    return False
+
+
+def is_quotation(code, normalised_refs):
+    """Whether ``code`` is, normalised, a piece of a reference.
+
+    Code holding nothing but comments counts as a quotation too.
+    """
+    wanted = logical_lines(code)
+    if not wanted:
+        return True
+    return any(_contains(ref, wanted) for ref in normalised_refs)
+
+
+def fence_language(info):
+    word = info.split()[0] if info.split() else ''
+    word = word.strip('{}.').lower()
+    if word.startswith('language-'):
+        word = word[len('language-'):]
+    return word
+
+
+def looks_like_diff(text):
+    lines = text.split('\n')
+    for i, line in enumerate(lines):
+        if line.startswith('diff --git ') or parse.HUNK_RE.match(line):
+            return True
+        if (line.startswith('--- ') and i + 1 < len(lines) and
+                lines[i + 1].startswith('+++ ')):
+            return True
+    body = [ln for ln in lines if ln.strip()]
+    if not body or not all(ln[0] in '+- ' for ln in body):
+        return False
+    plus = any(ln[0] == '+' for ln in body)
+    minus = any(ln[0] == '-' for ln in body)
+    if plus and minus:
+        return True
+    if not (plus or minus):
+        return False
+    return parse_python(text) is None
+
+
+def parse_python(code):
+    """``ast.parse`` of the dedented code, or None; never runs it."""
+    try:
+        return ast.parse(textwrap.dedent(code))
+    except (SyntaxError, ValueError, RecursionError, MemoryError,
+            OverflowError):
+        return None
+
+
+def _is_shell_line(line):
+    s = line.strip()
+    if s.startswith('$ ') or s.startswith('> '):
+        return True
+    first = s.split(None, 1)[0] if s else ''
+    rest = s[len(first):].lstrip()
+    return (first in _SHELL_WORDS and not rest.startswith(('=', '(', '.')) and
+            not s.endswith(':'))
+
+
+def code_language(text, info):
+    """'diff', 'python', 'other' (plainly not Python) or 'prose'."""
+    lang = fence_language(info)
+    if lang in _DIFF_LANGS or looks_like_diff(text):
+        return 'diff'
+    if lang in _PY_LANGS:
+        return 'python'
+    if lang not in _TEXT_LANGS:
+        return 'other'
+    tree = parse_python(text)
+    if tree is not None:
+        if tree.body and all(
+                isinstance(s, ast.Expr) and isinstance(
+                    s.value, (ast.Dict, ast.List, ast.Constant, ast.Set))
+                for s in tree.body):
+            return 'other'
+        return 'python'
+    lines = [ln for ln in text.split('\n')
+             if ln.strip() and not ln.strip().startswith('#')]
+    if lines and sum(1 for ln in lines if _is_shell_line(ln)) >= \
+            0.6 * len(lines):
+        return 'other'
+    if parse.looks_like_prose(text):
+        return 'prose'
+    return 'python'
+
+
+def _clean_path(path):
+    path = path.split('\t', 1)[0].strip().strip('"\'')
+    if path.startswith(('a/', 'b/')):
+        path = path[2:]
+    return path
+
+
+def split_diff(text):
+    """Split a (multi-file) diff into ``(path or None, text)`` parts.
+
+    A part starts at ``diff --git`` or at a ``---``/``+++`` header (unless
+    that header belongs to the ``diff --git`` just before it); parts
+    without a changed line are dropped.
+    """
+    lines = text.split('\n')
+    sections = []
+    state = {'cur': [], 'path': None, 'git': False, 'header': False}
+
+    def flush():
+        if state['cur']:
+            sections.append((state['path'], '\n'.join(state['cur'])))
+        state.update(cur=[], path=None, git=False, header=False)
+
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if line.startswith('diff --git '):
+            flush()
+            state['git'] = True
+            parts = line.split()
+            if len(parts) >= 4:
+                state['path'] = _clean_path(parts[3])
+        elif (line.startswith('--- ') and i + 1 < n and
+              lines[i + 1].startswith('+++ ')):
+            if not (state['git'] and not state['header']):
+                flush()
+            state['header'] = True
+            old = _clean_path(line[4:])
+            new = _clean_path(lines[i + 1][4:])
+            state['path'] = old if new == '/dev/null' else new
+            state['cur'].extend((line, lines[i + 1]))
+            i += 2
+            continue
+        state['cur'].append(line)
+        i += 1
+    flush()
+    return [(p, t) for p, t in sections if _diff_changes(t)]
+
+
+def _diff_changes(text):
+    for ln in text.split('\n'):
+        if ln.startswith('+') and not ln.startswith('+++ '):
+            return True
+        if ln.startswith('-') and not ln.startswith('--- '):
+            return True
+    return False
+
+
+def diff_target(path, intro=''):
+    """``(kind, target)`` for a diff touching ``path``."""
+    if not path:
+        m = _NOVA_PATH_RE.search(intro or '')
+        path = m.group(1) if m else ''
+    if 'test_bug_1825537' in path:
+        return model.TEST_DIFF, 'test'
+    m = re.search(r'(?:^|/)(nova/[\w./-]+)', path)
+    if m:
+        return model.NOVA_DIFF, m.group(1)
+    return model.TEST_DIFF, 'test'
+
+
+def new_side(diff_text):
+    """The text of a diff's new side (context and added lines)."""
+    out = []
+    for ln in diff_text.split('\n'):
+        if ln.startswith(('+++ ', '--- ', '@@', 'diff ', 'index ', '\\')):
+            continue
+        if ln.startswith('+') or ln.startswith(' '):
+            out.append(ln[1:])
+        elif not ln:
+            out.append('')
+    return '\n'.join(out)
+
+
+def _sentences_of(text):
+    masked, codes = mask_code(text)
+    pieces = []
+    pos = 0
+    for m in _SENTENCE_SPLIT_RE.finditer(masked):
+        pieces.append(masked[pos:m.start()])
+        pos = m.end()
+    pieces.append(masked[pos:])
+    return [p for p in pieces if p.strip()], codes
+
+
+def _intro_blocks(blocks, k):
+    """The (up to two) prose blocks just before block ``k``."""
+    found = []
+    j = k - 1
+    while j >= 0 and len(found) < 2:
+        b = blocks[j]
+        if b.kind == 'prose':
+            found.append(j)
+        elif not (b.kind == 'listing' and b.info == 'inline'):
+            break
+        j -= 1
+    return found
+
+
+def _introduction(blocks, k):
+    """``(is_fix, last_sentence_masked, intro_text, prose_indexes)``."""
+    idx = _intro_blocks(blocks, k)
+    if not idx:
+        return False, '', '', idx
+    nearest = blocks[idx[0]].text
+    sentences, _ = _sentences_of(nearest)
+    last = sentences[-1] if sentences else ''
+    whole = '\n'.join(blocks[i].text for i in reversed(idx))
+    if _FIX_RE.search(last) or _line_intro(last):
+        return True, last, whole, idx
+    if _QUOTE_RE.search(last):
+        return False, last, whole, idx
+    if _FIX_RE.search(whole) and not _QUOTE_RE.search(whole):
+        return True, last, whole, idx
+    return False, last, whole, idx
+
+
+def _line_intro(last):
+    for regex in _LINE_INTRO_RES:
+        m = regex.search(last.strip())
+        if m:
+            first = int(m.group(1))
+            end = int(m.group(2)) if m.group(2) else first
+            return first, end
+    return None
+
+
+def _line_changes(first, end, code, span, summary):
+    changes = [model.Change(kind=model.LINE_CHANGE, span=span, code=code,
+                            line=first, summary=summary)]
+    if first < end <= first + _MAX_LINE_RANGE:
+        for n in range(first + 1, end + 1):
+            changes.append(model.Change(
+                kind=model.REMOVE, span=span, line=n,
+                summary='remove line %d (replaced with line %d)' %
+                (n, first)))
+    return changes
+
+
+def _strip_own_number(code, line):
+    m = re.match(r'\s*%d(?:[ \t]|$)' % line, code)
+    return code[m.end():] if m else code
+
+
+def _code_changes(block, intro, refs_norm, findings):
+    """Changes from one fence or listing block."""
+    is_fix, last, whole, _ = intro
+    text = block.text
+    lang = code_language(text, block.info)
+    if lang == 'diff':
+        changes = []
+        for path, section in split_diff(text):
+            kind, target = diff_target(path, whole)
+            changes.append(model.Change(
+                kind=kind, span=block.span, target=target, code=section,
+                summary='unified diff against %s' % (path or target)))
+        return changes
+    if not is_fix:
+        return []
+    if lang in ('other', 'prose'):
+        findings.append(model.Finding(
+            model.UNPARSED_CLAIM,
+            'code introduced as a fix is not Python (%s): %s' %
+            (fence_language(block.info) or lang, _short(text)),
+            block.span))
+        return []
+    lines = _line_intro(last)
+    if lines:
+        return _line_changes(lines[0], lines[1], text.strip('\n'),
+                             block.span,
+                             'replace line(s) %d-%d with the block' % lines)
+    if is_quotation(text, refs_norm):
+        return []
+    code = textwrap.dedent(text).strip('\n') + '\n'
+    full = (re.search(r'^class\s+\w+', code, re.M) and
+            re.search(r'^[ \t]+def\s+test\w*\s*\(', code, re.M))
+    kind = model.TEST_FULL if full else model.TEST_SNIPPET
+    line = 0
+    where = 'fenced code'
+    if block.kind == 'listing' and block.numbers:
+        line = block.numbers[0]
+        where = 'numbered listing, lines %d-%d' % (block.numbers[0],
+                                                   block.numbers[-1])
+    return [model.Change(kind=kind, span=block.span, code=code, line=line,
+                         summary='%s from %s' % (
+                             'whole test' if full else 'snippet', where))]
+
+
+def _short(text, limit=120):
+    text = ' '.join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def _tokens(masked):
+    """Tokens ``(kind, value, start)`` of a masked sentence.
+
+    ``kind`` is 'code' (value: the code span index), 'word' (lower-cased)
+    or 'punct'.
+    """
+    out = []
+    for m in _TOKEN_RE.finditer(masked):
+        if m.group(1) is not None:
+            out.append(('code', int(m.group(1)), m.start()))
+        elif m.group(0)[0].isalnum() or m.group(0)[0] == '_':
+            out.append(('word', m.group(0).lower(), m.start()))
+        else:
+            out.append(('punct', m.group(0), m.start()))
+    return out
+
+
+def _code_run(tokens, i, forward=True, skip=3):
+    """Code spans forming a list ("`a`, `b` and `c`") next to ``i``."""
+    found = []
+    step = 1 if forward else -1
+    j = i
+    skipped = 0
+    while 0 <= j < len(tokens):
+        kind, value, _ = tokens[j]
+        if kind == 'code':
+            found.append(value)
+            skipped = 0
+        elif kind == 'punct' and value in ',;/(':
+            pass
+        elif kind == 'word' and value in _LIST_JOIN_WORDS:
+            pass
+        elif kind == 'word' and not found and skipped < skip and \
+                value not in _LOCATION_WORDS:
+            skipped += 1
+        else:
+            break
+        j += step
+    return found if forward else list(reversed(found))
+
+
+def unused_names(sentence_masked):
+    """Code span indexes a sentence calls unused."""
+    tokens = _tokens(sentence_masked)
+    found = []
+    for i, (kind, value, _) in enumerate(tokens):
+        if kind != 'word':
+            continue
+        cue = value in _UNUSED_WORDS
+        nxt = tokens[i + 1][1] if i + 1 < len(tokens) else ''
+        if value in ('not', 'never') and nxt in ('used', 'needed',
+                                                 'referenced'):
+            cue = True
+        if not cue:
+            continue
+        # "unused variables, such as `a` and `b`"
+        found.extend(_code_run(tokens, i + 1, forward=True, skip=3))
+        # "`a` is unused" / "`a` is never used"
+        j = i - 1
+        while j >= 0 and tokens[j][0] == 'word' and tokens[j][1] in (
+                'is', 'are', 'seems', 'seem', 'appears', 'appear', 'to',
+                'be', 'also', 'currently', 'actually', 'completely',
+                'totally', 'never', 'not'):
+            j -= 1
+        if j >= 0 and tokens[j][0] == 'code' and j < i - 1:
+            found.extend(_subject_run(tokens, j))
+    return list(dict.fromkeys(found))
+
+
+def _subject_run(tokens, j):
+    """The code spans before a verb phrase that it is about.
+
+    "`x` of `f` is unused" is about `x`, not `f`.
+    """
+    run = _code_run(tokens, j, forward=False, skip=0)
+    k = j
+    while k >= 0 and (tokens[k][0] == 'code' or tokens[k][1] in
+                      (',', 'and', 'or')):
+        k -= 1
+    if k >= 1 and tokens[k][0] == 'word' and tokens[k][1] in _OWNER_WORDS:
+        m = k - 1
+        while m >= 0 and tokens[m][0] == 'word' and m > k - 3 and \
+                tokens[m][1] not in _LOCATION_WORDS:
+            m -= 1
+        if m >= 0 and tokens[m][0] == 'code':
+            return _code_run(tokens, m, forward=False, skip=0)
+    return run
+
+
+def _removed_codes(sentence_masked):
+    """Code span indexes a sentence asks to remove."""
+    tokens = _tokens(sentence_masked)
+    verbs = [i for i, t in enumerate(tokens)
+             if t[0] == 'word' and t[1] in _REMOVE_WORDS]
+    if not verbs:
+        return []
+    found = list(unused_names(sentence_masked))
+    for i in verbs:
+        # "remove the unused argument `server`"
+        found.extend(_code_run(tokens, i + 1, forward=True, skip=4))
+        # "`a` and `b` can (safely) be removed"
+        j = i - 1
+        while j >= 0 and tokens[j][0] == 'word' and (
+                tokens[j][1] in _MODALS or tokens[j][1] in (
+                    'be', 'also', 'safely', 'simply', 'just', 'is', 'are',
+                    'been', 'probably', 'then')):
+            j -= 1
+        if j >= 0 and j < i - 1 and tokens[j][0] == 'code':
+            found.extend(_subject_run(tokens, j))
+    return list(dict.fromkeys(found))
+
+
+def _rename_changes(masked, codes, line_at, unparsed):
+    """``[(offset, change)]`` for the renames of one prose block."""
+    out = []
+    seen = set()
+    # (offset, index) of every code span that names something.
+    named = [(p.start(), int(p.group(1))) for p in re.finditer(PH, masked)
+             if name_of(codes[int(p.group(1))])]
+    offsets = [off for off, _ in named]
+    for regex, explicit in _RENAME_RES:
+        for m in regex.finditer(masked):
+            if explicit:
+                a_index, b_index = int(m.group(1)), int(m.group(2))
+            else:
+                b_index = int(m.group(1))
+                k = bisect.bisect_left(offsets, m.start())
+                if k == 0:
+                    continue
+                a_index = named[k - 1][1]
+            if b_index in seen:
+                continue
+            seen.add(b_index)
+            a, b = codes[a_index], codes[b_index]
+            span = model.Span(line_at(m.start()), line_at(m.end()))
+            old, new = name_of(a), name_of(b)
+            if (not old or not new or '.' in old or '.' in new or
+                    old == new):
+                unparsed.append(model.Finding(
+                    model.UNPARSED_CLAIM,
+                    'rename `%s` to `%s` is not a rename of one identifier'
+                    % (a, b), span))
+                out.append((m.start(), None))
+                continue
+            out.append((m.start(), model.Change(
+                kind=model.RENAME, span=span, old=old, new=new,
+                summary='rename %s to %s' % (old, new))))
+    for m in _PLAIN_RENAME_RE.finditer(masked):
+        old, new = m.group(1).rstrip('.'), m.group(2).rstrip('.')
+        if old.startswith('self.'):
+            old = old[5:]
+        if new.startswith('self.'):
+            new = new[5:]
+        if (_clearly_identifier(old) and _clearly_identifier(new) and
+                old != new):
+            span = model.Span(line_at(m.start()), line_at(m.end()))
+            out.append((m.start(), model.Change(
+                kind=model.RENAME, span=span, old=old, new=new,
+                summary='rename %s to %s' % (old, new))))
+    return out
+
+
+def _reference_line(ref_lines, number, fragment):
+    """Line ``number`` of the first reference holding ``fragment`` there."""
+    for lines in ref_lines:
+        if 1 <= number <= len(lines) and fragment in lines[number - 1]:
+            return lines[number - 1]
+    return None
+
+
+def _noun_before(masked, index):
+    """What the sentence calls code span ``index`` ("argument", ...)."""
+    key = '%s%d' % (PH_OPEN, index)
+    start = masked.find(key)
+    while start >= 0 and masked[start + len(key)].isdigit():
+        start = masked.find(key, start + 1)
+    if start < 0:
+        return ''
+    window = masked[max(0, start - 80):start]
+    found = _NOUN_RE.findall(window)
+    return found[-1].lower() if found else ''
+
+
+def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
+    """Line changes and removals asked for by one sentence."""
+    changes = []
+    for regex in _LINE_CHANGE_RES:
+        for m in regex.finditer(masked):
+            line = int(m.group(1))
+            code = _strip_own_number(codes[int(m.group(2))], line)
+            changes.append(model.Change(
+                kind=model.LINE_CHANGE, span=span, code=code, line=line,
+                summary='replace line %d' % line))
+    for regex, (g_line, g_old, g_new) in _LINE_SUBST_RES:
+        for m in regex.finditer(masked):
+            line = int(m.group(g_line))
+            old = codes[int(m.group(g_old))]
+            new = codes[int(m.group(g_new))]
+            original = _reference_line(ref_lines, line, old)
+            if original is None:
+                unparsed.append(model.Finding(
+                    model.UNPARSED_CLAIM,
+                    '`%s` is not on line %d of any reference source, so '
+                    '"replace it with `%s`" cannot be applied' %
+                    (old, line, new), span))
+                continue
+            changes.append(model.Change(
+                kind=model.LINE_CHANGE, span=span, old=original,
+                code=original.replace(old, new, 1), line=line,
+                summary='on line %d replace %s with %s' %
+                (line, _short(old, 40), _short(new, 40))))
+    for regex in _LINE_REMOVE_RES:
+        for m in regex.finditer(masked):
+            first = int(m.group(1))
+            end = int(m.group(2)) if m.group(2) else first
+            if not first <= end <= first + _MAX_LINE_RANGE:
+                end = first
+            for n in range(first, end + 1):
+                changes.append(model.Change(
+                    kind=model.REMOVE, span=span, line=n,
+                    summary='remove line %d' % n))
+    unused = unused_names(masked)
+    for index in _removed_codes(masked):
+        content = codes[index]
+        name = name_of(content)
+        if name:
+            if name in renamed:
+                continue
+            noun = _noun_before(masked, index)
+            changes.append(model.Change(
+                kind=model.REMOVE, span=span, old=name,
+                summary=' '.join(w for w in (
+                    'remove', 'unused' if index in unused else '', noun,
+                    name) if w)))
+        elif re.search(r'[(=]', content) and \
+                parse_python(content) is not None:
+            changes.append(model.Change(
+                kind=model.REMOVE, span=span, old=content.strip(),
+                summary='remove statement %s' % _short(content, 60)))
+    return changes
+
+
+def _refers(masked, codes):
+    """Whether a sentence names code: a line number or a code span."""
+    if _LINE_REF_RE.search(masked):
+        return True
+    return any(name_of(codes[int(x)]) or re.search(r'[(=]', codes[int(x)])
+               for x in re.findall(PH, masked))
+
+
+def _claim_like(masked, codes, referred_before=False):
+    """Whether a sentence asks for a change to named code.
+
+    A sentence such as "It should be moved" counts when an earlier sentence
+    of its block named the code.
+    """
+    if _DESCRIPTION_RE.match(masked):
+        return False
+    if not _CUE_RE.search(masked):
+        return False
+    if referred_before and _ANAPHORA_RE.match(masked):
+        return True
+    if _LINE_REF_RE.search(masked):
+        return True
+    return any(name_of(codes[int(x)]) or re.search(r'[(=]', codes[int(x)])
+               for x in re.findall(PH, masked))
+
+
+def normalised_references(reference_sources):
+    return list(_normalised_references(tuple(
+        src for src in (reference_sources or {}).values()
+        if isinstance(src, str))))
+
+
+@functools.lru_cache(maxsize=16)
+def _normalised_references(sources):
+    # The same few reference texts come with every review: work them out
+    # once.  Callers get a fresh list; the items are not modified.
+    return tuple(logical_lines(src) for src in sources)
+
+
+def extract(parsed, reference_sources):
+    """``(changes, findings)`` for a :class:`~model.ParsedReview`."""
+    findings = [model.Finding(model.INPUT_ERROR, e) for e in parsed.errors]
+    refs_norm = normalised_references(reference_sources)
+    ref_lines = [src.split('\n') for _, src in sorted(
+        (reference_sources or {}).items(), key=lambda kv: kv[0] != 'test')
+        if isinstance(src, str)]
+    blocks = parsed.blocks
+    changes = []
+    covered = set()
+    for k, block in enumerate(blocks):
+        if block.kind not in ('fence', 'listing'):
+            continue
+        if block.kind == 'listing' and block.info == 'inline':
+            continue
+        intro = _introduction(blocks, k)
+        made = _code_changes(block, intro, refs_norm, findings)
+        changes.extend(made)
+        if intro[0] or made:
+            # The prose leading up to a fix is what the fix carries out.
+            j = k - 1
+            while j >= 0 and (blocks[j].kind == 'prose' or (
+                    blocks[j].kind == 'listing' and
+                    blocks[j].info == 'inline')):
+                covered.add(j)
+                j -= 1
+    for index, block in enumerate(blocks):
+        if block.kind == 'prose':
+            changes.extend(_block_prose(block, index in covered, findings,
+                                        ref_lines))
+    changes.sort(key=lambda c: c.span.start)
+    if len(changes) > MAX_CHANGES:
+        findings.append(model.Finding(
+            model.UNPARSED_CLAIM,
+            '%d changes beyond the first %d were dropped' %
+            (len(changes) - MAX_CHANGES, MAX_CHANGES),
+            changes[MAX_CHANGES].span))
+        del changes[MAX_CHANGES:]
+    return changes, cap_findings(findings)
+
+
+def cap_findings(findings, limit=MAX_FINDINGS_PER_KIND):
+    """Keep at most ``limit`` findings of each kind.
+
+    One more finding of the kind says how many were left out.
+    """
+    counts = collections.Counter()
+    out = []
+    for f in findings:
+        counts[f.kind] += 1
+        if counts[f.kind] <= limit:
+            out.append(f)
+    for kind, n in sorted(counts.items()):
+        if n > limit:
+            out.append(model.Finding(
+                kind, '%d more %s findings not listed' % (n - limit, kind)))
+    return out
+
+
+def _block_prose(block, covered, findings, ref_lines):
+    """Changes (and unparsed-claim findings) from one prose block."""
+    masked, codes = mask_code(block.text)
+    line_at = _line_counter(masked, block.span.start)
+
+    bounds = []
+    pos = 0
+    for m in _SENTENCE_SPLIT_RE.finditer(masked):
+        bounds.append((pos, m.start()))
+        pos = m.end()
+    bounds.append((pos, len(masked)))
+    unparsed = []
+    renames = _rename_changes(masked, codes, line_at, unparsed)
+    changes = [c for _, c in renames if c is not None]
+    rename_offsets = sorted(off for off, _ in renames)
+    renamed = set()
+    for c in changes:
+        renamed.update((c.old, c.new))
+    referred = False
+    for start, end in bounds:
+        piece = masked[start:end]
+        if not piece.strip():
+            continue
+        span = model.Span(line_at(start),
+                          line_at(start + len(piece.rstrip())))
+        before = len(unparsed)
+        made = _sentence_changes(piece, codes, span, renamed, ref_lines,
+                                 unparsed)
+        changes.extend(made)
+        k = bisect.bisect_left(rename_offsets, start)
+        got = (made or len(unparsed) > before or
+               (k < len(rename_offsets) and rename_offsets[k] < end))
+        if not got and not covered and _claim_like(piece, codes, referred):
+            unparsed.append(model.Finding(
+                model.UNPARSED_CLAIM,
+                'claim not turned into a change: %s' % _short(
+                    unmask(piece, codes), 200), span))
+        referred = not got and (referred or _refers(piece, codes))
+    findings.extend(unparsed)
+    return changes

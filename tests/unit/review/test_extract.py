@@ -1,0 +1,515 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import collections
+import json
+import os
+import time
+
+import testtools
+
+from nova_resize_checks.review import extract
+from nova_resize_checks.review import model
+from nova_resize_checks.review import parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SAMPLES = os.path.join(HERE, '..', '..', 'samples', 'reviews')
+TEST_PATH = os.path.join(HERE, '..', '..', 'functional',
+                         'test_bug_1825537.py')
+
+# A small stand-in for the canonical test: line numbers below refer to it.
+REFERENCE = '''\
+class FinishResizeErrorAllocationCleanupTestCase(base.TestCase):
+
+    compute_driver = 'fake.Driver'
+
+    def setUp(self):
+        super(FinishResizeErrorAllocationCleanupTestCase, self).setUp()
+        flavors = self.api.get_flavors()
+        self.flavor1 = flavors[0]
+        self.flavor2 = flavors[1]
+
+    def _resize_and_assert_error(self, server, dest_host):
+        req = {'resize': {'flavorRef': self.flavor2['id']}}
+        self.api.post_server_action(server['id'], req)
+        self.assertEqual(dest_host, server['host'])
+
+    def test_finish_resize_fails_allocation_cleanup(self):
+        server = self._boot_and_check_allocations(self.flavor1, 'host1')
+        self._resize_and_assert_error(server, 'host2')
+        dest_rp_uuid = self._get_provider_uuid_by_host('host2')
+        # Check the destination.
+        self.assertFlavorMatchesAllocation(
+            self.flavor2, server['id'], dest_rp_uuid)
+'''
+REFS = {'test': REFERENCE}
+
+
+def run(text, refs=REFS):
+    return extract.extract(parse.parse_text(text), refs)
+
+
+def kinds(changes):
+    return [c.kind for c in changes]
+
+
+def finding_kinds(findings):
+    return [f.kind for f in findings]
+
+
+def load_samples():
+    out = []
+    for name in sorted(os.listdir(SAMPLES)):
+        if name.endswith('.expect.json'):
+            continue
+        base = name.rsplit('.', 1)[0]
+        with open(os.path.join(SAMPLES, base + '.expect.json')) as f:
+            out.append((name, json.load(f)))
+    return out
+
+
+class TestDiffs(testtools.TestCase):
+
+    def test_diff_fence_against_test(self):
+        changes, findings = run(
+            'Patch:\n```diff\n--- a/tests/functional/test_bug_1825537.py\n'
+            '+++ b/tests/functional/test_bug_1825537.py\n@@ -1,1 +1,1 @@\n'
+            '-a\n+b\n```\n')
+        self.assertEqual([model.TEST_DIFF], kinds(changes))
+        self.assertEqual('test', changes[0].target)
+        self.assertIn('+b', changes[0].code)
+        self.assertEqual([], findings)
+
+    def test_nova_path_gives_nova_diff(self):
+        changes, _ = run(
+            '```diff\n--- a/nova/compute/manager.py\n'
+            '+++ b/nova/compute/manager.py\n@@ -6670,2 +6670,1 @@\n'
+            '-                self._delete_allocation_after_move(\n'
+            '-                    context, instance, migration)\n'
+            '+                self._revert_allocation(context, instance, '
+            'migration)\n```\n')
+        self.assertEqual([model.NOVA_DIFF], kinds(changes))
+        self.assertEqual('nova/compute/manager.py', changes[0].target)
+
+    def test_upstream_test_path_is_the_test(self):
+        changes, _ = run(
+            '--- a/nova/tests/functional/regressions/test_bug_1825537.py\n'
+            '+++ b/nova/tests/functional/regressions/test_bug_1825537.py\n'
+            '@@ -1 +1 @@\n-a\n+b\n')
+        self.assertEqual([(model.TEST_DIFF, 'test')],
+                         [(c.kind, c.target) for c in changes])
+
+    def test_multi_file_diff(self):
+        changes, _ = run(
+            '```patch\ndiff --git a/nova/compute/manager.py '
+            'b/nova/compute/manager.py\nindex 1..2 100644\n'
+            '--- a/nova/compute/manager.py\n+++ b/nova/compute/manager.py\n'
+            '@@ -1 +1 @@\n-a\n+b\n'
+            'diff --git a/t.py b/t.py\n--- a/t.py\n+++ b/t.py\n'
+            '@@ -1 +1 @@\n-c\n+d\n```\n')
+        self.assertEqual([(model.NOVA_DIFF, 'nova/compute/manager.py'),
+                          (model.TEST_DIFF, 'test')],
+                         [(c.kind, c.target) for c in changes])
+        self.assertNotIn('+d', changes[0].code)
+        self.assertIn('+d', changes[1].code)
+
+    def test_headerless_diff_takes_path_from_prose(self):
+        changes, _ = run(
+            'In `nova/compute/manager.py` apply:\n```diff\n@@ -1 +1 @@\n'
+            '-a\n+b\n```\n')
+        self.assertEqual([(model.NOVA_DIFF, 'nova/compute/manager.py')],
+                         [(c.kind, c.target) for c in changes])
+
+    def test_python_fence_holding_a_diff(self):
+        changes, _ = run(
+            'Fix:\n```python\n-        x = 1\n+        x = 2\n```\n')
+        self.assertEqual([model.TEST_DIFF], kinds(changes))
+
+    def test_diff_without_changes_is_nothing(self):
+        changes, _ = run('```diff\n--- a/t.py\n+++ b/t.py\n@@ -1 +1 @@\n'
+                         ' same\n```\n')
+        self.assertEqual([], changes)
+
+    def test_split_and_new_side(self):
+        parts = extract.split_diff(
+            '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n--- a/y\n+++ /dev/null\n'
+            '@@ -1 +0,0 @@\n-c\n')
+        self.assertEqual(['x', 'y'], [p for p, _ in parts])
+        self.assertEqual('b\nctx', extract.new_side(
+            '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n ctx'))
+
+
+class TestCodeBlocks(testtools.TestCase):
+
+    def test_fixed_snippet(self):
+        changes, findings = run(
+            'The corrected code should look like this:\n```python\n'
+            '        self.assertFlavorMatchesAllocation(\n'
+            "            self.flavor1, server['id'], dest_rp_uuid)\n```\n")
+        self.assertEqual([model.TEST_SNIPPET], kinds(changes))
+        self.assertTrue(changes[0].code.startswith(
+            'self.assertFlavorMatchesAllocation(\n    self.flavor1'))
+        self.assertEqual(model.Span(2, 5), changes[0].span)
+        self.assertEqual([], findings)
+
+    def test_identical_code_is_a_quotation(self):
+        # Same code, other layout and comments: still a quotation.
+        changes, findings = run(
+            'The corrected code should look like this:\n```python\n'
+            "self.assertFlavorMatchesAllocation(self.flavor2, server['id'],"
+            " dest_rp_uuid)  \n# a comment\n```\n")
+        self.assertEqual([], changes)
+        self.assertEqual([], findings)
+
+    def test_quotation_intro(self):
+        for intro in ('The current code is:', 'Here is the code in question:',
+                      'The original test does this:'):
+            changes, _ = run(intro + '\n```python\nx = 1\n```\n')
+            self.assertEqual([], changes, intro)
+
+    def test_no_intro_is_no_change(self):
+        self.assertEqual([], run('```python\nx = 1\n```\n')[0])
+        self.assertEqual([], run('Some text.\n\n```python\nx = 1\n```\n')[0])
+
+    def test_intro_cues(self):
+        for intro in ('Here is the updated code:', 'Fixed version:',
+                      'Change it to:', 'Replace the call with:',
+                      '## Suggested fix', 'The test should read:',
+                      "Here's an example of how the code could be modified "
+                      "to fix this issue:"):
+            changes, _ = run(intro + '\n\n```python\nx = 1\n```\n')
+            self.assertEqual([model.TEST_SNIPPET], kinds(changes), intro)
+
+    def test_full_file(self):
+        changes, _ = run(
+            'Updated test:\n```python\nclass A(object):\n'
+            '    def test_x(self):\n        pass\n```\n')
+        self.assertEqual([model.TEST_FULL], kinds(changes))
+
+    def test_listing_proposal(self):
+        changes, _ = run(
+            "Here's the updated code with the fix applied:\n```python\n"
+            '80         self.assertFlavorMatchesAllocation(\n'
+            "81             self.flavor2, server['id'], source_rp_uuid)\n"
+            '```\n')
+        self.assertEqual([model.TEST_SNIPPET], kinds(changes))
+        self.assertEqual(80, changes[0].line)
+        self.assertIn('lines 80-81', changes[0].summary)
+        self.assertTrue(changes[0].code.startswith(
+            'self.assertFlavorMatchesAllocation('))
+
+    def test_plain_listing_proposal(self):
+        changes, _ = run(
+            'The fixed code should look like:\n'
+            '20         self.assertFlavorMatchesAllocation(\n'
+            "21             self.flavor1, server['id'], dest_rp_uuid)\n")
+        self.assertEqual([model.TEST_SNIPPET], kinds(changes))
+
+    def test_quoted_listing_is_no_change(self):
+        changes, _ = run(
+            'The code in question:\n'
+            '20         self.assertFlavorMatchesAllocation(\n'
+            "21             self.flavor1, server['id'], dest_rp_uuid)\n")
+        self.assertEqual([], changes)
+
+    def test_non_python_fix_is_unparsed(self):
+        changes, findings = run(
+            'To fix this, run:\n```bash\nnova-manage placement '
+            'heal_allocations\n```\n')
+        self.assertEqual([], changes)
+        self.assertEqual([model.UNPARSED_CLAIM], finding_kinds(findings))
+        self.assertIn('bash', findings[0].message)
+
+    def test_unlabelled_shell_and_data(self):
+        for code in ('$ tox -e functional', 'sudo nova-manage cell_v2 list',
+                     '{"VCPU": 0, "MEMORY_MB": 0}'):
+            changes, findings = run('Fixed:\n```\n%s\n```\n' % code)
+            self.assertEqual([], changes, code)
+            self.assertEqual([model.UNPARSED_CLAIM], finding_kinds(findings))
+
+    def test_non_python_not_introduced_is_ignored(self):
+        self.assertEqual(([], []), run('Output:\n```json\n{"a": 1}\n```\n'))
+
+    def test_prose_fence_introduced_as_fix(self):
+        changes, findings = run(
+            'The fix:\n```\nYou should assert the new flavor on the '
+            'destination host instead of the old one.\n```\n')
+        self.assertEqual([], changes)
+        self.assertEqual([model.UNPARSED_CLAIM], finding_kinds(findings))
+
+    def test_broken_python_is_still_a_change(self):
+        changes, _ = run('Fixed code:\n```python\ndef broken(:\n    x =\n'
+                         '```\n')
+        self.assertEqual([model.TEST_SNIPPET], kinds(changes))
+
+    def test_line_by_line_description_is_not_a_fix(self):
+        changes, findings = run(
+            'Here is a description of each line:\n'
+            '1. `20         self.assertFlavorMatchesAllocation(`: This line '
+            'begins the assertion and should be read carefully.\n'
+            "2. `21             self.flavor9, server['id'], x)`: This line "
+            "changes the flavor to `'error'`.\n")
+        self.assertEqual([], changes)
+        self.assertEqual([], findings)
+
+
+class TestLineChanges(testtools.TestCase):
+
+    def test_change_line_to(self):
+        changes, _ = run(
+            "Change line 22 to `            self.flavor1, server['id'], "
+            "dest_rp_uuid)`.")
+        self.assertEqual([model.LINE_CHANGE], kinds(changes))
+        self.assertEqual(22, changes[0].line)
+        self.assertEqual(
+            "            self.flavor1, server['id'], dest_rp_uuid)",
+            changes[0].code)
+        self.assertEqual('', changes[0].old)
+
+    def test_line_should_be(self):
+        changes, _ = run(
+            'Line 3 should be `    compute_driver = "fake.Other"`.')
+        self.assertEqual([(model.LINE_CHANGE, 3)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_quoted_number_is_stripped(self):
+        changes, _ = run('Change line 3 to `3     compute_driver = "x"`.')
+        self.assertEqual('    compute_driver = "x"', changes[0].code)
+
+    def test_substitution(self):
+        changes, findings = run(
+            'In line 17, replace `self.flavor1` with `self.flavor2`.')
+        self.assertEqual([model.LINE_CHANGE], kinds(changes))
+        c = changes[0]
+        self.assertEqual(17, c.line)
+        self.assertEqual(REFERENCE.split('\n')[16], c.old)
+        self.assertEqual(
+            "        server = self._boot_and_check_allocations("
+            "self.flavor2, 'host1')", c.code)
+        self.assertEqual([], findings)
+
+    def test_substitution_of_missing_text(self):
+        changes, findings = run(
+            'In line 2, replace `self.flavor1` with `self.flavor2`.')
+        self.assertEqual([], changes)
+        self.assertEqual([model.UNPARSED_CLAIM], finding_kinds(findings))
+
+    def test_lines_range_before_block(self):
+        changes, _ = run(
+            'Change lines 21-22 to:\n```python\n'
+            "        self.assertFlavorMatchesAllocation(self.flavor1, "
+            "server['id'], dest_rp_uuid)\n```\n")
+        self.assertEqual([(model.LINE_CHANGE, 21), (model.REMOVE, 22)],
+                         [(c.kind, c.line) for c in changes])
+        self.assertEqual('', changes[1].old)
+
+    def test_remove_lines(self):
+        changes, _ = run('Line 14 can be removed. Also delete lines 20-21.')
+        self.assertEqual([14, 20, 21], [c.line for c in changes])
+        self.assertEqual({model.REMOVE}, set(kinds(changes)))
+
+
+class TestProseDirectives(testtools.TestCase):
+
+    def test_can_be_removed(self):
+        changes, _ = run('The variable `flavors` can be removed.')
+        self.assertEqual([(model.REMOVE, 'flavors')],
+                         [(c.kind, c.old) for c in changes])
+        self.assertEqual('remove variable flavors', changes[0].summary)
+
+    def test_remove_the_unused_argument(self):
+        for text in ('Remove the unused argument `server`.',
+                     'The unused argument `server` can be removed.'):
+            changes, _ = run(text)
+            self.assertEqual([(model.REMOVE, 'server')],
+                             [(c.kind, c.old) for c in changes], text)
+            self.assertEqual('remove unused argument server',
+                             changes[0].summary)
+
+    def test_unused_list(self):
+        changes, _ = run(
+            '3. Unused variables: The code has some unused variables, such '
+            'as `flavors` and `compute_driver`, which can be removed.')
+        self.assertEqual(['flavors', 'compute_driver'],
+                         [c.old for c in changes])
+
+    def test_owner_is_not_removed(self):
+        changes, _ = run(
+            'The argument `dest_host` of `_resize_and_assert_error` is never '
+            'used and can be removed.')
+        self.assertEqual(['dest_host'], [c.old for c in changes])
+
+    def test_statement_removal(self):
+        changes, _ = run(
+            "The assertion `self.assertEqual(dest_host, server['host'])` is "
+            "redundant and can be removed.")
+        self.assertEqual(
+            [(model.REMOVE, "self.assertEqual(dest_host, server['host'])")],
+            [(c.kind, c.old) for c in changes])
+
+    def test_unused_without_removal_is_no_change(self):
+        self.assertEqual([], run('The variable `flavors` is unused.')[0])
+
+    def test_unused_names(self):
+        masked, codes = extract.mask_code(
+            '`a` is never used; unused helpers such as `b` and `c` exist.')
+        self.assertEqual(['b', 'c', 'a'],
+                         sorted((codes[i] for i in
+                                 extract.unused_names(masked)),
+                                key=['b', 'c', 'a'].index))
+
+    def test_rename_forms(self):
+        for text, pair in (
+                ('Rename `dest_host` to `target_host`.',
+                 ('dest_host', 'target_host')),
+                ('`self.flavor1` should be renamed to `self.old_flavor`.',
+                 ('flavor1', 'old_flavor')),
+                ('The variable `dest_host` is not descriptive. It should be '
+                 'renamed to something like `destination_host` or '
+                 '`failover_host` to improve readability.',
+                 ('dest_host', 'destination_host')),
+                ('Consider renaming `_resize_and_assert_error()` to '
+                 '`_resize_expect_error()`.',
+                 ('_resize_and_assert_error', '_resize_expect_error')),
+                ('Please rename dest_host to target_host.',
+                 ('dest_host', 'target_host'))):
+            changes, findings = run(text)
+            self.assertEqual([(model.RENAME,) + pair],
+                             [(c.kind, c.old, c.new) for c in changes], text)
+            self.assertEqual([], findings, text)
+
+    def test_rename_needs_identifiers(self):
+        changes, findings = run('Rename `a.b.c` to `d.e`.')
+        self.assertEqual([], changes)
+        self.assertEqual([model.UNPARSED_CLAIM], finding_kinds(findings))
+        changes, findings = run('Rename the variable to something clearer.')
+        self.assertEqual(([], []), (changes, findings))
+
+    def test_rename_and_remove_in_one_sentence(self):
+        changes, _ = run('Rename `a_b` to `c_d` and remove `e_f`.')
+        self.assertEqual([(model.RENAME, 'a_b'), (model.REMOVE, 'e_f')],
+                         [(c.kind, c.old) for c in changes])
+
+    def test_unparsed_claims(self):
+        changes, findings = run(
+            '1. Assertion message:\nIn line 51, the assertion message '
+            'should be improved to provide more context.\n'
+            '2. Docstring: The docstring of `setUp` should be formatted '
+            'correctly.\n'
+            '3. Imports:\nIn line 13, the import of `base` is odd. It should '
+            'be moved to the top.\n')
+        self.assertEqual([], changes)
+        self.assertEqual([model.Span(2, 2), model.Span(3, 3),
+                          model.Span(5, 5)],
+                         [f.span for f in findings])
+        self.assertEqual({model.UNPARSED_CLAIM}, set(finding_kinds(findings)))
+
+    def test_descriptions_and_generic_advice_are_not_claims(self):
+        changes, findings = run(
+            '1. The code uses the `integrated_helpers` module.\n'
+            '2. Use security-related libraries such as OWASP.\n'
+            '3. This line calls `_wait_for_state_change` to change state.\n')
+        self.assertEqual(([], []), (changes, findings))
+
+    def test_prose_before_a_fix_is_covered(self):
+        changes, findings = run(
+            'After `finish_resize` fails the host must be empty.\n\n'
+            'To fix this, the code should be modified.\n\n'
+            'Fixed:\n```python\nx = 1\n```\n')
+        self.assertEqual([model.TEST_SNIPPET], kinds(changes))
+        self.assertEqual([], findings)
+
+    def test_input_errors_become_findings(self):
+        parsed = model.ParsedReview('x', '', [], errors=['cannot read'])
+        changes, findings = extract.extract(parsed, REFS)
+        self.assertEqual([], changes)
+        self.assertEqual([(model.INPUT_ERROR, 'cannot read')],
+                         [(f.kind, f.message) for f in findings])
+
+
+class TestNormalisation(testtools.TestCase):
+
+    def test_logical_lines(self):
+        self.assertEqual(
+            ["self.assertEqual(a,'x  y')", 'b=[1,2]', "s='''\n  q'''"],
+            extract.logical_lines(
+                "# c\nself.assertEqual(\n    a, 'x  y')  # trailing\n\n"
+                "b = [1,\n     2]\ns = '''\n  q'''\n"))
+
+    def test_is_quotation(self):
+        refs = extract.normalised_references(REFS)
+        self.assertTrue(extract.is_quotation(
+            "flavors = self.api.get_flavors()\nself.flavor1 = flavors[0]",
+            refs))
+        self.assertFalse(extract.is_quotation(
+            "flavors = self.api.get_flavors()\nself.flavor1 = flavors[1]",
+            refs))
+        self.assertTrue(extract.is_quotation('# only a comment', refs))
+
+    def test_code_language(self):
+        self.assertEqual('python', extract.code_language('x = 1', ''))
+        self.assertEqual('python', extract.code_language('def (', 'py'))
+        self.assertEqual('python', extract.code_language('def f(:', ''))
+        self.assertEqual('other', extract.code_language('x = 1', 'yaml'))
+        self.assertEqual('diff', extract.code_language('-a\n+b', ''))
+        self.assertEqual('prose', extract.code_language(
+            'Please assert the new flavor on the destination host.', ''))
+
+
+class TestSamplesAndScale(testtools.TestCase):
+
+    def test_samples_change_kinds(self):
+        with open(TEST_PATH) as f:
+            refs = {'test': f.read()}
+        samples = load_samples()
+        self.assertGreaterEqual(len(samples), 12)
+        for name, expect in samples:
+            parsed = parse.read_review(os.path.join(SAMPLES, name))
+            changes, _ = extract.extract(parsed, refs)
+            self.assertEqual(
+                collections.Counter(expect['change_kinds']),
+                collections.Counter(kinds(changes)), name)
+
+    def test_expectations_are_well_formed(self):
+        verdicts = {'breaks', 'weakens', 'unsafe', 'ok', 'no-fix',
+                    'unverified'}
+        finding_kinds_all = {
+            model.UNKNOWN_NAME, model.USED_NOT_UNUSED, model.LINE_MISMATCH,
+            model.UNPARSED_CLAIM, model.UNSAFE_CODE, model.CONTRADICTION,
+            model.INPUT_ERROR}
+        seen = set()
+        for name, expect in load_samples():
+            self.assertEqual({'verdict', 'why', 'change_kinds', 'findings'},
+                             set(expect), name)
+            self.assertIn(expect['verdict'], verdicts, name)
+            self.assertTrue(expect['why'], name)
+            self.assertTrue(set(expect['change_kinds']) <=
+                            set(model.CHANGE_KINDS), name)
+            self.assertTrue(set(expect['findings']) <= finding_kinds_all,
+                            name)
+            seen.add(expect['verdict'])
+        self.assertEqual(verdicts, seen)
+
+    def test_many_fences(self):
+        text = ''.join('Fixed code %d:\n```python\nx = %d\n```\n' % (i, i)
+                       for i in range(10000))
+        start = time.monotonic()
+        changes, _ = run(text)
+        self.assertLess(time.monotonic() - start, 30)
+        self.assertEqual(10000, len(changes))
+
+    def test_many_directives(self):
+        text = ' '.join('It should be renamed to `n%d`.' % i
+                        for i in range(3000))
+        start = time.monotonic()
+        run('The name `a_b` is bad. ' + text)
+        self.assertLess(time.monotonic() - start, 15)
