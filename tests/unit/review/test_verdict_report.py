@@ -1,0 +1,149 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Verdicts from run results, report rendering and file collection."""
+
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import fixtures
+import testtools
+
+from nova_resize_checks.review import check
+from nova_resize_checks.review import model
+from nova_resize_checks.review import report
+from nova_resize_checks.review import verdict
+from nova_resize_checks import runner
+
+MUTANTS = ['bug-1825537', 'no-source-cleanup']
+
+
+def results(real='pass', **mutants):
+    found = {'real': runner.RunResult('real', real, evidence='E-real')}
+    for name in MUTANTS:
+        outcome = mutants.get(name.replace('-', '_'), 'fail')
+        found[name] = runner.RunResult(name, outcome)
+    return found
+
+
+class TestJudge(testtools.TestCase):
+
+    def test_caught_by(self):
+        canonical = results(bug_1825537='fail', no_source_cleanup='pass')
+        self.assertEqual(['bug-1825537'], verdict.caught_by(canonical))
+
+    def test_breaks(self):
+        got, why = verdict.judge_runs(results(real='error'), MUTANTS)
+        self.assertEqual('breaks', got)
+        self.assertIn('E-real', why)
+
+    def test_timeout_against_real_breaks(self):
+        self.assertEqual('breaks', verdict.judge_runs(
+            results(real='timeout'), MUTANTS)[0])
+
+    def test_weakens(self):
+        got, why = verdict.judge_runs(
+            results(no_source_cleanup='pass'), MUTANTS)
+        self.assertEqual('weakens', got)
+        self.assertIn('no-source-cleanup', why)
+
+    def test_mutant_not_caught_by_canonical_does_not_count(self):
+        got, _ = verdict.judge_runs(results(no_source_cleanup='pass'),
+                                    ['bug-1825537'])
+        self.assertEqual('ok', got)
+
+    def test_error_against_mutant_still_catches(self):
+        self.assertEqual('ok', verdict.judge_runs(
+            results(bug_1825537='error'), MUTANTS)[0])
+
+    def test_not_run(self):
+        self.assertEqual('breaks', verdict.judge_runs({}, MUTANTS)[0])
+
+    def test_flagged_set(self):
+        self.assertEqual({'breaks', 'weakens', 'unsafe'},
+                         set(verdict.FLAGGED))
+
+
+def sample_report(verdict_name='weakens'):
+    change = model.Change(model.TEST_DIFF, model.Span(3, 9),
+                          summary='drop the source checks')
+    item = check.ChangeReport(change, True, 'applied 1 hunk')
+    item.outcomes = results(no_source_cleanup='pass')
+    rep = check.ReviewReport(path='r1.md', verdict=verdict_name,
+                             reason='passes against mutant x')
+    rep.changes = [item]
+    rep.findings = [model.Finding(model.UNKNOWN_NAME, '`x` unknown',
+                                  model.Span(2, 2))]
+    rep.proposed = item.outcomes
+    return rep
+
+
+class TestReport(testtools.TestCase):
+
+    def test_json_document(self):
+        doc = report.to_document([sample_report(), sample_report('ok')],
+                                 {'problems': [], 'caught_by_canonical':
+                                  MUTANTS})
+        json.dumps(doc)
+        self.assertEqual(2, doc['summary']['reviews'])
+        self.assertEqual(1, doc['summary']['flagged'])
+        review = doc['reviews'][0]
+        self.assertTrue(review['flagged'])
+        change = review['changes'][0]
+        self.assertEqual([3, 9], change['span'])
+        self.assertEqual('test-diff', change['kind'])
+        self.assertTrue(change['applied'])
+        self.assertEqual('pass',
+                         change['outcomes']['no-source-cleanup']['outcome'])
+        self.assertEqual('E-real', change['outcomes']['real']['evidence'])
+        self.assertEqual({'kind': 'unknown-name', 'message': '`x` unknown',
+                          'span': [2, 2]}, review['findings'][0])
+
+    def test_junit(self):
+        xml = report.to_junit([sample_report(), sample_report('ok')],
+                              {'problems': ['gone.md: no such file']})
+        suite = ET.fromstring(xml)
+        self.assertEqual('2', suite.get('tests'))
+        self.assertEqual('1', suite.get('failures'))
+        self.assertEqual('1', suite.get('errors'))
+        failure = suite.find('testcase/failure')
+        self.assertEqual('weakens', failure.get('type'))
+
+    def test_text(self):
+        lines = report.text_details(sample_report())
+        self.assertIn('change 1 [test-diff, review lines 3-9] applied',
+                      lines[0])
+        self.assertTrue(report.headline(sample_report()).startswith(
+            'FLAGGED weakens'))
+
+
+class TestCollect(testtools.TestCase):
+
+    def test_directory_and_files(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        for name in ('b.md', 'a.txt', 'a.expect.json', 'c.bin'):
+            with open(os.path.join(root, name), 'w') as f:
+                f.write('x')
+        files, problems = check.collect([root, os.path.join(root, 'c.bin'),
+                                         os.path.join(root, 'nope.txt')])
+        self.assertEqual([os.path.join(root, n) for n in
+                          ('a.txt', 'b.md', 'c.bin')], files)
+        self.assertEqual(1, len(problems))
+        self.assertIn('no such file or directory', problems[0])
+
+    def test_empty_directory(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        files, problems = check.collect([root])
+        self.assertEqual([], files)
+        self.assertIn('no review files', problems[0])
