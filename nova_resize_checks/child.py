@@ -196,6 +196,17 @@ def run_variant(names, variant=REAL, timeout=None):
             'seconds': round(time.monotonic() - start, 3)}
 
 
+def _start(paths, overlay, emit):
+    """Prepare the process; emit the first line.  False: cannot run."""
+    try:
+        prepare(paths, overlay)
+    except env.EnvironmentProblem as exc:
+        emit({'environment_error': str(exc)})
+        return False
+    emit({'versions': env.versions()})
+    return True
+
+
 def run_case(index, names, variants, emit, timeout=None,
              stop_on_real_failure=False):
     """Run one case under each variant, emitting a line per step."""
@@ -229,12 +240,8 @@ def run_cases(cases, paths=(), overlay=None, emit=None, timeout=None,
         if emit is not None:
             emit(line)
 
-    try:
-        prepare(paths, overlay)
-    except env.EnvironmentProblem as exc:
-        _emit({'environment_error': str(exc)})
+    if not _start(paths, overlay, _emit):
         return lines
-    _emit({'versions': env.versions()})
     for index, (names, variants) in enumerate(cases):
         run_case(index, names, variants, _emit, timeout,
                  stop_on_real_failure)
@@ -260,12 +267,8 @@ def serve(stream, paths=(), overlay=None, emit=None, timeout=None,
         if emit is not None:
             emit(line)
 
-    try:
-        prepare(paths, overlay)
-    except env.EnvironmentProblem as exc:
-        _emit({'environment_error': str(exc)})
+    if not _start(paths, overlay, _emit):
         return
-    _emit({'versions': env.versions()})
     for raw in stream:
         try:
             request = json.loads(raw)
