@@ -26,12 +26,14 @@ independent cross-check of the static verdict.
 """
 
 import argparse
+import os
 import subprocess
 import sys
 
 from nova_resize_checks.backport import static
 
-DEFAULT_GIT_DIR = '/work/.mirror/openstack+nova/repo'
+# A nova clone's git directory; NOVA_GIT_DIR or --git-dir names it.
+DEFAULT_GIT_DIR = os.environ.get('NOVA_GIT_DIR')
 
 # (preferred tag, series whose newest release replaces it when absent)
 _PREFERRED = [('15.1.5', 15), ('16.1.0', None), ('16.1.1', None),
@@ -114,13 +116,16 @@ def _contains(git_dir, commits, ref):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--git-dir', default=DEFAULT_GIT_DIR,
-                        help='nova git directory (default: %(default)s)')
+                        help='nova git directory (default: $NOVA_GIT_DIR)')
     parser.add_argument('--history', action='store_true',
                         help='add columns: regression / fix in history')
     parser.add_argument('--detail', action='store_true',
                         help="print each result's detail under its row")
     parser.add_argument('refs', nargs='*', help='tags or branches')
     args = parser.parse_args(argv)
+    if not args.git_dir or not os.path.isdir(args.git_dir):
+        parser.error('name a nova git directory with --git-dir or '
+                     'NOVA_GIT_DIR (got %r)' % args.git_dir)
 
     refs = args.refs or default_refs(args.git_dir)
     header = ['ref', 'verdict', 'shape', 'call', 'line']

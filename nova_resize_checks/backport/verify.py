@@ -124,7 +124,13 @@ def verify(nova_source=None, run=True, timeout=reproduce.DEFAULT_TIMEOUT):
         report['dynamic'] = _dynamic(timeout)
 
     dynamic_verdict = report['dynamic'].get('verdict')
-    if dynamic_verdict and dynamic_verdict != static_result.verdict:
+    if report['dynamic'].get('run') and 'outcome' not in report['dynamic']:
+        # The scenario crashed or timed out: no evidence either way.
+        report['verdict'] = static.UNKNOWN
+        report['reason'] = ('static analysis says %s, but the scenario gave '
+                            'no outcome: %s' % (static_result.verdict,
+                                                report['dynamic']['reason']))
+    elif dynamic_verdict and dynamic_verdict != static_result.verdict:
         report['verdict'] = DISAGREEMENT
         report['reason'] = ('static analysis says %s (%s) but the scenario '
                             'says %s (%s)' % (

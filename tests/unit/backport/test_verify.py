@@ -123,3 +123,21 @@ class BackportCommandTestCase(testtools.TestCase):
         tree = _tree(self.root, 'class ComputeManager(:\n')
         self.assertEqual(2, cli.main(['backport', '--nova-source', tree]))
         self.assertNotIn('Traceback', self.err.getvalue())
+
+
+class ScenarioWithoutOutcomeTestCase(testtools.TestCase):
+
+    def test_crashed_scenario_is_unknown_not_disagreement(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        tree = _tree(root, test_static.AFTER_MOVE)
+        self.useFixture(fixtures.MockPatchObject(
+            verify, '_same_tree', return_value=True))
+        self.useFixture(fixtures.MockPatchObject(
+            verify, '_dynamic', return_value={
+                'run': True, 'verdict': 'unknown',
+                'reason': 'the scenario failed: boom'}))
+        report = verify.verify(tree)
+        self.assertEqual('unknown', report['verdict'])
+        self.assertIn('gave no outcome: the scenario failed: boom',
+                      report['reason'])
+        self.assertEqual(1, verify.exit_code(report))
