@@ -75,7 +75,8 @@ class VerifyTreeTestCase(testtools.TestCase):
             verify, '_same_tree', return_value=True))
         self.useFixture(fixtures.MockPatchObject(
             verify, '_dynamic', return_value={
-                'run': True, 'verdict': 'affected', 'reason': 'reverted'}))
+                'run': True, 'verdict': 'affected', 'outcome': 'affected',
+                'reason': 'reverted'}))
         report = verify.verify(tree)
         self.assertEqual('disagreement', report['verdict'])
         self.assertFalse(report['agree'])
