@@ -275,9 +275,12 @@ def serve(stream, paths=(), overlay=None, emit=None, timeout=None,
             index = int(request['case'])
             names = [str(n) for n in request['names']]
             variants = [str(v) for v in request['variants']]
+            # A request may carry its own bound (the parent derives it
+            # after the child started).
+            case_timeout = float(request.get('timeout') or timeout or 0)
         except (ValueError, KeyError, TypeError):
             continue
-        run_case(index, names, variants, _emit, timeout,
+        run_case(index, names, variants, _emit, case_timeout or None,
                  stop_on_real_failure)
         _emit({'case': index, 'finished': True})
 

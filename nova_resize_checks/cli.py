@@ -107,19 +107,21 @@ class _ReviewProgress(object):
         if event == 'prepared':
             self.prepared += 1
         elif event == 'plan':
-            sys.stderr.write('%d review(s) read; %d run(s) to do, %d from '
-                             'cache\n' % (self.prepared, kw['total'],
-                                          kw['cached']))
-            if kw['total'] and sys.stderr.isatty():
+            sys.stderr.write('%d run(s) to do, %d answered from cache\n'
+                             % (kw['total'], kw['cached']))
+            if not kw['total'] or not sys.stderr.isatty():
+                return
+            if self.bar is None:
                 import rich.progress
 
                 self.bar = rich.progress.Progress(
                     *rich.progress.Progress.get_default_columns(),
                     rich.progress.TextColumn('{task.fields[last]}'),
                     console=_console(sys.stderr), transient=True)
-                self.task = self.bar.add_task('running', total=kw['total'],
-                                              last='')
+                self.task = self.bar.add_task('running', total=0, last='')
                 self.bar.start()
+            self.bar.update(self.task, total=self.bar.tasks[0].total +
+                            kw['total'])
         elif event == 'done':
             text = '%s vs %s: %s' % (kw['version'], kw['variant'],
                                      kw['outcome'])

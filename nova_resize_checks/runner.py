@@ -57,8 +57,7 @@ _SKIP_REASON = ('not run: the version does not pass against real nova, so '
 
 DEFAULT_TIMEOUT = 180.0     # seconds per variant run
 _STARTUP_ALLOWANCE = 120.0  # importing nova in the child, per child
-BATCH_LIMIT = 8             # versions per child at most
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,8 +70,12 @@ class Version:
     def normalized(self):
         return _normalized(self.test_source, self.overlay)
 
+    # The key when already known (e.g. from the prepared-review cache), so
+    # that large overlays need not be normalised again.
+    known_key: str = dataclasses.field(default='', compare=False)
+
     def key(self):
-        return _version_key(self.test_source, self.overlay)
+        return self.known_key or _version_key(self.test_source, self.overlay)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -114,48 +117,67 @@ def default_cache_dir():
     return os.path.join(base, 'nova-resize-checks', 'runs')
 
 
-class Cache(object):
-    """Run results on disk, one JSON file per (version, variant, env).
+class JsonStore(object):
+    """JSON documents on disk, one file per key.
 
     Writes go to a temporary file in the same directory and are renamed
     into place, so readers never see half an entry; unreadable entries are
-    ignored.
+    ignored, and an entry is only returned for the key it was written for.
     """
 
-    def __init__(self, directory):
+    def __init__(self, directory, fmt=_CACHE_FORMAT):
         self.directory = directory
+        self.format = fmt
 
     def _path(self, key):
         return os.path.join(self.directory, key[:2], key + '.json')
 
-    def get(self, key):
+    def read(self, key):
         try:
             with open(self._path(key)) as f:
                 data = json.load(f)
-            if data.get('format') != _CACHE_FORMAT or data.get(
-                    'key') != key:
-                return None
-            result = RunResult(**data['result'])
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError):
             return None
-        result.cached = True
-        return result
+        if not isinstance(data, dict) or data.get(
+                'format') != self.format or data.get('key') != key:
+            return None
+        return data.get('payload')
 
-    def put(self, key, result):
+    def write(self, key, payload):
         path = self._path(key)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path),
                                        suffix='.tmp')
-            with os.fdopen(fd, 'w') as f:
-                json.dump({'format': _CACHE_FORMAT, 'key': key,
-                           'result': result.to_dict()}, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except OSError:
+            try:
+                with os.fdopen(fd, 'w') as f:
+                    json.dump({'format': self.format, 'key': key,
+                               'payload': payload}, f)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except (OSError, TypeError, ValueError):
             # A cache that cannot be written only costs time.
             pass
+
+
+class Cache(JsonStore):
+    """Run results, one entry per (version, variant, environment)."""
+
+    def get(self, key):
+        data = self.read(key)
+        try:
+            result = RunResult(**data)
+        except TypeError:
+            return None
+        result.cached = True
+        return result
+
+    def put(self, key, result):
+        self.write(key, result.to_dict())
 
 
 def _environment_fingerprint():
@@ -220,6 +242,7 @@ class Runner(object):
         self.stats = {'runs': 0, 'cached': 0, 'children': 0,
                       'run_seconds': 0.0}
         self._lock = threading.Lock()
+        self._idle = []
 
     def _key(self, version_key, variant):
         return hashlib.sha256(json.dumps(
@@ -259,17 +282,12 @@ class Runner(object):
         attempts = 0
         while pending and attempts < 2:
             attempts += 1
-            plain = [item for item in pending if not item[1].overlay]
-            batches = self._batches([item for item in pending
-                                     if item[1].overlay])
+            work = _WorkQueue(pending, self.skip_mutants)
             pending = []
-            work = _WorkQueue(plain, self.skip_mutants)
             workers = min(self.jobs, work.size())
             with concurrent.futures.ThreadPoolExecutor(self.jobs) as pool:
                 futures = [pool.submit(self._serve_worker, work)
                            for _ in range(workers)]
-                futures += [pool.submit(self._run_batch, batch)
-                            for batch in batches]
                 for future in concurrent.futures.as_completed(futures):
                     for produced, unfinished in future.result():
                         for key, variant_results in produced.items():
@@ -282,30 +300,6 @@ class Runner(object):
                     variant=variant, outcome=ERROR,
                     evidence='not run: the child running it died twice'))
         return results
-
-    def _batches(self, todo):
-        """Group work into child processes.
-
-        Versions with the same nova overlay can share a child (nova is
-        imported once per child, which costs seconds); the work is spread
-        over at least ``jobs`` children, longest first onto the least
-        loaded, and no child gets more than BATCH_LIMIT versions so that a
-        crash costs little.
-        """
-        groups = {}
-        for item in todo:
-            groups.setdefault(item[1].overlay, []).append(item)
-        batches = []
-        for items in groups.values():
-            count = max(min(self.jobs, len(items)),
-                        -(-len(items) // BATCH_LIMIT))
-            loads = [[0, []] for _ in range(count)]
-            for item in sorted(items, key=lambda i: -len(i[2])):
-                target = min(loads, key=lambda load: load[0])
-                target[0] += len(item[2])
-                target[1].append(item)
-            batches.extend(load[1] for load in loads if load[1])
-        return batches
 
     def _run_batch(self, batch):
         """Run a batch in one child; returns (produced, unfinished)."""
@@ -351,11 +345,19 @@ class Runner(object):
                 if item is None:
                     break
                 produced, unfinished = {}, []
+                if item[1].overlay:
+                    # Nova modules served from an overlay: a child of its
+                    # own, never shared with other versions.
+                    try:
+                        for pair in self._run_batch([item]):
+                            out.append(pair)
+                            produced.update(pair[0])
+                    finally:
+                        work.done(item, produced.get(item[0], {}))
+                    continue
                 try:
                     if child is None:
-                        child = _ServeChild(self)
-                        with self._lock:
-                            self.stats['children'] += 1
+                        child = self._idle_child()
                     module, lines, timed_out, returncode = child.run_case(
                         item)
                     produced, unfinished = self._fold(
@@ -370,8 +372,30 @@ class Runner(object):
                     out.append(({key: variant_results}, []))
         finally:
             if child is not None:
-                child.close()
+                with self._lock:
+                    self._idle.append(child)
         return out
+
+    def _idle_child(self):
+        """A serve child left by an earlier run() call, or a new one."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            self.stats['children'] += 1
+        return _ServeChild(self)
+
+    def close(self):
+        """Stop the serve children kept between run() calls."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for child in idle:
+            child.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def _fold(self, batch, modules, lines, timed_out, returncode):
         """Turn a child's output lines into results for ``batch``.
@@ -540,7 +564,8 @@ class _ServeChild(object):
         with open(os.path.join(self.tmp, module + '.py'), 'w') as f:
             f.write(version.test_source)
         request = json.dumps({'case': index, 'names': [module],
-                              'variants': list(variants)})
+                              'variants': list(variants),
+                              'timeout': self.runner.timeout})
         lines = list(self.preamble)
         try:
             self.proc.stdin.write(request.encode() + b'\n')
@@ -607,7 +632,11 @@ class _WorkQueue(object):
         self._skipped = {}
         for key, version, variants in sorted(items,
                                              key=lambda i: -len(i[2])):
-            if REAL in variants and skip_mutants:
+            if version.overlay:
+                # Runs in a one-shot child that stops after a failing real
+                # run by itself: keep its variants together.
+                self.tasks.append((key, version, list(variants)))
+            elif REAL in variants and skip_mutants:
                 self.tasks.append((key, version, [REAL]))
                 rest = [v for v in variants if v != REAL]
                 if rest:

@@ -20,7 +20,10 @@ only); all the versions they propose, and the canonical test, then go to one
 several reviews run once.  The result is plain data; :mod:`report` renders.
 """
 
+import concurrent.futures
 import dataclasses
+import hashlib
+import json
 import os
 import traceback
 import typing
@@ -121,6 +124,7 @@ class Context(object):
             findings=self.helper_notes)
         self.canonical = runner_mod.Version(self.test_source,
                                             label='canonical')
+        self.fingerprint = json.dumps(env.versions(), sort_keys=True)
         # Memos: many reviews propose the same changes; editing and gating
         # depend only on the changes, so each distinct one is done once.
         self._applied = {}
@@ -268,6 +272,95 @@ def derived_timeout(canonical_results):
     return max(TIMEOUT_FLOOR, TIMEOUT_FACTOR * slowest)
 
 
+_PREPARED_FORMAT = 1
+
+
+def _span(data):
+    return model.Span(*data) if data else None
+
+
+def _dump_prepared(report):
+    """A prepared (not yet run) ReviewReport as JSON-able data."""
+    return {
+        'verdict': report.verdict, 'reason': report.reason,
+        'claims_no_defects': report.claims_no_defects,
+        'cwe_ids': list(report.cwe_ids),
+        'changes': [{
+            'change': dict(dataclasses.asdict(item.change),
+                           span=item.change.span.as_list()),
+            'applied': item.applied, 'reason': item.reason,
+            'version_key': item.version_key} for item in report.changes],
+        'findings': [{'kind': f.kind, 'message': f.message,
+                      'span': f.span.as_list() if f.span else None}
+                     for f in report.findings],
+        'proposed_key': report.proposed_key,
+        'versions': {key: {'test_source': v.test_source,
+                           'overlay': [list(pair) for pair in v.overlay],
+                           'label': v.label}
+                     for key, v in report.versions.items()},
+    }
+
+
+def _load_prepared(path, data):
+    report = ReviewReport(path=path, verdict=data['verdict'],
+                          reason=data['reason'],
+                          claims_no_defects=data['claims_no_defects'],
+                          cwe_ids=tuple(data['cwe_ids']),
+                          proposed_key=data['proposed_key'])
+    for item in data['changes']:
+        fields = dict(item['change'], span=_span(item['change']['span']))
+        report.changes.append(ChangeReport(
+            model.Change(**fields), item['applied'], item['reason'],
+            item['version_key']))
+    report.findings = [model.Finding(f['kind'], f['message'],
+                                     _span(f['span']))
+                       for f in data['findings']]
+    report.versions = {
+        key: runner_mod.Version(v['test_source'],
+                                tuple(tuple(p) for p in v['overlay']),
+                                v['label'], known_key=key)
+        for key, v in data['versions'].items()}
+    return report
+
+
+def _prepared_key(path, context):
+    """Content key of a review's preparation, or None if unreadable."""
+    try:
+        with open(path, 'rb') as f:
+            data = f.read(parse.MAX_REVIEW_BYTES + 1)
+    except OSError:
+        return None
+    digest = hashlib.sha256()
+    for part in (data, context.test_source.encode(),
+                 context.references.get('upstream', '').encode(),
+                 context.fingerprint.encode(),
+                 os.path.basename(path).encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+def prepare_cached(path, context, store=None):
+    """prepare(), answered from ``store`` when it can be.
+
+    A review is prepared once per distinct content: the same bytes, the
+    same canonical test and the same nova and package versions.
+    """
+    key = _prepared_key(path, context) if store is not None else None
+    if key is not None:
+        data = store.read(key)
+        if data is not None:
+            try:
+                return _load_prepared(path, data)
+            except (KeyError, TypeError, ValueError):
+                pass
+    report = _prepare_safely(path, context)
+    if key is not None and not any(f.kind == model.INPUT_ERROR and
+                                   f.message.startswith('internal error')
+                                   for f in report.findings):
+        store.write(key, _dump_prepared(report))
+    return report
+
+
 def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
           progress=None):
     """Run the meta-check; returns (reports, summary).
@@ -278,35 +371,43 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
     files, problems = collect(paths)
     context = Context()
     variants = [runner_mod.REAL] + list(mutants.MUTANTS)
-    reports = []
-    for path in files:
-        reports.append(_prepare_safely(path, context))
-        if progress:
-            progress('prepared', path=path)
-    versions = []
-    for report in reports:
-        versions.extend(report.versions.values())
+    store = None
+    if use_cache:
+        store = runner_mod.JsonStore(
+            os.path.join(os.path.dirname(
+                cache_dir or runner_mod.default_cache_dir()), 'prepared'),
+            _PREPARED_FORMAT)
     runner = runner_mod.Runner(
         variants, jobs=jobs, timeout=timeout or runner_mod.DEFAULT_TIMEOUT,
         use_cache=use_cache, cache_dir=cache_dir, progress=progress)
-    # The canonical test first: every verdict is relative to it, and its
-    # run times give the bound for every other run.
-    canonical_results = runner.run([context.canonical])[
-        context.canonical.key()]
-    if timeout is None:
-        runner.timeout = derived_timeout(canonical_results)
-    # A proposal that normalises to the canonical test (comments only, say)
-    # is the canonical version: it is not run a second time.
-    results = runner.run([v for v in versions
-                          if v.key() != context.canonical.key()])
+    with runner, concurrent.futures.ThreadPoolExecutor(1) as background:
+        # The canonical test first: every verdict is relative to it, and
+        # its run times give the bound for every other run.  It runs while
+        # the reviews are read.
+        canonical_future = background.submit(runner.run,
+                                             [context.canonical])
+        reports = []
+        for path in files:
+            reports.append(prepare_cached(path, context, store))
+            if progress:
+                progress('prepared', path=path)
+        canonical_results = canonical_future.result()[
+            context.canonical.key()]
+        real = canonical_results[runner_mod.REAL]
+        if real.outcome != runner_mod.PASS:
+            raise CanonicalBroken(
+                'the canonical regression test does not pass against the '
+                'installed nova (%s: %s), so no review can be judged here. '
+                'Run "nova-resize-checks reproduce" to see what placement '
+                'holds.' % (real.outcome, real.evidence))
+        if timeout is None:
+            runner.timeout = derived_timeout(canonical_results)
+        # A proposal that normalises to the canonical test (comments only,
+        # say) is the canonical version: it is not run a second time.
+        versions = [v for report in reports for v in report.versions.values()
+                    if v.key() != context.canonical.key()]
+        results = runner.run(versions)
     results[context.canonical.key()] = canonical_results
-    real = canonical_results[runner_mod.REAL]
-    if real.outcome != runner_mod.PASS:
-        raise CanonicalBroken(
-            'the canonical regression test does not pass against the '
-            'installed nova (%s: %s), so no review can be judged here. Run '
-            '"nova-resize-checks reproduce" to see what placement holds.'
-            % (real.outcome, real.evidence))
     caught = verdict_mod.caught_by(canonical_results)
     for report in reports:
         if report.proposed_key is None:

@@ -454,8 +454,22 @@ class _Scanner(object):
         return self.found
 
     def _segment(self, node):
+        # ast.get_source_segment splits the whole source on every call,
+        # which is slow on nova-sized files; split once and slice.
+        if getattr(self, '_lines', None) is None:
+            self._lines = self.source.splitlines(True)
         try:
-            text = ast.get_source_segment(self.source, node) or ''
+            first, last = node.lineno - 1, node.end_lineno - 1
+            if first == last:
+                text = self._lines[first].encode()[
+                    node.col_offset:node.end_col_offset].decode(
+                        'utf-8', 'replace')
+            else:
+                text = ''.join(
+                    [self._lines[first].encode()[node.col_offset:].decode(
+                        'utf-8', 'replace')] + self._lines[first + 1:last] +
+                    [self._lines[last].encode()[:node.end_col_offset].decode(
+                        'utf-8', 'replace')])
         except Exception:
             text = ''
         text = ' '.join(text.split())

@@ -112,19 +112,28 @@ class TestCache(testtools.TestCase):
 
 class TestWorkQueue(testtools.TestCase):
 
+    V1 = runner.Version('x = 1\n', label='V1')
+    V2 = runner.Version('x = 2\n', label='V2')
+
     def _items(self):
-        return [('k1', 'V1', ['real', 'm1', 'm2']), ('k2', 'V2', ['m1'])]
+        return [('k1', self.V1, ['real', 'm1', 'm2']),
+                ('k2', self.V2, ['m1'])]
 
     def test_real_first_then_mutants_on_pass(self):
         work = runner._WorkQueue(self._items())
         first = work.take()
-        self.assertEqual(('k1', 'V1', ['real']), first)
+        self.assertEqual(('k1', self.V1, ['real']), first)
         second = work.take()
-        self.assertEqual(('k2', 'V2', ['m1']), second)
+        self.assertEqual(('k2', self.V2, ['m1']), second)
         work.done(second, {})
         work.done(first, {'real': runner.RunResult('real', 'pass')})
-        self.assertEqual(('k1', 'V1', ['m1']), work.take())
-        self.assertEqual(('k1', 'V1', ['m2']), work.take())
+        self.assertEqual(('k1', self.V1, ['m1']), work.take())
+        self.assertEqual(('k1', self.V1, ['m2']), work.take())
+
+    def test_overlay_versions_keep_their_variants_together(self):
+        version = runner.Version('x = 1\n', (('nova/a.py', 'y = 1\n'),))
+        work = runner._WorkQueue([('k', version, ['real', 'm1'])])
+        self.assertEqual(('k', version, ['real', 'm1']), work.take())
 
     def test_mutants_skipped_when_real_fails(self):
         work = runner._WorkQueue(self._items()[:1])
