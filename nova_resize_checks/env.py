@@ -37,6 +37,9 @@ INSTALL_HINT = ('Install the test environment with "pip install '
                 '"tox -e functional".')
 
 
+_PASTE_INI = None
+
+
 class EnvironmentProblem(Exception):
     """The environment cannot run the scenario; the message says why."""
 
@@ -133,10 +136,18 @@ def paste_ini_candidates():
 
 
 def find_api_paste_ini():
-    """Return the path of nova's api-paste.ini or raise EnvironmentProblem."""
+    """Return the path of nova's api-paste.ini or raise EnvironmentProblem.
+
+    The answer is kept for the life of the process (every functional test
+    asks); a failed search is not kept.
+    """
+    global _PASTE_INI
+    if _PASTE_INI and os.path.isfile(_PASTE_INI):
+        return _PASTE_INI
     candidates = paste_ini_candidates()
     for path in candidates:
         if os.path.isfile(path):
+            _PASTE_INI = path
             return path
     raise EnvironmentProblem(
         "nova's api-paste.ini was not found; looked in: %s. Reinstall nova "

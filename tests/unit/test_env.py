@@ -27,6 +27,12 @@ class TestPasteIni(testtools.TestCase):
         self.assertTrue(path.endswith(os.path.join('etc', 'nova',
                                                    'api-paste.ini')))
 
+    def test_answer_is_kept(self):
+        first = env.find_api_paste_ini()
+        self.useFixture(fixtures.MockPatchObject(
+            env, 'paste_ini_candidates', side_effect=AssertionError))
+        self.assertEqual(first, env.find_api_paste_ini())
+
     def test_source_checkout_location_is_first(self):
         # Next to the nova package is where nova's ConfFixture looks; a
         # checkout installed with pip install -e has it there.
@@ -36,6 +42,8 @@ class TestPasteIni(testtools.TestCase):
                          'etc', 'nova', 'api-paste.ini'), first)
 
     def test_missing_everywhere(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            'nova_resize_checks.env._PASTE_INI', None))
         self.useFixture(fixtures.MockPatchObject(
             env, 'paste_ini_candidates',
             return_value=['/nonexistent/a.ini', '/nonexistent/b.ini']))
