@@ -146,8 +146,14 @@ def _load(names):
     return suite
 
 
-def prepare(paths=(), overlay=None):
-    """Set the process up; raises EnvironmentProblem."""
+def prepare(paths=(), overlay=None, sandbox_dir=None):
+    """Set the process up; raises EnvironmentProblem.
+
+    With ``sandbox_dir`` the audit hook of :mod:`sandbox` is installed once
+    nova's test framework is imported: from then on the process may not
+    start processes, connect to the network or write outside that
+    directory.
+    """
     for path in paths:
         sys.path.insert(0, os.path.abspath(path))
     install_overlay(overlay or {})
@@ -157,6 +163,12 @@ def prepare(paths=(), overlay=None):
 
     nrc_fixtures.install_process_wide()
     virt.register()
+    if sandbox_dir:
+        # Imported before the hook: importing them is nova's business.
+        from nova.tests.functional import integrated_helpers  # noqa: F401
+        from nova_resize_checks import sandbox
+
+        sandbox.install_audit_hook(sandbox_dir)
 
 
 def run_variant(names, variant=REAL, timeout=None):
@@ -196,10 +208,10 @@ def run_variant(names, variant=REAL, timeout=None):
             'seconds': round(time.monotonic() - start, 3)}
 
 
-def _start(paths, overlay, emit):
+def _start(paths, overlay, emit, sandbox_dir=None):
     """Prepare the process; emit the first line.  False: cannot run."""
     try:
-        prepare(paths, overlay)
+        prepare(paths, overlay, sandbox_dir)
     except env.EnvironmentProblem as exc:
         emit({'environment_error': str(exc)})
         return False
@@ -227,7 +239,7 @@ def run_case(index, names, variants, emit, timeout=None,
 
 
 def run_cases(cases, paths=(), overlay=None, emit=None, timeout=None,
-              stop_on_real_failure=False):
+              stop_on_real_failure=False, sandbox_dir=None):
     """Run each (test names, variants) case in turn, nova imported once.
 
     ``emit(dict)`` receives each line as soon as it is known; every line of
@@ -240,7 +252,7 @@ def run_cases(cases, paths=(), overlay=None, emit=None, timeout=None,
         if emit is not None:
             emit(line)
 
-    if not _start(paths, overlay, _emit):
+    if not _start(paths, overlay, _emit, sandbox_dir):
         return lines
     for index, (names, variants) in enumerate(cases):
         run_case(index, names, variants, _emit, timeout,
@@ -256,7 +268,7 @@ def run(names, variants=(REAL,), paths=(), overlay=None, emit=None,
 
 
 def serve(stream, paths=(), overlay=None, emit=None, timeout=None,
-          stop_on_real_failure=False):
+          stop_on_real_failure=False, sandbox_dir=None):
     """Run cases read as JSON lines from ``stream`` until it ends.
 
     Each request is ``{"case": N, "names": [...], "variants": [...]}``;
@@ -267,7 +279,7 @@ def serve(stream, paths=(), overlay=None, emit=None, timeout=None,
         if emit is not None:
             emit(line)
 
-    if not _start(paths, overlay, _emit):
+    if not _start(paths, overlay, _emit, sandbox_dir):
         return
     for raw in stream:
         try:
@@ -311,6 +323,8 @@ def main(argv=None):
     parser.add_argument('--stop-on-real-failure', action='store_true')
     parser.add_argument('--serve', action='store_true',
                         help='read cases as JSON lines from stdin')
+    parser.add_argument('--sandbox', metavar='DIR',
+                        help='install the audit hook; DIR is writable')
     parser.add_argument('tests', nargs='*')
     args = parser.parse_args(argv)
     if args.serve:
@@ -319,7 +333,8 @@ def main(argv=None):
                 out.write(json.dumps(line, sort_keys=True) + '\n')
                 out.flush()
             serve(sys.stdin, args.path, _parse_overlay(args.overlay),
-                  emit_line, args.timeout, args.stop_on_real_failure)
+                  emit_line, args.timeout, args.stop_on_real_failure,
+                  args.sandbox)
         return 0
     cases = [_parse_case(spec) for spec in args.case]
     if args.tests:
@@ -332,7 +347,7 @@ def main(argv=None):
             out.flush()
             os.fsync(out.fileno())
         run_cases(cases, args.path, _parse_overlay(args.overlay), emit,
-                  args.timeout, args.stop_on_real_failure)
+                  args.timeout, args.stop_on_real_failure, args.sandbox)
     return 0
 
 

@@ -42,6 +42,7 @@ import typing
 
 from nova_resize_checks import assertions
 from nova_resize_checks import env
+from nova_resize_checks import sandbox
 
 REAL = 'real'
 PASS = 'pass'
@@ -57,7 +58,7 @@ _SKIP_REASON = ('not run: the version does not pass against real nova, so '
 
 DEFAULT_TIMEOUT = 180.0     # seconds per variant run
 _STARTUP_ALLOWANCE = 120.0  # importing nova in the child, per child
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -307,7 +308,7 @@ class Runner(object):
             output = os.path.join(tmp, 'results.jsonl')
             cmd = [self.python, '-m', 'nova_resize_checks.child',
                    '--path', tmp, '--output', output,
-                   '--timeout', str(self.timeout)]
+                   '--timeout', str(self.timeout), '--sandbox', tmp]
             if self.skip_mutants:
                 cmd.append('--stop-on-real-failure')
             overlay = batch[0][1].overlay
@@ -466,12 +467,12 @@ class Runner(object):
         Progress is a new line in the output file; the allowance is one
         run's timeout plus the time to import nova.
         """
-        child_env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
         start = time.monotonic()
         proc = subprocess.Popen(
-            cmd, cwd=cwd, env=child_env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+            cmd, cwd=cwd, env=sandbox.child_env(cwd),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=sandbox.limits)
         allowance = self.timeout + _STARTUP_ALLOWANCE
         last_size, last_change = -1, time.monotonic()
         timed_out = False
@@ -519,14 +520,14 @@ class _ServeChild(object):
         open(self.output, 'w').close()
         cmd = [runner.python, '-m', 'nova_resize_checks.child', '--serve',
                '--path', self.tmp, '--output', self.output,
-               '--timeout', str(runner.timeout)]
+               '--timeout', str(runner.timeout), '--sandbox', self.tmp]
         if runner.skip_mutants:
             cmd.append('--stop-on-real-failure')
         self.proc = subprocess.Popen(
             cmd, cwd=self.tmp, stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=dict(os.environ, PYTHONDONTWRITEBYTECODE='1'),
-            start_new_session=True)
+            env=sandbox.child_env(self.tmp), start_new_session=True,
+            preexec_fn=sandbox.limits)
         self.offset = 0
         self.partial = b''
         self.cases = 0

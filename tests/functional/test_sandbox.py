@@ -1,0 +1,118 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The second layer alone: hostile test code run with no static gate.
+
+Each version below would be refused by the static gate; here it goes
+straight to the runner, as if the gate had missed it.  The run must end in
+an error whose evidence says the sandbox refused it, and the canaries must
+show that nothing happened: no file created or deleted outside the run
+directory, no connection reaching a local listening socket.
+"""
+
+import os
+import socket
+import tempfile
+
+import testtools
+
+from nova_resize_checks import runner
+
+TEMPLATE = '''
+import testtools
+
+
+class Hostile(testtools.TestCase):
+    def test_it(self):
+%s
+'''
+
+
+def _body(code):
+    return TEMPLATE % '\n'.join('        ' + line
+                                for line in code.strip().splitlines())
+
+
+class TestSandboxLayer(testtools.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestSandboxLayer, cls).setUpClass()
+        cls.tmp = tempfile.TemporaryDirectory(prefix='nrc-canary-')
+        root = cls.tmp.name
+        cls.created = os.path.join(root, 'created')
+        cls.victim = os.path.join(root, 'victim')
+        with open(cls.victim, 'w') as f:
+            f.write('keep me')
+        cls.listener = socket.socket()
+        cls.listener.bind(('127.0.0.1', 0))
+        cls.listener.listen(5)
+        cls.listener.setblocking(False)
+        port = cls.listener.getsockname()[1]
+        cls.cases = {
+            'subprocess': "import subprocess\n"
+                          "subprocess.run(['touch', %r])" % cls.created,
+            'os.system': "import os\nos.system('touch %s')" % cls.created,
+            'fork': "import os\npid = os.fork()\n"
+                    "if pid == 0:\n    os._exit(0)",
+            'socket': "import socket\ns = socket.socket()\n"
+                      "s.connect(('127.0.0.1', %d))" % port,
+            'write': "open(%r, 'w').write('x')" % cls.created,
+            'remove': "import os\nos.remove(%r)" % cls.victim,
+            'ctypes': "import ctypes\nctypes.CDLL('libc.so.6')",
+            'getattr-system': "import os\n"
+                              "getattr(os, 'sys' + 'tem')('touch %s')"
+                              % cls.created,
+            'exec-built': 'exec("import os; os.sys" + "tem(%r)")'
+                          % ('touch ' + cls.created),
+        }
+        versions = {name: runner.Version(_body(code), label=name)
+                    for name, code in cls.cases.items()}
+        with runner.Runner([runner.REAL], jobs=2, timeout=120,
+                           use_cache=False) as run:
+            results = run.run(list(versions.values()))
+        cls.results = {name: results[v.key()][runner.REAL]
+                       for name, v in versions.items()}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.listener.close()
+        cls.tmp.cleanup()
+        super(TestSandboxLayer, cls).tearDownClass()
+
+    def test_every_hostile_run_is_refused_by_the_sandbox(self):
+        for name, result in self.results.items():
+            self.assertEqual('error', result.outcome, name)
+            self.assertIn('sandbox:', result.evidence,
+                          '%s: %s' % (name, result.evidence))
+
+    def test_canaries(self):
+        self.assertFalse(os.path.exists(self.created))
+        with open(self.victim) as f:
+            self.assertEqual('keep me', f.read())
+        try:
+            conn, _ = self.listener.accept()
+        except BlockingIOError:
+            conn = None
+        self.assertIsNone(conn, 'a run reached the listening socket')
+
+    def test_a_harmless_run_passes(self):
+        version = runner.Version(_body(
+            "import tempfile\n"
+            "with tempfile.NamedTemporaryFile('w') as f:\n"
+            "    f.write('inside the run directory is fine')\n"
+            "self.assertEqual(2, 1 + 1)"))
+        with runner.Runner([runner.REAL], jobs=1, timeout=120,
+                           use_cache=False) as run:
+            result = run.run([version])[version.key()][runner.REAL]
+        self.assertEqual('pass', result.outcome, result.evidence)
