@@ -75,6 +75,12 @@ class TestSandboxLayer(testtools.TestCase):
                               % cls.created,
             'exec-built': 'exec("import os; os.sys" + "tem(%r)")'
                           % ('touch ' + cls.created),
+            '__import__': "__import__('o' + 's').system('touch %s')"
+                          % cls.created,
+            'popen-builtins': "import builtins\n"
+                              "getattr(builtins, '__imp' + 'ort__')("
+                              "'subprocess').Popen(['touch', %r])"
+                              % cls.created,
         }
         versions = {name: runner.Version(_body(code), label=name)
                     for name, code in cls.cases.items()}
@@ -105,6 +111,13 @@ class TestSandboxLayer(testtools.TestCase):
         except BlockingIOError:
             conn = None
         self.assertIsNone(conn, 'a run reached the listening socket')
+
+    def test_an_endless_loop_is_a_timeout(self):
+        version = runner.Version(_body('while True:\n    pass'))
+        with runner.Runner([runner.REAL], jobs=1, timeout=5,
+                           use_cache=False) as run:
+            result = run.run([version])[version.key()][runner.REAL]
+        self.assertEqual('timeout', result.outcome, result.evidence)
 
     def test_a_harmless_run_passes(self):
         version = runner.Version(_body(
