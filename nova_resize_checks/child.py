@@ -190,6 +190,11 @@ def run_variant(names, variant=REAL, timeout=None):
         records.append(_error_record(names, exc))
     else:
         recorder = _Recorder()
+        if timeout:
+            from nova_resize_checks import sandbox
+
+            # CPU time for this run: twice the wall-clock bound.
+            sandbox.cpu_budget(2 * timeout)
         with contextlib.ExitStack() as stack:
             if timeout:
                 stack.enter_context(fixtures.Timeout(int(timeout),

@@ -31,6 +31,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -52,7 +53,14 @@ TIMEOUT = 'timeout'
 # Not run because it cannot matter: the version already fails against real
 # nova, so no mutant run can change its verdict.
 SKIPPED = 'skipped'
-OUTCOMES = (PASS, FAIL, ERROR, TIMEOUT, SKIPPED)
+# The run tripped a resource limit of the sandbox (memory, file size, CPU).
+LIMIT = 'limit'
+OUTCOMES = (PASS, FAIL, ERROR, TIMEOUT, LIMIT, SKIPPED)
+_LIMIT_SIGNALS = (-signal.SIGXCPU, -signal.SIGXFSZ)
+_UUID = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                   r'[0-9a-f]{12}')
+_LIMIT_MARKERS = re.compile(r'^(MemoryError|OSError: \[Errno 27\] File too '
+                            r'large)', re.M)
 _SKIP_REASON = ('not run: the version does not pass against real nova, so '
                 'no mutant can change its verdict')
 
@@ -207,6 +215,11 @@ def _outcome_of(records, module_file, source):
         if site.message:
             found['evidence'] = assertions.first_line(
                 site.message, 500) or found['evidence']
+    if _LIMIT_MARKERS.search(text):
+        found['outcome'] = LIMIT
+    # Placement hands out fresh UUIDs on every run; evidence must not change
+    # between runs of the same version.
+    found['evidence'] = _UUID.sub('<uuid>', found['evidence'])
     return found
 
 
@@ -424,10 +437,16 @@ class Runner(object):
                            % (self.timeout + _STARTUP_ALLOWANCE)
                            if timed_out else 'the child died (exit %s) '
                            'during this run' % returncode)
-                    result = RunResult(
-                        variant=variant,
-                        outcome=TIMEOUT if timed_out else ERROR,
-                        evidence=why)
+                    if timed_out:
+                        outcome = TIMEOUT
+                    elif returncode in _LIMIT_SIGNALS:
+                        outcome = LIMIT
+                        why = ('the child was stopped by signal %d: a '
+                               'resource limit' % -returncode)
+                    else:
+                        outcome = ERROR
+                    result = RunResult(variant=variant, outcome=outcome,
+                                       evidence=why)
                 elif line is None:
                     left.append(variant)
                     continue

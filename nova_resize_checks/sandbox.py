@@ -19,8 +19,12 @@ that reaches outside a test before anything runs.  This layer does not
 trust it: every run happens in a child process that
 
 * starts with a scrubbed environment, its own HOME and TMPDIR (the run
-  directory) and resource limits (address space, file size, core dumps),
-  set by :func:`limits` in the parent through ``preexec_fn``;
+  directory) and resource limits (address space, file size, core dumps,
+  CPU time), set by :func:`limits` in the parent through ``preexec_fn``;
+  before each run the child moves its CPU limit to what it used so far
+  plus a per-run budget (:func:`cpu_budget`).  Creating processes is
+  refused outright by the audit hook, which is stricter than a process
+  count limit (and, unlike RLIMIT_NPROC, also holds for root);
 * installs :func:`install_audit_hook` once nova is imported, which refuses,
   for the rest of the process, creating processes (subprocess, os.system,
   exec, spawn, fork), network connections (any AF_INET/AF_INET6 connect),
@@ -64,9 +68,10 @@ def child_env(run_dir, base=None):
 
 def limits():
     """preexec_fn for run children: resource limits (POSIX only)."""
-    for name, value in (('RLIMIT_AS', ADDRESS_SPACE),
-                        ('RLIMIT_FSIZE', FILE_SIZE),
-                        ('RLIMIT_CORE', 0)):
+    for name, value, hard_too in (('RLIMIT_AS', ADDRESS_SPACE, False),
+                                  ('RLIMIT_FSIZE', FILE_SIZE, False),
+                                  ('RLIMIT_CORE', 0, False),
+                                  ('RLIMIT_CPU', CPU_HARD, True)):
         limit = getattr(resource, name, None)
         if limit is None:
             continue
@@ -74,9 +79,33 @@ def limits():
             soft, hard = resource.getrlimit(limit)
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
-            resource.setrlimit(limit, (value, hard))
+            resource.setrlimit(limit, (value, value if hard_too else hard))
         except (ValueError, OSError):
             pass
+
+
+CPU_HARD = 4 * 3600              # a child's whole life, all its runs
+
+
+def cpu_budget(seconds):
+    """Allow this process ``seconds`` more CPU time from now (one run).
+
+    The soft RLIMIT_CPU is moved to what was used so far plus the budget;
+    past it the kernel sends SIGXCPU and the run ends as ``limit``.
+    """
+    limit = getattr(resource, 'RLIMIT_CPU', None)
+    if limit is None or not seconds:
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = int(usage.ru_utime + usage.ru_stime) + 1
+    try:
+        soft, hard = resource.getrlimit(limit)
+        wanted = used + int(seconds)
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        resource.setrlimit(limit, (wanted, hard))
+    except (ValueError, OSError):
+        pass
 
 
 def _inside(path, allowed):

@@ -129,3 +129,86 @@ class TestSandboxLayer(testtools.TestCase):
                            use_cache=False) as run:
             result = run.run([version])[version.key()][runner.REAL]
         self.assertEqual('pass', result.outcome, result.evidence)
+
+
+class TestHostileReviewsBothLayers(testtools.TestCase):
+    """Hostile reviews through the whole meta-check.
+
+    With the static gate they are ``unsafe`` and never run; with the gate
+    switched off (test-only) they run, the sandbox refuses what they try
+    and they come out ``breaks`` with the refusal as evidence.  Either way
+    the canaries stay untouched.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestHostileReviewsBothLayers, cls).setUpClass()
+        from nova_resize_checks import canonical
+        from nova_resize_checks.review import check
+
+        cls.tmp = tempfile.TemporaryDirectory(prefix='nrc-hostile-')
+        root = cls.tmp.name
+        cls.created = os.path.join(root, 'created')
+        cls.victim = os.path.join(root, 'victim')
+        with open(cls.victim, 'w') as f:
+            f.write('keep me')
+        cls.listener = socket.socket()
+        cls.listener.bind(('127.0.0.1', 0))
+        cls.listener.listen(5)
+        cls.listener.setblocking(False)
+        port = cls.listener.getsockname()[1]
+        hostile = {
+            'subprocess': "import subprocess; subprocess.run(['touch', %r])"
+                          % cls.created,
+            'os-system': "import os; os.system('touch %s')" % cls.created,
+            'socket': "import socket; socket.create_connection("
+                      "('127.0.0.1', %d))" % port,
+            'write': "open(%r, 'w').write('x')" % cls.created,
+            'remove': "import os; os.remove(%r)" % cls.victim,
+            'getattr': "import os; getattr(os, 'sys' + 'tem')('touch %s')"
+                       % cls.created,
+            'exec': 'exec("import os; os.sys" + "tem(%r)")'
+                    % ('touch ' + cls.created),
+        }
+        source = canonical.read_test()
+        anchor = "        self._start_compute('host1')\n"
+        reviews = os.path.join(root, 'reviews')
+        os.makedirs(reviews)
+        for name, line in hostile.items():
+            fixed = source.replace(anchor, '        %s\n%s' % (line, anchor))
+            with open(os.path.join(reviews, name + '.md'), 'w') as f:
+                f.write('I found one issue. The fixed code should look '
+                        'like this:\n\n```python\n%s```\n' % fixed)
+        cls.names = sorted(hostile)
+        gated, _ = check.check([reviews], jobs=2, use_cache=False)
+        cls.gated = {os.path.basename(r.path)[:-3]: r for r in gated}
+        ungated, _ = check.check([reviews], jobs=2, use_cache=False,
+                                 static_gate=False)
+        cls.ungated = {os.path.basename(r.path)[:-3]: r for r in ungated}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.listener.close()
+        cls.tmp.cleanup()
+        super(TestHostileReviewsBothLayers, cls).tearDownClass()
+
+    def test_static_gate_marks_them_unsafe(self):
+        for name in self.names:
+            self.assertEqual('unsafe', self.gated[name].verdict, name)
+
+    def test_without_the_gate_the_sandbox_stops_them(self):
+        for name in self.names:
+            review = self.ungated[name]
+            self.assertEqual('breaks', review.verdict, name)
+            self.assertIn('sandbox:', review.reason,
+                          '%s: %s' % (name, review.reason))
+
+    def test_canaries(self):
+        self.assertFalse(os.path.exists(self.created))
+        with open(self.victim) as f:
+            self.assertEqual('keep me', f.read())
+        try:
+            conn, _ = self.listener.accept()
+        except BlockingIOError:
+            conn = None
+        self.assertIsNone(conn, 'a run reached the listening socket')
