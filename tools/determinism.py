@@ -60,6 +60,8 @@ def main():
         start = time.monotonic()
         reports, summary = check.check(args.paths, jobs=args.jobs,
                                        use_cache=False)
+        if summary['problems']:
+            sys.exit('; '.join(summary['problems']))
         current = snapshot(reports)
         if first is None:
             first = current
