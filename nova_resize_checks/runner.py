@@ -252,6 +252,9 @@ class Runner(object):
         self.python = python or sys.executable
         # Skip mutant runs of versions that fail against real nova.
         self.skip_mutants = skip_mutants
+        # Added to the run timeout before a child that shows no progress
+        # is killed (it covers importing nova in a new child).
+        self.startup_allowance = _STARTUP_ALLOWANCE
         self._fingerprint = _environment_fingerprint()
         self.stats = {'runs': 0, 'cached': 0, 'children': 0,
                       'run_seconds': 0.0}
@@ -434,7 +437,7 @@ class Runner(object):
                 line = done.get((index, variant))
                 if line is None and (index, variant) == hung:
                     why = ('killed after no progress for %.0fs'
-                           % (self.timeout + _STARTUP_ALLOWANCE)
+                           % (self.timeout + self.startup_allowance)
                            if timed_out else 'the child died (exit %s) '
                            'during this run' % returncode)
                     if timed_out:
@@ -492,7 +495,7 @@ class Runner(object):
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True,
             preexec_fn=sandbox.limits)
-        allowance = self.timeout + _STARTUP_ALLOWANCE
+        allowance = self.timeout + self.startup_allowance
         last_size, last_change = -1, time.monotonic()
         timed_out = False
         while True:
@@ -592,7 +595,7 @@ class _ServeChild(object):
             self.proc.stdin.flush()
         except OSError:
             return module, lines, False, self.proc.wait()
-        allowance = self.runner.timeout + _STARTUP_ALLOWANCE
+        allowance = self.runner.timeout + self.runner.startup_allowance
         last_change = time.monotonic()
         while True:
             new = self._read_new()

@@ -212,3 +212,29 @@ class TestHostileReviewsBothLayers(testtools.TestCase):
         except BlockingIOError:
             conn = None
         self.assertIsNone(conn, 'a run reached the listening socket')
+
+
+class TestRunBounds(testtools.TestCase):
+    """Runs that defeat the in-child alarm are still bounded."""
+
+    def _run(self, code, timeout=4):
+        version = runner.Version(_body(code))
+        with runner.Runner([runner.REAL], jobs=1, timeout=timeout,
+                           use_cache=False) as run:
+            run.startup_allowance = 30
+            return run.run([version])[version.key()][runner.REAL]
+
+    def test_busy_loop_with_the_alarm_blocked_hits_the_cpu_limit(self):
+        result = self._run('import signal\n'
+                           'signal.pthread_sigmask(signal.SIG_BLOCK, '
+                           '[signal.SIGALRM])\n'
+                           'while True:\n    pass')
+        self.assertEqual('limit', result.outcome, result.evidence)
+
+    def test_sleeping_hang_is_killed_with_its_process_group(self):
+        result = self._run('import signal\nimport select\n'
+                           'signal.pthread_sigmask(signal.SIG_BLOCK, '
+                           '[signal.SIGALRM])\n'
+                           'select.select([], [], [], 1000)')
+        self.assertEqual('timeout', result.outcome, result.evidence)
+        self.assertIn('killed after no progress', result.evidence)
