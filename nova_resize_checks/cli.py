@@ -28,6 +28,7 @@ from nova_resize_checks import mutants
 from nova_resize_checks import outcome
 from nova_resize_checks import render
 from nova_resize_checks import reproduce as reproduce_mod
+from nova_resize_checks import runner
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -216,7 +217,8 @@ def build_parser():
     rev.add_argument('--timeout', type=float, default=None,
                      help='seconds each run may take (default: %g times '
                           'the canonical test\'s slowest run, at least '
-                          '%gs)' % (4.0, 60.0))
+                          '%gs)' % (runner.TIMEOUT_FACTOR,
+                                    runner.TIMEOUT_FLOOR))
     rev.add_argument('--no-cache', action='store_true',
                      help='ignore and do not write the on-disk run cache')
     rev.set_defaults(func=cmd_review)

@@ -65,6 +65,10 @@ _SKIP_REASON = ('not run: the version does not pass against real nova, so '
                 'no mutant can change its verdict')
 
 DEFAULT_TIMEOUT = 180.0     # seconds per variant run
+# Bound on a run derived from the canonical test: this many times its
+# slowest run, never less than the floor (seconds).
+TIMEOUT_FACTOR = 4.0
+TIMEOUT_FLOOR = 60.0
 _STARTUP_ALLOWANCE = 120.0  # importing nova in the child, per child
 _CACHE_FORMAT = 4
 

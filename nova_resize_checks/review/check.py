@@ -41,8 +41,6 @@ from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks import runner as runner_mod
 
 REVIEW_SUFFIXES = ('.txt', '.md', '.markdown', '.rst', '.review')
-TIMEOUT_FACTOR = 4.0
-TIMEOUT_FLOOR = 60.0
 
 
 class CanonicalBroken(env.EnvironmentProblem):
@@ -273,12 +271,12 @@ def _prepare_safely(path, context):
 def derived_timeout(canonical_results):
     """Per-run bound from the canonical test's own run times.
 
-    A proposed version that runs more than TIMEOUT_FACTOR times longer
-    than the slowest canonical run (and at least TIMEOUT_FLOOR seconds) is
-    stuck, not slow.
+    A proposed version that runs more than runner.TIMEOUT_FACTOR times
+    longer than the slowest canonical run (and at least
+    runner.TIMEOUT_FLOOR seconds) is stuck, not slow.
     """
     slowest = max([r.seconds for r in canonical_results.values()] or [0])
-    return max(TIMEOUT_FLOOR, TIMEOUT_FACTOR * slowest)
+    return max(runner_mod.TIMEOUT_FLOOR, runner_mod.TIMEOUT_FACTOR * slowest)
 
 
 _PREPARED_FORMAT = 1
