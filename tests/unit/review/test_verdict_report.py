@@ -147,3 +147,16 @@ class TestCollect(testtools.TestCase):
         files, problems = check.collect([root])
         self.assertEqual([], files)
         self.assertIn('no review files', problems[0])
+
+
+class TestDerivedTimeout(testtools.TestCase):
+
+    def test_factor_of_slowest_canonical_run(self):
+        canonical = {'real': runner.RunResult('real', 'pass', 20.0),
+                     'm': runner.RunResult('m', 'fail', 30.0)}
+        self.assertEqual(120.0, check.derived_timeout(canonical))
+
+    def test_floor(self):
+        canonical = {'real': runner.RunResult('real', 'pass', 1.0)}
+        self.assertEqual(runner.TIMEOUT_FLOOR,
+                         check.derived_timeout(canonical))
