@@ -104,6 +104,10 @@ def review_text(console, reports, summary):
                       len(reports), flagged, ', '.join(caught) or 'nothing',
                       runs.get('runs', 0), runs.get('cached', 0)),
                   markup=False)
+    console.print('runs confined by %s; nova concurrency: %s%s' % (
+        summary.get('confinement', '?'), summary.get('concurrency', '?'),
+        '' if summary.get('static_gate', True) else
+        '; STATIC GATE OFF (test-only switch)'), markup=False)
 
 
 _BACKPORT_STYLE = {'fixed': 'green', 'predates-regression': 'green',

@@ -38,7 +38,9 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review import parse
 from nova_resize_checks.review import safety
 from nova_resize_checks.review import verdict as verdict_mod
-from nova_resize_checks import runner as runner_mod
+from nova_resize_checks.runs import cache as cache_mod
+from nova_resize_checks.runs import pool as pool_mod
+from nova_resize_checks.runs import results as runs
 
 REVIEW_SUFFIXES = ('.txt', '.md', '.markdown', '.rst', '.review')
 
@@ -53,7 +55,7 @@ class ChangeReport:
     applied: bool
     reason: str
     version_key: typing.Optional[str] = None
-    outcomes: typing.Dict[str, runner_mod.RunResult] = dataclasses.field(
+    outcomes: typing.Dict[str, runs.RunResult] = dataclasses.field(
         default_factory=dict)
 
 
@@ -69,10 +71,10 @@ class ReviewReport:
     findings: typing.List[model.Finding] = dataclasses.field(
         default_factory=list)
     proposed_key: typing.Optional[str] = None
-    proposed: typing.Dict[str, runner_mod.RunResult] = dataclasses.field(
+    proposed: typing.Dict[str, runs.RunResult] = dataclasses.field(
         default_factory=dict)
     # Versions this review needs run: {key: Version}
-    versions: typing.Dict[str, runner_mod.Version] = dataclasses.field(
+    versions: typing.Dict[str, runs.Version] = dataclasses.field(
         default_factory=dict)
 
     @property
@@ -126,8 +128,7 @@ class Context(object):
         self.helper_notes = []
         self.helper_names = findings_mod.nova_helper_names(
             findings=self.helper_notes)
-        self.canonical = runner_mod.Version(self.test_source,
-                                            label='canonical')
+        self.canonical = _make_version(self.test_source, (), 'canonical')
         self.fingerprint = json.dumps(
             dict(env.versions(), static_gate=static_gate), sort_keys=True)
         # Memos: many reviews propose the same changes; editing and gating
@@ -159,10 +160,20 @@ class Context(object):
         return self._unsafe[key]
 
 
+def _make_version(test_source, overlay, label):
+    """A run-layer Version whose identity is its normalised code."""
+    normalized = json.dumps({
+        'test': edits.normalize(test_source),
+        'overlay': [[path, edits.normalize(text)]
+                    for path, text in sorted(overlay)]}, sort_keys=True)
+    return runs.Version(test_source, tuple(overlay), label=label,
+                        known_key=hashlib.sha256(
+                            normalized.encode()).hexdigest())
+
+
 def _version(proposed, label):
-    return runner_mod.Version(proposed.test_source,
-                              tuple(sorted(proposed.nova_overlay.items())),
-                              label=label)
+    return _make_version(proposed.test_source,
+                         tuple(sorted(proposed.nova_overlay.items())), label)
 
 
 def _unsafe(version):
@@ -271,12 +282,12 @@ def _prepare_safely(path, context):
 def derived_timeout(canonical_results):
     """Per-run bound from the canonical test's own run times.
 
-    A proposed version that runs more than runner.TIMEOUT_FACTOR times
+    A proposed version that runs more than pool.TIMEOUT_FACTOR times
     longer than the slowest canonical run (and at least
-    runner.TIMEOUT_FLOOR seconds) is stuck, not slow.
+    pool.TIMEOUT_FLOOR seconds) is stuck, not slow.
     """
     slowest = max([r.seconds for r in canonical_results.values()] or [0])
-    return max(runner_mod.TIMEOUT_FLOOR, runner_mod.TIMEOUT_FACTOR * slowest)
+    return max(pool_mod.TIMEOUT_FLOOR, pool_mod.TIMEOUT_FACTOR * slowest)
 
 
 _PREPARED_FORMAT = 1
@@ -323,9 +334,9 @@ def _load_prepared(path, data):
                                      _span(f['span']))
                        for f in data['findings']]
     report.versions = {
-        key: runner_mod.Version(v['test_source'],
-                                tuple(tuple(p) for p in v['overlay']),
-                                v['label'], known_key=key)
+        key: runs.Version(v['test_source'],
+                          tuple(tuple(p) for p in v['overlay']),
+                          v['label'], known_key=key)
         for key, v in data['versions'].items()}
     return report
 
@@ -369,24 +380,29 @@ def prepare_cached(path, context, store=None):
 
 
 def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
-          progress=None, static_gate=True):
+          progress=None, static_gate=True, confined=True):
     """Run the meta-check; returns (reports, summary).
 
     ``timeout`` bounds each run in seconds; None derives the bound from the
-    canonical test's run times (see derived_timeout).
+    canonical test's run times (see derived_timeout).  Runs are confined
+    (:mod:`nova_resize_checks.runs.confinement`); when that is not possible
+    here this raises ``confinement.Unavailable`` before anything runs,
+    unless ``confined=False`` (the user's explicit ``--unconfined``).
     """
     files, problems = collect(paths)
     context = Context(static_gate)
-    variants = [runner_mod.REAL] + list(mutants.MUTANTS)
+    variants = [runs.REAL] + list(mutants.MUTANTS)
     store = None
     if use_cache:
-        store = runner_mod.JsonStore(
+        store = cache_mod.JsonStore(
             os.path.join(os.path.dirname(
-                cache_dir or runner_mod.default_cache_dir()), 'prepared'),
+                cache_dir or cache_mod.default_dir()), 'prepared'),
             _PREPARED_FORMAT)
-    runner = runner_mod.Runner(
-        variants, jobs=jobs, timeout=timeout or runner_mod.DEFAULT_TIMEOUT,
-        use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+    confinement = pool_mod.open_confinement(cache_dir) if confined else None
+    runner = pool_mod.Pool(
+        variants, confinement, jobs=jobs,
+        timeout=timeout or pool_mod.DEFAULT_TIMEOUT, use_cache=use_cache,
+        cache_dir=cache_dir, progress=progress)
     with runner, concurrent.futures.ThreadPoolExecutor(1) as background:
         # The canonical test first: every verdict is relative to it, and
         # its run times give the bound for every other run.  It runs while
@@ -400,8 +416,8 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
                 progress('prepared', path=path)
         canonical_results = canonical_future.result()[
             context.canonical.key()]
-        real = canonical_results[runner_mod.REAL]
-        if real.outcome != runner_mod.PASS:
+        real = canonical_results[runs.REAL]
+        if real.outcome != runs.PASS:
             raise CanonicalBroken(
                 'the canonical regression test does not pass against the '
                 'installed nova (%s: %s), so no review can be judged here. '
@@ -425,6 +441,10 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
                 item.outcomes = results[item.version_key]
         report.verdict, report.reason = verdict_mod.judge_runs(
             report.proposed, caught)
+        for item in report.changes:
+            stopped = item.outcomes and verdict_mod.refused(item.outcomes)
+            if stopped and report.verdict != verdict_mod.UNSAFE:
+                report.verdict, report.reason = stopped
     summary = {
         'problems': problems,
         'canonical': {variant: result for variant, result in
@@ -433,6 +453,13 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
         'versions': len(results),
         'runs': runner.stats,
         'timeout': runner.timeout,
+        'static_gate': static_gate,
+        'confinement': (confinement.description if confinement else
+                        'none: run unconfined at the user\'s request '
+                        '(--unconfined)'),
+        'concurrency': ('native threading' if os.environ.get(
+            'OS_NOVA_DISABLE_EVENTLET_PATCHING', '').lower() in (
+                '1', 'true', 'yes') else 'eventlet'),
         'helper_notes': context.helper_notes,
     }
     return reports, summary

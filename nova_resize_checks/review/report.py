@@ -86,6 +86,9 @@ def to_document(reports, summary, versions=None):
                       sorted(summary.get('canonical', {}).items())},
         'caught_by_canonical': list(summary.get('caught_by_canonical', [])),
         'runs': dict(summary.get('runs', {})),
+        'confinement': summary.get('confinement', ''),
+        'concurrency': summary.get('concurrency', ''),
+        'static_gate': summary.get('static_gate', True),
         'versions': versions or {},
     }
 

@@ -17,8 +17,10 @@ A review's proposed version is the canonical test (and nova) with every
 concrete change it claims applied.  It ``breaks`` when it does not pass
 against real nova, ``weakens`` when it passes against a mutant that the
 canonical test catches, and is ``ok`` otherwise.  ``unsafe`` reviews were
-never run; ``no-fix`` reviews claim no change; ``unverified`` reviews claim
-changes none of which could be applied.
+refused by the static gate and never run, or were stopped by the run's
+confinement (a run whose outcome is ``refused``); ``no-fix`` reviews
+claim no change; ``unverified`` reviews claim changes none of which could
+be applied.
 """
 
 BREAKS = 'breaks'
@@ -32,6 +34,18 @@ VERDICTS = (BREAKS, WEAKENS, UNSAFE, OK, NO_FIX, UNVERIFIED)
 FLAGGED = frozenset((BREAKS, WEAKENS, UNSAFE))
 REAL = 'real'
 PASS = 'pass'
+REFUSED = 'refused'
+
+
+def refused(results):
+    """(UNSAFE, reason) when a run was stopped by the confinement."""
+    for variant in sorted(results):
+        result = results[variant]
+        if result.outcome == REFUSED:
+            return UNSAFE, ('the proposed code reached outside a test and '
+                            'its confinement stopped it (%s run): %s'
+                            % (variant, result.evidence))
+    return None
 
 
 def caught_by(canonical_results):
@@ -42,6 +56,9 @@ def caught_by(canonical_results):
 
 def judge_runs(results, caught):
     """(verdict, reason) for a proposed version's {variant: RunResult}."""
+    stopped = refused(results)
+    if stopped:
+        return stopped
     real = results.get(REAL)
     if real is None:
         return BREAKS, 'the proposed version was not run against real nova'

@@ -28,16 +28,17 @@ import time
 import fixtures
 import testtools
 
-from nova_resize_checks import runner
+from nova_resize_checks.runs import cache as runs_cache
 
 WRITER = '''
 import sys
-from nova_resize_checks import runner
-cache = runner.Cache(sys.argv[1])
+from nova_resize_checks.runs import cache as runs_cache
+from nova_resize_checks.runs import results
+cache = runs_cache.Cache(sys.argv[1])
 n = 0
 while True:
     key = '%064x' % (n % 40)
-    cache.put(key, runner.RunResult('real', 'fail', n, 'x' * (n % 5000)))
+    cache.put(key, results.RunResult('real', 'fail', n, 'x' * (n % 5000)))
     n += 1
 '''
 
@@ -54,7 +55,7 @@ class TestCacheDurability(testtools.TestCase):
                                 stderr=subprocess.DEVNULL)
 
     def _check_entries(self):
-        cache = runner.Cache(self.dir)
+        cache = runs_cache.Cache(self.dir)
         entries = glob.glob(os.path.join(self.dir, '*', '*.json'))
         self.assertTrue(entries)
         for path in entries:

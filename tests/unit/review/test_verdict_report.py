@@ -24,16 +24,17 @@ from nova_resize_checks.review import check
 from nova_resize_checks.review import model
 from nova_resize_checks.review import report
 from nova_resize_checks.review import verdict
-from nova_resize_checks import runner
+from nova_resize_checks.runs import pool as runs_pool
+from nova_resize_checks.runs import results as runs
 
 MUTANTS = ['bug-1825537', 'no-source-cleanup']
 
 
 def results(real='pass', **mutants):
-    found = {'real': runner.RunResult('real', real, evidence='E-real')}
+    found = {'real': runs.RunResult('real', real, evidence='E-real')}
     for name in MUTANTS:
         outcome = mutants.get(name.replace('-', '_'), 'fail')
-        found[name] = runner.RunResult(name, outcome)
+        found[name] = runs.RunResult(name, outcome)
     return found
 
 
@@ -152,11 +153,11 @@ class TestCollect(testtools.TestCase):
 class TestDerivedTimeout(testtools.TestCase):
 
     def test_factor_of_slowest_canonical_run(self):
-        canonical = {'real': runner.RunResult('real', 'pass', 20.0),
-                     'm': runner.RunResult('m', 'fail', 30.0)}
+        canonical = {'real': runs.RunResult('real', 'pass', 20.0),
+                     'm': runs.RunResult('m', 'fail', 30.0)}
         self.assertEqual(120.0, check.derived_timeout(canonical))
 
     def test_floor(self):
-        canonical = {'real': runner.RunResult('real', 'pass', 1.0)}
-        self.assertEqual(runner.TIMEOUT_FLOOR,
+        canonical = {'real': runs.RunResult('real', 'pass', 1.0)}
+        self.assertEqual(runs_pool.TIMEOUT_FLOOR,
                          check.derived_timeout(canonical))

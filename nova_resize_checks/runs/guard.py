@@ -1,0 +1,210 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The worker's side of the confinement: identity, seccomp, a reporter.
+
+Called by :mod:`nova_resize_checks.runs.worker` inside the sandbox, after
+nova is imported and before any review code is:
+
+* :func:`drop_identity` leaves uid 0 of the run's own user namespace for
+  uid/gid 65534 (when the tool runs as root, see
+  :mod:`~nova_resize_checks.runs.confinement`);
+* :func:`load_filter` loads a seccomp filter that kills the whole run
+  (SIGSYS) on a system call a test has no business making: creating
+  processes (fork, vfork, clone without CLONE_THREAD), exec, ptrace and
+  access to other processes' memory, sockets of any family (socketpair
+  stays allowed), signals to any process but itself, namespace and mount
+  changes, io_uring, BPF, perf, kernel keyrings and modules, mknod.  A
+  killed run cannot hide its attempt in a ``try``: the parent sees the
+  signal;
+* :func:`install_reporter` adds an audit hook that, for the events Python
+  raises, refuses and reports what was attempted (the parent turns any
+  report into the ``refused`` outcome).  It is a witness, not the
+  boundary: code in the same process can defeat an audit hook, but not
+  the namespaces, the read-only filesystem or the seccomp filter.
+"""
+
+import errno
+import os
+import sys
+
+NOBODY = 65534
+RUN_DIR = '/tmp'
+SIGSYS_EVIDENCE = (
+    'confinement: the seccomp filter killed the run (SIGSYS): it made a '
+    'system call a test has no business making (a new process, exec, '
+    'ptrace, a socket, a signal to another process, a namespace or mount '
+    'change)')
+
+_KILLED = ('fork', 'vfork', 'execve', 'execveat', 'ptrace',
+           'process_vm_readv', 'process_vm_writev', 'unshare', 'setns',
+           'mount', 'umount2', 'pivot_root', 'chroot', 'io_uring_setup',
+           'io_uring_enter', 'io_uring_register', 'bpf', 'perf_event_open',
+           'userfaultfd', 'keyctl', 'add_key', 'request_key', 'init_module',
+           'finit_module', 'delete_module', 'kexec_load', 'socket',
+           'mknod', 'mknodat', 'tkill', 'rt_sigqueueinfo',
+           'rt_tgsigqueueinfo', 'pidfd_open', 'pidfd_send_signal',
+           'pidfd_getfd', 'kcmp', 'open_by_handle_at', 'name_to_handle_at',
+           'fanotify_init', 'move_mount', 'open_tree', 'fsopen', 'fsmount',
+           'fspick', 'mount_setattr', 'quotactl', 'acct', 'swapon',
+           'swapoff', 'reboot', 'syslog', 'settimeofday', 'clock_settime',
+           'adjtimex', 'sethostname', 'setdomainname', 'iopl', 'ioperm',
+           'vhangup', 'lookup_dcookie')
+CLONE_THREAD = 0x00010000
+
+
+def drop_identity():
+    """Become uid/gid 65534 if the sandbox started us as uid 0."""
+    if os.getuid() != 0:
+        return
+    os.setgroups([])
+    os.setresgid(NOBODY, NOBODY, NOBODY)
+    os.setresuid(NOBODY, NOBODY, NOBODY)
+    if os.getuid() != NOBODY or os.geteuid() != NOBODY:
+        raise RuntimeError('could not drop to uid %d' % NOBODY)
+
+
+def load_filter():
+    """Load the seccomp filter for the rest of this process's life."""
+    import pyseccomp as seccomp
+
+    me = os.getpid()
+    flt = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    for name in _KILLED:
+        try:
+            flt.add_rule(seccomp.KILL_PROCESS, name)
+        except (ValueError, OSError, RuntimeError):
+            # A system call this architecture does not have.
+            pass
+    # Threads only: a clone without CLONE_THREAD is a new process.
+    flt.add_rule(seccomp.KILL_PROCESS, 'clone',
+                 seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
+    # clone3 hides its flags in memory seccomp cannot read; glibc falls
+    # back to clone when it is missing.
+    flt.add_rule(seccomp.ERRNO(errno.ENOSYS), 'clone3')
+    # Signals only to itself (kill with pid 0 or -1 reaches others).
+    flt.add_rule(seccomp.KILL_PROCESS, 'kill', seccomp.Arg(0, seccomp.NE, me))
+    flt.add_rule(seccomp.KILL_PROCESS, 'tgkill',
+                 seccomp.Arg(0, seccomp.NE, me))
+    # Limits of other processes (its own are pid 0: glibc's setrlimit).
+    flt.add_rule(seccomp.KILL_PROCESS, 'prlimit64',
+                 seccomp.Arg(0, seccomp.NE, 0))
+    flt.load()
+
+
+def _inside(path, root=RUN_DIR):
+    try:
+        real = os.path.realpath(os.fsdecode(path))
+    except (TypeError, ValueError):
+        return False
+    return real == root or real.startswith(root + os.sep)
+
+
+def _allowed(path, dir_fd=None):
+    """Whether changing ``path`` (relative to ``dir_fd``) stays inside."""
+    if isinstance(path, int):
+        # An open file: where it lives is not known here.
+        return False
+    if not isinstance(path, (str, bytes)):
+        return path is None
+    path = os.fsdecode(path)
+    if isinstance(dir_fd, int) and dir_fd >= 0 and not os.path.isabs(path):
+        try:
+            base = os.readlink('/proc/self/fd/%d' % dir_fd)
+        except OSError:
+            return False
+        path = os.path.join(base, path)
+    return os.path.isabs(path) and _inside(path)
+
+
+_WRITE_FLAGS = (os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT |
+                os.O_TRUNC)
+_PROCESS_EVENTS = frozenset((
+    'subprocess.Popen', 'os.system', 'os.exec', 'os.spawn', 'os.posix_spawn',
+    'os.fork', 'os.forkpty', 'pty.spawn', 'os.startfile'))
+_ALWAYS = frozenset((
+    'socket.connect', 'socket.sendto', 'socket.sendmsg', 'socket.bind',
+    'socket.getaddrinfo', 'socket.gethostbyname', 'socket.gethostbyaddr',
+    'os.kill', 'os.killpg', 'resource.setrlimit', 'resource.prlimit',
+    'ctypes.dlopen', 'ctypes.dlsym', 'ctypes.cdata', 'ctypes.addressof',
+    'ctypes.call_function', 'sys.setprofile', 'sys.settrace',
+    'sys._current_frames', 'os.setxattr', 'os.removexattr', 'os.mknod',
+    'os.mkfifo', 'os.chown', 'os.chflags', 'os.lchflags', 'webbrowser.open',
+    'ftplib.connect', 'smtplib.connect',
+    'http.client.connect', 'urllib.Request', 'poplib.connect',
+    'imaplib.open', 'telnetlib.Telnet.open', 'nntplib.connect'))
+# Events that change the filesystem: (indexes of path arguments, indexes
+# of dir_fd arguments), as CPython raises them.  Every path must stay inside
+# the run directory and no dir_fd may be given (a dir_fd can point
+# anywhere).
+_PATH_EVENTS = {
+    'os.remove': ((0,), (1,)), 'os.rmdir': ((0,), (1,)),
+    'os.rename': ((0, 1), (2, 3)), 'os.truncate': ((0,), ()),
+    'os.chmod': ((0,), (2,)), 'os.mkdir': ((0,), (2,)),
+    'os.utime': ((0,), (4,)), 'os.symlink': ((1,), (2,)),
+    'os.link': ((0, 1), (2, 3)), 'shutil.rmtree': ((0,), (1,)),
+    'shutil.copyfile': ((1,), ()), 'shutil.copytree': ((1,), ()),
+    'shutil.move': ((1,), ()), 'shutil.chown': ((0,), ())}
+
+
+def _describe(event, args):
+    shown = []
+    for arg in tuple(args)[:3]:
+        text = repr(arg)
+        shown.append(text if len(text) < 120 else text[:117] + '...')
+    return '%s(%s)' % (event, ', '.join(shown))
+
+
+def install_reporter(report):
+    """Refuse and ``report(text)`` what a test has no business doing."""
+
+    def hook(event, args, report=report, _inside=_inside, _allowed=_allowed,
+             _describe=_describe, PermissionError=PermissionError,
+             _PATH_EVENTS=_PATH_EVENTS, _ALWAYS=_ALWAYS,
+             _PROCESS_EVENTS=_PROCESS_EVENTS):
+        attempt = None
+        if event in _PROCESS_EVENTS or event in _ALWAYS:
+            attempt = event
+        elif event == 'socket.__new__':
+            attempt = event
+        elif event == 'open':
+            path, mode, flags = (tuple(args) + (None, None))[:3]
+            writing = (isinstance(mode, str) and any(c in mode
+                                                     for c in 'wax+')) or (
+                isinstance(flags, int) and flags & _WRITE_FLAGS)
+            if isinstance(path, int):
+                attempt = None
+            elif writing and path not in ('/dev/null', b'/dev/null') and (
+                    not os.path.isabs(os.fsdecode(path)) or
+                    not _inside(path)):
+                # Relative paths may be relative to any dir_fd: reported.
+                attempt = event
+            elif isinstance(path, (str, bytes)) and os.fsdecode(
+                    path).startswith('/proc/') and not os.fsdecode(
+                    path).startswith(('/proc/self/', '/proc/thread-self/')):
+                attempt = event
+        elif event in _PATH_EVENTS:
+            given = tuple(args) + (None,) * 5
+            paths, dir_fds = _PATH_EVENTS[event]
+            for number, index in enumerate(paths):
+                fd = given[dir_fds[min(number, len(dir_fds) - 1)]] \
+                    if dir_fds else None
+                if not _allowed(given[index], fd):
+                    attempt = event
+        if attempt is None:
+            return
+        text = _describe(event, args)
+        report(text)
+        raise PermissionError('confinement: %s refused' % text)
+
+    sys.addaudithook(hook)

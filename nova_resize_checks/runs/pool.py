@@ -1,0 +1,322 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Run versions against real and mutated nova: one fresh process each.
+
+:class:`Pool` answers what it can from the cache, then runs every other
+version in a worker of its own (:mod:`~nova_resize_checks.runs.worker`),
+``jobs`` at a time, confined unless the caller asked for
+``confinement=None`` explicitly.  A worker runs its version's variants in
+order, real nova first, and stops after a failing real run (the skip
+rule, :func:`skip_rest`: no mutant can change the verdict of a version
+that already fails against real nova).
+
+Every variant gets a :class:`~nova_resize_checks.runs.results.RunResult`:
+``pass``, ``fail``, ``error``, ``timeout``, ``limit``, ``refused`` (the
+confinement stopped something the run attempted) or ``skipped``.  Only the
+parent writes the cache, and only results of confined, complete runs.
+"""
+
+import concurrent.futures
+import hashlib
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+
+from nova_resize_checks import env
+from nova_resize_checks.runs import cache as cache_mod
+from nova_resize_checks.runs import confinement as confinement_mod
+from nova_resize_checks.runs import failure
+from nova_resize_checks.runs import guard
+from nova_resize_checks.runs import protocol
+from nova_resize_checks.runs import results
+from nova_resize_checks.runs import watch
+
+DEFAULT_TIMEOUT = 180.0     # seconds per variant run
+# Bound on a run derived from the canonical test: this many times its
+# slowest run, never less than the floor (seconds).
+TIMEOUT_FACTOR = 4.0
+TIMEOUT_FLOOR = 60.0
+STARTUP_ALLOWANCE = 120.0   # importing nova in a new worker
+SKIP_REASON = ('not run: the version does not pass against real nova, so '
+               'no mutant can change its verdict')
+CASE_DIR = '/tmp/case'      # where a confined worker sees its version
+_SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
+            128 + signal.SIGXCPU: 'CPU time',
+            128 + signal.SIGXFSZ: 'file size'}
+_SIGSYS = (-signal.SIGSYS, 128 + signal.SIGSYS)
+
+
+def skip_rest(real, variants):
+    """The skip rule, in one place.
+
+    Results for ``variants`` left unrun because ``real`` did not pass, or
+    None when they must run.
+    """
+    if real is None or real.outcome == results.PASS:
+        return None
+    return {variant: results.RunResult(variant=variant,
+                                       outcome=results.SKIPPED,
+                                       evidence=SKIP_REASON)
+            for variant in variants if variant != results.REAL}
+
+
+def _module_name(path):
+    """'nova/compute/manager.py' -> 'nova.compute.manager'."""
+    name = path[:-3] if path.endswith('.py') else path
+    return name.replace('/', '.')
+
+
+class Pool(object):
+    """Run versions against variants; see the module docstring.
+
+    ``confinement``: a :class:`confinement.Confinement` (see
+    :func:`confinement.probe`), or None to run unconfined, which the caller
+    must have been told to ask for explicitly.
+    """
+
+    def __init__(self, variants, confinement, jobs=None,
+                 timeout=DEFAULT_TIMEOUT, cache_dir=None, use_cache=True,
+                 progress=None, python=None, skip_mutants=True):
+        self.variants = list(variants)
+        self.confinement = confinement
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.timeout = float(timeout)
+        # An unconfined run could write the cache: nothing is stored then.
+        self.cache = cache_mod.Cache(cache_dir or cache_mod.default_dir()) \
+            if use_cache else None
+        self.write_cache = confinement is not None
+        self.progress = progress or (lambda event, **kw: None)
+        self.python = python or sys.executable
+        self.skip_mutants = skip_mutants
+        self.startup_allowance = STARTUP_ALLOWANCE
+        self._fingerprint = json.dumps(
+            dict(env.versions(), concurrency=os.environ.get(
+                'OS_NOVA_DISABLE_EVENTLET_PATCHING', '')), sort_keys=True)
+        self.stats = {'runs': 0, 'cached': 0, 'workers': 0,
+                      'run_seconds': 0.0, 'worker_seconds': 0.0}
+        self._lock = threading.Lock()
+
+    def close(self):
+        if self.confinement is not None:
+            self.confinement.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _key(self, version_key, variant):
+        return hashlib.sha256(json.dumps(
+            [version_key, variant, self._fingerprint, cache_mod.FORMAT]
+        ).encode()).hexdigest()
+
+    def run(self, versions):
+        """Return {version.key(): {variant: RunResult}} for all versions."""
+        unique = {}
+        for version in versions:
+            unique.setdefault(version.key(), version)
+        found = {key: {} for key in unique}
+        todo = []
+        for key, version in unique.items():
+            missing = []
+            for variant in self.variants:
+                cached = self.cache.get(self._key(key, variant)) \
+                    if self.cache else None
+                if cached is not None:
+                    found[key][variant] = cached
+                    self.stats['cached'] += 1
+                else:
+                    missing.append(variant)
+            skipped = skip_rest(found[key].get(results.REAL), missing) \
+                if self.skip_mutants else None
+            if skipped is not None:
+                found[key].update(skipped)
+                missing = []
+            if missing:
+                todo.append((key, version, missing))
+        self.progress('plan', total=sum(len(m) for _, _, m in todo),
+                      cached=self.stats['cached'])
+        # Big versions (most variants) first, so the tail is short.
+        todo.sort(key=lambda item: -len(item[2]))
+        with concurrent.futures.ThreadPoolExecutor(self.jobs) as pool:
+            futures = {pool.submit(self._run_one, *item): item[0]
+                       for item in todo}
+            for future in concurrent.futures.as_completed(futures):
+                found[futures[future]].update(future.result())
+        return found
+
+    def _run_one(self, key, version, variants):
+        """One fresh worker for one version; returns {variant: RunResult}."""
+        with tempfile.TemporaryDirectory(prefix='nrc-case-') as case:
+            os.chmod(case, 0o755)
+            module = 'nrc_version_%s' % key[:16]
+            with open(os.path.join(case, module + '.py'), 'w') as f:
+                f.write(version.test_source)
+            inside = CASE_DIR if self.confinement else case
+            argv = [self.python, '-m', 'nova_resize_checks.runs.worker',
+                    '--dir', inside, '--module', module,
+                    '--timeout', str(self.timeout)]
+            for index, (path, text) in enumerate(version.overlay):
+                name = 'overlay_%d.py' % index
+                with open(os.path.join(case, name), 'w') as f:
+                    f.write(text)
+                argv += ['--overlay', '%s=%s' % (_module_name(path),
+                                                 os.path.join(inside, name))]
+            for variant in variants:
+                argv += ['--variant', variant]
+            if self.skip_mutants:
+                argv.append('--stop-on-real-failure')
+            for name in os.listdir(case):
+                os.chmod(os.path.join(case, name), 0o644)
+            allowance = self.timeout + self.startup_allowance
+            deadline = self.startup_allowance + (
+                self.timeout + 30) * len(variants)
+            if self.confinement is not None:
+                cmd = self.confinement.command(
+                    argv, read_only=[(case, CASE_DIR)])
+                finished = watch.run(
+                    cmd, allowance, deadline,
+                    pass_fds=self.confinement.pass_fds(),
+                    preexec_fn=self._limits(deadline))
+            else:
+                argv.append('--unconfined')
+                os.makedirs(os.path.join(case, 'home'), exist_ok=True)
+                run_env = confinement_mod.environment(case)
+                run_env['PYTHONPATH'] = os.pathsep.join(
+                    p for p in sys.path if p)
+                finished = watch.run(argv, allowance, deadline,
+                                     env=run_env, cwd=case)
+        with self._lock:
+            self.stats['workers'] += 1
+            self.stats['worker_seconds'] += finished.seconds
+        return self._fold(key, version, module, variants, finished)
+
+    def _limits(self, deadline):
+        confinement = self.confinement
+
+        def limits():
+            confinement.limits()
+            import resource
+
+            cpu = int(2 * deadline) + 60
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        return limits
+
+    def _fold(self, key, version, module, variants, finished):
+        stream = protocol.read(finished.data)
+        produced = {}
+        complete = True
+        for variant in variants:
+            records = stream.tests.get(variant)
+            if variant in stream.done and records is not None:
+                fields = failure.fold(records, module + '.py',
+                                      version.test_source)
+                produced[variant] = results.RunResult(
+                    variant=variant, seconds=round(stream.done[variant], 3),
+                    **fields)
+            elif variant in stream.started or not produced:
+                produced[variant] = self._cut_short(variant, stream,
+                                                    finished)
+                complete = False
+                break
+            else:
+                break
+        if stream.attempts:
+            complete = False
+            for result in produced.values():
+                if result.outcome != results.SKIPPED:
+                    result.outcome = results.REFUSED
+                    attempts = list(dict.fromkeys(stream.attempts))
+                    result.attempts = attempts
+                    result.evidence = 'confinement refused: %s' % (
+                        '; '.join(attempts[:3]))
+        for variant in variants:
+            if variant in produced:
+                continue
+            skipped = skip_rest(produced.get(results.REAL), [variant])
+            if skipped:
+                produced.update(skipped)
+            else:
+                produced[variant] = results.RunResult(
+                    variant=variant, outcome=results.ERROR,
+                    evidence='not run: the worker ended before this '
+                             'variant')
+        for variant, result in produced.items():
+            if result.outcome == results.SKIPPED:
+                continue
+            with self._lock:
+                self.stats['runs'] += 1
+                self.stats['run_seconds'] += result.seconds
+            if complete and self.cache and self.write_cache and \
+                    result.outcome != results.REFUSED:
+                self.cache.put(self._key(key, variant), result)
+            self.progress('done', version=version.label or key[:12],
+                          variant=variant, outcome=result.outcome)
+        return produced
+
+    def _cut_short(self, variant, stream, finished):
+        """The result of the variant a worker was running when it ended."""
+        code = finished.returncode
+        if stream.environment_error:
+            return results.RunResult(
+                variant=variant, outcome=results.ERROR,
+                evidence='environment: %s' % stream.environment_error[:500])
+        if finished.flooded:
+            return results.RunResult(
+                variant=variant, outcome=results.LIMIT,
+                evidence='the run wrote more than %d MiB of results'
+                         % (watch.MAX_RESULT_BYTES // 1024 ** 2))
+        if finished.timed_out:
+            return results.RunResult(
+                variant=variant, outcome=results.TIMEOUT,
+                evidence='killed after no progress for %.0fs'
+                         % (self.timeout + self.startup_allowance))
+        if code in _SIGSYS and self.confinement is not None:
+            return results.RunResult(
+                variant=variant, outcome=results.REFUSED,
+                evidence=guard.SIGSYS_EVIDENCE,
+                attempts=[guard.SIGSYS_EVIDENCE])
+        if code in _SIGNALS:
+            return results.RunResult(
+                variant=variant, outcome=results.LIMIT,
+                evidence='the run was stopped by a resource limit (%s)'
+                         % _SIGNALS[code])
+        tail = [line for line in finished.stderr.splitlines()
+                if line.strip()]
+        why = 'the worker died (exit status %s) during this run' % code
+        if stream.unreadable:
+            why += '; ' + stream.unreadable
+        if tail and ('MemoryError' in tail[-1] or 'bwrap:' in tail[-1]):
+            why += ': %s' % tail[-1][:300]
+        outcome = results.LIMIT if tail and 'MemoryError' in tail[-1] \
+            else results.ERROR
+        return results.RunResult(variant=variant, outcome=outcome,
+                                 evidence=why)
+
+
+def open_confinement(cache_dir=None):
+    """Probe confinement, hiding the cache.
+
+    Raises confinement.Unavailable.
+    """
+    cache_dir = cache_dir or cache_mod.default_dir()
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+    except OSError:
+        pass
+    return confinement_mod.probe(hide=[os.path.dirname(cache_dir)])

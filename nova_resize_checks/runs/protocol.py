@@ -1,0 +1,162 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The one worker protocol: subunit v2 from a run to the parent.
+
+A worker writes, on a pipe only the parent reads:
+
+* ``environment``: ``success`` with a ``versions`` file (JSON) once the
+  worker is ready, or ``fail`` with an ``error`` file when the
+  environment cannot run the scenario;
+* ``variant:NAME``: ``inprogress`` when the variant starts and
+  ``success`` with a ``seconds`` file when it is done;
+* ``NAME/TEST_ID``: one event per test with its status (``success``,
+  ``fail``, ``skip``; errors and timeouts are ``fail`` tagged ``error``
+  or ``timeout``) and its traceback as the ``traceback`` file;
+* ``confinement:attempt``: ``fail`` with an ``attempt`` file, at once,
+  for each thing the reporter refused.
+
+The parent reads the stream after the process ended (the bytes are
+capped) and trusts it only for the version that process ran.
+"""
+
+import io
+import json
+
+import subunit
+import testtools
+
+ENVIRONMENT = 'environment'
+ATTEMPT = 'confinement:attempt'
+_VARIANT = 'variant:'
+_TEXT = 'text/plain; charset=utf8'
+_TO_SUBUNIT = {'pass': ('success', None), 'fail': ('fail', None),
+               'error': ('fail', 'error'), 'timeout': ('fail', 'timeout'),
+               'skip': ('skip', None)}
+
+
+class Writer(object):
+    """Encode events on a binary stream (the worker's side)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self._out = subunit.StreamResultToBytes(stream)
+
+    def _event(self, test_id, status, name=None, data=b'', tags=None):
+        if name is None:
+            self._out.status(test_id=test_id, test_status=status,
+                             test_tags=tags)
+        else:
+            self._out.status(test_id=test_id, test_status=status,
+                             test_tags=tags, file_name=name,
+                             file_bytes=data, mime_type=_TEXT, eof=True)
+        self.stream.flush()
+
+    def environment(self, versions=None, error=None):
+        if error is not None:
+            self._event(ENVIRONMENT, 'fail', 'error', error.encode())
+        else:
+            self._event(ENVIRONMENT, 'success', 'versions',
+                        json.dumps(versions, sort_keys=True).encode())
+
+    def variant_started(self, variant):
+        self._event(_VARIANT + variant, 'inprogress')
+
+    def variant_done(self, variant, seconds):
+        self._event(_VARIANT + variant, 'success', 'seconds',
+                    repr(float(seconds)).encode())
+
+    def test(self, variant, record):
+        status, tag = _TO_SUBUNIT.get(record['status'], ('fail', 'error'))
+        self._event('%s/%s' % (variant, record['id']), status, 'traceback',
+                    (record.get('traceback') or '').encode('utf-8',
+                                                           'replace'),
+                    tags={tag} if tag else None)
+
+    def attempt(self, text):
+        self._event(ATTEMPT, 'fail', 'attempt',
+                    text.encode('utf-8', 'replace'))
+
+
+class Stream(object):
+    """What a worker reported, decoded (the parent's side)."""
+
+    def __init__(self):
+        self.versions = None
+        self.environment_error = None
+        self.started = []          # variants, in the order they started
+        self.done = {}             # variant -> seconds
+        self.tests = {}            # variant -> [record]
+        self.attempts = []
+        self.unreadable = None
+
+
+class _Collector(testtools.StreamResult):
+    def __init__(self, found):
+        super(_Collector, self).__init__()
+        self.found = found
+
+    def status(self, test_id=None, test_status=None, test_tags=None,
+               file_name=None, file_bytes=None, **kwargs):
+        if test_id is None:
+            return
+        found = self.found
+        data = bytes(file_bytes or b'').decode('utf-8', 'replace')
+        if test_id == ENVIRONMENT:
+            if test_status == 'fail':
+                found.environment_error = data or 'environment error'
+            elif file_name == 'versions':
+                try:
+                    found.versions = json.loads(data)
+                except ValueError:
+                    pass
+        elif test_id == ATTEMPT:
+            if data:
+                found.attempts.append(data[:1000])
+        elif test_id.startswith(_VARIANT):
+            variant = test_id[len(_VARIANT):]
+            if test_status == 'inprogress':
+                found.started.append(variant)
+            elif test_status == 'success':
+                try:
+                    found.done[variant] = float(data)
+                except ValueError:
+                    found.done[variant] = 0.0
+        elif '/' in test_id and test_status is not None:
+            variant, _, name = test_id.partition('/')
+            tags = set(test_tags or ())
+            if test_status == 'success':
+                status = 'pass'
+            elif test_status == 'skip':
+                status = 'skip'
+            elif 'timeout' in tags:
+                status = 'timeout'
+            elif 'error' in tags or test_status != 'fail':
+                status = 'error'
+            else:
+                status = 'fail'
+            found.tests.setdefault(variant, []).append(
+                {'id': name, 'status': status, 'traceback': data})
+
+
+def read(data):
+    """Decode a worker's bytes; never raises."""
+    found = Stream()
+    try:
+        subunit.ByteStreamToStreamResult(
+            io.BytesIO(data), non_subunit_name='stdout').run(
+                _Collector(found))
+    except Exception as exc:   # hostile or cut-off bytes
+        found.unreadable = 'the run\'s result stream could not be read: %s' % (
+            exc,)
+    return found

@@ -1,0 +1,337 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The run layer's parts that need no nova: cache, protocol, folding,
+the skip rule, the watch loop and the confinement's command line."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import fixtures
+import testtools
+
+from nova_resize_checks.runs import cache
+from nova_resize_checks.runs import confinement
+from nova_resize_checks.runs import failure
+from nova_resize_checks.runs import pool
+from nova_resize_checks.runs import protocol
+from nova_resize_checks.runs import results
+from nova_resize_checks.runs import watch
+
+
+class TestCache(testtools.TestCase):
+
+    def setUp(self):
+        super(TestCache, self).setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.cache = cache.Cache(self.dir)
+
+    def test_round_trip(self):
+        result = results.RunResult('real', 'fail', 1.5, 'E', attempts=['x'])
+        self.cache.put('aa' * 32, result)
+        found = self.cache.get('aa' * 32)
+        self.assertTrue(found.cached)
+        found.cached = False
+        self.assertEqual(result, found)
+
+    def test_foreign_or_forged_entries_are_ignored(self):
+        key = 'bb' * 32
+        path = os.path.join(self.dir, key[:2], key + '.json')
+        os.makedirs(os.path.dirname(path))
+        for payload in ({'variant': 'real', 'outcome': 'forged'},
+                        {'variant': 'real', 'outcome': 'pass', 'x': 1},
+                        ['real', 'pass'], None):
+            with open(path, 'w') as f:
+                json.dump({'format': cache.FORMAT, 'key': key,
+                           'payload': payload}, f)
+            self.assertIsNone(self.cache.get(key))
+        with open(path, 'w') as f:
+            json.dump({'format': cache.FORMAT, 'key': 'cc' * 32,
+                       'payload': {'variant': 'real', 'outcome': 'pass'}},
+                      f)
+        self.assertIsNone(self.cache.get(key))
+        with open(path, 'w') as f:
+            f.write('{"format": 5, "key": ')
+        self.assertIsNone(self.cache.get(key))
+
+    def test_unwritable_cache_is_not_fatal(self):
+        blocker = os.path.join(self.dir, 'file')
+        open(blocker, 'w').close()
+        broken = cache.Cache(os.path.join(blocker, 'sub'))
+        broken.put('dd' * 32, results.RunResult('real', 'pass'))
+        self.assertIsNone(broken.get('dd' * 32))
+
+
+class TestVersion(testtools.TestCase):
+
+    def test_known_key_wins(self):
+        self.assertEqual('k', results.Version('x', known_key='k').key())
+
+    def test_text_and_overlay_matter_label_does_not(self):
+        a = results.Version('x = 1\n', label='a')
+        self.assertEqual(a.key(), results.Version('x = 1\n').key())
+        self.assertNotEqual(a.key(), results.Version('x = 2\n').key())
+        self.assertNotEqual(a.key(), results.Version(
+            'x = 1\n', (('nova/a.py', 'y'),)).key())
+
+
+class TestProtocol(testtools.TestCase):
+
+    def _stream(self, events):
+        import io
+
+        buf = io.BytesIO()
+        writer = protocol.Writer(buf)
+        events(writer)
+        return buf.getvalue()
+
+    def test_round_trip(self):
+        def events(w):
+            w.environment(versions={'nova': '34.0.0'})
+            w.variant_started('real')
+            w.test('real', {'id': 't.a', 'status': 'pass'})
+            w.test('real', {'id': 't.b', 'status': 'timeout',
+                            'traceback': 'T'})
+            w.variant_done('real', 2.5)
+            w.variant_started('m')
+            w.attempt('os.kill(1, 9)')
+        found = protocol.read(self._stream(events))
+        self.assertEqual({'nova': '34.0.0'}, found.versions)
+        self.assertEqual(['real', 'm'], found.started)
+        self.assertEqual({'real': 2.5}, found.done)
+        self.assertEqual([('t.a', 'pass'), ('t.b', 'timeout')],
+                         [(r['id'], r['status'])
+                          for r in found.tests['real']])
+        self.assertEqual(['os.kill(1, 9)'], found.attempts)
+
+    def test_garbage_and_cut_streams_never_raise(self):
+        data = self._stream(lambda w: w.test(
+            'real', {'id': 't', 'status': 'fail', 'traceback': 'x' * 999}))
+        for blob in (b'', b'\xb3' * 100, data[:-7], b'{"pass": true}\n',
+                     os.urandom(4096), data + os.urandom(300)):
+            found = protocol.read(blob)
+            self.assertIsInstance(found.tests, dict)
+
+    def test_environment_error(self):
+        found = protocol.read(self._stream(
+            lambda w: w.environment(error='no nova')))
+        self.assertEqual('no nova', found.environment_error)
+
+
+class TestFailure(testtools.TestCase):
+
+    def test_pass(self):
+        self.assertEqual({'outcome': 'pass'}, failure.fold(
+            [{'id': 'a', 'status': 'pass', 'traceback': ''}], 'm.py', ''))
+
+    def test_no_tests_is_an_error(self):
+        self.assertEqual('error', failure.fold([], 'm.py', '')['outcome'])
+
+    def test_skip_is_not_a_pass(self):
+        self.assertEqual('error', failure.fold(
+            [{'id': 'a', 'status': 'skip', 'traceback': 'skipped: x'}],
+            'm.py', '')['outcome'])
+
+    def test_timeout_and_limits(self):
+        self.assertEqual('timeout', failure.fold(
+            [{'id': 'a', 'status': 'timeout', 'traceback': 'T'}],
+            'm.py', '')['outcome'])
+        self.assertEqual('limit', failure.fold(
+            [{'id': 'a', 'status': 'error', 'traceback': 'MemoryError'}],
+            'm.py', '')['outcome'])
+
+    def test_uuids_are_masked(self):
+        found = failure.fold([{'id': 'a', 'status': 'fail', 'traceback':
+                               'AssertionError: 0123abcd-0000-4000-8000-'
+                               '00000000cafe missing'}], 'm.py', '')
+        self.assertEqual('AssertionError: <uuid> missing',
+                         found['evidence'])
+
+
+def _finished(events, returncode=0, **kw):
+    import io
+
+    buf = io.BytesIO()
+    events(protocol.Writer(buf))
+    return watch.Finished(buf.getvalue(), '', returncode, **kw)
+
+
+class TestPoolFold(testtools.TestCase):
+    """How the pool turns a worker's stream into results (no nova)."""
+
+    VARIANTS = ['real', 'm1', 'm2']
+
+    def setUp(self):
+        super(TestPoolFold, self).setUp()
+        self.pool = pool.Pool(self.VARIANTS, None, use_cache=False)
+        self.version = results.Version('x = 1\n')
+
+    def _fold(self, finished):
+        return self.pool._fold(self.version.key(), self.version, 'mod',
+                               self.VARIANTS, finished)
+
+    def _variant(self, w, variant, status):
+        w.variant_started(variant)
+        w.test(variant, {'id': 't', 'status': status, 'traceback': 'E'})
+        w.variant_done(variant, 1.0)
+
+    def test_all_variants(self):
+        found = self._fold(_finished(lambda w: [
+            self._variant(w, 'real', 'pass'), self._variant(w, 'm1', 'fail'),
+            self._variant(w, 'm2', 'pass')]))
+        self.assertEqual(['pass', 'fail', 'pass'],
+                         [found[v].outcome for v in self.VARIANTS])
+
+    def test_mutants_skipped_after_a_failing_real_run(self):
+        found = self._fold(_finished(
+            lambda w: self._variant(w, 'real', 'fail')))
+        self.assertEqual(['fail', 'skipped', 'skipped'],
+                         [found[v].outcome for v in self.VARIANTS])
+
+    def test_an_attempt_makes_every_run_refused(self):
+        def events(w):
+            self._variant(w, 'real', 'pass')
+            w.attempt("open('/etc/x', 'w')")
+            w.attempt("open('/etc/x', 'w')")
+        found = self._fold(_finished(events))
+        self.assertEqual('refused', found['real'].outcome)
+        self.assertEqual(["open('/etc/x', 'w')"], found['real'].attempts)
+        self.assertIn('/etc/x', found['real'].evidence)
+
+    def test_sigsys_is_refused_only_when_confined(self):
+        events = (lambda w: w.variant_started('real'))
+        self.assertEqual('error', self._fold(_finished(
+            events, returncode=-31))['real'].outcome)
+        self.pool.confinement = object()
+        found = self._fold(_finished(events, returncode=128 + 31))
+        self.assertEqual('refused', found['real'].outcome)
+        self.assertIn('seccomp', found['real'].evidence)
+
+    def test_timeout_flood_and_limit_signals(self):
+        events = (lambda w: w.variant_started('real'))
+        self.assertEqual('timeout', self._fold(_finished(
+            events, returncode=-9, timed_out=True))['real'].outcome)
+        self.assertEqual('limit', self._fold(_finished(
+            events, returncode=-9, flooded=True))['real'].outcome)
+        self.assertEqual('limit', self._fold(_finished(
+            events, returncode=-24))['real'].outcome)
+
+    def test_a_forged_environment_error_stays_with_its_version(self):
+        found = self._fold(_finished(
+            lambda w: w.environment(error='forged')))
+        self.assertEqual('error', found['real'].outcome)
+        self.assertIn('forged', found['real'].evidence)
+
+    def test_key_depends_on_environment_and_variant(self):
+        key = self.pool._key('v' * 64, 'real')
+        self.pool._fingerprint = json.dumps({'nova': 'other'})
+        self.assertNotEqual(key, self.pool._key('v' * 64, 'real'))
+        self.assertNotEqual(self.pool._key('v' * 64, 'real'),
+                            self.pool._key('v' * 64, 'm1'))
+
+    def test_skip_rule(self):
+        self.assertIsNone(pool.skip_rest(results.RunResult('real', 'pass'),
+                                         ['m1']))
+        self.assertIsNone(pool.skip_rest(None, ['m1']))
+        skipped = pool.skip_rest(results.RunResult('real', 'fail'),
+                                 ['real', 'm1'])
+        self.assertEqual(['m1'], list(skipped))
+
+
+class TestWatch(testtools.TestCase):
+
+    def _python(self, code):
+        return [sys.executable, '-c', code]
+
+    def test_collects_output_and_stderr_tail(self):
+        found = watch.run(self._python(
+            'import sys; sys.stdout.write("abc"); sys.stderr.write("E" * '
+            '100000)'), allowance=30)
+        self.assertEqual(b'abc', found.data)
+        self.assertEqual(watch.STDERR_TAIL, len(found.stderr))
+        self.assertEqual(0, found.returncode)
+
+    def test_no_progress_is_killed(self):
+        found = watch.run(self._python(
+            'import signal, time\n'
+            'signal.pthread_sigmask(signal.SIG_BLOCK, range(1, 32))\n'
+            'time.sleep(60)'), allowance=1)
+        self.assertTrue(found.timed_out)
+        self.assertLess(found.seconds, 30)
+
+    def test_flood_is_cut(self):
+        found = watch.run(self._python(
+            'import os\nwhile True: os.write(1, b"x" * 65536)'),
+            allowance=30, max_bytes=1024 ** 2)
+        self.assertTrue(found.flooded)
+        self.assertLessEqual(len(found.data), 1024 ** 2)
+
+    def test_children_die_with_it(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            marker = os.path.join(tmp, 'late')
+            found = watch.run(self._python(
+                'import subprocess, sys, time\n'
+                'subprocess.Popen([sys.executable, "-c", "import time; '
+                'time.sleep(3); open(%r, \'w\')"])\n'
+                'time.sleep(60)' % marker), allowance=1)
+            self.assertTrue(found.timed_out)
+            subprocess.run(['sleep', '4'])
+            self.assertFalse(os.path.exists(marker))
+
+
+class TestConfinementCommand(testtools.TestCase):
+
+    def test_closed_ancestor(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        os.chmod(tmp, 0o755)
+        closed = os.path.join(tmp, 'closed')
+        os.makedirs(os.path.join(closed, 'a', 'b'))
+        os.chmod(closed, 0o700)
+        self.assertEqual(closed, confinement._closed_ancestor(
+            os.path.join(closed, 'a', 'b')))
+        os.chmod(closed, 0o755)
+        self.assertIsNone(confinement._closed_ancestor(
+            os.path.join(closed, 'a', 'b')))
+
+    def test_environment_keeps_only_what_a_run_needs(self):
+        found = confinement.environment('/run-dir', {
+            'SECRET_TOKEN': 's', 'OS_NOVA_DISABLE_EVENTLET_PATCHING': 'True',
+            'PATH': '/evil', 'LANG': 'C.UTF-8'})
+        self.assertNotIn('SECRET_TOKEN', found)
+        self.assertEqual('True', found['OS_NOVA_DISABLE_EVENTLET_PATCHING'])
+        self.assertEqual('/run-dir/home', found['HOME'])
+        self.assertNotEqual('/evil', found['PATH'])
+
+    def test_command_hides_secrets_and_binds_python_back(self):
+        try:
+            conf = confinement.Confinement(hide=['/var/cache'])
+        except confinement.Unavailable as exc:
+            self.fail('confinement must be available here: %s' % exc)
+        self.addCleanup(conf.close)
+        cmd = conf.command(['python', '-c', 'pass'],
+                           read_only=[('/host/case', '/tmp/case')])
+        text = ' '.join(cmd)
+        for flag in ('--unshare-pid', '--unshare-net', '--die-with-parent',
+                     '--new-session', '--clearenv'):
+            self.assertIn(flag, cmd)
+        self.assertIn('--tmpfs /tmp', text)
+        self.assertIn('--tmpfs /root', text)
+        self.assertIn('--tmpfs /var/cache', text)
+        self.assertIn('--ro-bind /host/case /tmp/case', text)
+        self.assertIn('--ro-bind %s %s' % (
+            os.path.realpath(sys.base_prefix),
+            os.path.realpath(sys.base_prefix)), text)
+        self.assertEqual(['python', '-c', 'pass'], cmd[-3:])
