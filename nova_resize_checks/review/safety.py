@@ -189,6 +189,47 @@ DANGEROUS_ATTRS = frozenset([
     'f_locals', 'gi_code', 'gi_frame', 'tb_frame', 'tb_next',
 ])
 
+# Attributes named like a standard-library module are refused on any object
+# (``enum.bltns``, ``nova.tests.fixtures.sqlite3``, ``x.tempfile``): a
+# module reached as an attribute slips past the import allow-list.  Only
+# these harmless ones may be reached that way.
+_HARMLESS_MODULE_ATTRS = frozenset([
+    'abc', 'array', 'base64', 'binascii', 'bisect', 'calendar', 'cmath',
+    'collections', 'colorsys', 'contextlib', 'copy', 'dataclasses',
+    'datetime', 'decimal', 'difflib', 'enum', 'errno', 'fractions',
+    'functools', 'graphlib', 'hashlib', 'heapq', 'hmac', 'itertools',
+    'json', 'keyword', 'math', 'numbers', 'operator', 'pprint', 'queue',
+    'random', 're', 'secrets', 'stat', 'statistics', 'string', 'struct',
+    'textwrap', 'threading', 'time', 'typing', 'unicodedata', 'uuid',
+    'warnings', 'zoneinfo',
+])
+DANGEROUS_ATTRS = DANGEROUS_ATTRS | frozenset(
+    name for name in sys.stdlib_module_names
+    if name not in _HARMLESS_MODULE_ATTRS) | frozenset([
+        # objects that hand out modules or originals
+        'getter', '_get_target', 'bltns', 'original', 'patcher',
+        'import_patched', 'inject', 'pythonapi', 'sqlite3', 'hubs', 'green',
+        'tpool', 'cffi', '_cffi_backend',
+        # file, process, signal and socket operations on any object
+        'open', 'fdopen', 'write_text', 'write_bytes', 'unlink',
+        'symlink_to', 'hardlink_to', 'link_to', 'mkfifo', 'mknod', 'chmod',
+        'lchmod', 'chown', 'lchown', 'truncate', 'ftruncate', 'setxattr',
+        'removexattr', 'utime', 'kill', 'pthread_kill', 'setrlimit',
+        'prlimit', 'dup2', 'sendto', 'sendmsg', 'connect', 'connect_ex',
+        'create_connection', 'socketpair', 'fromfd', 'fork_exec', 'spawn',
+        'set_start_method', 'get_context', 'Process', 'addaudithook',
+        'settrace', 'setprofile', '_getframe', '_current_frames',
+        'mkstemp', 'mkdtemp', 'NamedTemporaryFile', 'TemporaryFile',
+        'SpooledTemporaryFile', 'TemporaryDirectory',
+    ])
+# Dunder attributes a test may use; every other one is refused.
+_DUNDERS_ALLOWED = frozenset([
+    '__name__', '__qualname__', '__doc__', '__module__', '__init__',
+    '__enter__', '__exit__', '__call__', '__len__', '__iter__', '__next__',
+    '__eq__', '__ne__', '__contains__', '__getitem__', '__class__',
+    '__file__',
+])
+
 DENIED_BUILTINS = frozenset([
     '__build_class__', '__builtins__', '__import__', '__loader__',
     '__spec__', 'breakpoint', 'compile', 'eval', 'exec', 'globals', 'help',
@@ -231,9 +272,12 @@ _PATCH_TOPS = (
         'keystoneauth1', 'keystonemiddleware', 'microversion_parse',
         'neutronclient', 'openstack', 'os_brick', 'os_vif', 'placement',
         'requests', 'routes', 'sqlalchemy', 'stevedore', 'webob',
-        'wsgi_intercept', 'nova_resize_checks', 'builtins',
+        'wsgi_intercept',
     ]))
-    - frozenset(['antigravity', 'code', 'ensurepip', 'idlelib', 'pdb',
+    - frozenset(['antigravity', 'code', 'ctypes', 'ensurepip',
+                 'idlelib', 'importlib', 'multiprocessing', 'pdb',
+                 'pickle', 'posix', 'runpy', 'shutil', 'socket',
+                 'subprocess', '_posixsubprocess', 'pathlib', 'sqlite3',
                  'pydoc', 'site', 'test', 'this', 'tkinter', 'turtle',
                  'turtledemo', 'venv', 'webbrowser']))
 
@@ -242,6 +286,11 @@ _PATCH_TOPS = (
 # helpers all the time); private names of other modules may not
 # (``mock._importer``, ``sys._getframe``, ``os._exit``, ...).
 _OWN_TREES = frozenset(['nova', 'nova_resize_checks'])
+
+
+def _bad_dunder(attr):
+    return (attr.startswith('__') and attr.endswith('__') and
+            attr not in _DUNDERS_ALLOWED)
 
 
 class _Unreadable(Exception):
@@ -580,7 +629,7 @@ class _Scanner(object):
 
     def _attribute(self, node):
         attr = node.attr
-        if attr in DANGEROUS_ATTRS:
+        if attr in DANGEROUS_ATTRS or _bad_dunder(attr):
             self._flag(node, 'attribute', 'access to .%s is not allowed'
                        % attr)
             return
@@ -639,6 +688,10 @@ class _Scanner(object):
 
     def _call(self, node):
         func = node.func
+        for kw in node.keywords:
+            if kw.arg is None and not self._own_kwargs(node, kw.value):
+                self._flag(node, 'call', 'keyword arguments unpacked from '
+                           '**%s cannot be checked' % self._segment(kw.value))
         if isinstance(func, ast.Name) and func.id not in self.bindings:
             if func.id == 'open':
                 self._open(node)
@@ -648,6 +701,7 @@ class _Scanner(object):
         if qualified:
             if qualified.startswith('tempfile.'):
                 self._temp_dir_kw(node, 'dir', qualified)
+                self._temp_names(node, qualified)
             elif qualified == 'logging.basicConfig':
                 for kw in node.keywords:
                     if kw.arg in ('filename', 'handlers', 'stream'):
@@ -694,12 +748,10 @@ class _Scanner(object):
         target, attr_node = args[0], args[1]
         attr = _literal_str(attr_node)
         if attr is None:
-            if isinstance(target, ast.Name) and target.id in ('self', 'cls'):
-                return
             self._flag(node, 'getattr', '%s() with an attribute name that is '
                        'not a literal' % name)
             return
-        if attr in DANGEROUS_ATTRS:
+        if attr in DANGEROUS_ATTRS or _bad_dunder(attr):
             self._flag(node, 'getattr', '%s() of .%s is not allowed'
                        % (name, attr))
             return
@@ -714,6 +766,30 @@ class _Scanner(object):
             elif '%s.%s' % (owner, attr) in _CONTAINERS:
                 self._flag(node, 'getattr', '%s() of %s.%s (use it directly)'
                            % (name, owner, attr))
+
+    def _own_kwargs(self, node, value):
+        """``**name`` passing on the enclosing function's own ``**name``."""
+        if not isinstance(value, ast.Name):
+            return False
+        parent = self.parents.get(node)
+        while parent is not None and not isinstance(
+                parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parent = self.parents.get(parent)
+        return (parent is not None and parent.args.kwarg is not None and
+                parent.args.kwarg.arg == value.id)
+
+    def _temp_names(self, node, qualified):
+        """tempfile names: no positional arguments, plain prefix/suffix."""
+        if node.args:
+            self._flag(node, 'call', '%s() with positional arguments (they '
+                       'can name a directory)' % qualified)
+        for kw in node.keywords:
+            if kw.arg in ('prefix', 'suffix'):
+                value = _literal_str(kw.value)
+                if value is None or '/' in value or '\\' in value or \
+                        '..' in value or '\x00' in value:
+                    self._flag(node, 'call', '%s(%s=...) must be a plain '
+                               'literal name' % (qualified, kw.arg))
 
     def _temp_dir_kw(self, node, keyword, qualified):
         for kw in node.keywords:

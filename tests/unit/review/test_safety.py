@@ -63,9 +63,35 @@ HOSTILE = {
     'os.execv': ("import os\nos.execv('/bin/sh', ['sh'])\n", 'execv'),
     'os.spawnl': ("import os\nos.spawnl(os.P_WAIT, '/bin/sh')\n", 'spawnl'),
     'os.fork': ('import os\npid = os.fork()\n', 'fork'),
-    'os.kill': ('import os\nos.kill(1, 9)\n', 'os.kill'),
+    'os.kill': ('import os\nos.kill(1, 9)\n', '.kill'),
+    # Classes of bypass the gate once let through.
+    'patch getter': ("from unittest import mock\n"
+                     "mock.patch('os.x').getter().system('id')\n", 'getter'),
+    'enum.bltns': ("import enum\nenum.bltns.open('/etc/x', 'w')\n",
+                   'bltns'),
+    'eventlet original': ("import eventlet\n"
+                          "eventlet.hubs.patcher.original('subprocess')\n",
+                          'hubs'),
+    'sqlite3 via fixtures': ("from nova.tests import fixtures\n"
+                             "fixtures.sqlite3.connect('/etc/x')\n",
+                             'sqlite3'),
+    'getattr on self': ('class A(object):\n'
+                        '    def f(self, name):\n'
+                        '        return getattr(self, name)\n', 'literal'),
+    '**kwargs into open': ("kw = {'mode': 'w'}\nopen('/tmp/x', **kw)\n",
+                           'unpacked'),
+    '**kwargs elsewhere': ("import tempfile\nkw = {'dir': '/etc'}\n"
+                           "tempfile.mkdtemp(**kw)\n", '**kw'),
+    'tempfile prefix path': ("import tempfile\n"
+                             "tempfile.mkstemp(prefix='../../etc/x')\n",
+                             'prefix'),
+    'patch own module': ("from unittest import mock\n"
+                         "mock.patch('nova_resize_checks.runs.pool.Pool')\n",
+                         'nova_resize_checks'),
+    'dunder': ("x = ().__class__.__base__\n", '__base__'),
+
     'os.remove': ("import os\nos.remove('/tmp/x')\n", 'os.remove'),
-    'os.unlink': ("import os\nos.unlink('x')\n", 'os.unlink'),
+    'os.unlink': ("import os\nos.unlink('x')\n", '.unlink'),
     'os.rmdir': ("import os\nos.rmdir('x')\n", 'os.rmdir'),
     'shutil.rmtree': ("import shutil\nshutil.rmtree('/')\n", 'shutil'),
     'socket': ('import socket\ns = socket.socket()\n', 'socket'),
@@ -153,9 +179,6 @@ ALLOWED = {
                   'threading.Thread(target=print).start()\n'),
     'relative read': "data = open('data.json').read()\n",
     'temp read': "data = open('/tmp/data.json').read()\n",
-    'getattr on self': ('class A(object):\n'
-                        '    def f(self, name):\n'
-                        '        return getattr(self, name)\n'),
     'getattr literal': "flavor = getattr(server, 'flavor', None)\n",
     'mock.patch nova': ('from unittest import mock\n'
                         "mock.patch('nova.compute.manager.ComputeManager."
