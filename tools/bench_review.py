@@ -15,6 +15,7 @@
 
     python tools/bench_review.py [--jobs N] [--corpus DIR]
                                  [--scale-reviews 1000] [--distinct 20]
+    python tools/bench_review.py --baseline-ref a30b47a [--corpus DIR]
 
 1. Corpus (default tests/samples/reviews), cold (empty private cache) then
    warm.  Cold wall time is compared with the ideal, the sum of the needed
@@ -27,6 +28,11 @@
    styles.  Reading, extracting, applying and deduplicating must stay under
    5 ms per review, and the runs must grow with D, not N: the first pass
    runs D versions, a pass over N reviews runs nothing new.
+3. With ``--baseline-ref``, instead: the corpus cold through the CLI with
+   this tree (confined fresh workers) and with the given commit (before the
+   confinement: long-lived serve children), one after the other in this
+   invocation; prints both walls, the ratio (target <= 1.25) and where a
+   worker's time goes.
 """
 
 import argparse
@@ -44,22 +50,80 @@ sys.path.insert(0, HERE)
 
 from nova_resize_checks import canonical  # noqa: E402
 from nova_resize_checks.review import check  # noqa: E402
+from nova_resize_checks.runs import protocol  # noqa: E402
 
 
 def _single_process_overhead(workdir):
-    """Seconds a fresh child spends outside the test (imports, setup)."""
-    output = os.path.join(workdir, 'single.jsonl')
+    """Seconds a fresh worker spends outside the test (imports, setup)."""
     start = time.monotonic()
-    subprocess.run([sys.executable, '-m', 'nova_resize_checks.child',
-                    '--path', os.path.join(HERE, 'tests', 'functional'),
-                    '--output', output, 'test_bug_1825537'],
-                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=True)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'nova_resize_checks.runs.worker',
+         '--dir', os.path.join(HERE, 'tests', 'functional'),
+         '--module', 'test_bug_1825537', '--unconfined'],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, check=True, cwd=workdir)
     wall = time.monotonic() - start
-    with open(output) as f:
-        lines = [json.loads(line) for line in f]
-    test = sum(t['seconds'] for line in lines for t in line.get('tests', []))
+    test = protocol.read(proc.stdout).done.get('real', 0.0)
     return wall - test, wall
+
+
+def _cold_cli(pythonpath, corpus, jobs, workdir, label):
+    """Wall seconds and JSON report of one cold CLI run of the meta-check."""
+    env = dict(os.environ, PYTHONPATH=pythonpath,
+               XDG_CACHE_HOME=os.path.join(workdir, 'cache-' + label))
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, '-m', 'nova_resize_checks.cli', 'review',
+         '--format', 'json', '--jobs', str(jobs), corpus],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, env=env, cwd=workdir)
+    wall = time.monotonic() - start
+    try:
+        return wall, json.loads(proc.stdout)
+    except ValueError:
+        sys.exit('%s: the meta-check printed no report (exit %d)'
+                 % (label, proc.returncode))
+
+
+def compare(args, workdir):
+    """Confined fresh workers vs the serve children of ``--baseline-ref``.
+
+    Both run the same corpus cold through the CLI in this one invocation;
+    the baseline is a git worktree of the given commit.  Versions can
+    differ where the reading of reviews changed, so the fair figure is
+    the wall time per run.
+    """
+    base = os.path.join(workdir, 'baseline')
+    subprocess.run(['git', '-C', HERE, 'worktree', 'add', '--detach', base,
+                    args.baseline_ref], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    try:
+        rows = []
+        for label, path in (('baseline', base), ('confined', HERE)):
+            wall, doc = _cold_cli(path, args.corpus, args.jobs, workdir,
+                                  label)
+            runs = doc.get('runs', {})
+            rows.append((label, wall, runs.get('runs', 0), doc))
+            sys.stderr.write('%s done in %.0fs\n' % (label, wall))
+    finally:
+        subprocess.run(['git', '-C', HERE, 'worktree', 'remove', '--force',
+                        base], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    print('%-10s %9s %6s %10s' % ('', 'cold wall', 'runs', 's per run'))
+    for label, wall, runs, _ in rows:
+        print('%-10s %8.1fs %6d %9.2fs' % (label, wall, runs,
+                                           wall / max(runs, 1)))
+    (_, b_wall, b_runs, _), (_, c_wall, c_runs, doc) = rows
+    print('ratio confined/baseline: wall %.2f, per run %.2f (target <= '
+          '1.25)' % (c_wall / b_wall, (c_wall / max(c_runs, 1)) /
+                     (b_wall / max(b_runs, 1))))
+    runs = doc.get('runs', {})
+    workers = runs.get('workers', 0) or 1
+    outside = runs.get('worker_seconds', 0.0) - runs.get('run_seconds', 0.0)
+    print('per worker: %.2fs outside the tests (confinement, start-up, '
+          'importing nova, teardown); %.2fs per run inside'
+          % (outside / workers, runs.get('run_seconds', 0.0) /
+             max(runs.get('runs', 1), 1)))
 
 
 def corpus(args, workdir):
@@ -75,10 +139,9 @@ def corpus(args, workdir):
     runs = cold['runs']
     strict = runs['run_seconds'] / args.jobs
     one_by_one = (runs['run_seconds'] + runs['runs'] * overhead) / args.jobs
-    print('corpus: %d reviews, %d distinct versions, %d runs in %d child '
-          'process(es), jobs=%d' % (len(reports), cold['versions'],
-                                    runs['runs'], runs['children'],
-                                    args.jobs))
+    print('corpus: %d reviews, %d distinct versions, %d runs in %d '
+          'worker(s), jobs=%d' % (len(reports), cold['versions'],
+                                  runs['runs'], runs['workers'], args.jobs))
     print('  cold wall %.1fs; ideal strict %.1fs -> ratio %.2f; ideal as '
           'single runs %.1fs (process start %.1fs each) -> ratio %.2f'
           % (cold_wall, strict, cold_wall / strict, one_by_one, overhead,
@@ -154,8 +217,18 @@ def main():
     parser.add_argument('--scale-reviews', type=int, default=1000)
     parser.add_argument('--distinct', type=int, default=20)
     parser.add_argument('--skip-corpus', action='store_true')
+    parser.add_argument('--baseline-ref', metavar='REF',
+                        help='only compare the cold meta-check with the '
+                             'one at this git commit (e.g. a30b47a, the '
+                             'last serve-children runner), side by side')
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix='nrc-bench-')
+    if args.baseline_ref:
+        try:
+            compare(args, workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     try:
         cache = os.path.join(workdir, 'cache')
         if not args.skip_corpus:

@@ -23,7 +23,6 @@ and for the whole process.  Target: ours / upstream <= 1.05.
 """
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -32,6 +31,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, HERE)
+
+from nova_resize_checks.runs import protocol  # noqa: E402
 SUBJECTS = (
     ('upstream', 'nova.tests.functional.regressions.test_bug_1825537'),
     ('ours', 'tests.functional.test_bug_1825537'),
@@ -39,23 +41,21 @@ SUBJECTS = (
 
 
 def run_once(module, workdir):
-    output = os.path.join(workdir, 'result.jsonl')
-    if os.path.exists(output):
-        os.unlink(output)
+    """(test seconds, process seconds) of one fresh worker running module."""
     start = time.monotonic()
-    subprocess.run([sys.executable, '-m', 'nova_resize_checks.child',
-                    '--path', HERE, '--output', output, module],
-                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=True, cwd=workdir)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'nova_resize_checks.runs.worker',
+         '--dir', HERE, '--module', module, '--unconfined'],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, check=True, cwd=workdir)
     wall = time.monotonic() - start
-    with open(output) as f:
-        lines = [json.loads(line) for line in f]
-    if 'environment_error' in lines[0]:
-        sys.exit('environment problem: %s' % lines[0]['environment_error'])
-    tests = lines[-1]['tests']
+    found = protocol.read(proc.stdout)
+    if found.environment_error:
+        sys.exit('environment problem: %s' % found.environment_error)
+    tests = found.tests.get('real', [])
     if [t['status'] for t in tests] != ['pass']:
         sys.exit('%s did not pass: %s' % (module, tests))
-    return tests[0]['seconds'], wall
+    return found.done['real'], wall
 
 
 def main():
