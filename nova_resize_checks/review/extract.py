@@ -55,9 +55,11 @@ import ast
 import bisect
 import collections
 import functools
+import hashlib
 import re
 import textwrap
 
+from nova_resize_checks.review import known_versions
 from nova_resize_checks.review import model
 from nova_resize_checks.review import parse
 
@@ -345,6 +347,37 @@ def logical_lines(code):
     return out
 
 
+# Upstream's 2019 helper dialect: the wait helpers took the API client
+# first (``self._wait_for_state_change(self.admin_api, server, 'ERROR')``);
+# nova 22 dropped that argument.  Lines compare without it.
+_OLD_HELPER_ARG = re.compile(r'(\._wait_for_\w+\()self\.(?:admin_)?api,')
+
+
+_OLD_HELPER_CALL = re.compile(
+    r'(\._wait_for_\w+\(\s*)self\.(?:admin_)?api\s*,\s*')
+
+
+def port_dialect(code):
+    """Proposed code in the 2019 helper dialect, brought to today's.
+
+    A review of upstream's recreate version proposes calls such as
+    ``self._wait_for_state_change(self.admin_api, server, 'ERROR')``; run
+    as written against today's nova they fail for a reason the review did
+    not cause.  Only that argument is dropped.
+    """
+    return _OLD_HELPER_CALL.sub(r'\1', code)
+
+
+def comparable_lines(code):
+    """logical_lines() with the older helper dialect brought to today's."""
+    return [_OLD_HELPER_ARG.sub(r'\1', line) for line in logical_lines(code)]
+
+
+def line_digest(line):
+    """The fingerprint of one comparable line (see known_versions)."""
+    return hashlib.sha256(line.encode('utf-8')).hexdigest()[:16]
+
+
 def _contains(haystack, needle):
     if not needle:
         return True
@@ -361,10 +394,14 @@ def is_quotation(code, normalised_refs):
 
     Code holding nothing but comments counts as a quotation too.
     """
-    wanted = logical_lines(code)
+    wanted = comparable_lines(code)
     if not wanted:
         return True
-    return any(_contains(ref, wanted) for ref in normalised_refs)
+    if any(_contains(ref, wanted) for ref in normalised_refs):
+        return True
+    digests = tuple(line_digest(line) for line in wanted)
+    return any(_contains(known, digests)
+               for known in known_versions.FINGERPRINTS.values())
 
 
 def fence_language(info):
@@ -605,27 +642,36 @@ def _code_changes(block, intro, refs_norm, findings):
         changes = []
         for path, section in split_diff(text):
             kind, target = diff_target(path, whole)
+            if kind != model.NOVA_DIFF:
+                section = port_dialect(section)
             changes.append(model.Change(
                 kind=kind, span=block.span, target=target, code=section,
                 summary='unified diff against %s' % (path or target)))
         return changes
-    if not is_fix:
-        return []
     if lang in ('other', 'prose'):
-        findings.append(model.Finding(
-            model.UNPARSED_CLAIM,
-            'code introduced as a fix is not Python (%s): %s' %
-            (fence_language(block.info) or lang, _short(text)),
-            block.span))
+        if is_fix:
+            findings.append(model.Finding(
+                model.UNPARSED_CLAIM,
+                'code introduced as a fix is not Python (%s): %s' %
+                (fence_language(block.info) or lang, _short(text)),
+                block.span))
         return []
-    lines = _line_intro(last)
+    lines = _line_intro(last) if is_fix else None
     if lines:
         return _line_changes(lines[0], lines[1], text.strip('\n'),
                              block.span,
                              'replace line(s) %d-%d with the block' % lines)
+    # Content decides: code that is, normalised, a piece of a version of
+    # the test is a quotation; any other code is a proposal, whatever the
+    # sentence before it says.  Only a numbered listing that the review
+    # presents as the existing code (and not as a fix) is read as a
+    # walk-through of code this tool does not know.
     if is_quotation(text, refs_norm):
         return []
-    code = textwrap.dedent(text).strip('\n') + '\n'
+    if not is_fix and block.kind == 'listing' and block.numbers and \
+            _QUOTE_RE.search(whole or ''):
+        return []
+    code = port_dialect(textwrap.dedent(text).strip('\n') + '\n')
     full = (re.search(r'^class\s+\w+', code, re.M) and
             re.search(r'^[ \t]+def\s+test\w*\s*\(', code, re.M))
     kind = model.TEST_FULL if full else model.TEST_SNIPPET
@@ -923,7 +969,7 @@ def normalised_references(reference_sources):
 def _normalised_references(sources):
     # The same few reference texts come with every review: work them out
     # once.  Callers get a fresh list; the items are not modified.
-    return tuple(logical_lines(src) for src in sources)
+    return tuple(comparable_lines(src) for src in sources)
 
 
 def extract(parsed, reference_sources):

@@ -102,31 +102,6 @@ def load_filter():
     flt.load()
 
 
-def _inside(path, root=RUN_DIR):
-    try:
-        real = os.path.realpath(os.fsdecode(path))
-    except (TypeError, ValueError):
-        return False
-    return real == root or real.startswith(root + os.sep)
-
-
-def _allowed(path, dir_fd=None):
-    """Whether changing ``path`` (relative to ``dir_fd``) stays inside."""
-    if isinstance(path, int):
-        # An open file: where it lives is not known here.
-        return False
-    if not isinstance(path, (str, bytes)):
-        return path is None
-    path = os.fsdecode(path)
-    if isinstance(dir_fd, int) and dir_fd >= 0 and not os.path.isabs(path):
-        try:
-            base = os.readlink('/proc/self/fd/%d' % dir_fd)
-        except OSError:
-            return False
-        path = os.path.join(base, path)
-    return os.path.isabs(path) and _inside(path)
-
-
 _WRITE_FLAGS = (os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT |
                 os.O_TRUNC)
 _PROCESS_EVENTS = frozenset((
@@ -165,13 +140,50 @@ def _describe(event, args):
     return '%s(%s)' % (event, ', '.join(shown))
 
 
+def _path_checks(realpath=os.path.realpath, isabs=os.path.isabs,
+                 join=os.path.join, fsdecode=os.fsdecode,
+                 readlink=os.readlink, root=RUN_DIR):
+    """(inside, allowed) bound to the functions as they are now.
+
+    Code run later cannot change what the reporter uses by patching ``os``
+    or this module's globals.
+    """
+
+    def inside(path):
+        try:
+            real = realpath(fsdecode(path))
+        except (TypeError, ValueError):
+            return False
+        return real == root or real.startswith(root + '/')
+
+    def allowed(path, dir_fd=None):
+        """Whether changing ``path`` (relative to ``dir_fd``) stays inside."""
+        if isinstance(path, int):
+            # An open file: where it lives is not known here.
+            return False
+        if not isinstance(path, (str, bytes)):
+            return path is None
+        path = fsdecode(path)
+        if isinstance(dir_fd, int) and dir_fd >= 0 and not isabs(path):
+            try:
+                base = readlink('/proc/self/fd/%d' % dir_fd)
+            except OSError:
+                return False
+            path = join(base, path)
+        return isabs(path) and inside(path)
+
+    return inside, allowed
+
+
 def install_reporter(report):
     """Refuse and ``report(text)`` what a test has no business doing."""
+    _inside, _allowed = _path_checks()
 
     def hook(event, args, report=report, _inside=_inside, _allowed=_allowed,
              _describe=_describe, PermissionError=PermissionError,
              _PATH_EVENTS=_PATH_EVENTS, _ALWAYS=_ALWAYS,
-             _PROCESS_EVENTS=_PROCESS_EVENTS):
+             _PROCESS_EVENTS=_PROCESS_EVENTS, isabs=os.path.isabs,
+             fsdecode=os.fsdecode, _WRITE_FLAGS=_WRITE_FLAGS):
         attempt = None
         if event in _PROCESS_EVENTS or event in _ALWAYS:
             attempt = event
@@ -185,13 +197,19 @@ def install_reporter(report):
             if isinstance(path, int):
                 attempt = None
             elif writing and path not in ('/dev/null', b'/dev/null') and (
-                    not os.path.isabs(os.fsdecode(path)) or
-                    not _inside(path)):
+                    not isabs(fsdecode(path)) or not _inside(path)):
                 # Relative paths may be relative to any dir_fd: reported.
                 attempt = event
-            elif isinstance(path, (str, bytes)) and os.fsdecode(
-                    path).startswith('/proc/') and not os.fsdecode(
+            elif isinstance(path, (str, bytes)) and fsdecode(
+                    path).startswith('/proc/') and not fsdecode(
                     path).startswith(('/proc/self/', '/proc/thread-self/')):
+                attempt = event
+        elif event == 'sqlite3.connect':
+            database = tuple(args)[0] if args else None
+            name = fsdecode(database) if isinstance(
+                database, (str, bytes)) else ''
+            if not (name == ':memory:' or name.startswith('file::memory:')
+                    or (isabs(name) and _inside(name))):
                 attempt = event
         elif event in _PATH_EVENTS:
             given = tuple(args) + (None,) * 5

@@ -50,7 +50,7 @@ DEFAULT_TIMEOUT = 180.0     # seconds per variant run
 # slowest run, never less than the floor (seconds).
 TIMEOUT_FACTOR = 4.0
 TIMEOUT_FLOOR = 60.0
-STARTUP_ALLOWANCE = 120.0   # importing nova in a new worker
+STARTUP_ALLOWANCE = 60.0    # importing nova in a new worker (~2 s)
 SKIP_REASON = ('not run: the version does not pass against real nova, so '
                'no mutant can change its verdict')
 CASE_DIR = '/tmp/case'      # where a confined worker sees its version

@@ -170,15 +170,34 @@ class TestCodeBlocks(testtools.TestCase):
         self.assertEqual([], changes)
         self.assertEqual([], findings)
 
-    def test_quotation_intro(self):
+    def test_quotation_is_decided_by_content(self):
+        quoted = "        self._resize_and_assert_error(server, 'host2')"
+        for intro in ('The current code is:', 'Here is the code in question:',
+                      'The original test does this:', 'Fixed version:', ''):
+            changes, _ = run(intro + '\n```python\n%s\n```\n' % quoted)
+            self.assertEqual([], changes, intro)
+
+    def test_wording_never_turns_a_proposal_into_a_quotation(self):
         for intro in ('The current code is:', 'Here is the code in question:',
                       'The original test does this:'):
             changes, _ = run(intro + '\n```python\nx = 1\n```\n')
-            self.assertEqual([], changes, intro)
+            self.assertEqual([model.TEST_SNIPPET], kinds(changes), intro)
 
-    def test_no_intro_is_no_change(self):
-        self.assertEqual([], run('```python\nx = 1\n```\n')[0])
-        self.assertEqual([], run('Some text.\n\n```python\nx = 1\n```\n')[0])
+    def test_code_without_any_intro_is_a_proposal(self):
+        self.assertEqual([model.TEST_SNIPPET],
+                         kinds(run('```python\nx = 1\n```\n')[0]))
+        self.assertEqual([model.TEST_SNIPPET], kinds(
+            run('Some text.\n\n```python\nx = 1\n```\n')[0]))
+
+    def test_indented_block_is_a_proposal(self):
+        changes, _ = run('The more robust check:\n\n'
+                         '    self.assertEqual(1, 2)\n')
+        self.assertEqual([model.TEST_SNIPPET], kinds(changes))
+
+    def test_numbered_walk_through_of_unknown_code_is_a_quotation(self):
+        changes, _ = run('The code in question:\n\n```\n'
+                         '69         x = 1\n70         y = 2\n```\n')
+        self.assertEqual([], changes)
 
     def test_intro_cues(self):
         for intro in ('Here is the updated code:', 'Fixed version:',
@@ -513,3 +532,35 @@ class TestSamplesAndScale(testtools.TestCase):
         start = time.monotonic()
         run('The name `a_b` is bad. ' + text)
         self.assertLess(time.monotonic() - start, 15)
+
+
+class TestVersionsAndDialect(testtools.TestCase):
+
+    def test_old_helper_dialect_is_ported(self):
+        self.assertEqual(
+            "server = self._wait_for_state_change(server, 'ERROR')",
+            extract.port_dialect("server = self._wait_for_state_change("
+                                 "self.admin_api, server, 'ERROR')"))
+        self.assertEqual('self._wait_for_migration_status(server, [1])',
+                         extract.port_dialect(
+                             'self._wait_for_migration_status(self.api, '
+                             'server, [1])'))
+        self.assertEqual('self.api.get_server(x)',
+                         extract.port_dialect('self.api.get_server(x)'))
+
+    def test_quotation_of_the_old_dialect_matches_today(self):
+        old = ("        self._resize_and_assert_error(server, 'host2')\n")
+        self.assertTrue(extract.is_quotation(
+            old, extract.normalised_references(REFS)))
+
+    def test_known_versions_are_recognised_by_fingerprint(self):
+        from nova_resize_checks.review import known_versions
+
+        refs = extract.normalised_references({'test': 'x = 1\n'})
+        line = "self.assertEqual(no_usage,dest_rp_usages)"
+        self.assertIn(extract.line_digest(line),
+                      known_versions.FINGERPRINTS['recreate'])
+        self.assertTrue(extract.is_quotation(
+            '        self.assertEqual(no_usage, dest_rp_usages)\n', refs))
+        self.assertFalse(extract.is_quotation(
+            '        self.assertEqual(no_usage, other)\n', refs))

@@ -1,0 +1,63 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Fingerprints of the versions of nova's test that reviews quote.
+
+    python tools/fingerprint_versions.py --nova-git /path/to/nova [NAME=REF]
+
+prints, for each version of ``nova/tests/functional/regressions/
+test_bug_1825537.py`` named (by default upstream's 2019 recreate commit and
+the fix commit), the list of digests the meta-check keeps in
+``nova_resize_checks/review/known_versions.py``: one short sha256 per
+comparable line (comments, blank lines and whitespace dropped, the 2019
+helper dialect brought to today's).  The package keeps these digests, not
+nova's code, so that a review quoting an old version is recognised as a
+quotation without the version being installed.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+from nova_resize_checks.review import extract  # noqa: E402
+
+PATH = 'nova/tests/functional/regressions/test_bug_1825537.py'
+DEFAULTS = ('recreate=f4bb672106', 'fixed=ea297d6ffb')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[1])
+    parser.add_argument('--nova-git', required=True)
+    parser.add_argument('versions', nargs='*', default=list(DEFAULTS),
+                        metavar='NAME=REF')
+    args = parser.parse_args()
+    for spec in args.versions:
+        name, _, ref = spec.partition('=')
+        text = subprocess.run(
+            ['git', '-C', args.nova_git, 'show', '%s:%s' % (ref, PATH)],
+            check=True, stdout=subprocess.PIPE).stdout.decode()
+        digests = [extract.line_digest(line)
+                   for line in extract.comparable_lines(text)]
+        print('    %r: (  # %s' % (name, ref))
+        for i in range(0, len(digests), 4):
+            print('        ' + ' '.join('%r,' % d for d in digests[i:i + 4]))
+        print('    ),')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
