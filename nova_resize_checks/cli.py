@@ -29,6 +29,7 @@ from nova_resize_checks import outcome
 from nova_resize_checks import render
 from nova_resize_checks import reproduce as reproduce_mod
 from nova_resize_checks.runs import pool as runs_pool
+from nova_resize_checks import schemas
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -63,7 +64,11 @@ def _status(args, message):
         yield
 
 
-def _emit_json(document):
+def _emit_json(document, concurrency=True):
+    """Print a JSON document with its format version (and nova's mode)."""
+    document = schemas.stamp(document)
+    if concurrency:
+        document.setdefault('concurrency', env.concurrency())
     json.dump(document, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write('\n')
 
@@ -83,7 +88,8 @@ def cmd_mutants(args):
     if args.format == 'json':
         _emit_json({'mutants': [
             {'name': m.name, 'summary': m.summary, 'source': m.source,
-             'dest': m.dest} for m in mutants.MUTANTS.values()]})
+             'dest': m.dest} for m in mutants.MUTANTS.values()]},
+            concurrency=False)
     else:
         render.mutants_text(_console(sys.stdout), mutants.MUTANTS.values())
     return EXIT_OK
@@ -170,6 +176,13 @@ def cmd_review(args):
         _emit_json(report.to_document(reports, summary, env.versions()))
     elif args.format == 'junit':
         sys.stdout.write(report.to_junit(reports, summary) + '\n')
+    elif args.format == 'subunit':
+        from nova_resize_checks.review import subunit_report
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(subunit_report.to_subunit(
+            report.to_document(reports, summary, env.versions())))
+        sys.stdout.buffer.flush()
     else:
         render.review_text(_console(sys.stdout), reports, summary)
     flagged = any(r.flagged for r in reports)
@@ -223,8 +236,11 @@ def build_parser():
                        'nova and flag the ones that break or weaken it')
     rev.add_argument('paths', nargs='+', metavar='PATH',
                      help='a review file, or a directory of them')
-    rev.add_argument('--format', choices=('text', 'json', 'junit'),
-                     default='text')
+    rev.add_argument('--format',
+                     choices=('text', 'json', 'junit', 'subunit'),
+                     default='text',
+                     help='subunit: one test per review (v2 stream), '
+                          'failing when the review is flagged')
     rev.add_argument('--jobs', type=int, default=None,
                      help='parallel runs (default: number of cores)')
     rev.add_argument('--timeout', type=float, default=None,

@@ -52,6 +52,17 @@ def distribution_version(name):
         return None
 
 
+def concurrency():
+    """nova's concurrency mode for runs started from this process.
+
+    nova reads ``OS_NOVA_DISABLE_EVENTLET_PATCHING`` (true: native
+    threads); runs in a child inherit it.
+    """
+    value = os.environ.get('OS_NOVA_DISABLE_EVENTLET_PATCHING', '')
+    return ('native threading' if value.strip().lower() in
+            ('1', 'true', 'yes', 'on') else 'eventlet')
+
+
 def versions():
     """Versions of the parts that decide the outcome, for reports."""
     return {

@@ -35,7 +35,7 @@ import fixtures
 
 from nova_resize_checks import env
 
-# Usage tuples are (VCPU, MEMORY_MB, DISK_GB); see DESIGN.md.
+# Usage tuples are (VCPU, MEMORY_MB, DISK_GB).
 Usage = collections.namedtuple('Usage', 'vcpu memory_mb disk_gb')
 
 

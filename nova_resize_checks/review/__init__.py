@@ -11,6 +11,11 @@
 # under the License.
 
 
-"""Review meta-check: parse -> extract -> edits -> safety -> run -> verdict
--> report.  Each stage is a module; data flows one way through the types in
-:mod:`nova_resize_checks.review.model`."""
+"""Review meta-check.
+
+parse -> extract (claims and changes; quotations by content, see
+known_versions) -> findings -> edits -> safety (the static gate) -> runs
+(:mod:`nova_resize_checks.runs`, confined) -> verdict -> report, driven
+by check.  Each stage is a module; data flows one way through the types in
+:mod:`nova_resize_checks.review.model`.
+"""

@@ -457,9 +457,7 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
         'confinement': (confinement.description if confinement else
                         'none: run unconfined at the user\'s request '
                         '(--unconfined)'),
-        'concurrency': ('native threading' if os.environ.get(
-            'OS_NOVA_DISABLE_EVENTLET_PATCHING', '').lower() in (
-                '1', 'true', 'yes') else 'eventlet'),
+        'concurrency': env.concurrency(),
         'helper_notes': context.helper_notes,
     }
     return reports, summary

@@ -977,6 +977,33 @@ def _grade(snip, stmt):
 
 
 _GRADE_NAMES = {3: 'identical', 2: 'same shape', 1: 'same target'}
+_TOKENS = re.compile(r"(?:id|attr|arg)='(\w+)'|value=('[^']*'|\d+)")
+
+
+def _tokens(stmt):
+    return {a or b for a, b in _TOKENS.findall(stmt.dump or '')}
+
+
+def _closest(snip, tops):
+    """Among equally graded statements, the one sharing the most names.
+
+    ``self.assertEqual(source_rp_usages, no_usage)`` has the shape of every
+    two-argument assertEqual of the test, but its names single out
+    ``self.assertEqual(no_usage, source_rp_usages)``.  Returns ``tops``
+    unchanged when no single statement is closest.
+    """
+    wanted = _tokens(snip)
+    scored = []
+    for stmt in tops:
+        have = _tokens(stmt)
+        union = wanted | have
+        scored.append((len(wanted & have) / len(union) if union else 0.0,
+                       stmt))
+    scored.sort(key=lambda pair: -pair[0])
+    if scored and scored[0][0] > 0.5 and (
+            len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return [scored[0][1]]
+    return tops
 
 
 class _Index:
@@ -1318,6 +1345,8 @@ def _apply_statements(module, piece, only_block):
         if best == 0:
             continue
         tops = [s for g, s in graded if g == best]
+        if len(tops) > 1:
+            tops = _closest(snip, tops)
         if len(tops) == 1:
             anchors.append((best, j, tops[0]))
         else:

@@ -196,6 +196,10 @@ MAX_FINDINGS_PER_KIND = 100
 # A review proposing more changes than this is not a review; the rest are
 # dropped with a finding.
 MAX_CHANGES = 20000
+# Code blocks read as proposals per review: every one becomes a version of
+# the test to edit (and perhaps run), so a review with thousands of blocks
+# is read up to here and the rest reported.
+MAX_CODE_PROPOSALS = 100
 
 Sentence = collections.namedtuple(
     'Sentence', ['text', 'masked', 'codes', 'line', 'end_line', 'block'])
@@ -982,13 +986,18 @@ def extract(parsed, reference_sources):
     blocks = parsed.blocks
     changes = []
     covered = set()
+    proposals = skipped = 0
     for k, block in enumerate(blocks):
         if block.kind not in ('fence', 'listing'):
             continue
         if block.kind == 'listing' and block.info == 'inline':
             continue
+        if proposals >= MAX_CODE_PROPOSALS:
+            skipped += 1
+            continue
         intro = _introduction(blocks, k)
         made = _code_changes(block, intro, refs_norm, findings)
+        proposals += len(made)
         changes.extend(made)
         if intro[0] or made:
             # The prose leading up to a fix is what the fix carries out.
@@ -998,6 +1007,11 @@ def extract(parsed, reference_sources):
                     blocks[j].info == 'inline')):
                 covered.add(j)
                 j -= 1
+    if skipped:
+        findings.append(model.Finding(
+            model.UNPARSED_CLAIM,
+            '%d code block(s) after the first %d proposals were not read'
+            % (skipped, MAX_CODE_PROPOSALS)))
     for index, block in enumerate(blocks):
         if block.kind == 'prose':
             changes.extend(_block_prose(block, index in covered, findings,

@@ -11,7 +11,7 @@
 # under the License.
 
 
-"""Verdicts for reviews, from run results (DESIGN.md, "Verdict semantics").
+"""Verdicts for reviews, from run results.
 
 A review's proposed version is the canonical test (and nova) with every
 concrete change it claims applied.  It ``breaks`` when it does not pass
@@ -32,6 +32,16 @@ UNVERIFIED = 'unverified'
 
 VERDICTS = (BREAKS, WEAKENS, UNSAFE, OK, NO_FIX, UNVERIFIED)
 FLAGGED = frozenset((BREAKS, WEAKENS, UNSAFE))
+# What each verdict means, for reports and the documentation.
+MEANINGS = {
+    BREAKS: 'the proposed version does not pass against real nova',
+    WEAKENS: 'it passes against a mutant the canonical test catches',
+    UNSAFE: 'its code reaches outside a test: refused by the static gate '
+            '(never run) or stopped by the confinement of its run',
+    OK: 'every applied change held',
+    NO_FIX: 'the review proposes no concrete change',
+    UNVERIFIED: 'it proposes changes, none of which could be applied',
+}
 REAL = 'real'
 PASS = 'pass'
 REFUSED = 'refused'

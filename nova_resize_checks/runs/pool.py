@@ -104,8 +104,8 @@ class Pool(object):
         self.skip_mutants = skip_mutants
         self.startup_allowance = STARTUP_ALLOWANCE
         self._fingerprint = json.dumps(
-            dict(env.versions(), concurrency=os.environ.get(
-                'OS_NOVA_DISABLE_EVENTLET_PATCHING', '')), sort_keys=True)
+            dict(env.versions(), concurrency=env.concurrency()),
+            sort_keys=True)
         self.stats = {'runs': 0, 'cached': 0, 'workers': 0,
                       'run_seconds': 0.0, 'worker_seconds': 0.0}
         self._lock = threading.Lock()

@@ -45,8 +45,8 @@ class TestBackportInstalledNova(testtools.TestCase):
         self.assertTrue(report['agree'], report['reason'])
         self.assertEqual(env.distribution_version('nova'),
                          report['nova_version'])
-        # Nova 20.0.0 and later carry the fix (DESIGN.md); every nova this
-        # environment can run the scenario with is that new.
+        # Nova 20.0.0 and later carry the fix (change I52c8d038); every
+        # nova this environment can run the scenario with is that new.
         self.assertEqual('fixed', report['verdict'])
         self.assertEqual('delete-allocation-after-move',
                          report['static']['shape'])

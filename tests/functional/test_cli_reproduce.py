@@ -17,7 +17,11 @@ import json
 import subprocess
 import sys
 
+import jsonschema
 import testtools
+
+from nova_resize_checks import env
+from nova_resize_checks import schemas
 
 
 def _run(*args):
@@ -34,6 +38,9 @@ class TestReproduceCommand(testtools.TestCase):
         code, out, err = _run('--format', 'json')
         self.assertEqual(0, code, err)
         doc = json.loads(out)
+        jsonschema.validate(doc, schemas.load('reproduce'))
+        self.assertEqual(schemas.FORMAT_VERSION, doc['format_version'])
+        self.assertEqual(env.concurrency(), doc['concurrency'])
         self.assertEqual('fixed', doc['verdict'])
         self.assertIsNotNone(doc['versions']['nova'])
         self.assertIsNotNone(doc['versions']['openstack-placement'])

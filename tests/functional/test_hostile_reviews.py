@@ -31,7 +31,10 @@ import subprocess
 import sys
 import tempfile
 
+import jsonschema
 import testtools
+
+from nova_resize_checks import schemas
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.join(os.path.dirname(HERE), 'samples')
@@ -81,7 +84,9 @@ class TestHostileReviews(testtools.TestCase):
         super(TestHostileReviews, cls).setUpClass()
         cls.outputs = []
         cls.work = tempfile.mkdtemp(prefix='nrc-hostile-')
-        cls.cache_home = os.path.join(cls.work, 'cache')
+        # The cache outside /tmp too: inside a run /tmp is the run's own.
+        cls.cache_home = tempfile.mkdtemp(prefix='.nrc-cache-',
+                                          dir=os.path.dirname(HERE))
         # Outside /tmp and writable by anyone: only the confinement keeps
         # the runs out.
         cls.canary = tempfile.mkdtemp(prefix='.nrc-canary-',
@@ -137,12 +142,14 @@ class TestHostileReviews(testtools.TestCase):
             sock.close()
         shutil.rmtree(cls.canary, ignore_errors=True)
         shutil.rmtree(cls.work, ignore_errors=True)
+        shutil.rmtree(cls.cache_home, ignore_errors=True)
         super(TestHostileReviews, cls).tearDownClass()
 
     def _verdicts(self, run):
         code, doc, err = run
         self.assertIsNotNone(doc, 'no JSON report (exit %s): %s'
                              % (code, err[-2000:]))
+        jsonschema.validate(doc, schemas.load('review'))
         return {os.path.basename(r['path']): r for r in doc['reviews']}
 
     def _check_corpus(self, run, gate):

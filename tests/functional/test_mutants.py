@@ -46,7 +46,7 @@ def _run_canonical():
 class TestMutantsAreCaught(testtools.TestCase):
 
     # The assertion each mutant is expected to trip first, named by the
-    # helper or variable on its line, from DESIGN.md's outcome table.
+    # helper or variable on its line, from the outcomes in mutants.py.
     scenarios = [
         ('bug-1825537', dict(mutant='bug-1825537',
                              first='assertFlavorMatchesAllocation')),

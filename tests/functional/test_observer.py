@@ -13,8 +13,8 @@
 
 """The outcome observer against real nova and every mutant.
 
-Each mutant must produce the placement outcome documented for it (and in
-DESIGN.md where one is given), and the classification must follow.
+Each mutant must produce the placement outcome documented for it in
+nova_resize_checks.mutants, and the classification must follow.
 """
 
 import testscenarios

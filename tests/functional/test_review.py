@@ -29,7 +29,10 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+import jsonschema
 import testtools
+
+from nova_resize_checks import schemas
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.join(os.path.dirname(HERE), 'samples', 'reviews')
@@ -78,7 +81,9 @@ class TestReviewCorpus(testtools.TestCase):
     def _document(self, result):
         code, out, err = result
         self.assertIn(code, (0, 1), err)
-        return json.loads(out)
+        document = json.loads(out)
+        jsonschema.validate(document, schemas.load('review'))
+        return document
 
     def test_every_sample_has_an_expectation(self):
         samples = _expectations()

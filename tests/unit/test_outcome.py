@@ -40,7 +40,8 @@ def observation(source, dest, instance, migration):
     }
 
 
-# The four outcomes measured in DESIGN.md, plus one for each mutant.
+# The outcomes measured for fixed nova, the bug and no clean-up at all,
+# plus one for each mutant.
 FIXED = observation(ZERO, F2, {DST: F2}, {})
 AFFECTED = observation(F1, ZERO, {SRC: F1}, {})
 NO_CLEANUP = observation(F1, F2, {DST: F2}, {SRC: F1})

@@ -522,9 +522,12 @@ class TestSamplesAndScale(testtools.TestCase):
         text = ''.join('Fixed code %d:\n```python\nx = %d\n```\n' % (i, i)
                        for i in range(10000))
         start = time.monotonic()
-        changes, _ = run(text)
+        changes, findings = run(text)
         self.assertLess(time.monotonic() - start, 30)
-        self.assertEqual(10000, len(changes))
+        self.assertEqual(extract.MAX_CODE_PROPOSALS, len(changes))
+        self.assertIn('%d code block(s) after the first'
+                      % (10000 - extract.MAX_CODE_PROPOSALS),
+                      ' '.join(f.message for f in findings))
 
     def test_many_directives(self):
         text = ' '.join('It should be renamed to `n%d`.' % i

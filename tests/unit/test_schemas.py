@@ -1,0 +1,115 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The JSON documents the commands print validate against their schemas.
+
+Real outputs: ``mutants`` and ``backport --static-only`` through the
+command line, and the review document built from real (prepared, not
+run) reports of a sample review plus run results.  ``reproduce`` and a
+run meta-check are validated in the functional tests.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+import subunit
+import testtools
+
+from nova_resize_checks.review import check
+from nova_resize_checks.review import report
+from nova_resize_checks.review import subunit_report
+from nova_resize_checks.runs import results
+from nova_resize_checks import schemas
+
+
+def _cli(*args):
+    proc = subprocess.run(
+        [sys.executable, '-m', 'nova_resize_checks.cli'] + list(args),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, timeout=600)
+    return proc.returncode, proc.stdout.decode()
+
+
+class TestSchemas(testtools.TestCase):
+
+    def _valid(self, kind, document):
+        schema = schemas.load(kind)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(document, schema)
+
+    def test_every_schema_is_valid(self):
+        for kind in schemas.KINDS:
+            jsonschema.Draft202012Validator.check_schema(schemas.load(kind))
+
+    def test_mutants_output(self):
+        code, out = _cli('mutants', '--format', 'json')
+        self.assertEqual(0, code)
+        document = json.loads(out)
+        self.assertEqual(schemas.FORMAT_VERSION, document['format_version'])
+        self._valid('mutants', document)
+
+    def test_backport_output(self):
+        code, out = _cli('backport', '--static-only', '--format', 'json')
+        document = json.loads(out)
+        self.assertEqual(schemas.FORMAT_VERSION, document['format_version'])
+        self._valid('backport', document)
+
+    def test_review_document(self):
+        review = check.ReviewReport(path='/x/a review.md',
+                                    verdict='weakens',
+                                    reason='mutant m survives')
+        review.proposed = {'real': results.RunResult('real', 'pass', 3.0),
+                           'm': results.RunResult('m', 'pass', 2.0)}
+        clean = check.ReviewReport(path='/x/b.md', verdict='no-fix',
+                                   reason='nothing proposed')
+        document = schemas.stamp(report.to_document(
+            [review, clean], {'confinement': 'bubblewrap',
+                              'concurrency': 'eventlet',
+                              'static_gate': True}))
+        self._valid('review', document)
+        bad = dict(document, reviews=[dict(document['reviews'][0],
+                                           verdict='maybe')])
+        self.assertRaises(jsonschema.ValidationError, self._valid, 'review',
+                          bad)
+
+    def test_review_as_subunit(self):
+        document = {'reviews': [
+            {'path': '/x/a review.md', 'verdict': 'weakens', 'flagged': True,
+             'reason': 'mutant m survives', 'findings': []},
+            {'path': '/y/b.md', 'verdict': 'ok', 'flagged': False,
+             'reason': 'held', 'findings': [{'kind': 'k', 'message': 'm'}]},
+        ], 'summary': {'problems': []}}
+        stream = subunit_report.to_subunit(document)
+        found = {}
+
+        class Collect(testtools.StreamResult):
+            def status(self, test_id=None, test_status=None,
+                       file_bytes=None, **kwargs):
+                if test_status not in (None, 'inprogress'):
+                    found[test_id] = (test_status, bytes(file_bytes or b''))
+
+        subunit.ByteStreamToStreamResult(io.BytesIO(stream)).run(Collect())
+        self.assertEqual('fail', found[
+            'nova_resize_checks.review.a_review.md'][0])
+        self.assertIn(b'mutant m survives',
+                      found['nova_resize_checks.review.a_review.md'][1])
+        self.assertEqual('success',
+                         found['nova_resize_checks.review.b.md'][0])
+
+    def test_schema_files_ship_with_the_package(self):
+        for kind in schemas.KINDS:
+            self.assertTrue(os.path.exists(schemas.path(kind)), kind)
