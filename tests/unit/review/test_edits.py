@@ -336,6 +336,46 @@ class TestDiffs(EditsTestBase):
             ["            self.flavor1, server['id'], dest_rp_uuid)"], added)
         self.assertEqual(1, len(removed))
 
+    def test_hunk_of_another_version_applies_by_its_changed_lines(self):
+        # Context from an older test (a different comment and a line ours
+        # does not have); the changed line locates uniquely in ours.
+        diff = ("@@\n"
+                "         dest_rp_uuid = self._get_provider_uuid_by_host("
+                "'host2')\n"
+                "         # Check that the dest has the new flavor.\n"
+                "         unused = self.flavor1\n"
+                "-        self.assertFlavorMatchesUsage(dest_rp_uuid, "
+                "self.flavor2)\n"
+                "+        self.assertFlavorMatchesUsage(dest_rp_uuid, "
+                "self.flavor1)\n")
+        version = self.apply(_change(model.TEST_DIFF, code=diff))
+        applied = self.assertApplied(version)
+        self.assertIn('changed lines', applied.reason)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(['        self.assertFlavorMatchesUsage('
+                          'dest_rp_uuid, self.flavor1)'], added)
+        self.assertEqual(1, len(removed))
+
+    def test_hunk_ours_already_contains(self):
+        diff = ("@@\n"
+                "         # an older comment\n"
+                "-        self.assertTrue(dest_rp_usages)\n"
+                "+        self.assertFlavorMatchesUsage(dest_rp_uuid, "
+                "self.flavor2)\n")
+        version = self.apply(_change(model.TEST_DIFF, code=diff))
+        applied = self.assertApplied(version)
+        self.assertIn('already applied', applied.reason)
+        self.assertEqual(self.source, version.test_source)
+
+    def test_changed_line_that_is_not_unique_is_refused(self):
+        diff = ("@@\n"
+                "         # an older comment\n"
+                "-        self._start_compute('host9')\n"
+                "-        self.assertEqual(1, 1)\n"
+                "+        pass\n")
+        self.assertRefused(self.apply(_change(model.TEST_DIFF, code=diff)),
+                           self.source)
+
     def test_headerless_dedented_hunk(self):
         diff = ("@@ -1,1 +1,1 @@\n"
                 "-self.assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2)\n"
