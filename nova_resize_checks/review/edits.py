@@ -85,6 +85,7 @@ import textwrap
 import typing
 
 import libcst as cst
+from libcst import matchers as cst_matchers
 from libcst import metadata as cst_metadata
 import unidiff
 
@@ -292,7 +293,81 @@ def _apply_one(state, change, nova_reader, lines):
         else:
             raise _Refused('nothing to remove (no name, statement or line)')
         return test, state.overlay, reason
+    if kind == model.REPLACE:
+        test, reason = _apply_replace(state.test, change.old, change.new,
+                                      change.target)
+        return test, state.overlay, reason
     raise _Refused('unknown change kind %r' % (kind,))
+
+
+class _ReplaceExpression(cst.CSTTransformer):
+    """Replace every expression equal to ``old`` with ``new``.
+
+    Only inside the def named ``scope`` when one is given.
+    """
+
+    def __init__(self, old, new, scope=None):
+        super(_ReplaceExpression, self).__init__()
+        self.old = old
+        self.new = new
+        self.scope = scope
+        self.depth = 0 if scope else 1
+        self.count = 0
+
+    def _in_scope(self, node):
+        if not self.scope:
+            return False
+        if self.scope.startswith('call:'):
+            if not isinstance(node, cst.Call):
+                return False
+            func = node.func
+            name = func.attr if isinstance(func, cst.Attribute) else func
+            return isinstance(name, cst.Name) and \
+                name.value == self.scope[5:]
+        return isinstance(node, cst.FunctionDef) and \
+            node.name.value == self.scope
+
+    def on_visit(self, node):
+        if self._in_scope(node):
+            self.depth += 1
+        return super(_ReplaceExpression, self).on_visit(node)
+
+    def on_leave(self, original, updated):
+        updated = super(_ReplaceExpression, self).on_leave(original, updated)
+        if self._in_scope(original):
+            self.depth -= 1
+        if self.depth and isinstance(original, cst.BaseExpression) and \
+                original.deep_equals(self.old):
+            self.count += 1
+            return self.new
+        return updated
+
+
+def _expression(text, what):
+    try:
+        return cst.parse_expression(text.strip().strip('`').strip())
+    except Exception:
+        raise _Refused('%s `%s` is not a Python expression'
+                       % (what, _short(text, 60)))
+
+
+def _apply_replace(source, old, new, scope):
+    """``old`` -> ``new`` wherever it occurs (in def ``scope``)."""
+    old_node = _expression(old or '', 'the text to replace')
+    new_node = _expression(new or '', 'the replacement')
+    module = _cst_parse(source)
+    defs = cst_matchers.findall(module, cst_matchers.FunctionDef())
+    if scope and not scope.startswith('call:') and scope not in {
+            node.name.value for node in defs}:
+        scope = None
+    transformer = _ReplaceExpression(old_node, new_node, scope)
+    result = module.visit(transformer)
+    where = ('in the calls to %s' % scope[5:] if scope and scope.startswith(
+        'call:') else 'in %s' % scope if scope else 'in the test')
+    if not transformer.count:
+        raise _Refused('`%s` does not occur %s' % (_short(old, 60), where))
+    return result.code, 'replaced `%s` with `%s` %d time(s) %s' % (
+        _short(old, 40), _short(new, 40), transformer.count, where)
 
 
 def _cst_parse(text):

@@ -186,10 +186,14 @@ _LOCATION_WORDS = frozenset(('of', 'in', 'from', 'by', 'inside', 'within',
                              'on', 'after', 'before', 'if', 'unless'))
 _NOUN_RE = re.compile(
     r'\b(argument|parameter|param|variable|attribute|method|function|'
-    r'helper|import|class|assertion|call|constant|field)(?:s|es)?\b', re.I)
+    r'helper|import|class|assertion|call|constant|field|statement|line|'
+    r'check)(?:s|es)?\b', re.I)
 _OWNER_WORDS = frozenset(('of', 'in', 'from', 'inside', 'within'))
 _LIST_JOIN_WORDS = frozenset(('and', 'or', 'such', 'as', 'like', 'e', 'g',
                               'the', 'both', 'also', 'well', 'including'))
+_STATEMENT_KEYWORD = re.compile(
+    r'\s*(?:return|assert|raise|del|pass|import|from|if|for|while|with|'
+    r'try|break|continue|yield|global|nonlocal)\b')
 _MODALS = frozenset(('can', 'could', 'should', 'must', 'may', 'might'))
 _MAX_LINE_RANGE = 200
 MAX_FINDINGS_PER_KIND = 100
@@ -725,7 +729,8 @@ def _code_run(tokens, i, forward=True, skip=3):
             skipped = 0
         elif kind == 'punct' and value in ',;/(':
             pass
-        elif kind == 'word' and value in _LIST_JOIN_WORDS:
+        elif kind == 'word' and (value in _LIST_JOIN_WORDS or
+                                 _NOUN_RE.fullmatch(value)):
             pass
         elif kind == 'word' and not found and skipped < skip and \
                 value not in _LOCATION_WORDS:
@@ -798,7 +803,8 @@ def _removed_codes(sentence_masked):
         # "`a` and `b` can (safely) be removed"
         j = i - 1
         while j >= 0 and tokens[j][0] == 'word' and (
-                tokens[j][1] in _MODALS or tokens[j][1] in (
+                tokens[j][1] in _MODALS or _NOUN_RE.fullmatch(
+                    tokens[j][1]) or tokens[j][1] in (
                     'be', 'also', 'safely', 'simply', 'just', 'is', 'are',
                     'been', 'probably', 'then')):
             j -= 1
@@ -878,9 +884,60 @@ def _noun_before(masked, index):
     return found[-1].lower() if found else ''
 
 
-def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
-    """Line changes and removals asked for by one sentence."""
+_P = '\ue000(\\d+)\\n*\ue001'
+_ARTICLE = r'(?:(?:the|a|an|this|that)\s+)?(?:[\w-]+\s+){0,2}?'
+# (regex, group of the old code, group of the new code)
+_REPLACE_RES = (
+    (re.compile(r'\breplac\w*\s+' + _ARTICLE + _P + r'\s+(?:with|by)\s+' +
+                _ARTICLE + _P, re.I), 1, 2),
+    (re.compile(r'\buse\s+' + _ARTICLE + _P + r'\s+instead\s+of\s+' +
+                _ARTICLE + _P, re.I), 2, 1),
+    (re.compile(r'\bchang\w*\s+' + _ARTICLE + _P + r'\s+(?:to|into)\s+' +
+                _ARTICLE + _P, re.I), 1, 2),
+)
+_SCOPE_RE = re.compile(r'\b(?:in|inside|within|of)\b[^\ue000.]{0,40}?' + _P,
+                       re.I)
+
+
+def _replace_changes(masked, codes, span):
+    """``replace A with B`` / ``use B instead of A`` / ``change A to B``.
+
+    A code span after "in"/"inside"/"within" later in the sentence names
+    where (a def of the test); without one the whole test is meant.
+    """
     changes = []
+    for regex, g_old, g_new in _REPLACE_RES:
+        for m in regex.finditer(masked):
+            old = codes[int(m.group(g_old))].strip()
+            new = codes[int(m.group(g_new))].strip()
+            if not old or old == new:
+                continue
+            scope = None
+            where = _SCOPE_RE.search(masked, m.end())
+            if where:
+                scope = name_of(codes[int(where.group(1))])
+                if scope and '.' in scope:
+                    scope = scope.rsplit('.', 1)[1]
+                if scope and re.search(r'\bcall', where.group(0), re.I):
+                    # "in the call to `f`": the call sites, not the def.
+                    scope = 'call:' + scope
+            changes.append(model.Change(
+                kind=model.REPLACE, span=span, old=old, new=new,
+                target=scope or 'test',
+                summary='replace %s with %s%s' % (
+                    _short(old, 40), _short(new, 40),
+                    ' in %s' % scope if scope else '')))
+    return changes
+
+
+def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
+    """Line changes, replacements and removals asked for by one sentence."""
+    # "In line N, replace A with B" is a line change (below), not a
+    # replacement throughout the test.
+    changes = [] if any(regex.search(masked) for regex, _g in
+                        _LINE_SUBST_RES) else _replace_changes(masked, codes,
+                                                               span)
+    replaced = {c.old for c in changes}
     for regex in _LINE_CHANGE_RES:
         for m in regex.finditer(masked):
             line = int(m.group(1))
@@ -919,6 +976,8 @@ def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
     unused = unused_names(masked)
     for index in _removed_codes(masked):
         content = codes[index]
+        if content.strip() in replaced:
+            continue
         name = name_of(content)
         if name:
             if name in renamed:
@@ -929,8 +988,8 @@ def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
                 summary=' '.join(w for w in (
                     'remove', 'unused' if index in unused else '', noun,
                     name) if w)))
-        elif re.search(r'[(=]', content) and \
-                parse_python(content) is not None:
+        elif (re.search(r'[(=]', content) or _STATEMENT_KEYWORD.match(
+                content)) and parse_python(content) is not None:
             changes.append(model.Change(
                 kind=model.REMOVE, span=span, old=content.strip(),
                 summary='remove statement %s' % _short(content, 60)))

@@ -28,9 +28,10 @@ NOVA_DIFF = 'nova-diff'          # unified diff against a nova source file
 LINE_CHANGE = 'line-change'      # "change line N to ..."
 RENAME = 'rename'                # "rename `A` to `B`" (consistent rename)
 REMOVE = 'remove'                # "`X` can be removed", "remove unused `Y`"
+REPLACE = 'replace'              # "replace `A` with `B` [in `Z`]"
 
 CHANGE_KINDS = (TEST_FULL, TEST_SNIPPET, TEST_DIFF, NOVA_DIFF, LINE_CHANGE,
-                RENAME, REMOVE)
+                RENAME, REMOVE, REPLACE)
 
 # Kinds of finding (checkable without running anything).
 UNKNOWN_NAME = 'unknown-name'        # names that exist nowhere relevant

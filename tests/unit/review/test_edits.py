@@ -901,3 +901,28 @@ class TestNormalize(testtools.TestCase):
 
     def test_deep_nesting_does_not_crash(self):
         self.assertTrue(edits.normalize('x' + '[0]' * 100000))
+
+
+class TestReplace(EditsTestBase):
+
+    def test_replace_everywhere(self):
+        version = self.apply(_change(model.REPLACE, old='self.flavor2',
+                                     new='self.flavor1'))
+        applied = self.assertApplied(version)
+        self.assertNotIn('self.flavor2', version.test_source.replace(
+            'self.flavor2 = ', ''))
+        self.assertIn('time(s) in the test', applied.reason)
+
+    def test_replace_only_in_the_calls_named(self):
+        version = self.apply(_change(
+            model.REPLACE, old="'host2'", new="'host3'",
+            target='call:_resize_and_assert_error'))
+        self.assertApplied(version)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(1, len(added))
+        self.assertIn("_resize_and_assert_error(server, 'host3')", added[0])
+
+    def test_replace_of_absent_text_is_refused(self):
+        self.assertRefused(self.apply(_change(
+            model.REPLACE, old='self.flavor9', new='self.flavor1')),
+            self.source)

@@ -567,3 +567,41 @@ class TestVersionsAndDialect(testtools.TestCase):
             '        self.assertEqual(no_usage, dest_rp_usages)\n', refs))
         self.assertFalse(extract.is_quotation(
             '        self.assertEqual(no_usage, other)\n', refs))
+
+
+class TestDirectives(testtools.TestCase):
+
+    def _changes(self, text):
+        changes, _ = run(text)
+        return [(c.kind, c.old, c.new, c.target) for c in changes]
+
+    def test_replace_forms(self):
+        for text in ('Replace `self.flavor2` with `self.flavor1`.',
+                     'Use `self.flavor1` instead of `self.flavor2`.',
+                     'Change `self.flavor2` to `self.flavor1`.'):
+            self.assertEqual([(model.REPLACE, 'self.flavor2', 'self.flavor1',
+                               'test')], self._changes(text), text)
+
+    def test_replace_in_a_def_and_in_calls(self):
+        self.assertEqual(
+            [(model.REPLACE, "'host2'", "'host3'", 'setUp')],
+            self._changes("Replace `'host2'` with `'host3'` in `setUp`."))
+        self.assertEqual(
+            [(model.REPLACE, "'host2'", "'host3'",
+              'call:_resize_and_assert_error')],
+            self._changes("Change `'host2'` to `'host3'` in the call to "
+                          "`self._resize_and_assert_error`."))
+
+    def test_removals_named_with_nouns_and_keywords(self):
+        self.assertEqual(
+            [(model.REMOVE, 'flavors', '', 'test'),
+             (model.REMOVE, 'no_usage', '', 'test')],
+            self._changes('The `flavors` variable and the `no_usage` '
+                          'variable can be removed.'))
+        self.assertEqual(
+            [(model.REMOVE, 'return server', '', 'test')],
+            self._changes('Remove the `return server` statement.'))
+
+    def test_negated_mentions_are_not_claims(self):
+        self.assertEqual([], self._changes(
+            'The test never calls `subprocess.run` or `os.system`.'))
