@@ -184,7 +184,8 @@ def cmd_review(args):
             report.to_document(reports, summary, env.versions())))
         sys.stdout.buffer.flush()
     else:
-        render.review_text(_console(sys.stdout), reports, summary)
+        render.review_text(_console(sys.stdout), reports, summary,
+                           explain=args.explain)
     flagged = any(r.flagged for r in reports)
     return EXIT_FOUND if flagged or summary['problems'] else EXIT_OK
 
@@ -250,6 +251,11 @@ def build_parser():
                                     runs_pool.TIMEOUT_FLOOR))
     rev.add_argument('--no-cache', action='store_true',
                      help='ignore and do not write the on-disk run cache')
+    rev.add_argument('--explain', action='store_true',
+                     help='text format: show per review what was read, '
+                          'which claim became which change, where it was '
+                          'anchored, and the diff of the proposed version '
+                          'against the canonical test')
     rev.add_argument('--unconfined', action='store_true',
                      help='run review code without OS confinement when '
                           'this machine cannot confine it (DANGEROUS: the '

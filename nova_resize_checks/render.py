@@ -82,7 +82,8 @@ def mutants_text(console, mutants):
     console.print(table)
 
 
-def review_text(console, reports, summary):
+def review_text(console, reports, summary, explain=False):
+    from nova_resize_checks import canonical
     from nova_resize_checks.review import report as report_mod
 
     for problem in summary.get('problems', []):
@@ -95,6 +96,10 @@ def review_text(console, reports, summary):
                       markup=False)
         for line in report_mod.text_details(review):
             console.print(line, markup=False)
+        if explain:
+            for line in report_mod.explanation(review,
+                                               canonical.read_test()):
+                console.print(line, markup=False, highlight=False)
     caught = summary.get('caught_by_canonical', [])
     runs = summary.get('runs', {})
     flagged = sum(1 for r in reports if r.flagged)

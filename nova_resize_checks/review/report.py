@@ -17,6 +17,7 @@ Functions return strings or plain data; the CLI decides where they go.
 """
 
 import collections
+import difflib
 import xml.etree.ElementTree as ET
 
 from nova_resize_checks.review import verdict as verdict_mod
@@ -158,4 +159,39 @@ def text_details(report):
                  if finding.span else '')
         lines.append('  finding [%s]%s: %s' % (finding.kind, where,
                                                finding.message))
+    return lines
+
+
+def explanation(report, canonical_source):
+    """How a review was read: its changes and the proposed version's diff.
+
+    Lines of text: each claim that became a change (kind, where in the
+    review, what it asked, where it was anchored or why not), then the
+    unified diff of the proposed test (and any nova file it overlays)
+    against the canonical test (or the installed nova file).
+    """
+    lines = ['  read %d change(s) and %d finding(s)'
+             % (len(report.changes), len(report.findings))]
+    for index, item in enumerate(report.changes, 1):
+        change = item.change
+        lines.append('  claim %d (review lines %d-%d, %s): %s'
+                     % (index, change.span.start, change.span.end,
+                        change.kind, change.summary or '-'))
+        lines.append('    -> %s: %s' % (
+            'applied' if item.applied else 'not applied',
+            item.reason or '-'))
+    proposed = report.versions.get(report.proposed_key) \
+        if report.proposed_key else None
+    if proposed is None:
+        lines.append('  proposed version: none (nothing could be applied)')
+        return lines
+    diff = list(difflib.unified_diff(
+        canonical_source.splitlines(True),
+        proposed.test_source.splitlines(True),
+        'canonical/test_bug_1825537.py', 'proposed/test_bug_1825537.py'))
+    for path, _text in proposed.overlay:
+        diff.append('(and an overlay of %s)\n' % path)
+    if not diff:
+        lines.append('  proposed version: the canonical test (no change)')
+    lines.extend('  ' + line.rstrip('\n') for line in diff)
     return lines

@@ -113,3 +113,20 @@ class TestSchemas(testtools.TestCase):
     def test_schema_files_ship_with_the_package(self):
         for kind in schemas.KINDS:
             self.assertTrue(os.path.exists(schemas.path(kind)), kind)
+
+
+class TestExplain(testtools.TestCase):
+
+    def test_explanation_shows_claims_and_the_diff(self):
+        version = results.Version('x = 2\n', known_key='k')
+        review = check.ReviewReport(path='r.md', verdict='breaks',
+                                    proposed_key='k', versions={'k': version})
+        lines = report.explanation(review, 'x = 1\n')
+        self.assertIn('  read 0 change(s) and 0 finding(s)', lines)
+        self.assertIn('  -x = 1', lines)
+        self.assertIn('  +x = 2', lines)
+
+    def test_explanation_without_a_proposal(self):
+        review = check.ReviewReport(path='r.md')
+        self.assertIn('  proposed version: none (nothing could be applied)',
+                      report.explanation(review, 'x = 1\n'))
