@@ -20,9 +20,11 @@ test_bug_1825537.py`` named (by default upstream's 2019 recreate commit and
 the fix commit), the list of digests the meta-check keeps in
 ``nova_resize_checks/review/known_versions.py``: one short sha256 per
 comparable line (comments, blank lines and whitespace dropped, the 2019
-helper dialect brought to today's).  The package keeps these digests, not
-nova's code, so that a review quoting an old version is recognised as a
-quotation without the version being installed.
+helper dialect brought to today's) for FINGERPRINTS, or with ``--lines``
+one per physical line (whitespace collapsed) for LINE_DIGESTS.  The
+package keeps these digests, not nova's code, so that a review quoting an
+old version is recognised as a quotation without the version being
+installed.
 """
 
 import argparse
@@ -42,6 +44,9 @@ DEFAULTS = ('recreate=f4bb672106', 'fixed=ea297d6ffb')
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[1])
     parser.add_argument('--nova-git', required=True)
+    parser.add_argument('--lines', action='store_true',
+                        help='digests of every physical line (whitespace '
+                             'collapsed) instead: LINE_DIGESTS')
     parser.add_argument('versions', nargs='*', default=list(DEFAULTS),
                         metavar='NAME=REF')
     args = parser.parse_args()
@@ -50,11 +55,15 @@ def main():
         text = subprocess.run(
             ['git', '-C', args.nova_git, 'show', '%s:%s' % (ref, PATH)],
             check=True, stdout=subprocess.PIPE).stdout.decode()
-        digests = [extract.line_digest(line)
-                   for line in extract.comparable_lines(text)]
+        if args.lines:
+            digests = [extract.line_digest(' '.join(line.split()))
+                       for line in text.split('\n')]
+        else:
+            digests = [extract.line_digest(line)
+                       for line in extract.comparable_lines(text)]
         print('    %r: (  # %s' % (name, ref))
-        for i in range(0, len(digests), 4):
-            print('        ' + ' '.join('%r,' % d for d in digests[i:i + 4]))
+        for i in range(0, len(digests), 3):
+            print('        ' + ' '.join('%r,' % d for d in digests[i:i + 3]))
         print('    ),')
     return 0
 

@@ -170,6 +170,10 @@ _CUE_RE = re.compile(
     r'updat(?:e|ed|ing)|fix(?:ed|ing)?|mov(?:e|ed|ing)|add(?:ed|ing)?|'
     r'swap\w*|use)\b', re.I)
 _LINE_REF_RE = re.compile(r'\blines?\s+\d{1,6}\b', re.I)
+# "does not use", "never calls": a statement about the code, not a cue.
+_NEGATED_USE = re.compile(
+    r"\b(?:not|never|n't|no\s+longer)\s+(?:\w+\s+)?(?:use[sd]?|call[sd]?|"
+    r"need[sd]?|add[sd]?|change[sd]?|update[sd]?)\b", re.I)
 _DESCRIPTION_RE = re.compile(
     r'[\W\d]*(?:\ue000\d+\n*\ue001[\s:]*)?(?:this|these|the)\s+'
     r'(?:line|lines|comment|statement)\b', re.I)
@@ -1012,7 +1016,7 @@ def _claim_like(masked, codes, referred_before=False):
     """
     if _DESCRIPTION_RE.match(masked):
         return False
-    if not _CUE_RE.search(masked):
+    if not _CUE_RE.search(_NEGATED_USE.sub(' ', masked)):
         return False
     if referred_before and _ANAPHORA_RE.match(masked):
         return True

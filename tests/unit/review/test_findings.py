@@ -338,3 +338,23 @@ class TestSamples(testtools.TestCase):
             # unsafe-code comes from the safety gate, not from here.
             wanted = set(expect['findings']) - {model.UNSAFE_CODE}
             self.assertEqual(wanted, set(kinds(found)), name)
+
+
+class TestFindingsOnlyWhenTrue(testtools.TestCase):
+
+    def test_negated_and_stdlib_mentions_are_not_unknown_names(self):
+        from nova_resize_checks.review import findings as findings_mod
+
+        self.assertTrue(findings_mod._name_known('os.system', set()))
+        self.assertTrue(findings_mod._name_known('pickle.loads', set()))
+        self.assertTrue(findings_mod.NEGATED.search(
+            'The test never calls it.'))
+        self.assertFalse(findings_mod.NEGATED.search('Remove the call.'))
+
+    def test_nova_manager_methods_are_known(self):
+        from nova_resize_checks.review import findings as findings_mod
+
+        self.assertTrue(findings_mod._name_known(
+            '_delete_allocation_after_move', set()))
+        self.assertFalse(findings_mod._name_known('_no_such_helper_x',
+                                                  set()))
