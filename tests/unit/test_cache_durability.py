@@ -50,9 +50,19 @@ class TestCacheDurability(testtools.TestCase):
         self.dir = self.useFixture(fixtures.TempDir()).path
 
     def _writer(self):
-        return subprocess.Popen([sys.executable, '-c', WRITER, self.dir],
+        proc = subprocess.Popen([sys.executable, '-c', WRITER, self.dir],
                                 stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
+        # Kill it only once it writes: a loaded machine may take seconds
+        # to start Python.
+        deadline = time.monotonic() + 120
+        while not glob.glob(os.path.join(self.dir, '*', '*.json')):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                self.fail('the writer wrote nothing (exit %s)'
+                          % proc.poll())
+            time.sleep(0.05)
+        return proc
 
     def _check_entries(self):
         cache = runs_cache.Cache(self.dir)
