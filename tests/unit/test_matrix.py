@@ -1,0 +1,261 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+import importlib.util
+import os
+import sys
+import textwrap
+
+import fixtures
+import testtools
+
+from nova_resize_checks import matrix
+from nova_resize_checks import mutants
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CANONICAL = os.path.join(os.path.dirname(HERE), 'functional',
+                         'test_bug_1825537.py')
+
+
+def _canonical():
+    with open(CANONICAL) as f:
+        return f.read()
+
+
+def _run(failed=None, error='', seconds=1.0):
+    return {'failed': dict(failed or {}), 'reached': [], 'error': error,
+            'seconds': seconds}
+
+
+class TestFindAssertions(testtools.TestCase):
+
+    def test_canonical_assertions(self):
+        found = matrix.find_assertions(_canonical())
+        methods = [a.method for a in found]
+        self.assertEqual(
+            ['assertEqual', 'assertEqual', 'assertIn',
+             'assertFlavorMatchesAllocation', 'assertFlavorMatchesUsage',
+             'assertEqual', 'assertEqual'], methods)
+        self.assertEqual(['_resize_and_assert_error'] * 3 +
+                         ['test_finish_resize_fails_allocation_cleanup'] * 4,
+                         [a.function for a in found])
+        last = found[-1]
+        # A call over two lines is one assertion spanning both.
+        self.assertEqual(last.line + 1, last.end_line)
+        self.assertIn(last.code, matrix.DOCUMENTED)
+        self.assertIn(found[0].code, matrix.DOCUMENTED)
+
+    def test_nested_call_is_part_of_outer_assertion(self):
+        source = textwrap.dedent('''\
+            class T(object):
+                def test(self):
+                    self.assertEqual(1, self.assertIsNone(None))
+            ''')
+        found = matrix.find_assertions(source)
+        self.assertEqual(['assertEqual'], [a.method for a in found])
+
+    def test_unparsable_source(self):
+        self.assertEqual([], matrix.find_assertions('def (:'))
+
+
+_SAMPLE = '''\
+import testtools
+
+
+def helper(case):
+    case.assertEqual(1, 2)
+
+
+class Sample(testtools.TestCase):
+    def test_it(self):
+        self.assertEqual(1, 2)
+        self.assertIn(
+            'a', 'bcd')
+        self.assertEqual(3, 3)
+        self.assertTrue({}['missing'] if False else True)
+        self.assertEqual({}, self._boom())
+
+    def _boom(self):
+        return {'x': 1}
+
+    def test_helper_stays_hard(self):
+        helper(self)
+'''
+
+
+class TestSoftAssertions(testtools.TestCase):
+
+    def _module(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(tmp, 'sample_soft.py')
+        with open(path, 'w') as f:
+            f.write(_SAMPLE)
+        spec = importlib.util.spec_from_file_location('sample_soft', path)
+        module = importlib.util.module_from_spec(spec)
+        self.addCleanup(sys.modules.pop, 'sample_soft', None)
+        sys.modules['sample_soft'] = module
+        spec.loader.exec_module(module)
+        return module, path
+
+    def test_every_assertion_is_evaluated(self):
+        module, path = self._module()
+        case = module.Sample('test_it')
+        soft = matrix.SoftAssertions(case, path,
+                                     matrix.find_assertions(_SAMPLE))
+        result = testtools.TestResult()
+        case.run(result)
+
+        self.assertTrue(result.wasSuccessful(), result.failures)
+        self.assertEqual(['L10', 'L11', 'L15'], sorted(soft.failures))
+        self.assertEqual(['L10', 'L11', 'L13', 'L14', 'L15'],
+                         sorted(soft.reached))
+        self.assertIn("'a' not in 'bcd'", soft.failures['L11'])
+
+    def test_assertions_from_elsewhere_stay_hard(self):
+        module, path = self._module()
+        case = module.Sample('test_helper_stays_hard')
+        soft = matrix.SoftAssertions(case, path,
+                                     matrix.find_assertions(_SAMPLE))
+        result = testtools.TestResult()
+        case.run(result)
+
+        self.assertEqual(1, len(result.failures))
+        self.assertEqual({}, soft.failures)
+
+
+def _sample_matrix():
+    found = matrix.find_assertions(_canonical())
+    keys = [a.key for a in found]
+    # keys: 0 status, 1 host, 2 fault, 3 instance alloc, 4 dest usage,
+    # 5 source usage, 6 migration consumer
+    runs = {
+        'real': _run(),
+        'bug-1825537': _run({keys[3]: 'x', keys[4]: 'x', keys[5]: 'x'}),
+        'no-source-cleanup': _run({keys[5]: 'x', keys[6]: 'x'}),
+        'orphan-on-source': _run({keys[5]: 'x'}),
+        'old-flavor-on-dest': _run(error='Traceback: boom'),
+    }
+    return matrix.build(_canonical(), runs, {'nova': '34.0.0'}), keys
+
+
+class TestMatrix(testtools.TestCase):
+
+    def test_catches_and_only(self):
+        m, keys = _sample_matrix()
+        by_key = {a.key: a for a in m.assertions}
+        self.assertEqual(['bug-1825537', 'no-source-cleanup',
+                          'orphan-on-source'], m.catches(by_key[keys[5]]))
+        self.assertEqual(['orphan-on-source'], m.only(by_key[keys[5]]))
+        self.assertEqual([], m.only(by_key[keys[6]]))
+        self.assertEqual(['old-flavor-on-dest'], m.broken())
+        self.assertEqual([], m.uncaught())
+
+    def test_runs_follow_mutant_order(self):
+        m, _ = _sample_matrix()
+        order = [name for name in mutants.MUTANTS if name in m.runs]
+        self.assertEqual(order, m.mutants)
+
+    def test_redundant_reasons(self):
+        m, keys = _sample_matrix()
+        by_key = {a.key: a for a in m.assertions}
+        self.assertIsNone(m.redundant_reason(by_key[keys[5]]))
+        reason = m.redundant_reason(by_key[keys[6]])
+        self.assertIn('no-source-cleanup also by %s' % keys[5], reason)
+        self.assertIn('implied by the others', reason)
+        self.assertIn('cannot fail once reached',
+                      m.redundant_reason(by_key[keys[0]]))
+        self.assertEqual('no mutant makes it fail',
+                         m.redundant_reason(by_key[keys[1]]))
+
+    def test_uncaught_mutant_is_reported(self):
+        m, _ = _sample_matrix()
+        m.runs['wrong-consumer'] = _run()
+        self.assertEqual(['wrong-consumer'], m.uncaught())
+        self.assertIn('NOT CAUGHT by the canonical test: wrong-consumer',
+                      matrix.text_lines(m))
+
+    def test_run_order_fewest_catchers_first(self):
+        m, _ = _sample_matrix()
+        self.assertEqual(['orphan-on-source', 'no-source-cleanup',
+                          'bug-1825537', 'old-flavor-on-dest'],
+                         m.run_order())
+
+    def test_to_dict_and_cache_round_trip(self):
+        m, keys = _sample_matrix()
+        document = m.to_dict()
+        rows = {row['key']: row for row in document['assertions']}
+        self.assertEqual(['orphan-on-source'], rows[keys[5]]['only'])
+        self.assertIsNone(rows[keys[5]]['redundant'])
+        self.assertEqual([keys[5], keys[6]],
+                         document['mutants']['no-source-cleanup'][
+                             'caught_by'])
+        again = matrix.Matrix.from_cache(m.to_cache())
+        self.assertEqual(m.to_dict(), again.to_dict())
+
+    def test_cache_format_mismatch(self):
+        self.assertRaises(ValueError, matrix.Matrix.from_cache,
+                          {'format': -1})
+
+    def test_text_lines(self):
+        m, keys = _sample_matrix()
+        text = '\n'.join(matrix.text_lines(m))
+        self.assertIn('%s: only it catches orphan-on-source' % keys[5], text)
+        self.assertIn('%s: redundant:' % keys[6], text)
+        self.assertIn('scenario error: Traceback: boom', text)
+
+
+class TestCatchers(testtools.TestCase):
+
+    def test_catchers_from_given_matrix(self):
+        m, keys = _sample_matrix()
+        found = matrix.catchers(['orphan-on-source', 'no-source-cleanup',
+                                 'unknown'], matrix=m)
+        self.assertEqual([keys[5]],
+                         [a.key for a in found['orphan-on-source']])
+        self.assertEqual([keys[5], keys[6]],
+                         [a.key for a in found['no-source-cleanup']])
+        self.assertEqual([], found['unknown'])
+
+    def test_describe_survivors(self):
+        m, keys = _sample_matrix()
+        text = matrix.describe_survivors(['orphan-on-source'], matrix=m)
+        self.assertEqual(
+            'mutant orphan-on-source survives; in the canonical test it is '
+            'caught only by %s `self.assertEqual(no_usage, '
+            'source_rp_usages)`' % keys[5], text)
+
+    def test_no_cached_matrix(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.EnvironmentVariable('XDG_CACHE_HOME', tmp))
+        self.useFixture(fixtures.MockPatchObject(
+            matrix.env, 'versions', return_value={'nova': 'x'}))
+        self.assertIsNone(matrix.catchers(['bug-1825537']))
+        self.assertIsNone(matrix.describe_survivors(['bug-1825537']))
+
+    def test_cached_matrix_is_used(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.EnvironmentVariable('XDG_CACHE_HOME', tmp))
+        self.useFixture(fixtures.MockPatchObject(
+            matrix.env, 'versions', return_value={'nova': 'x'}))
+        m, keys = _sample_matrix()
+        matrix._store(matrix.cache_key(), m)
+        found = matrix.catchers(['orphan-on-source'])
+        self.assertEqual([keys[5]],
+                         [a.key for a in found['orphan-on-source']])
+
+
+class TestRunOrderData(testtools.TestCase):
+
+    def test_run_order_names_every_mutant_once(self):
+        self.assertEqual(sorted(mutants.MUTANTS), sorted(mutants.RUN_ORDER))
+        self.assertEqual(len(mutants.RUN_ORDER), len(set(mutants.RUN_ORDER)))
