@@ -13,10 +13,11 @@
 
 """Prove that the regression test's assertions bite.
 
-Each named mutant puts a wrong allocation clean-up back into nova for the
-duration of one run of the canonical test.  The test must fail, and it must
-fail on one of its placement assertions: an error, a wait helper giving up
-or a failure while booting would say nothing about allocations.
+Each named mutant puts a wrong clean-up back into nova for the duration of
+one run of the canonical test.  The test must fail, and it must fail on one
+of its own assertions (a placement assertion for every mutant that gets
+placement wrong): an error, a wait helper giving up or a failure while
+booting would say nothing about the clean-up.
 """
 
 import inspect
@@ -25,6 +26,7 @@ import testscenarios
 import testtools
 
 from nova_resize_checks import assertions
+from nova_resize_checks import matrix
 from nova_resize_checks import mutants
 from tests.functional import test_bug_1825537
 
@@ -46,7 +48,9 @@ def _run_canonical():
 class TestMutantsAreCaught(testtools.TestCase):
 
     # The assertion each mutant is expected to trip first, named by the
-    # helper or variable on its line, from DESIGN.md's outcome table.
+    # helper or variable on its line, and whether that is a placement
+    # assertion (the last two mutants leave placement right and are caught
+    # by the checks on the failed server).
     scenarios = [
         ('bug-1825537', dict(mutant='bug-1825537',
                              first='assertFlavorMatchesAllocation')),
@@ -56,9 +60,30 @@ class TestMutantsAreCaught(testtools.TestCase):
                                       first='assertFlavorMatchesAllocation')),
         ('old-flavor-on-dest', dict(mutant='old-flavor-on-dest',
                                     first='assertFlavorMatchesAllocation')),
+        ('double-allocation', dict(mutant='double-allocation',
+                                   first='assertFlavorMatchesAllocation')),
+        ('migration-moved-to-dest', dict(mutant='migration-moved-to-dest',
+                                         first='assertFlavorMatchesUsage')),
+        ('wrong-consumer', dict(mutant='wrong-consumer',
+                                first='assertFlavorMatchesAllocation')),
+        ('skip-on-vif-error', dict(mutant='skip-on-vif-error',
+                                   first='no_usage')),
+        ('orphan-on-source', dict(mutant='orphan-on-source',
+                                  first='no_usage')),
+        ('orphan-on-dest', dict(mutant='orphan-on-dest',
+                                first='assertFlavorMatchesUsage')),
+        ('dest-under-orphan', dict(mutant='dest-under-orphan',
+                                   first='assertFlavorMatchesAllocation')),
+        ('host-reverted', dict(mutant='host-reverted',
+                               first="server['OS-EXT-SRV-ATTR:host']",
+                               allocation=False)),
+        ('cleanup-error-masks-fault', dict(
+            mutant='cleanup-error-masks-fault',
+            first='Virtual Interface creation failed', allocation=False)),
     ]
+    allocation = True
 
-    def test_canonical_test_fails_on_allocation_assertion(self):
+    def test_canonical_test_fails_on_an_assertion(self):
         self.useFixture(mutants.MutantFixture(self.mutant))
         result = _run_canonical()
 
@@ -73,10 +98,13 @@ class TestMutantsAreCaught(testtools.TestCase):
         site = assertions.failure_site(
             traceback_text, test_bug_1825537.__file__, source)
         self.assertIsNotNone(site, traceback_text)
-        self.assertTrue(site.allocation,
-                        'failed at line %d (%s), not on an allocation '
-                        'assertion:\n%s' % (site.line, site.code,
-                                            traceback_text))
+        # One of the test's own assertions, not a wait helper giving up.
+        self.assertIn(site.line, {
+            line for a in matrix.find_assertions(source)
+            for line in range(a.line, a.end_line + 1)}, traceback_text)
+        self.assertEqual(self.allocation, site.allocation,
+                         'failed at line %d (%s):\n%s'
+                         % (site.line, site.code, traceback_text))
         self.assertIn(self.first, site.code)
 
 
