@@ -191,8 +191,7 @@ class SoftAssertions(object):
         return soft
 
 
-def _load_module(path):
-    name = '_nova_resize_checks_matrix_canonical'
+def _load_module(path, name='_nova_resize_checks_matrix_canonical'):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -494,6 +493,144 @@ def describe_survivors(survivors, matrix=None, source=None):
                              '%s `%s`' % (a.key, a.code)
                              for a in caught_by)))
     return '; '.join(sentences)
+
+
+# Calls a changed assertion may make without possibly changing what the
+# rest of the test sees: placement and API reads, and pure builtins.
+_READ_ONLY_CALLS = frozenset((
+    'self._get_provider_usages', 'self._get_allocations_by_server_uuid',
+    'self._get_provider_uuid_by_host', 'self.get_migration_uuid_for_instance',
+    'self._resources_from_flavor', 'self._get_all_rp_uuids_in_a_tree',
+    'len', 'dict', 'set', 'list', 'tuple', 'sorted', 'str', 'int', 'sum',
+    'min', 'max', 'abs', 'bool'))
+
+
+def _dotted(node):
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return inner + '.' + node.attr if inner else ''
+    return ''
+
+
+def _assertion_call(stmt):
+    """The self.assert* call a statement consists of, or None."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        name = _dotted(stmt.value.func)
+        if name.startswith('self.assert'):
+            return stmt.value
+    return None
+
+
+def _side_effect_free(call):
+    """Can evaluating this assertion change what later statements see?"""
+    for node in ast.walk(call):
+        if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await,
+                             ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Call) and node is not call:
+            if _dotted(node.func) not in _READ_ONLY_CALLS and not \
+                    _dotted(node.func).startswith('self.assert'):
+                return False
+    return True
+
+
+def _skeleton(source):
+    """(code without its assertion statements, {position: [dump]}).
+
+    An assertion statement's position is its block (function, nested
+    block) and the number of other statements before it in that block.
+    Docstrings are dropped.  Returns None for an unparsable source.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found = {}
+
+    def strip(body, path):
+        kept = []
+        for stmt in body:
+            if isinstance(stmt, ast.Expr) and isinstance(
+                    stmt.value, ast.Constant) and isinstance(
+                    stmt.value.value, str):
+                continue
+            if _assertion_call(stmt) is not None:
+                found.setdefault((path, len(kept)), []).append(stmt)
+                continue
+            for field in ('body', 'orelse', 'finalbody'):
+                sub = getattr(stmt, field, None)
+                if isinstance(sub, list) and sub and \
+                        isinstance(sub[0], ast.stmt):
+                    setattr(stmt, field, strip(
+                        sub, path + ((len(kept), field),)) or [ast.Pass()])
+            for index, handler in enumerate(getattr(stmt, 'handlers', [])):
+                handler.body = strip(handler.body, path + (
+                    (len(kept), 'handler%d' % index),)) or [ast.Pass()]
+            kept.append(stmt)
+        return kept
+
+    tree.body = strip(tree.body, ())
+    return ast.dump(tree, include_attributes=False), found
+
+
+def still_caught(proposed_source, matrix, canonical_source=None):
+    """Mutants a proposed *test-only* version is known to still catch.
+
+    For a version whose code is the canonical test's except in assertion
+    statements, a mutant is still caught when one of the canonical
+    assertions that catch it (in ``matrix``) is kept unchanged at the same
+    place, and every assertion that was changed, added or moved reads
+    only (no calls but placement/API reads and pure builtins, no lambdas
+    or assignments): the test then runs as the canonical one does up to
+    that assertion under the mutant, and fails there at the latest.
+    Returns ``{mutant: Assertion}`` (the unchanged assertion that still
+    catches it); ``{}`` when nothing can be said and every mutant must be
+    run.  Not for versions that also patch nova.
+    """
+    if canonical_source is None:
+        canonical_source = canonical.read_test()
+    base = _skeleton(canonical_source)
+    proposed = _skeleton(proposed_source)
+    if base is None or proposed is None or base[0] != proposed[0]:
+        return {}
+    kept = {}           # canonical line -> still present at its place
+    for position, stmts in base[1].items():
+        remaining = [ast.dump(s, include_attributes=False)
+                     for s in proposed[1].get(position, [])]
+        for stmt in stmts:
+            dump = ast.dump(stmt, include_attributes=False)
+            if dump in remaining:
+                remaining.remove(dump)
+                kept[stmt.lineno] = True
+    # Everything in the proposed version that is not a kept canonical
+    # assertion must be side-effect free.
+    canonical_dumps = {}
+    for position, stmts in base[1].items():
+        for stmt in stmts:
+            canonical_dumps.setdefault(position, []).append(
+                ast.dump(stmt, include_attributes=False))
+    for position, stmts in proposed[1].items():
+        unmatched = list(canonical_dumps.get(position, []))
+        for stmt in stmts:
+            dump = ast.dump(stmt, include_attributes=False)
+            if dump in unmatched:
+                unmatched.remove(dump)
+                continue
+            if not _side_effect_free(_assertion_call(stmt)):
+                return {}
+    by_line = {a.line: a for a in matrix.assertions}
+    answer = {}
+    for mutant in matrix.mutants:
+        if matrix.runs[mutant]['error']:
+            continue
+        for key in sorted(matrix.caught(mutant), key=lambda k: int(k[1:])):
+            line = int(key[1:])
+            if kept.get(line) and line in by_line:
+                answer[mutant] = by_line[line]
+                break
+    return answer
 
 
 def text_lines(matrix):

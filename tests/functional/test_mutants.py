@@ -21,7 +21,10 @@ booting would say nothing about the clean-up.
 """
 
 import inspect
+import os
+import sys
 
+import fixtures
 import testscenarios
 import testtools
 
@@ -135,3 +138,57 @@ class TestSameHostVariantCatchesTheBug(testtools.TestCase):
             inspect.getsource(same_host))
         self.assertIsNotNone(site)
         self.assertTrue(site.allocation, result.failures[0][1])
+
+
+class TestWeakenedVersionsLetTheirMutantThrough(testtools.TestCase):
+    """Each mutant only one assertion catches survives without it.
+
+    A version of the canonical test with that assertion loosened or
+    removed passes under the mutant (the meta-check's ``weakens``), while
+    a mutant another kept assertion catches is still caught, as
+    matrix.still_caught predicts.
+    """
+
+    source_check = 'self.assertEqual(no_usage, source_rp_usages)'
+    scenarios = [
+        ('loosened-source-usage', dict(
+            old=source_check,
+            new="self.assertIn('VCPU', source_rp_usages)",
+            survivor='orphan-on-source', caught='no-source-cleanup')),
+        ('no-dest-usage', dict(
+            old='self.assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2)',
+            new='pass', survivor='orphan-on-dest',
+            caught='migration-moved-to-dest')),
+        ('no-fault-check', dict(
+            old="self.assertIn('Virtual Interface creation failed',",
+            new="self.assertIn('',", survivor='cleanup-error-masks-fault',
+            caught='wrong-consumer')),
+    ]
+
+    def _run(self, source, mutant):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(tmp, 'test_weakened.py')
+        with open(path, 'w') as f:
+            f.write(source)
+        name = '_nrc_weakened_%s' % self.id().rsplit('(', 1)[-1].strip(')')
+        name = name.replace('-', '_')
+        self.addCleanup(sys.modules.pop, name, None)
+        module = matrix._load_module(path, name)
+        case = matrix._test_class(module)(METHOD)
+        result = testtools.TestResult()
+        with mutants.MutantFixture(mutant):
+            case.run(result)
+        return result
+
+    def test_weakened_version(self):
+        canonical_source = inspect.getsource(test_bug_1825537)
+        self.assertIn(self.old, canonical_source)
+        source = canonical_source.replace(self.old, self.new)
+        survived = self._run(source, self.survivor)
+        self.assertTrue(survived.wasSuccessful(),
+                        '%s did not survive: %s' % (
+                            self.survivor, survived.failures +
+                            survived.errors))
+        caught = self._run(source, self.caught)
+        self.assertFalse(caught.wasSuccessful())
+        self.assertEqual([], caught.errors)

@@ -259,3 +259,114 @@ class TestRunOrderData(testtools.TestCase):
     def test_run_order_names_every_mutant_once(self):
         self.assertEqual(sorted(mutants.MUTANTS), sorted(mutants.RUN_ORDER))
         self.assertEqual(len(mutants.RUN_ORDER), len(set(mutants.RUN_ORDER)))
+
+
+def _full_matrix():
+    """A matrix shaped like the measured one (see the README table)."""
+    found = matrix.find_assertions(_canonical())
+    keys = [a.key for a in found]
+    status, host, fault, alloc, dest, source, migration = keys
+    caught = {
+        'bug-1825537': [alloc, dest, source],
+        'no-source-cleanup': [source, migration],
+        'drop-dest-allocation': [alloc, dest],
+        'old-flavor-on-dest': [alloc, dest],
+        'double-allocation': [alloc, source],
+        'migration-moved-to-dest': [dest, migration],
+        'wrong-consumer': [alloc, dest, source, migration],
+        'skip-on-vif-error': [source, migration],
+        'orphan-on-source': [source],
+        'orphan-on-dest': [dest],
+        'dest-under-orphan': [alloc],
+        'host-reverted': [host],
+        'cleanup-error-masks-fault': [fault],
+    }
+    runs = {'real': _run()}
+    for name, lines in caught.items():
+        runs[name] = _run({k: 'x' for k in lines})
+    return matrix.build(_canonical(), runs), keys
+
+
+class TestStillCaught(testtools.TestCase):
+
+    def _replace(self, old, new):
+        source = _canonical()
+        self.assertIn(old, source)
+        return source.replace(old, new)
+
+    def test_canonical_itself_needs_no_mutant_run(self):
+        m, _ = _full_matrix()
+        found = matrix.still_caught(_canonical(), m, _canonical())
+        self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
+
+    def test_loosened_source_usage_leaves_its_mutant_to_run(self):
+        m, keys = _full_matrix()
+        proposed = self._replace(
+            'self.assertEqual(no_usage, source_rp_usages)',
+            "self.assertIn('VCPU', source_rp_usages)")
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertNotIn('orphan-on-source', found)
+        # no-source-cleanup is still caught by the migration consumer check.
+        self.assertEqual(keys[6], found['no-source-cleanup'].key)
+        self.assertEqual(keys[3], found['bug-1825537'].key)
+        self.assertEqual(len(mutants.MUTANTS) - 1, len(found))
+
+    def test_deleted_assertions(self):
+        m, _ = _full_matrix()
+        proposed = self._replace(
+            '        self.assertFlavorMatchesUsage(dest_rp_uuid, '
+            'self.flavor2)\n', '')
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertNotIn('orphan-on-dest', found)
+        self.assertIn('migration-moved-to-dest', found)
+
+    def test_comment_and_docstring_changes_do_not_matter(self):
+        m, _ = _full_matrix()
+        proposed = self._replace('    """Regression test for bug 1825537.',
+                                 '    """Bug 1825537.')
+        proposed = proposed.replace('# Two computes', '# 2 computes')
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
+
+    def test_added_read_only_assertion(self):
+        m, _ = _full_matrix()
+        proposed = self._replace(
+            '        self.assertEqual(no_usage, source_rp_usages)\n',
+            '        self.assertEqual(no_usage, source_rp_usages)\n'
+            '        self.assertEqual(\n'
+            '            1, len(self._get_allocations_by_server_uuid(\n'
+            "                server['id'])))\n")
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
+
+    def test_assertion_with_side_effects_means_run_everything(self):
+        m, _ = _full_matrix()
+        for added in ("self.assertIsNone(self._delete_server(server))",
+                      "self.assertTrue((server := None) is None)",
+                      "self.assertRaises(Exception, lambda: 1 / 0)",
+                      "self.assertTrue(no_usage.pop('VCPU'))"):
+            proposed = self._replace(
+                '        source_rp_usages = ',
+                '        %s\n        source_rp_usages = ' % added)
+            self.assertEqual({}, matrix.still_caught(proposed, m,
+                                                     _canonical()), added)
+
+    def test_other_code_changes_mean_run_everything(self):
+        m, _ = _full_matrix()
+        proposed = self._replace("self._start_compute('host2')",
+                                 "self._start_compute('host3')")
+        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
+        self.assertEqual({}, matrix.still_caught('def (:', m, _canonical()))
+
+    def test_moved_assertion_no_longer_counts(self):
+        m, _ = _full_matrix()
+        line = '        self.assertEqual(no_usage, source_rp_usages)\n'
+        proposed = self._replace(line, '')
+        anchor = ("        migration_uuid = self.get_migration_uuid_for_"
+                  "instance(server['id'])\n")
+        self.assertIn(anchor, proposed)
+        proposed = proposed.replace(anchor, anchor + line)
+        found = matrix.still_caught(proposed, m, _canonical())
+        # Moved after another statement: not the same place any more.
+        self.assertNotIn('orphan-on-source', found)
+        self.assertIn('bug-1825537', found)
