@@ -505,6 +505,20 @@ _READ_ONLY_CALLS = frozenset((
     'min', 'max', 'abs', 'bool'))
 
 
+# Assertions that only compare the values they are given (assertRaises
+# and assertThat, say, may call what they are given).
+_READ_ONLY_ASSERTIONS = frozenset((
+    'assertEqual', 'assertNotEqual', 'assertIn', 'assertNotIn', 'assertIs',
+    'assertIsNot', 'assertIsNone', 'assertIsNotNone', 'assertTrue',
+    'assertFalse', 'assertGreater', 'assertGreaterEqual', 'assertLess',
+    'assertLessEqual', 'assertDictEqual', 'assertListEqual',
+    'assertSetEqual', 'assertTupleEqual', 'assertSequenceEqual',
+    'assertCountEqual', 'assertItemsEqual', 'assertAlmostEqual',
+    'assertNotAlmostEqual', 'assertIsInstance', 'assertNotIsInstance',
+    'assertRegex', 'assertNotRegex', 'assertFlavorMatchesAllocation',
+    'assertFlavorMatchesUsage', 'assertRequestMatchesUsage'))
+
+
 def _dotted(node):
     if isinstance(node, ast.Name):
         return node.id
@@ -523,71 +537,159 @@ def _assertion_call(stmt):
     return None
 
 
-def _side_effect_free(call):
-    """Can evaluating this assertion change what later statements see?"""
-    for node in ast.walk(call):
+def _side_effect_free(expression, assertion=None):
+    """True when evaluating ``expression`` only reads.
+
+    Calls other than placement/API reads and pure builtins are refused,
+    except the ``assertion`` call itself (whose arguments must still only
+    read), as are lambdas and assignment expressions.
+    """
+    for node in ast.walk(expression):
         if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await,
                              ast.Yield, ast.YieldFrom)):
             return False
-        if isinstance(node, ast.Call) and node is not call:
-            if _dotted(node.func) not in _READ_ONLY_CALLS and not \
-                    _dotted(node.func).startswith('self.assert'):
-                return False
+        if isinstance(node, ast.Call) and node is not assertion and \
+                _dotted(node.func) not in _READ_ONLY_CALLS:
+            return False
     return True
 
 
-def _skeleton(source):
-    """(code without its assertion statements, {position: [dump]}).
+@dataclasses.dataclass
+class _Statement:
+    """An assertion or read-only assignment, outside the skeleton."""
+    stmt: ast.stmt
+    scope: tuple       # path of the enclosing function
+    position: tuple    # (block path, skeleton statements before it)
+    order: int         # source order among these statements
+    dump: str
+    assigns: typing.Optional[str]
+    reads: frozenset
+    read_only: bool
+    matched: typing.Optional['_Statement'] = None
 
-    An assertion statement's position is its block (function, nested
-    block) and the number of other statements before it in that block.
-    Docstrings are dropped.  Returns None for an unparsable source.
+
+def _names_read(node):
+    return frozenset(n.id for n in ast.walk(node)
+                     if isinstance(n, ast.Name) and
+                     isinstance(n.ctx, ast.Load) and n.id != 'self')
+
+
+def _read_only_assignment(stmt):
+    """The name a ``name = <read-only expression>`` statement binds."""
+    if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], ast.Name) and
+            _side_effect_free(stmt.value)):
+        return stmt.targets[0].id
+    return None
+
+
+def _skeleton(source):
+    """(dump of the code without its movable statements, [_Statement]).
+
+    Movable statements are ``self.assert*`` calls and assignments of a
+    read-only expression to a name; the rest (the skeleton) is what drives
+    nova.  Docstrings are dropped.  None for an unparsable source.
     """
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    found = {}
+    found = []
+    skeleton_reads = []     # (scope, names) read by skeleton statements
 
-    def strip(body, path):
+    def strip(body, path, scope, in_function):
         kept = []
         for stmt in body:
             if isinstance(stmt, ast.Expr) and isinstance(
                     stmt.value, ast.Constant) and isinstance(
                     stmt.value.value, str):
                 continue
-            if _assertion_call(stmt) is not None:
-                found.setdefault((path, len(kept)), []).append(stmt)
+            call = _assertion_call(stmt)
+            # Class and module attributes configure nova's test framework
+            # (compute_driver, say): never movable.
+            assigns = _read_only_assignment(stmt) if in_function else None
+            if call is not None or assigns is not None:
+                found.append(_Statement(
+                    stmt=stmt, scope=scope, position=(path, len(kept)),
+                    order=len(found),
+                    dump=ast.dump(stmt, include_attributes=False),
+                    assigns=assigns, reads=_names_read(stmt),
+                    read_only=assigns is not None or (
+                        call.func.attr in _READ_ONLY_ASSERTIONS and
+                        _side_effect_free(call, assertion=call))))
                 continue
+            inner, function = scope, in_function
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                 ast.ClassDef)):
+                inner = path + ((len(kept), stmt.name),)
+                function = not isinstance(stmt, ast.ClassDef)
+            own = [stmt]
             for field in ('body', 'orelse', 'finalbody'):
                 sub = getattr(stmt, field, None)
                 if isinstance(sub, list) and sub and \
                         isinstance(sub[0], ast.stmt):
                     setattr(stmt, field, strip(
-                        sub, path + ((len(kept), field),)) or [ast.Pass()])
+                        sub, path + ((len(kept), field),), inner,
+                        function) or [ast.Pass()])
             for index, handler in enumerate(getattr(stmt, 'handlers', [])):
                 handler.body = strip(handler.body, path + (
-                    (len(kept), 'handler%d' % index),)) or [ast.Pass()]
+                    (len(kept), 'handler%d' % index),), inner,
+                    function) or [ast.Pass()]
+            for node in own:
+                skeleton_reads.append((scope, _names_read(node)))
             kept.append(stmt)
         return kept
 
-    tree.body = strip(tree.body, ())
-    return ast.dump(tree, include_attributes=False), found
+    tree.body = strip(tree.body, (), (), False)
+    # A compound statement's reads include its (stripped) body's; that
+    # only makes the check below stricter.
+    return ast.dump(tree, include_attributes=False), found, skeleton_reads
+
+
+def _assignments(statements, scope, name):
+    return [s for s in statements if s.scope == scope and s.assigns == name]
+
+
+def _stable(statement, base, proposed, seen=frozenset()):
+    """Does ``statement`` (kept) see the same values as in the canonical?
+
+    Every name it reads is bound by the same read-only assignments, before
+    it, in both versions (or by none: then the skeleton, which is equal,
+    binds it).
+    """
+    twin = statement.matched
+    for name in statement.reads:
+        if name in seen:
+            return False
+        mine = _assignments(base, statement.scope, name)
+        theirs = _assignments(proposed, statement.scope, name)
+        if not mine and not theirs:
+            continue
+        if len(mine) != 1 or len(theirs) != 1 or \
+                mine[0].matched is not theirs[0]:
+            return False
+        if not (mine[0].order < statement.order and
+                theirs[0].order < twin.order):
+            return False
+        if not _stable(mine[0], base, proposed, seen | {name}):
+            return False
+    return True
 
 
 def still_caught(proposed_source, matrix, canonical_source=None):
     """Mutants a proposed *test-only* version is known to still catch.
 
-    For a version whose code is the canonical test's except in assertion
-    statements, a mutant is still caught when one of the canonical
-    assertions that catch it (in ``matrix``) is kept unchanged at the same
-    place, and every assertion that was changed, added or moved reads
-    only (no calls but placement/API reads and pure builtins, no lambdas
-    or assignments): the test then runs as the canonical one does up to
-    that assertion under the mutant, and fails there at the latest.
-    Returns ``{mutant: Assertion}`` (the unchanged assertion that still
-    catches it); ``{}`` when nothing can be said and every mutant must be
-    run.  Not for versions that also patch nova.
+    For a version whose code is the canonical test's except for
+    assertions and read-only assignments (a name bound to an expression
+    that only reads placement or the API), a mutant is still caught when
+    one of the canonical assertions that catch it (in ``matrix``) is kept
+    unchanged at the same place, sees the same values, and every
+    statement that was changed, added, moved or removed only reads: the
+    test then runs as the canonical one does up to that assertion under
+    the mutant and fails there at the latest.  Returns ``{mutant:
+    Assertion}`` (the unchanged assertion that still catches it); ``{}``
+    when nothing can be said and every mutant must be run.  Not for
+    versions that also patch nova.
     """
     if canonical_source is None:
         canonical_source = canonical.read_test()
@@ -595,31 +697,31 @@ def still_caught(proposed_source, matrix, canonical_source=None):
     proposed = _skeleton(proposed_source)
     if base is None or proposed is None or base[0] != proposed[0]:
         return {}
-    kept = {}           # canonical line -> still present at its place
-    for position, stmts in base[1].items():
-        remaining = [ast.dump(s, include_attributes=False)
-                     for s in proposed[1].get(position, [])]
-        for stmt in stmts:
-            dump = ast.dump(stmt, include_attributes=False)
-            if dump in remaining:
-                remaining.remove(dump)
-                kept[stmt.lineno] = True
-    # Everything in the proposed version that is not a kept canonical
-    # assertion must be side-effect free.
-    canonical_dumps = {}
-    for position, stmts in base[1].items():
-        for stmt in stmts:
-            canonical_dumps.setdefault(position, []).append(
-                ast.dump(stmt, include_attributes=False))
-    for position, stmts in proposed[1].items():
-        unmatched = list(canonical_dumps.get(position, []))
-        for stmt in stmts:
-            dump = ast.dump(stmt, include_attributes=False)
-            if dump in unmatched:
-                unmatched.remove(dump)
-                continue
-            if not _side_effect_free(_assertion_call(stmt)):
+    base_statements, proposed_statements = base[1], proposed[1]
+    free = list(proposed_statements)
+    for statement in base_statements:
+        for other in free:
+            if (other.scope, other.position, other.dump) == (
+                    statement.scope, statement.position, statement.dump):
+                statement.matched, other.matched = other, statement
+                free.remove(other)
+                break
+    # What was removed or added must not change what nova or later
+    # statements see.
+    for statement in base_statements + proposed_statements:
+        if statement.matched is None and not statement.read_only:
+            return {}
+    # Names the skeleton reads must be bound as in the canonical.
+    for scope, names in base[2]:
+        for name in names:
+            mine = _assignments(base_statements, scope, name)
+            theirs = _assignments(proposed_statements, scope, name)
+            if len(mine) != len(theirs) or any(
+                    m.matched is not t for m, t in zip(mine, theirs)):
                 return {}
+    kept = {s.stmt.lineno for s in base_statements
+            if s.matched is not None and s.assigns is None and
+            _stable(s, base_statements, proposed_statements)}
     by_line = {a.line: a for a in matrix.assertions}
     answer = {}
     for mutant in matrix.mutants:
@@ -627,7 +729,7 @@ def still_caught(proposed_source, matrix, canonical_source=None):
             continue
         for key in sorted(matrix.caught(mutant), key=lambda k: int(k[1:])):
             line = int(key[1:])
-            if kept.get(line) and line in by_line:
+            if line in kept and line in by_line:
                 answer[mutant] = by_line[line]
                 break
     return answer

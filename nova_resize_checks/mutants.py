@@ -57,13 +57,17 @@ class Mutant(object):
         self.summary = summary
         self.behaviour = behaviour
         # The placement outcome this mutant gives in the scenario: usage on
-        # the source and destination providers, in units of the scenario's
-        # flavors ('flavor1', 'flavor2', 'flavor1+flavor2' or None).
+        # the source and destination providers as outcome.usage_summary
+        # names it ('flavor1', 'flavor2', raw amounts, or None for none).
         self.source = source
         self.dest = dest
 
     def __repr__(self):
         return '<Mutant %s>' % self.name
+
+
+# flavor1 and flavor2 together, as outcome.usage_summary spells it.
+_BOTH = '2 VCPU / 2560 MB / 21 GB'
 
 
 def _allocations(manager, context, consumer):
@@ -287,7 +291,7 @@ MUTANTS = collections.OrderedDict((m.name, m) for m in (
     Mutant('migration-moved-to-dest',
            'move the migration consumer\'s old flavor to the destination '
            'instead of dropping it',
-           _migration_moved_to_dest, source=None, dest='flavor1+flavor2'),
+           _migration_moved_to_dest, source=None, dest=_BOTH),
     Mutant('wrong-consumer',
            'apply the clean-up to the wrong consumer: delete the '
            'instance\'s allocation instead of the migration\'s',
@@ -305,12 +309,12 @@ MUTANTS = collections.OrderedDict((m.name, m) for m in (
     Mutant('orphan-on-dest',
            'drop the source allocation but leave the old flavor on the '
            'destination under an orphaned consumer',
-           _orphan_on_dest, source=None, dest='flavor1+flavor2'),
+           _orphan_on_dest, source=None, dest=_BOTH),
     Mutant('dest-under-orphan',
            'drop the source allocation but move the instance\'s new flavor '
            'on the destination to an orphaned consumer: the usages are '
            'right, the instance holds nothing',
-           _dest_under_orphan, source=None, dest='flavor2 (orphaned)'),
+           _dest_under_orphan, source=None, dest='flavor2'),
     Mutant('host-reverted',
            'clean up the allocations as the fix does but point the '
            'instance back at the source host: nova and placement disagree '

@@ -358,7 +358,18 @@ class TestStillCaught(testtools.TestCase):
         self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
         self.assertEqual({}, matrix.still_caught('def (:', m, _canonical()))
 
-    def test_moved_assertion_no_longer_counts(self):
+    def test_moved_across_a_nova_call_no_longer_counts(self):
+        m, _ = _full_matrix()
+        line = '        self.assertEqual(no_usage, source_rp_usages)\n'
+        proposed = self._replace(line, '')
+        anchor = '        # Resize to the big flavor'
+        self.assertIn(anchor, proposed)
+        proposed = proposed.replace(anchor, line + anchor)
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertNotIn('orphan-on-source', found)
+        self.assertIn('bug-1825537', found)
+
+    def test_moved_past_reads_only_still_counts(self):
         m, _ = _full_matrix()
         line = '        self.assertEqual(no_usage, source_rp_usages)\n'
         proposed = self._replace(line, '')
@@ -367,6 +378,40 @@ class TestStillCaught(testtools.TestCase):
         self.assertIn(anchor, proposed)
         proposed = proposed.replace(anchor, anchor + line)
         found = matrix.still_caught(proposed, m, _canonical())
-        # Moved after another statement: not the same place any more.
+        self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
+
+    def test_changed_value_an_assertion_reads(self):
+        m, _ = _full_matrix()
+        proposed = self._replace(
+            "no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}",
+            'no_usage = source_rp_usages')
+        found = matrix.still_caught(proposed, m, _canonical())
+        # The source assertion is unchanged but now compares a value with
+        # itself: it no longer counts.
         self.assertNotIn('orphan-on-source', found)
-        self.assertIn('bug-1825537', found)
+        self.assertIn('no-source-cleanup', found)
+
+    def test_removed_assertion_and_the_names_it_used(self):
+        m, _ = _full_matrix()
+        proposed = self._replace(
+            "        source_rp_usages = self._get_provider_usages("
+            "source_rp_uuid)\n"
+            "        no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}\n"
+            "        self.assertEqual(no_usage, source_rp_usages)\n", '')
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertNotIn('orphan-on-source', found)
+        self.assertEqual(len(mutants.MUTANTS) - 1, len(found))
+
+    def test_assertion_that_calls_its_argument(self):
+        m, _ = _full_matrix()
+        proposed = self._replace(
+            '        source_rp_usages = ',
+            '        self.assertRaises(Exception, self._delete_server, '
+            'server)\n        source_rp_usages = ')
+        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
+
+    def test_class_attributes_are_not_movable(self):
+        m, _ = _full_matrix()
+        proposed = self._replace('compute_driver = virt.DRIVER',
+                                 "compute_driver = 'fake.MediumFakeDriver'")
+        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
