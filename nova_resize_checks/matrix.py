@@ -583,7 +583,80 @@ def _read_only_assignment(stmt):
     return None
 
 
-def _skeleton(source):
+def _function_locals(function, keywords):
+    """Parameters and names a function binds, in order (for renaming).
+
+    Parameters some call passes by keyword keep their name, as do names
+    declared global or nonlocal.
+    """
+    names = []
+    arguments = function.args
+    for arg in (arguments.posonlyargs + arguments.args +
+                ([arguments.vararg] if arguments.vararg else []) +
+                arguments.kwonlyargs +
+                ([arguments.kwarg] if arguments.kwarg else [])):
+        if arg.arg != 'self' and arg.arg not in keywords and \
+                arg.arg not in names:
+            names.append(arg.arg)
+    fixed = set()
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            fixed.update(node.names)
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(
+                node.ctx, ast.Store) and node.id not in names:
+            names.append(node.id)
+    return [n for n in names if n not in fixed]
+
+
+def _normalize(tree, reserved):
+    """Rename what a consistent rename may change, by structure.
+
+    Each function's parameters and local names become ``_v0``, ``_v1``...
+    in order of appearance; with ``reserved`` (names nova's test framework
+    defines or uses), the test class's own private helper methods become
+    ``_m0``, ``_m1``... in definition order, where no string names them
+    and neither name is reserved.  Two versions that differ only by such
+    renames then have the same dump.
+    """
+    keywords = {kw.arg for node in ast.walk(tree)
+                if isinstance(node, ast.Call) for kw in node.keywords
+                if kw.arg}
+    for function in [n for n in ast.walk(tree)
+                     if isinstance(n, (ast.FunctionDef,
+                                       ast.AsyncFunctionDef))]:
+        mapping = {name: '_v%d' % index for index, name in
+                   enumerate(_function_locals(function, keywords))}
+        for arg in ast.walk(function.args):
+            if isinstance(arg, ast.arg) and arg.arg in mapping:
+                arg.arg = mapping[arg.arg]
+        for statement in function.body:
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Name) and node.id in mapping:
+                    node.id = mapping[node.id]
+    if not reserved:
+        return
+    strings = {node.value for node in ast.walk(tree)
+               if isinstance(node, ast.Constant) and
+               isinstance(node.value, str)}
+    for cls in [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]:
+        methods = [n for n in cls.body
+                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and n.name.startswith('_') and
+                   not n.name.startswith('__') and
+                   n.name not in reserved and n.name not in strings]
+        mapping = {m.name: '_m%d' % index
+                   for index, m in enumerate(methods)}
+        for method in methods:
+            method.name = mapping[method.name]
+        for node in ast.walk(cls):
+            if (isinstance(node, ast.Attribute) and
+                    isinstance(node.value, ast.Name) and
+                    node.value.id == 'self' and node.attr in mapping):
+                node.attr = mapping[node.attr]
+
+
+def _skeleton(source, rename=False, reserved=frozenset()):
     """(dump of the code without its movable statements, [_Statement]).
 
     Movable statements are ``self.assert*`` calls and assignments of a
@@ -594,6 +667,8 @@ def _skeleton(source):
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    if rename:
+        _normalize(tree, reserved)
     found = []
     skeleton_reads = []     # (scope, names) read by skeleton statements
 
@@ -676,27 +751,13 @@ def _stable(statement, base, proposed, seen=frozenset()):
     return True
 
 
-def still_caught(proposed_source, matrix, canonical_source=None):
-    """Mutants a proposed *test-only* version is known to still catch.
+def _kept_assertions(base, proposed):
+    """Lines of canonical assertions kept unchanged, seeing the same values.
 
-    For a version whose code is the canonical test's except for
-    assertions and read-only assignments (a name bound to an expression
-    that only reads placement or the API), a mutant is still caught when
-    one of the canonical assertions that catch it (in ``matrix``) is kept
-    unchanged at the same place, sees the same values, and every
-    statement that was changed, added, moved or removed only reads: the
-    test then runs as the canonical one does up to that assertion under
-    the mutant and fails there at the latest.  Returns ``{mutant:
-    Assertion}`` (the unchanged assertion that still catches it); ``{}``
-    when nothing can be said and every mutant must be run.  Not for
-    versions that also patch nova.
+    Empty when the versions differ in more than read-only statements.
     """
-    if canonical_source is None:
-        canonical_source = canonical.read_test()
-    base = _skeleton(canonical_source)
-    proposed = _skeleton(proposed_source)
     if base is None or proposed is None or base[0] != proposed[0]:
-        return {}
+        return set()
     base_statements, proposed_statements = base[1], proposed[1]
     free = list(proposed_statements)
     for statement in base_statements:
@@ -710,7 +771,7 @@ def still_caught(proposed_source, matrix, canonical_source=None):
     # statements see.
     for statement in base_statements + proposed_statements:
         if statement.matched is None and not statement.read_only:
-            return {}
+            return set()
     # Names the skeleton reads must be bound as in the canonical.
     for scope, names in base[2]:
         for name in names:
@@ -718,10 +779,43 @@ def still_caught(proposed_source, matrix, canonical_source=None):
             theirs = _assignments(proposed_statements, scope, name)
             if len(mine) != len(theirs) or any(
                     m.matched is not t for m, t in zip(mine, theirs)):
-                return {}
-    kept = {s.stmt.lineno for s in base_statements
+                return set()
+    return {s.stmt.lineno for s in base_statements
             if s.matched is not None and s.assigns is None and
             _stable(s, base_statements, proposed_statements)}
+
+
+def still_caught(proposed_source, matrix, canonical_source=None,
+                 helper_names=frozenset()):
+    """Mutants a proposed *test-only* version is known to still catch.
+
+    For a version whose code is the canonical test's except for
+    assertions and read-only assignments (a name bound to an expression
+    that only reads placement or the API), a mutant is still caught when
+    one of the canonical assertions that catch it (in ``matrix``) is kept
+    unchanged at the same place, sees the same values, and every
+    statement that was changed, added, moved or removed only reads: the
+    test then runs as the canonical one does up to that assertion under
+    the mutant and fails there at the latest.  Returns ``{mutant:
+    Assertion}`` (the unchanged assertion that still catches it); ``{}``
+    when nothing can be said and every mutant must be run.  Not for
+    versions that also patch nova.
+
+    Consistent renames of parameters and local names are seen through;
+    so are renames of the test class's private helper methods when
+    ``helper_names`` (the names nova's test framework defines or uses,
+    e.g. ``review.findings.nova_helper_names()``) is given, so that a
+    rename cannot silently override one of nova's hooks.
+    """
+    if canonical_source is None:
+        canonical_source = canonical.read_test()
+    # Names as written first (a deletion shifts the renamed ones), then
+    # with consistent renames seen through; either way is sound alone.
+    kept = set()
+    for rename in (False, True):
+        kept |= _kept_assertions(
+            _skeleton(canonical_source, rename, helper_names),
+            _skeleton(proposed_source, rename, helper_names))
     by_line = {a.line: a for a in matrix.assertions}
     answer = {}
     for mutant in matrix.mutants:

@@ -38,6 +38,13 @@ class MatrixTestCase(testtools.TestCase):
     _computed = None
     _cache_home = None
 
+    @classmethod
+    def tearDownClass(cls):
+        if cls._cache_home is not None:
+            cls._cache_home.cleanUp()
+            cls._cache_home = cls._computed = None
+        super(MatrixTestCase, cls).tearDownClass()
+
     def setUp(self):
         super(MatrixTestCase, self).setUp()
         cls = type(self)
@@ -101,6 +108,11 @@ class MatrixTestCase(testtools.TestCase):
             self.assertEqual(mutant.source is not None,
                              source_usage.key in self.matrix.caught(name),
                              name)
+
+    def test_canonical_needs_no_mutant_run(self):
+        found = matrix.still_caught(matrix.canonical.read_test(),
+                                    self.matrix)
+        self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
 
     def test_survivor_is_described_from_cache(self):
         text = matrix.describe_survivors(['orphan-on-source'])

@@ -415,3 +415,52 @@ class TestStillCaught(testtools.TestCase):
         proposed = self._replace('compute_driver = virt.DRIVER',
                                  "compute_driver = 'fake.MediumFakeDriver'")
         self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
+
+    def test_consistent_renames(self):
+        m, _ = _full_matrix()
+        proposed = _canonical().replace('dest_host', 'target_host').replace(
+            'source_rp_usages', 'usages_on_host1').replace(
+            '_resize_and_assert_error', '_resize_expecting_error')
+        # Without nova's helper names, method renames are not seen through.
+        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
+        names = frozenset(('_start_compute', '_wait_for_state_change'))
+        found = matrix.still_caught(proposed, m, _canonical(),
+                                    helper_names=names)
+        self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
+
+    def test_rename_onto_a_nova_helper_is_not_seen_through(self):
+        m, _ = _full_matrix()
+        proposed = _canonical().replace('_resize_and_assert_error',
+                                        '_start_compute_service')
+        names = frozenset(('_start_compute_service',))
+        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical(),
+                                                 helper_names=names))
+
+    def test_inconsistent_rename(self):
+        m, _ = _full_matrix()
+        proposed = self._replace(
+            'def _resize_and_assert_error(self, server, dest_host):',
+            'def _resize_and_assert_error(self, server, target_host):')
+        # The host assertion now reads another name: it no longer counts.
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertNotIn('host-reverted', found)
+
+    def test_rename_and_deletion_in_different_functions(self):
+        m, _ = _full_matrix()
+        proposed = self._replace(
+            "        no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}\n"
+            "        self.assertEqual(no_usage, source_rp_usages)\n", '')
+        proposed = proposed.replace('dest_host', 'target_host')
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertNotIn('orphan-on-source', found)
+        # Locals are renamed function by function: the helper's rename is
+        # seen through although the test method lost two statements.
+        self.assertIn('host-reverted', found)
+
+    def test_rename_to_a_name_the_function_uses(self):
+        m, _ = _full_matrix()
+        # Shadowing a name the function reads changes what it reads.
+        proposed = _canonical().replace('no_usage', 'dict_').replace(
+            'source_rp_usages', 'dict_')
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertNotIn('orphan-on-source', found)
