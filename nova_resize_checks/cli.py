@@ -85,6 +85,20 @@ def cmd_reproduce(args):
 
 
 def cmd_mutants(args):
+    if args.matrix:
+        from nova_resize_checks import matrix as matrix_mod
+
+        if args.timeout <= 0:
+            raise UsageError('--timeout must be positive')
+        with _status(args, 'Running the canonical test once per mutant...'):
+            found = matrix_mod.compute(timeout=args.timeout,
+                                       use_cache=not args.no_cache)
+        if args.format == 'json':
+            _emit_json(found.to_dict())
+        else:
+            for line in matrix_mod.text_lines(found):
+                sys.stdout.write(line + '\n')
+        return EXIT_FOUND if found.uncaught() else EXIT_OK
     if args.format == 'json':
         _emit_json({'mutants': [
             {'name': m.name, 'summary': m.summary, 'source': m.source,
@@ -278,8 +292,20 @@ def build_parser():
                          '%(default)s)')
     bp.set_defaults(func=cmd_backport)
 
-    mut = sub.add_parser('mutants', help='list the named nova mutants')
+    mut = sub.add_parser('mutants', help='list the named nova mutants, or '
+                                         'with --matrix which assertions '
+                                         'of the canonical test catch them')
     mut.add_argument('--format', choices=('text', 'json'), default='text')
+    mut.add_argument('--matrix', action='store_true',
+                     help='run the canonical test once per mutant with '
+                          'every assertion evaluated and show, for each '
+                          'assertion, the mutants it (alone) catches')
+    mut.add_argument('--timeout', type=float, default=600.0,
+                     help='seconds all the --matrix runs may take '
+                          '(default %(default)s)')
+    mut.add_argument('--no-cache', action='store_true',
+                     help='recompute the --matrix even if a cached one '
+                          'exists for these versions')
     mut.set_defaults(func=cmd_mutants)
     return parser
 

@@ -31,6 +31,8 @@ AFFECTED = 'affected'
 UNEXPECTED = 'unexpected'
 
 RESOURCE_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
+# The fault the scenario's driver leaves; any other hides its error.
+DRIVER_FAULT = 'Virtual Interface creation failed'
 
 
 def _usage(usages):
@@ -123,6 +125,10 @@ def _scenario_problems(observation):
     if migration.get('status') != 'error':
         problems.append('migration status is %s, expected error'
                         % migration.get('status'))
+    fault = server.get('fault') or ''
+    if DRIVER_FAULT not in fault:
+        problems.append('server fault is %r, expected the driver\'s %r'
+                        % (fault[:200], DRIVER_FAULT))
     return problems
 
 

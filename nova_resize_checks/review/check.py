@@ -391,7 +391,7 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
     """
     files, problems = collect(paths)
     context = Context(static_gate)
-    variants = [runs.REAL] + list(mutants.MUTANTS)
+    variants = [runs.REAL] + list(mutants.META_CHECK)
     store = None
     if use_cache:
         store = cache_mod.JsonStore(

@@ -13,18 +13,23 @@
 
 """Prove that the regression test's assertions bite.
 
-Each named mutant puts a wrong allocation clean-up back into nova for the
-duration of one run of the canonical test.  The test must fail, and it must
-fail on one of its placement assertions: an error, a wait helper giving up
-or a failure while booting would say nothing about allocations.
+Each named mutant puts a wrong clean-up back into nova for the duration of
+one run of the canonical test.  The test must fail, and it must fail on one
+of its own assertions (a placement assertion for every mutant that gets
+placement wrong): an error, a wait helper giving up or a failure while
+booting would say nothing about the clean-up.
 """
 
 import inspect
+import os
+import sys
 
+import fixtures
 import testscenarios
 import testtools
 
 from nova_resize_checks import assertions
+from nova_resize_checks import matrix
 from nova_resize_checks import mutants
 from tests.functional import test_bug_1825537
 
@@ -46,7 +51,9 @@ def _run_canonical():
 class TestMutantsAreCaught(testtools.TestCase):
 
     # The assertion each mutant is expected to trip first, named by the
-    # helper or variable on its line, from the outcomes in mutants.py.
+    # helper or variable on its line, and whether that is a placement
+    # assertion (the last two mutants leave placement right and are caught
+    # by the checks on the failed server).
     scenarios = [
         ('bug-1825537', dict(mutant='bug-1825537',
                              first='assertFlavorMatchesAllocation')),
@@ -56,9 +63,30 @@ class TestMutantsAreCaught(testtools.TestCase):
                                       first='assertFlavorMatchesAllocation')),
         ('old-flavor-on-dest', dict(mutant='old-flavor-on-dest',
                                     first='assertFlavorMatchesAllocation')),
+        ('double-allocation', dict(mutant='double-allocation',
+                                   first='assertFlavorMatchesAllocation')),
+        ('migration-moved-to-dest', dict(mutant='migration-moved-to-dest',
+                                         first='assertFlavorMatchesUsage')),
+        ('wrong-consumer', dict(mutant='wrong-consumer',
+                                first='assertFlavorMatchesAllocation')),
+        ('skip-on-vif-error', dict(mutant='skip-on-vif-error',
+                                   first='no_usage')),
+        ('orphan-on-source', dict(mutant='orphan-on-source',
+                                  first='no_usage')),
+        ('orphan-on-dest', dict(mutant='orphan-on-dest',
+                                first='assertFlavorMatchesUsage')),
+        ('dest-under-orphan', dict(mutant='dest-under-orphan',
+                                   first='assertFlavorMatchesAllocation')),
+        ('host-reverted', dict(mutant='host-reverted',
+                               first="server['OS-EXT-SRV-ATTR:host']",
+                               allocation=False)),
+        ('cleanup-error-masks-fault', dict(
+            mutant='cleanup-error-masks-fault',
+            first='Virtual Interface creation failed', allocation=False)),
     ]
+    allocation = True
 
-    def test_canonical_test_fails_on_allocation_assertion(self):
+    def test_canonical_test_fails_on_an_assertion(self):
         self.useFixture(mutants.MutantFixture(self.mutant))
         result = _run_canonical()
 
@@ -73,10 +101,13 @@ class TestMutantsAreCaught(testtools.TestCase):
         site = assertions.failure_site(
             traceback_text, test_bug_1825537.__file__, source)
         self.assertIsNotNone(site, traceback_text)
-        self.assertTrue(site.allocation,
-                        'failed at line %d (%s), not on an allocation '
-                        'assertion:\n%s' % (site.line, site.code,
-                                            traceback_text))
+        # One of the test's own assertions, not a wait helper giving up.
+        self.assertIn(site.line, {
+            line for a in matrix.find_assertions(source)
+            for line in range(a.line, a.end_line + 1)}, traceback_text)
+        self.assertEqual(self.allocation, site.allocation,
+                         'failed at line %d (%s):\n%s'
+                         % (site.line, site.code, traceback_text))
         self.assertIn(self.first, site.code)
 
 
@@ -107,3 +138,57 @@ class TestSameHostVariantCatchesTheBug(testtools.TestCase):
             inspect.getsource(same_host))
         self.assertIsNotNone(site)
         self.assertTrue(site.allocation, result.failures[0][1])
+
+
+class TestWeakenedVersionsLetTheirMutantThrough(testtools.TestCase):
+    """Each mutant only one assertion catches survives without it.
+
+    A version of the canonical test with that assertion loosened or
+    removed passes under the mutant (the meta-check's ``weakens``), while
+    a mutant another kept assertion catches is still caught, as
+    matrix.still_caught predicts.
+    """
+
+    source_check = 'self.assertEqual(no_usage, source_rp_usages)'
+    scenarios = [
+        ('loosened-source-usage', dict(
+            old=source_check,
+            new="self.assertIn('VCPU', source_rp_usages)",
+            survivor='orphan-on-source', caught='no-source-cleanup')),
+        ('no-dest-usage', dict(
+            old='self.assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2)',
+            new='pass', survivor='orphan-on-dest',
+            caught='migration-moved-to-dest')),
+        ('no-fault-check', dict(
+            old="self.assertIn('Virtual Interface creation failed',",
+            new="self.assertIn('',", survivor='cleanup-error-masks-fault',
+            caught='wrong-consumer')),
+    ]
+
+    def _run(self, source, mutant):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(tmp, 'test_weakened.py')
+        with open(path, 'w') as f:
+            f.write(source)
+        name = '_nrc_weakened_%s' % self.id().rsplit('(', 1)[-1].strip(')')
+        name = name.replace('-', '_')
+        self.addCleanup(sys.modules.pop, name, None)
+        module = matrix._load_module(path, name)
+        case = matrix._test_class(module)(METHOD)
+        result = testtools.TestResult()
+        with mutants.MutantFixture(mutant):
+            case.run(result)
+        return result
+
+    def test_weakened_version(self):
+        canonical_source = inspect.getsource(test_bug_1825537)
+        self.assertIn(self.old, canonical_source)
+        source = canonical_source.replace(self.old, self.new)
+        survived = self._run(source, self.survivor)
+        self.assertTrue(survived.wasSuccessful(),
+                        '%s did not survive: %s' % (
+                            self.survivor, survived.failures +
+                            survived.errors))
+        caught = self._run(source, self.caught)
+        self.assertFalse(caught.wasSuccessful())
+        self.assertEqual([], caught.errors)

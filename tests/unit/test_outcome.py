@@ -100,6 +100,14 @@ class TestClassify(testtools.TestCase):
             (outcome.UNEXPECTED, ['server is on host1, expected host2']),
             outcome.classify(obs))
 
+    def test_fault_other_than_the_drivers(self):
+        obs = copy.deepcopy(FIXED)
+        obs['server']['fault'] = 'Failed to delete allocations'
+        verdict, reasons = outcome.classify(obs)
+        self.assertEqual(outcome.UNEXPECTED, verdict)
+        self.assertIn("server fault is 'Failed to delete allocations'",
+                      reasons[0])
+
     def test_missing_resource_classes_count_as_zero(self):
         obs = copy.deepcopy(FIXED)
         obs['providers']['source']['usages'] = {}

@@ -1,0 +1,914 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The assertion x mutant matrix of the canonical regression test.
+
+The canonical test is run once against real nova and once per mutant of
+:mod:`nova_resize_checks.mutants`, with *soft* assertions: every
+``self.assert*`` call written in the test file records its failure (keyed
+by the call's place in the file) and lets the test go on, so that every
+assertion is evaluated under every mutant.  Assertions made inside nova's
+helpers (``_boot_and_check_allocations``, the ``_wait_for_*`` helpers)
+stay hard: if they fail, the scenario itself broke.
+
+From the runs, for each assertion of the test: the mutants it catches, and
+the mutants *only* it catches (the ones a version of the test without that
+assertion would let through).  An assertion that no mutant needs is
+redundant; the matrix says why (which other assertions catch its mutants,
+or the documented reason in :data:`DOCUMENTED`).
+
+The runs happen in a child process (``python -m
+nova_resize_checks.matrix --output FILE``): importing nova's test
+framework patches the process.  The result is cached on disk per nova,
+placement and package version, canonical test and mutant set, so that
+:func:`catchers` can answer a verdict ("mutant X survives; only <assertion>
+catches it") without running nova again.
+"""
+
+import argparse
+import ast
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import typing
+
+from nova_resize_checks import assertions as assertions_mod
+from nova_resize_checks import canonical
+from nova_resize_checks import env
+from nova_resize_checks import mutants
+
+REAL = 'real'
+DEFAULT_TIMEOUT = 600.0
+_FORMAT = 1
+
+# Why an assertion that no mutant needs is there all the same, keyed by its
+# code with whitespace collapsed (see Assertion.code).
+DOCUMENTED = {
+    "self.assertEqual('error', migration['status'])": (
+        'cannot fail once reached: _wait_for_migration_status returns only '
+        'a migration whose status is one of those asked for (it fails the '
+        'test itself otherwise), so this documents the wait rather than '
+        'checking anything'),
+    "self.assertEqual( {}, self._get_allocations_by_server_uuid("
+    "migration_uuid))": (
+        'implied by the others in this scenario: the only providers are '
+        'host1 and host2, so anything the migration consumer holds shows '
+        'in their usages, which the destination-usage and source-usage '
+        'assertions pin exactly; it names the leaking consumer when one of '
+        'them fails, and would catch a leak on a third provider (a sharing '
+        'provider, say) that this scenario does not have'),
+}
+
+
+class MatrixError(env.EnvironmentProblem):
+    """The matrix could not be computed; says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Assertion:
+    """One ``self.assert*`` call written in the canonical test."""
+    function: str      # the test method or helper it is in
+    method: str        # assertEqual, assertFlavorMatchesUsage, ...
+    line: int
+    end_line: int
+    code: str          # its source, whitespace collapsed
+
+    @property
+    def key(self):
+        return 'L%d' % self.line
+
+    def label(self, width=60):
+        code = self.code
+        if len(code) > width:
+            code = code[:width - 3] + '...'
+        return '%s %s' % (self.key, code)
+
+    def to_dict(self):
+        return dict(dataclasses.asdict(self), key=self.key)
+
+
+def _collapse(text):
+    return ' '.join(text.split())
+
+
+def find_assertions(source):
+    """Every ``self.assert*`` call of the test file, in source order.
+
+    Calls nested in another assertion's arguments are part of that one.
+    An unparsable source gives an empty list.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    found = []
+
+    def visit(node, function):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = node.name
+        if (isinstance(node, ast.Call) and
+                isinstance(node.func, ast.Attribute) and
+                isinstance(node.func.value, ast.Name) and
+                node.func.value.id == 'self' and
+                node.func.attr.startswith('assert')):
+            segment = ast.get_source_segment(source, node) or ''
+            found.append(Assertion(
+                function=function or '', method=node.func.attr,
+                line=node.lineno,
+                end_line=getattr(node, 'end_lineno', node.lineno),
+                code=_collapse(segment)))
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(tree, None)
+    found.sort(key=lambda a: (a.line, a.end_line))
+    return found
+
+
+class SoftAssertions(object):
+    """Record, instead of raise, failures of the test file's assertions.
+
+    Installed on one test case instance: each ``assert*`` method the test
+    file calls is shadowed by a wrapper that, when called from a line of
+    the test file that is one of ``assertions``, runs the real method and
+    records whatever it raises (an AssertionError, or a KeyError from a
+    helper that found nothing) under that assertion's key, then returns
+    None.  Calls from anywhere else (nova's helpers) are untouched.
+    """
+
+    def __init__(self, case, filename, assertions):
+        self.filename = os.path.realpath(filename)
+        self.assertions = list(assertions)
+        self.failures = {}       # assertion key -> first message
+        self.reached = set()     # assertion keys evaluated
+        for name in sorted({a.method for a in self.assertions}):
+            real = getattr(case, name, None)
+            if callable(real):
+                setattr(case, name, self._wrap(real))
+
+    def _at(self, line):
+        inside = [a for a in self.assertions
+                  if a.line <= line <= a.end_line]
+        if not inside:
+            return None
+        return min(inside, key=lambda a: a.end_line - a.line)
+
+    def _wrap(self, real):
+        def soft(*args, **kwargs):
+            frame = sys._getframe(1)
+            assertion = None
+            if os.path.realpath(frame.f_code.co_filename) == self.filename:
+                assertion = self._at(frame.f_lineno)
+            del frame
+            if assertion is None:
+                return real(*args, **kwargs)
+            self.reached.add(assertion.key)
+            try:
+                return real(*args, **kwargs)
+            except Exception as exc:
+                message = assertions_mod.first_line(
+                    '%s: %s' % (type(exc).__name__, exc), 500)
+                self.failures.setdefault(assertion.key, message)
+                return None
+        return soft
+
+
+def _load_module(path, name='_nova_resize_checks_matrix_canonical'):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _test_class(module, method=assertions_mod.TEST_METHOD):
+    for value in vars(module).values():
+        if isinstance(value, type) and hasattr(value, method) and \
+                value.__module__ == module.__name__:
+            return value
+    raise MatrixError('no test class with a %s method in the canonical '
+                      'test' % method)
+
+
+def measure(test_class, filename, source, variants,
+            method=assertions_mod.TEST_METHOD, progress=None):
+    """Run ``test_class.method`` once per variant, in this process.
+
+    Nova's test framework must be importable (this runs nova).  Returns
+    ``{variant: {'failed': {key: message}, 'reached': [keys], 'error':
+    text, 'seconds': float}}``; ``error`` is set when the test failed or
+    errored outside the soft assertions (the scenario broke).
+    """
+    import testtools
+
+    found = find_assertions(source)
+    runs = {}
+    for variant in variants:
+        case = test_class(method)
+        soft = SoftAssertions(case, filename, found)
+        result = testtools.TestResult()
+        start = time.monotonic()
+        if variant == REAL:
+            case.run(result)
+        else:
+            with mutants.MutantFixture(variant):
+                case.run(result)
+        problems = [text for _, text in result.errors + result.failures]
+        runs[variant] = {
+            'failed': dict(soft.failures),
+            'reached': sorted(soft.reached),
+            'error': '\n'.join(problems)[-4000:],
+            'seconds': round(time.monotonic() - start, 3),
+        }
+        if progress:
+            progress(variant, runs[variant])
+    return runs
+
+
+@dataclasses.dataclass
+class Matrix:
+    assertions: typing.List[Assertion]
+    runs: typing.Dict[str, dict]
+    versions: typing.Dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def mutants(self):
+        return [v for v in self.runs if v != REAL]
+
+    def caught(self, mutant):
+        """Keys of the assertions that failed under ``mutant``."""
+        return set(self.runs[mutant]['failed'])
+
+    def catches(self, assertion):
+        return [m for m in self.mutants
+                if assertion.key in self.runs[m]['failed']]
+
+    def only(self, assertion):
+        """Mutants that this assertion, and no other, catches."""
+        return [m for m in self.mutants
+                if self.caught(m) == {assertion.key}]
+
+    def uncaught(self):
+        """Mutants no assertion catches (and the scenario did not break)."""
+        return [m for m in self.mutants
+                if not self.caught(m) and not self.runs[m]['error']]
+
+    def broken(self):
+        """Variants whose scenario broke outside the soft assertions."""
+        return [v for v, run in self.runs.items()
+                if run['error'] and not run['failed']]
+
+    def redundant_reason(self, assertion):
+        """Why no mutant needs ``assertion``; None when one does."""
+        if self.only(assertion):
+            return None
+        caught = self.catches(assertion)
+        documented = DOCUMENTED.get(assertion.code)
+        if caught:
+            by_key = {a.key: a for a in self.assertions}
+            parts = []
+            for mutant in caught:
+                others = sorted(self.caught(mutant) - {assertion.key},
+                                key=lambda k: by_key[k].line
+                                if k in by_key else 0)
+                parts.append('%s also by %s' % (mutant, ', '.join(others)))
+            reason = ('every mutant it catches is caught by another '
+                      'assertion too (%s)' % '; '.join(parts))
+        else:
+            reason = 'no mutant makes it fail'
+        if documented:
+            reason += '; ' + documented
+        return reason
+
+    def run_order(self):
+        """Mutants, fewest catching assertions first (ties: set order)."""
+        names = list(mutants.MUTANTS)
+        return sorted(self.mutants, key=lambda m: (
+            len(self.caught(m)) or len(self.assertions) + 1,
+            names.index(m) if m in names else len(names)))
+
+    def to_dict(self):
+        rows = []
+        for assertion in self.assertions:
+            rows.append(dict(
+                assertion.to_dict(),
+                catches=self.catches(assertion),
+                only=self.only(assertion),
+                real_failure=self.runs.get(REAL, {}).get(
+                    'failed', {}).get(assertion.key),
+                redundant=self.redundant_reason(assertion)))
+        return {
+            'format': _FORMAT,
+            'versions': self.versions,
+            'assertions': rows,
+            'mutants': {m: {'caught_by': sorted(
+                self.caught(m), key=lambda k: int(k[1:])),
+                'seconds': self.runs[m]['seconds'],
+                'error': self.runs[m]['error'] if not self.caught(m)
+                else ''} for m in self.mutants},
+            'real': self.runs.get(REAL),
+            'uncaught': self.uncaught(),
+            'run_order': self.run_order(),
+        }
+
+    def to_cache(self):
+        return {'format': _FORMAT, 'versions': self.versions,
+                'assertions': [dataclasses.asdict(a)
+                               for a in self.assertions],
+                'runs': self.runs}
+
+    @classmethod
+    def from_cache(cls, data):
+        if data.get('format') != _FORMAT:
+            raise ValueError('matrix cache format %r' % data.get('format'))
+        return cls([Assertion(**a) for a in data['assertions']],
+                   _ordered(data['runs']), data.get('versions', {}))
+
+
+def _ordered(runs):
+    """Runs in the order of the mutant set (real first), others after."""
+    order = [REAL] + list(mutants.MUTANTS)
+    return dict(sorted(runs.items(), key=lambda item: (
+        order.index(item[0]) if item[0] in order else len(order),
+        item[0])))
+
+
+def build(source, runs, versions=None):
+    return Matrix(find_assertions(source), _ordered(runs), versions or {})
+
+
+def cache_key(source=None, variants=None):
+    """Content key: versions, canonical test, mutants and this module."""
+    digest = hashlib.sha256()
+    parts = [json.dumps(env.versions(), sort_keys=True),
+             source if source is not None else canonical.read_test(),
+             json.dumps(list(variants or mutants.MUTANTS))]
+    for module in (mutants, sys.modules[__name__]):
+        with open(module.__file__, 'rb') as f:
+            parts.append(f.read().decode('utf-8', 'replace'))
+    for part in parts:
+        digest.update(hashlib.sha256(part.encode()).digest())
+    return digest.hexdigest()
+
+
+def cache_dir():
+    base = os.environ.get('XDG_CACHE_HOME') or os.path.join(
+        os.path.expanduser('~'), '.cache')
+    return os.path.join(base, 'nova-resize-checks', 'matrix')
+
+
+def _cache_path(key):
+    return os.path.join(cache_dir(), key + '.json')
+
+
+def cached(source=None):
+    """The cached matrix for the installed versions, or None."""
+    try:
+        with open(_cache_path(cache_key(source))) as f:
+            return Matrix.from_cache(json.load(f))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(key, matrix):
+    os.makedirs(cache_dir(), exist_ok=True)
+    path = _cache_path(key)
+    fd, tmp = tempfile.mkstemp(dir=cache_dir(), suffix='.tmp')
+    with os.fdopen(fd, 'w') as f:
+        json.dump(matrix.to_cache(), f, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def compute(timeout=DEFAULT_TIMEOUT, use_cache=True, python=None):
+    """The matrix for the installed nova: from cache, else run a child.
+
+    Raises EnvironmentProblem when nova cannot run here and MatrixError
+    when the runs did not finish.
+    """
+    source = canonical.read_test()
+    key = cache_key(source)
+    if use_cache:
+        found = cached(source)
+        if found is not None:
+            return found
+    path = canonical.test_path()
+    with tempfile.TemporaryDirectory(prefix='nrc-matrix-') as tmp:
+        output = os.path.join(tmp, 'matrix.json')
+        cmd = [python or sys.executable, '-m', 'nova_resize_checks.matrix',
+               '--test', path, '--output', output]
+        try:
+            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, timeout=timeout,
+                                  cwd=tmp)
+        except subprocess.TimeoutExpired:
+            raise MatrixError('the matrix runs did not finish within %ss'
+                              % timeout)
+        except OSError as exc:
+            raise env.EnvironmentProblem('cannot start %s: %s'
+                                         % (cmd[0], exc))
+        if not os.path.exists(output):
+            tail = proc.stderr.decode('utf-8', 'replace').strip()
+            raise MatrixError('the matrix child exited with %s and wrote '
+                              'no result:\n%s' % (proc.returncode,
+                                                  tail[-3000:]))
+        with open(output) as f:
+            document = json.load(f)
+    if 'environment_error' in document:
+        raise env.EnvironmentProblem(document['environment_error'])
+    if 'matrix_error' in document:
+        raise MatrixError(document['matrix_error'])
+    matrix = build(source, document['runs'], document['versions'])
+    real = matrix.runs.get(REAL, {})
+    if real.get('failed') or real.get('error'):
+        raise MatrixError(
+            'the canonical test does not pass against the installed nova, '
+            'so the matrix means nothing: %s' % (
+                '; '.join('%s: %s' % item for item in
+                          sorted(real.get('failed', {}).items())) or
+                assertions_mod.first_line(real.get('error'), 500)))
+    if use_cache:
+        try:
+            _store(key, matrix)
+        except OSError:
+            pass
+    return matrix
+
+
+def catchers(survivors, matrix=None, source=None):
+    """For a verdict: the canonical assertions that catch each survivor.
+
+    ``survivors``: mutant names a proposed version passed against.  Uses
+    ``matrix``, else the cached matrix of the installed versions (None is
+    returned when there is none: compute() it first).  Returns ``{mutant:
+    [Assertion, ...]}`` in source order; a survivor that only one
+    assertion catches maps to that one assertion.
+    """
+    if matrix is None:
+        matrix = cached(source)
+        if matrix is None:
+            return None
+    by_key = {a.key: a for a in matrix.assertions}
+    answer = {}
+    for mutant in survivors:
+        if mutant not in matrix.runs:
+            answer[mutant] = []
+            continue
+        answer[mutant] = sorted((by_key[k] for k in matrix.caught(mutant)
+                                 if k in by_key), key=lambda a: a.line)
+    return answer
+
+
+def describe_survivors(survivors, matrix=None, source=None):
+    """One sentence per survivor, for a ``weakens`` reason; or None."""
+    found = catchers(survivors, matrix, source)
+    if found is None:
+        return None
+    sentences = []
+    for mutant in survivors:
+        caught_by = found.get(mutant) or []
+        if not caught_by:
+            sentences.append('mutant %s survives' % mutant)
+            continue
+        sentences.append('mutant %s survives; in the canonical test it is '
+                         'caught only by %s' % (mutant, ' and '.join(
+                             '%s `%s`' % (a.key, a.code)
+                             for a in caught_by)))
+    return '; '.join(sentences)
+
+
+# Calls a changed assertion may make without possibly changing what the
+# rest of the test sees: placement and API reads, and pure builtins.
+_READ_ONLY_CALLS = frozenset((
+    'self._get_provider_usages', 'self._get_allocations_by_server_uuid',
+    'self._get_provider_uuid_by_host', 'self.get_migration_uuid_for_instance',
+    'self._resources_from_flavor', 'self._get_all_rp_uuids_in_a_tree',
+    'len', 'dict', 'set', 'list', 'tuple', 'sorted', 'str', 'int', 'sum',
+    'min', 'max', 'abs', 'bool'))
+
+
+# Assertions that only compare the values they are given (assertRaises
+# and assertThat, say, may call what they are given).
+_READ_ONLY_ASSERTIONS = frozenset((
+    'assertEqual', 'assertNotEqual', 'assertIn', 'assertNotIn', 'assertIs',
+    'assertIsNot', 'assertIsNone', 'assertIsNotNone', 'assertTrue',
+    'assertFalse', 'assertGreater', 'assertGreaterEqual', 'assertLess',
+    'assertLessEqual', 'assertDictEqual', 'assertListEqual',
+    'assertSetEqual', 'assertTupleEqual', 'assertSequenceEqual',
+    'assertCountEqual', 'assertItemsEqual', 'assertAlmostEqual',
+    'assertNotAlmostEqual', 'assertIsInstance', 'assertNotIsInstance',
+    'assertRegex', 'assertNotRegex', 'assertFlavorMatchesAllocation',
+    'assertFlavorMatchesUsage', 'assertRequestMatchesUsage'))
+
+
+def _dotted(node):
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return inner + '.' + node.attr if inner else ''
+    return ''
+
+
+def _assertion_call(stmt):
+    """The self.assert* call a statement consists of, or None."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        name = _dotted(stmt.value.func)
+        if name.startswith('self.assert'):
+            return stmt.value
+    return None
+
+
+def _side_effect_free(expression, assertion=None):
+    """True when evaluating ``expression`` only reads.
+
+    Calls other than placement/API reads and pure builtins are refused,
+    except the ``assertion`` call itself (whose arguments must still only
+    read), as are lambdas and assignment expressions.
+    """
+    for node in ast.walk(expression):
+        if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await,
+                             ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Call) and node is not assertion and \
+                _dotted(node.func) not in _READ_ONLY_CALLS:
+            return False
+    return True
+
+
+@dataclasses.dataclass
+class _Statement:
+    """An assertion or read-only assignment, outside the skeleton."""
+    stmt: ast.stmt
+    scope: tuple       # path of the enclosing function
+    position: tuple    # (block path, skeleton statements before it)
+    order: int         # source order among these statements
+    dump: str
+    assigns: typing.Optional[str]
+    reads: frozenset
+    read_only: bool
+    matched: typing.Optional['_Statement'] = None
+
+
+def _names_read(node):
+    return frozenset(n.id for n in ast.walk(node)
+                     if isinstance(n, ast.Name) and
+                     isinstance(n.ctx, ast.Load) and n.id != 'self')
+
+
+def _read_only_assignment(stmt):
+    """The name a ``name = <read-only expression>`` statement binds."""
+    if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], ast.Name) and
+            _side_effect_free(stmt.value)):
+        return stmt.targets[0].id
+    return None
+
+
+def _function_locals(function, keywords):
+    """Parameters and names a function binds, in order (for renaming).
+
+    Parameters some call passes by keyword keep their name, as do names
+    declared global or nonlocal.
+    """
+    names = []
+    arguments = function.args
+    for arg in (arguments.posonlyargs + arguments.args +
+                ([arguments.vararg] if arguments.vararg else []) +
+                arguments.kwonlyargs +
+                ([arguments.kwarg] if arguments.kwarg else [])):
+        if arg.arg != 'self' and arg.arg not in keywords and \
+                arg.arg not in names:
+            names.append(arg.arg)
+    fixed = set()
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            fixed.update(node.names)
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(
+                node.ctx, ast.Store) and node.id not in names:
+            names.append(node.id)
+    return [n for n in names if n not in fixed]
+
+
+def _normalize(tree, reserved):
+    """Rename what a consistent rename may change, by structure.
+
+    Each function's parameters and local names become ``_v0``, ``_v1``...
+    in order of appearance; with ``reserved`` (names nova's test framework
+    defines or uses), the test class's own private helper methods become
+    ``_m0``, ``_m1``... in definition order, where no string names them
+    and neither name is reserved.  Two versions that differ only by such
+    renames then have the same dump.
+    """
+    keywords = {kw.arg for node in ast.walk(tree)
+                if isinstance(node, ast.Call) for kw in node.keywords
+                if kw.arg}
+    for function in [n for n in ast.walk(tree)
+                     if isinstance(n, (ast.FunctionDef,
+                                       ast.AsyncFunctionDef))]:
+        mapping = {name: '_v%d' % index for index, name in
+                   enumerate(_function_locals(function, keywords))}
+        for arg in ast.walk(function.args):
+            if isinstance(arg, ast.arg) and arg.arg in mapping:
+                arg.arg = mapping[arg.arg]
+        for statement in function.body:
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Name) and node.id in mapping:
+                    node.id = mapping[node.id]
+    if not reserved:
+        return
+    strings = {node.value for node in ast.walk(tree)
+               if isinstance(node, ast.Constant) and
+               isinstance(node.value, str)}
+    for cls in [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]:
+        methods = [n for n in cls.body
+                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and n.name.startswith('_') and
+                   not n.name.startswith('__') and
+                   n.name not in reserved and n.name not in strings]
+        mapping = {m.name: '_m%d' % index
+                   for index, m in enumerate(methods)}
+        for method in methods:
+            method.name = mapping[method.name]
+        for node in ast.walk(cls):
+            if (isinstance(node, ast.Attribute) and
+                    isinstance(node.value, ast.Name) and
+                    node.value.id == 'self' and node.attr in mapping):
+                node.attr = mapping[node.attr]
+
+
+def _skeleton(source, rename=False, reserved=frozenset()):
+    """(dump of the code without its movable statements, [_Statement]).
+
+    Movable statements are ``self.assert*`` calls and assignments of a
+    read-only expression to a name; the rest (the skeleton) is what drives
+    nova.  Docstrings are dropped.  None for an unparsable source.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if rename:
+        _normalize(tree, reserved)
+    found = []
+    skeleton_reads = []     # (scope, names) read by skeleton statements
+
+    def strip(body, path, scope, in_function):
+        kept = []
+        for stmt in body:
+            if isinstance(stmt, ast.Expr) and isinstance(
+                    stmt.value, ast.Constant) and isinstance(
+                    stmt.value.value, str):
+                continue
+            call = _assertion_call(stmt)
+            # Class and module attributes configure nova's test framework
+            # (compute_driver, say): never movable.
+            assigns = _read_only_assignment(stmt) if in_function else None
+            if call is not None or assigns is not None:
+                found.append(_Statement(
+                    stmt=stmt, scope=scope, position=(path, len(kept)),
+                    order=len(found),
+                    dump=ast.dump(stmt, include_attributes=False),
+                    assigns=assigns, reads=_names_read(stmt),
+                    read_only=assigns is not None or (
+                        call.func.attr in _READ_ONLY_ASSERTIONS and
+                        _side_effect_free(call, assertion=call))))
+                continue
+            inner, function = scope, in_function
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                 ast.ClassDef)):
+                inner = path + ((len(kept), stmt.name),)
+                function = not isinstance(stmt, ast.ClassDef)
+            own = [stmt]
+            for field in ('body', 'orelse', 'finalbody'):
+                sub = getattr(stmt, field, None)
+                if isinstance(sub, list) and sub and \
+                        isinstance(sub[0], ast.stmt):
+                    setattr(stmt, field, strip(
+                        sub, path + ((len(kept), field),), inner,
+                        function) or [ast.Pass()])
+            for index, handler in enumerate(getattr(stmt, 'handlers', [])):
+                handler.body = strip(handler.body, path + (
+                    (len(kept), 'handler%d' % index),), inner,
+                    function) or [ast.Pass()]
+            for node in own:
+                skeleton_reads.append((scope, _names_read(node)))
+            kept.append(stmt)
+        return kept
+
+    tree.body = strip(tree.body, (), (), False)
+    # A compound statement's reads include its (stripped) body's; that
+    # only makes the check below stricter.
+    return ast.dump(tree, include_attributes=False), found, skeleton_reads
+
+
+def _assignments(statements, scope, name):
+    return [s for s in statements if s.scope == scope and s.assigns == name]
+
+
+def _stable(statement, base, proposed, seen=frozenset()):
+    """Does ``statement`` (kept) see the same values as in the canonical?
+
+    Every name it reads is bound by the same read-only assignments, before
+    it, in both versions (or by none: then the skeleton, which is equal,
+    binds it).
+    """
+    twin = statement.matched
+    for name in statement.reads:
+        if name in seen:
+            return False
+        mine = _assignments(base, statement.scope, name)
+        theirs = _assignments(proposed, statement.scope, name)
+        if not mine and not theirs:
+            continue
+        if len(mine) != 1 or len(theirs) != 1 or \
+                mine[0].matched is not theirs[0]:
+            return False
+        if not (mine[0].order < statement.order and
+                theirs[0].order < twin.order):
+            return False
+        if not _stable(mine[0], base, proposed, seen | {name}):
+            return False
+    return True
+
+
+def _kept_assertions(base, proposed):
+    """Lines of canonical assertions kept unchanged, seeing the same values.
+
+    Empty when the versions differ in more than read-only statements.
+    """
+    if base is None or proposed is None or base[0] != proposed[0]:
+        return set()
+    base_statements, proposed_statements = base[1], proposed[1]
+    free = list(proposed_statements)
+    for statement in base_statements:
+        for other in free:
+            if (other.scope, other.position, other.dump) == (
+                    statement.scope, statement.position, statement.dump):
+                statement.matched, other.matched = other, statement
+                free.remove(other)
+                break
+    # What was removed or added must not change what nova or later
+    # statements see.
+    for statement in base_statements + proposed_statements:
+        if statement.matched is None and not statement.read_only:
+            return set()
+    # Names the skeleton reads must be bound as in the canonical.
+    for scope, names in base[2]:
+        for name in names:
+            mine = _assignments(base_statements, scope, name)
+            theirs = _assignments(proposed_statements, scope, name)
+            if len(mine) != len(theirs) or any(
+                    m.matched is not t for m, t in zip(mine, theirs)):
+                return set()
+    return {s.stmt.lineno for s in base_statements
+            if s.matched is not None and s.assigns is None and
+            _stable(s, base_statements, proposed_statements)}
+
+
+def still_caught(proposed_source, matrix, canonical_source=None,
+                 helper_names=frozenset()):
+    """Mutants a proposed *test-only* version is known to still catch.
+
+    For a version whose code is the canonical test's except for
+    assertions and read-only assignments (a name bound to an expression
+    that only reads placement or the API), a mutant is still caught when
+    one of the canonical assertions that catch it (in ``matrix``) is kept
+    unchanged at the same place, sees the same values, and every
+    statement that was changed, added, moved or removed only reads: the
+    test then runs as the canonical one does up to that assertion under
+    the mutant and fails there at the latest.  Returns ``{mutant:
+    Assertion}`` (the unchanged assertion that still catches it); ``{}``
+    when nothing can be said and every mutant must be run.  Not for
+    versions that also patch nova.
+
+    Consistent renames of parameters and local names are seen through;
+    so are renames of the test class's private helper methods when
+    ``helper_names`` (the names nova's test framework defines or uses,
+    e.g. ``review.findings.nova_helper_names()``) is given, so that a
+    rename cannot silently override one of nova's hooks.
+    """
+    if canonical_source is None:
+        canonical_source = canonical.read_test()
+    # Names as written first (a deletion shifts the renamed ones), then
+    # with consistent renames seen through; either way is sound alone.
+    kept = set()
+    for rename in (False, True):
+        kept |= _kept_assertions(
+            _skeleton(canonical_source, rename, helper_names),
+            _skeleton(proposed_source, rename, helper_names))
+    by_line = {a.line: a for a in matrix.assertions}
+    answer = {}
+    for mutant in matrix.mutants:
+        if matrix.runs[mutant]['error']:
+            continue
+        for key in sorted(matrix.caught(mutant), key=lambda k: int(k[1:])):
+            line = int(key[1:])
+            if line in kept and line in by_line:
+                answer[mutant] = by_line[line]
+                break
+    return answer
+
+
+def text_lines(matrix):
+    """Plain-text table of the matrix, one string per line."""
+    mutant_names = matrix.mutants
+    short = {m: str(index + 1) for index, m in enumerate(mutant_names)}
+    lines = ['Mutants:']
+    for m in mutant_names:
+        lines.append('  %2s %-26s %6.1fs  caught by %s' % (
+            short[m], m, matrix.runs[m]['seconds'],
+            ', '.join(sorted(matrix.caught(m), key=lambda k: int(k[1:])))
+            or 'NOTHING' + (' (scenario error: %s)' % assertions_mod
+                            .first_line(matrix.runs[m]['error'], 200)
+                            if matrix.runs[m]['error'] else '')))
+    lines.append('')
+    header = '%-58s %s' % ('assertion', ' '.join(
+        '%2s' % short[m] for m in mutant_names))
+    lines.append(header)
+    for assertion in matrix.assertions:
+        cells = []
+        caught = set(matrix.catches(assertion))
+        only = set(matrix.only(assertion))
+        for m in mutant_names:
+            cells.append(' !' if m in only else ' x' if m in caught
+                         else ' .')
+        lines.append('%-58s %s' % (assertion.label(58), ' '.join(cells)))
+    lines.append('')
+    lines.append('x: the assertion fails under the mutant; !: and no other '
+                 'assertion does')
+    lines.append('')
+    for assertion in matrix.assertions:
+        only = matrix.only(assertion)
+        if only:
+            lines.append('%s: only it catches %s' % (assertion.key,
+                                                     ', '.join(only)))
+        else:
+            lines.append('%s: redundant: %s' % (
+                assertion.key, matrix.redundant_reason(assertion)))
+    uncaught = matrix.uncaught()
+    if uncaught:
+        lines.append('')
+        lines.append('NOT CAUGHT by the canonical test: %s'
+                     % ', '.join(uncaught))
+    lines.append('')
+    lines.append('run order (most likely to survive first): %s'
+                 % ', '.join(matrix.run_order()))
+    return lines
+
+
+def main(argv=None):
+    """Child-process entry point; writes a JSON document to --output."""
+    parser = argparse.ArgumentParser(prog='nova_resize_checks.matrix')
+    parser.add_argument('--test', required=True)
+    parser.add_argument('--output', required=True)
+    parser.add_argument('--variant', action='append')
+    args = parser.parse_args(argv)
+    document = {'versions': env.versions()}
+    try:
+        env.check_environment()
+        # nova decides between eventlet and native threads here, before
+        # anything imports nova.virt or nova's fixtures.
+        import nova.tests.functional  # noqa: F401
+
+        from nova_resize_checks import fixtures as nrc_fixtures
+
+        nrc_fixtures.install_process_wide()
+        with open(args.test) as f:
+            source = f.read()
+        module = _load_module(args.test)
+        variants = args.variant or [REAL] + list(mutants.MUTANTS)
+        document['runs'] = measure(_test_class(module), args.test, source,
+                                   variants)
+    except env.EnvironmentProblem as exc:
+        document['environment_error'] = str(exc)
+    except Exception:
+        document['matrix_error'] = traceback.format_exc()[-4000:]
+    tmp = args.output + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(document, f, indent=1, sort_keys=True)
+    os.replace(tmp, args.output)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
