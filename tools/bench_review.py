@@ -67,7 +67,7 @@ def _single_process_overhead(workdir):
     return wall - test, wall
 
 
-def _cold_cli(pythonpath, corpus, jobs, workdir, label):
+def cold_cli(pythonpath, corpus, jobs, workdir, label):
     """Wall seconds and JSON report of one cold CLI run of the meta-check."""
     env = dict(os.environ, PYTHONPATH=pythonpath,
                XDG_CACHE_HOME=os.path.join(workdir, 'cache-' + label))
@@ -100,8 +100,8 @@ def compare(args, workdir):
     try:
         rows = []
         for label, path in (('baseline', base), ('confined', HERE)):
-            wall, doc = _cold_cli(path, args.corpus, args.jobs, workdir,
-                                  label)
+            wall, doc = cold_cli(path, args.corpus, args.jobs, workdir,
+                                 label)
             runs = doc.get('runs', {})
             rows.append((label, wall, runs.get('runs', 0), doc))
             sys.stderr.write('%s done in %.0fs\n' % (label, wall))

@@ -35,9 +35,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(HERE, 'tools'))
+
+import bench_review  # noqa: E402
+
 FLAGGED = ('breaks', 'weakens', 'unsafe')
 
 
@@ -50,19 +53,8 @@ def _expectations(corpus):
 
 
 def _run(pythonpath, corpus, jobs, workdir, label):
-    env = dict(os.environ, PYTHONPATH=pythonpath,
-               XDG_CACHE_HOME=os.path.join(workdir, 'cache-' + label))
-    start = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, '-m', 'nova_resize_checks.cli', 'review',
-         '--format', 'json', '--jobs', str(jobs), corpus],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, env=env, cwd=workdir)
-    wall = time.monotonic() - start
-    try:
-        document = json.loads(proc.stdout)
-    except ValueError:
-        sys.exit('%s: no report (exit %d)' % (label, proc.returncode))
+    wall, document = bench_review.cold_cli(pythonpath, corpus, jobs, workdir,
+                                           label)
     verdicts = {}
     for review in document['reviews']:
         name = os.path.basename(review['path']).rsplit('.', 1)[0]
