@@ -254,6 +254,10 @@ _CONTAINER_READERS = frozenset([
     '__contains__', '__getitem__', '__iter__', '__len__', 'copy', 'get',
     'items', 'keys', 'values',
 ])
+# Containers whose contents must not leave in bulk, and what may be
+# called on them: single lookups only.
+_SECRET_CONTAINERS = frozenset(['os.environ'])
+_KEY_READERS = frozenset(['__contains__', '__getitem__', 'get'])
 _SAFE_CONSUMERS = frozenset([
     'bool', 'dict', 'frozenset', 'len', 'list', 'repr', 'set', 'sorted',
     'str', 'tuple', 'copy.copy', 'copy.deepcopy',
@@ -648,7 +652,7 @@ class _Scanner(object):
             self._container(node, qualified)
 
     def _container(self, node, qualified):
-        """``os.environ``/``sys.path`` may be read, never written."""
+        """Containers: read ``os.environ`` one variable at a time only."""
         parent = self.parents.get(node)
         if isinstance(node, ast.Attribute) and not isinstance(node.ctx,
                                                               ast.Load):
@@ -659,17 +663,32 @@ class _Scanner(object):
                 return
             self._flag(parent, 'container', 'writes %s' % qualified)
             return
+        whole = qualified in _SECRET_CONTAINERS
         if isinstance(parent, ast.Attribute) and parent.value is node:
             grand = self.parents.get(parent)
-            if (parent.attr in _CONTAINER_READERS
+            readers = _KEY_READERS if whole else _CONTAINER_READERS
+            if (parent.attr in readers
                     and isinstance(grand, ast.Call) and grand.func is parent):
                 return
-            self._flag(parent, 'container', '%s.%s may modify %s'
-                       % (qualified, parent.attr, qualified))
+            if whole:
+                self._flag(parent, 'container', '%s.%s reads %s as a whole '
+                           '(it may hold credentials)'
+                           % (qualified, parent.attr, qualified))
+            else:
+                self._flag(parent, 'container', '%s.%s may modify %s'
+                           % (qualified, parent.attr, qualified))
             return
         if isinstance(parent, ast.Compare) and node in parent.comparators:
             if all(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
                 return
+        if whole:
+            # One variable may be read; the whole environment (where the
+            # caller's credentials live) may not be copied, listed,
+            # iterated or passed anywhere.
+            self._flag(node, 'container', '%s read as a whole (it may '
+                       'hold credentials); read single variables only'
+                       % qualified)
+            return
         if isinstance(parent, (ast.For, ast.comprehension)) and (
                 parent.iter is node):
             return

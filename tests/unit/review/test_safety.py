@@ -89,6 +89,10 @@ HOSTILE = {
                          "mock.patch('nova_resize_checks.runs.pool.Pool')\n",
                          'nova_resize_checks'),
     'dunder': ("x = ().__class__.__base__\n", '__base__'),
+    'whole environment': ('import json\nimport os\n'
+                          'json.dumps(dict(os.environ))\n', 'as a whole'),
+    'environment items': ('import os\nx = list(os.environ.items())\n',
+                          'as a whole'),
 
     'os.remove': ("import os\nos.remove('/tmp/x')\n", 'os.remove'),
     'os.unlink': ("import os\nos.unlink('x')\n", '.unlink'),
