@@ -204,6 +204,12 @@ def prepare(path, context):
     report.findings = found
     if not changes:
         claims = [f for f in found if f.kind == model.UNPARSED_CLAIM]
+        if parsed.claims_no_defects:
+            # The review says nothing needs changing and proposes no code:
+            # sentences that merely read like requests (a walk-through's
+            # "must move the server") stay findings, not claims.
+            claims = [f for f in claims if not f.message.startswith(
+                extract.PROSE_CLAIM)]
         if claims:
             # It claims fixes, but none could be made into a change.
             report.verdict = verdict_mod.UNVERIFIED

@@ -204,6 +204,9 @@ MAX_FINDINGS_PER_KIND = 100
 # A review proposing more changes than this is not a review; the rest are
 # dropped with a finding.
 MAX_CHANGES = 20000
+# How findings for prose that reads like a request but became no change
+# begin.
+PROSE_CLAIM = 'claim not turned into a change:'
 # Code blocks read as proposals per review: every one becomes a version of
 # the test to edit (and perhaps run), so a review with thousands of blocks
 # is read up to here and the rest reported.
@@ -1143,7 +1146,7 @@ def _block_prose(block, covered, findings, ref_lines):
         if not got and not covered and _claim_like(piece, codes, referred):
             unparsed.append(model.Finding(
                 model.UNPARSED_CLAIM,
-                'claim not turned into a change: %s' % _short(
+                PROSE_CLAIM + ' %s' % _short(
                     unmask(piece, codes), 200), span))
         referred = not got and (referred or _refers(piece, codes))
     findings.extend(unparsed)

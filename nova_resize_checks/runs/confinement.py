@@ -245,24 +245,28 @@ class Confinement(object):
                 '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent',
                 '--new-session', '--hostname', 'run', '--clearenv',
                 '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc']
-        for root in self.hidden:
-            # The run's own tmpfs is writable by its uid (private to it).
-            mode, size = ('1777', ['--size', str(TMPFS_BYTES)]) \
-                if root == RUN_DIR else ('0755', [])
-            cmd += ['--perms', mode] + size + ['--tmpfs', root]
-        for path in self.needed:
-            covering = [r for r in self.hidden if _inside(path, r)]
-            if not covering or path in self.hidden:
-                continue
-            parent = os.path.dirname(path)
-            dirs = []
-            while parent and not any(parent == r for r in covering) and \
-                    parent != '/':
-                dirs.append(parent)
-                parent = os.path.dirname(parent)
-            for directory in reversed(dirs):
-                cmd += ['--perms', '0755', '--dir', directory]
-            cmd += ['--ro-bind', path, path]
+        done = []
+        for path, kind in self._mounts():
+            if kind == 'tmpfs':
+                # The run's own tmpfs is writable by its uid (private to it).
+                mode, size = ('1777', ['--size', str(TMPFS_BYTES)]) \
+                    if path == RUN_DIR else ('0755', [])
+                cmd += ['--perms', mode] + size + ['--tmpfs', path]
+            else:
+                # Directories between the nearest mount above and the path
+                # exist only if that mount is a bind of the real tree.
+                above = max((p for p, _k in done if _inside(path, p)),
+                            key=len, default=None)
+                if above is not None and dict(done)[above] == 'tmpfs':
+                    parents = []
+                    parent = os.path.dirname(path)
+                    while parent != above and parent != '/':
+                        parents.append(parent)
+                        parent = os.path.dirname(parent)
+                    for directory in reversed(parents):
+                        cmd += ['--perms', '0755', '--dir', directory]
+                cmd += ['--ro-bind', path, path]
+            done.append((path, kind))
         cmd += ['--perms', '0777', '--dir', RUN_DIR + '/home']
         for host, inside in sorted(read_only):
             cmd += ['--ro-bind', host, inside]
@@ -270,6 +274,23 @@ class Confinement(object):
             cmd += ['--setenv', key, value]
         cmd += ['--chdir', RUN_DIR, '--']
         return cmd + list(argv)
+
+    def _mounts(self):
+        """(path, 'tmpfs' or 'bind'), in the order bwrap must apply them.
+
+        Hidden directories become empty tmpfs; the Python installation,
+        the virtualenv and the packages it needs are bound back where they
+        lie under one.  Shallow paths first, so that a bind never covers a
+        deeper tmpfs or bind made before it (a repository under /tmp with
+        its .tox inside, say).
+        """
+        ops = {root: 'tmpfs' for root in self.hidden}
+        for path in self.needed:
+            if path not in ops and any(_inside(path, root)
+                                       for root in self.hidden):
+                ops[path] = 'bind'
+        return sorted(ops.items(), key=lambda op: (
+            op[0].rstrip(os.sep).count(os.sep), op[1] != 'tmpfs', op[0]))
 
     def limits(self):
         """preexec_fn: hard limits the run cannot raise."""

@@ -161,3 +161,20 @@ class TestDerivedTimeout(testtools.TestCase):
         canonical = {'real': runs.RunResult('real', 'pass', 1.0)}
         self.assertEqual(runs_pool.TIMEOUT_FLOOR,
                          check.derived_timeout(canonical))
+
+
+class TestNoDefectsWalkThrough(testtools.TestCase):
+
+    def test_descriptive_sentences_of_a_no_defects_review_are_no_fix(self):
+        import tempfile
+
+        from nova_resize_checks.review import check
+
+        text = ('No security defects are detected in the code.\n\n'
+                'Lines 69-76 document the bug and must stay as they are; '
+                '`self._start_compute(\'host1\')` should move the server.\n')
+        with tempfile.NamedTemporaryFile('w', suffix='.md') as f:
+            f.write(text)
+            f.flush()
+            report = check.prepare(f.name, check.Context())
+        self.assertEqual('no-fix', report.verdict, report.reason)
