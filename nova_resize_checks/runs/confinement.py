@@ -49,6 +49,8 @@ import stat
 import subprocess
 import sys
 
+from nova_resize_checks.runs import guard
+
 NOBODY = 65534
 TMPFS_BYTES = 256 * 1024 ** 2
 ADDRESS_SPACE = 6 * 1024 ** 3     # nova in one process needs ~1 GiB
@@ -267,12 +269,14 @@ class Confinement(object):
                         cmd += ['--perms', '0755', '--dir', directory]
                 cmd += ['--ro-bind', path, path]
             done.append((path, kind))
-        cmd += ['--perms', '0777', '--dir', RUN_DIR + '/home']
+        cmd += ['--perms', '0777', '--dir', guard.WORK_DIR,
+                '--perms', '0777', '--dir', guard.WORK_DIR + '/home']
         for host, inside in sorted(read_only):
             cmd += ['--ro-bind', host, inside]
-        for key, value in sorted((env or environment(RUN_DIR)).items()):
+        for key, value in sorted((env or environment(
+                guard.WORK_DIR)).items()):
             cmd += ['--setenv', key, value]
-        cmd += ['--chdir', RUN_DIR, '--']
+        cmd += ['--chdir', guard.WORK_DIR, '--']
         return cmd + list(argv)
 
     def _mounts(self):

@@ -39,7 +39,10 @@ import os
 import sys
 
 NOBODY = 65534
-RUN_DIR = '/tmp'
+# The run's own writable directory: its HOME and TMPDIR, on the run's
+# private tmpfs /tmp.  Not /tmp itself: the Python installation or this
+# repository may be bound back read-only somewhere under /tmp.
+WORK_DIR = '/tmp/run'
 SIGSYS_EVIDENCE = (
     'confinement: the seccomp filter killed the run (SIGSYS): it made a '
     'system call a test has no business making (a new process, exec, '
@@ -142,7 +145,7 @@ def _describe(event, args):
 
 def _path_checks(realpath=os.path.realpath, isabs=os.path.isabs,
                  join=os.path.join, fsdecode=os.fsdecode,
-                 readlink=os.readlink, root=RUN_DIR):
+                 readlink=os.readlink, root=WORK_DIR):
     """(inside, allowed) bound to the functions as they are now.
 
     Code run later cannot change what the reporter uses by patching ``os``
