@@ -62,6 +62,11 @@ def _now():
 
 def _distribution_version(name):
     try:
+        from importlib import metadata
+        return metadata.version(name)
+    except Exception:
+        pass
+    try:
         import pkg_resources
         return pkg_resources.get_distribution(name).version
     except Exception:

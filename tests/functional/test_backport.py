@@ -91,7 +91,7 @@ class TestBackportGitRefs(_Command):
         self.assertEqual(commits['D'],
                          rows['unmaintained/mid']['fix_commit'])
         self.assertEqual('fixed', rows['master']['verdict'])
-        self.assertEqual(25, rows['1.0.0']['line'])
+        self.assertEqual(37, rows['1.0.0']['line'])
         self.assertEqual(1, code)
 
 
@@ -142,3 +142,28 @@ class TestBackportPatchInstalledNova(_Command):
         self.assertEqual('fixed', report['dynamic_before']['verdict'])
         self.assertEqual('affected', report['dynamic_after']['verdict'])
         self.assertEqual('affected', report['static_after']['verdict'])
+
+
+class TestLegacyScenarioOnInstalledNova(testtools.TestCase):
+    """The matrix's scenario script, run as a script on the nova here."""
+
+    def test_fixed_outcome_and_new_helper_api_detected(self):
+        from nova_resize_checks.backport import legacy_scenario
+        from nova_resize_checks import outcome
+
+        out = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                           'observation.json')
+        proc = subprocess.run(
+            [sys.executable, legacy_scenario.__file__, '--output', out],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, timeout=600)
+        with open(out) as f:
+            document = json.load(f)
+        self.assertEqual(0, proc.returncode,
+                         document.get('scenario_error'))
+        self.assertIn('_wait_for_state_change(server, ...)',
+                      document['adaptations'])
+        verdict, reasons = outcome.classify(document['observation'])
+        self.assertEqual('fixed', verdict, reasons)
+        self.assertEqual(env.distribution_version('nova'),
+                         document['versions']['nova'])

@@ -53,7 +53,7 @@ class TestGitRefs(testtools.TestCase):
         self.assertEqual('delete-allocation-after-move', rows['1.0.1'].shape)
         self.assertEqual(self.commits['B'], rows['1.0.1'].fix_commit)
         self.assertEqual('1.0.1:nova/compute/manager.py', rows['1.0.1'].path)
-        self.assertEqual(27, rows['1.0.1'].line)
+        self.assertEqual(39, rows['1.0.1'].line)
         self.assertEqual('affected', rows['stable/old'].verdict)
         self.assertFalse(rows['stable/old'].fix_in_history)
         # The cherry-pick is a different commit with the same Change-Id.
@@ -108,7 +108,7 @@ class TestBackportRefsCommand(testtools.TestCase):
                          'unmaintained/mid'])
         text = self.out.getvalue()
         self.assertIn('delete-allocation-after-move', text)
-        self.assertIn('nova/compute/manager.py:27', text)
+        self.assertIn('nova/compute/manager.py:39', text)
         self.assertEqual(0, code)
 
     def test_refs_without_git_is_a_usage_error(self):
