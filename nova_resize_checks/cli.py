@@ -210,7 +210,8 @@ def _backport_patch(args):
             report = bp_patch.check_patch(
                 args.patch, nova_source=args.nova_source,
                 nova_git=args.nova_git, ref=args.ref,
-                run=not args.static_only, timeout=args.timeout)
+                run=not args.static_only, timeout=args.timeout,
+                python=args.python)
         except bp_patch.PatchInputError as exc:
             raise UsageError(str(exc))
     if args.format == 'json':
@@ -231,6 +232,8 @@ def cmd_backport(args):
         if args.nova_source:
             raise UsageError('use --nova-source or --nova-git, not both')
         return _backport_refs(args, gitrefs)
+    if args.python:
+        raise UsageError('--python is for --patch')
     if args.refs or args.branches or args.tags or args.ref:
         raise UsageError('refs, --ref, --branches and --tags need '
                          '--nova-git DIR')
@@ -325,6 +328,11 @@ def build_parser():
     bp.add_argument('--ref', metavar='REF',
                     help='with --patch and --nova-git: the ref to apply '
                          'the patch to')
+    bp.add_argument('--python', metavar='PATH',
+                    help='with --patch: run the scenario with this '
+                         'interpreter, whose nova must be the tree\'s '
+                         'version (e.g. .tox/matrix-stein-19.0.1/bin/python '
+                         'for nova 19.0.1)')
     bp.add_argument('--format', choices=('text', 'json'), default='text')
     bp.add_argument('--static-only', action='store_true',
                     help='do not run the scenario')

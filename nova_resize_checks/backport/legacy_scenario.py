@@ -315,8 +315,15 @@ def observe():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='legacy_scenario')
-    parser.add_argument('--output', required=True)
+    parser.add_argument('--output')
+    parser.add_argument('--versions', action='store_true',
+                        help='print the versions as JSON and exit')
     args = parser.parse_args(argv)
+    if args.versions:
+        print(json.dumps(versions(), sort_keys=True))
+        return 0
+    if not args.output:
+        parser.error('--output is required')
     document = {'versions': versions(), 'observer': 'legacy_scenario'}
     start = _now()
     try:

@@ -34,6 +34,7 @@ tree had the fix (or predates the regression) before the patch;
 contradictory.  2 stays the CLI's usage/environment error.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -170,12 +171,88 @@ def _static(tree):
     return result
 
 
-def run_scenario(tree, timeout):
+def _legacy_script():
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        'legacy_scenario.py')
+
+
+def _child_env(tree):
+    environ = dict(os.environ)
+    environ['PYTHONPATH'] = os.pathsep.join(
+        [tree] + ([environ['PYTHONPATH']] if environ.get('PYTHONPATH')
+                  else []))
+    return environ
+
+
+def interpreter_nova(python):
+    """The nova version installed for another interpreter, or None."""
+    try:
+        proc = subprocess.run([python, _legacy_script(), '--versions'],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, timeout=120,
+                              check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise PatchInputError('--python %s: cannot run it: %s'
+                              % (python, exc))
+    try:
+        return json.loads(proc.stdout.decode('utf-8', 'replace'))['nova']
+    except (ValueError, KeyError):
+        raise PatchInputError('--python %s: cannot tell its nova version: '
+                              '%s' % (python, proc.stderr.decode(
+                                  'utf-8', 'replace').strip()[-500:]))
+
+
+def _dynamic_report(document):
+    observation = document['observation']
+    verdict, reasons = outcome.classify(observation)
+    return {'run': True, 'verdict': _DYNAMIC[verdict], 'outcome': verdict,
+            'reason': '; '.join(reasons) or
+            'placement holds the fixed outcome',
+            'usage': outcome.usage_summary(observation),
+            'seconds': document['seconds']}
+
+
+def _run_legacy(tree, timeout, python):
+    with tempfile.TemporaryDirectory(prefix='nrc-legacy-') as tmp:
+        output = os.path.join(tmp, 'observation.json')
+        try:
+            proc = subprocess.run(
+                [python, _legacy_script(), '--output', output],
+                env=_child_env(tree), cwd=tmp, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return {'run': True, 'verdict': static.UNKNOWN,
+                    'reason': 'the scenario did not finish within %ss'
+                              % timeout}
+        except OSError as exc:
+            return {'run': False, 'verdict': None,
+                    'reason': 'not run: cannot start %s: %s' % (python, exc)}
+        if not os.path.exists(output):
+            return {'run': True, 'verdict': static.UNKNOWN,
+                    'reason': 'the scenario wrote no result (exit %s): %s'
+                              % (proc.returncode, proc.stderr.decode(
+                                  'utf-8', 'replace')[-2000:])}
+        with open(output) as handle:
+            document = json.load(handle)
+    if 'observation' not in document:
+        return {'run': True, 'verdict': static.UNKNOWN,
+                'reason': 'the scenario failed: %s'
+                          % document.get('scenario_error', '')[-2000:]}
+    return _dynamic_report(document)
+
+
+def run_scenario(tree, timeout, python=None):
     """Run the scenario with ``tree``'s nova package; the dynamic report.
 
     The one place patch mode starts the scenario: the child gets ``tree``
-    first on PYTHONPATH so ``import nova`` finds the copy.
+    first on PYTHONPATH so ``import nova`` finds the copy.  With
+    ``python`` (another environment's interpreter, e.g. a matrix
+    environment of an old release) the matrix's scenario script runs
+    there; otherwise the package's scenario runs here.
     """
+    if python:
+        return _run_legacy(tree, timeout, python)
     saved = os.environ.get('PYTHONPATH')
     os.environ['PYTHONPATH'] = os.pathsep.join(
         [tree] + ([saved] if saved else []))
@@ -198,18 +275,21 @@ def run_scenario(tree, timeout):
             'usage': report['usage'], 'seconds': report['seconds']}
 
 
-def _why_not_dynamic(version, installed):
+def _why_not_dynamic(version, installed, where='here'):
     if installed is None:
-        return 'not run: no nova is installed here (%s)' % env.INSTALL_HINT
+        return 'not run: no nova is installed %s (%s)' % (where,
+                                                          env.INSTALL_HINT)
     if not version:
         return ('not run: the version of the tree is unknown, so it cannot '
-                'be matched with the installed nova %s' % installed)
+                'be matched with the nova %s installed %s'
+                % (installed, where))
     if version != installed:
-        return ('not run: the tree is nova %s but the nova installed here '
+        return ('not run: the tree is nova %s but the nova installed %s '
                 'is %s, and nova %s needs its own dependencies (run this '
-                'command where nova %s is installed; releases older than '
-                'this package supports run in the "tox -e matrix-..." '
-                'environments)' % (version, installed, version, version))
+                'command where nova %s is installed, or name such an '
+                'environment\'s interpreter with --python, e.g. a '
+                '"tox -e matrix-..." environment\'s)' % (
+                    version, where, installed, version, version))
     return None
 
 
@@ -225,6 +305,9 @@ def _combined(static_result, dynamic):
         return static.UNKNOWN, ('static analysis says %s but the scenario '
                                 'says %s (%s)' % (verdict, dyn,
                                                   dynamic['reason']))
+    if verdict == static.UNKNOWN:
+        return verdict, (static_result.get('detail') or
+                         static_result.get('error'))
     return verdict, None
 
 
@@ -263,14 +346,25 @@ def decide(before, after, applied_error=None):
 
 
 def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
-                run=True, timeout=reproduce.DEFAULT_TIMEOUT):
+                run=True, timeout=reproduce.DEFAULT_TIMEOUT, python=None):
     """Judge a proposed backport; return the report dict.
 
-    Raises PatchInputError for a patch or target that cannot be used.
+    ``python`` names another environment's interpreter to run the
+    scenario with (its nova must be the tree's version).  Raises
+    PatchInputError for a patch or target that cannot be used.
     """
     text, kind, files = read_patch(patch_path)
     patch_path = os.path.abspath(patch_path)
-    installed = env.distribution_version('nova')
+    if python:
+        found = shutil.which(python)
+        if not found:
+            raise PatchInputError('--python %s: no such interpreter'
+                                  % python)
+        python = os.path.abspath(found)
+    if python and run:
+        installed = interpreter_nova(python)
+    else:
+        installed = env.distribution_version('nova')
     with tempfile.TemporaryDirectory(prefix='nrc-backport-') as tmp:
         before_tree = os.path.join(tmp, 'before')
         after_tree = os.path.join(tmp, 'after')
@@ -293,6 +387,7 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
         report = {'patch': patch_path, 'patch_format': kind,
                   'patch_files': files, 'target': target,
                   'nova_version': version, 'installed_nova': installed,
+                  'scenario_python': python,
                   'static_before': _static(before_tree)}
         applied_error = None
         try:
@@ -304,15 +399,19 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
             report['apply_error'] = applied_error
             report['static_after'] = None
         why_not = ('not run: --static-only' if not run
-                   else _why_not_dynamic(version, installed))
+                   else _why_not_dynamic(
+                       version, installed,
+                       'for %s' % python if python else 'here'))
         if why_not:
             report['dynamic_before'] = {'run': False, 'verdict': None,
                                         'reason': why_not}
             report['dynamic_after'] = dict(report['dynamic_before'])
         else:
-            report['dynamic_before'] = run_scenario(before_tree, timeout)
+            report['dynamic_before'] = run_scenario(before_tree, timeout,
+                                                    python)
             report['dynamic_after'] = (
-                run_scenario(after_tree, timeout) if applied_error is None
+                run_scenario(after_tree, timeout, python)
+                if applied_error is None
                 else {'run': False, 'verdict': None,
                       'reason': 'not run: the patch does not apply'})
     before = _combined(report['static_before'], report['dynamic_before'])

@@ -170,7 +170,11 @@ class TestPatchCommand(testtools.TestCase):
                 (['--patch', minirepo.FIX_PATCH, '--nova-git', self.tree],
                  'needs --ref'),
                 (['--patch', '/nonexistent.patch', '--nova-source',
-                  self.tree], 'cannot read')]:
+                  self.tree], 'cannot read'),
+                (['--patch', minirepo.FIX_PATCH, '--nova-source', self.tree,
+                  '--python', '/nonexistent/python'], 'no such interpreter'),
+                (['--nova-source', self.tree, '--python', 'python3'],
+                 '--python is for --patch')]:
             code, _report = self._run(*args)
             self.assertEqual(2, code, args)
             self.assertIn(message, self.err.getvalue())
