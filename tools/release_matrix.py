@@ -252,9 +252,17 @@ def _static_of(env):
 
 def run_env(env, recreate=False):
     sys.stderr.write('%s: installing\n' % env)
+    previous = _recorded(env, 'install')
+    reused = (not recreate and previous and not previous.get('failed') and
+              os.path.isdir(os.path.join(TOP, '.tox', env)))
     args = ['-e', env, '--notest'] + (['--recreate'] if recreate else [])
     code, log, seconds = _tox(*args)
     install = {'seconds': round(seconds, 1), 'failed': bool(code)}
+    if reused and not code:
+        # The environment was already there: keep the time of the install
+        # that made it.
+        install = {'seconds': previous['seconds'], 'failed': False,
+                   'reused': True, 'check_seconds': round(seconds, 1)}
     if code:
         install['package'], install['error'] = install_failure(log)
         # pip 18 complains about every file:// index; keep what matters.

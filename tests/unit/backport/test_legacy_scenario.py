@@ -12,6 +12,7 @@
 
 """The parts of legacy_scenario.py that need no nova."""
 
+import configparser
 import os
 
 import fixtures
@@ -64,3 +65,15 @@ class TestLegacyScenarioHelpers(testtools.TestCase):
                                              root + '-none'))
         self.assertRaises(RuntimeError, legacy_scenario.find_paste_ini,
                           nova_dir)
+
+    def test_written_paste_ini_serves_v21_without_auth(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        path = legacy_scenario.write_paste_ini(root)
+        config = configparser.ConfigParser()
+        config.read(path)
+        self.assertEqual('compute_v21',
+                         config['composite:osapi_compute']['/v2.1'])
+        self.assertIn('noauth2', config['composite:compute_v21']['noauth2'])
+        self.assertEqual(
+            'nova.api.openstack.compute:APIRouterV21.factory',
+            config['app:compute_app_v21']['paste.app_factory'])
