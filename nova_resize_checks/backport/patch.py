@@ -311,8 +311,13 @@ def _combined(static_result, dynamic):
     return verdict, None
 
 
-def decide(before, after, applied_error=None):
-    """(outcome, reason) from the combined verdicts before and after."""
+def decide(before, after, applied_error=None, dynamic_after=None):
+    """(outcome, reason) from the combined verdicts before and after.
+
+    ``dynamic_after`` is the scenario's report after the patch: when it
+    observed an outcome that is not the fixed one on a tree that was
+    affected, the patch does not fix it whatever the static check says.
+    """
     b_verdict, b_note = before
     if applied_error is not None:
         if b_verdict in GOOD:
@@ -321,6 +326,14 @@ def decide(before, after, applied_error=None):
                 'patch does not apply: %s' % (b_verdict, applied_error))
         return CANNOT_TELL, 'the patch does not apply: %s' % applied_error
     a_verdict, a_note = after
+    observed = (dynamic_after or {}).get('outcome')
+    if (b_verdict == static.AFFECTED and observed and
+            observed != outcome.FIXED):
+        reason = ('the scenario after the patch does not give the fixed '
+                  'outcome: %s' % dynamic_after['reason'])
+        if a_note:
+            reason += '. Static check: %s' % a_note
+        return DOES_NOT_FIX, reason
     if b_verdict == static.UNKNOWN:
         return CANNOT_TELL, 'cannot judge the tree before the patch: %s' % (
             b_note or 'no known shape on the failure path')
@@ -420,7 +433,7 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
     report['before'] = before[0]
     report['after'] = after[0]
     report['expected'] = '%s -> %s' % (static.AFFECTED, static.FIXED)
-    report['outcome'], report['reason'] = decide(before, after,
-                                                 applied_error)
+    report['outcome'], report['reason'] = decide(
+        before, after, applied_error, report['dynamic_after'])
     report['exit_code'] = EXIT_CODES[report['outcome']]
     return report

@@ -53,6 +53,15 @@ class TestDecide(testtools.TestCase):
             self.assertEqual(want, patch.decide(before, after)[0],
                              (before, after))
 
+    def test_observed_non_fixed_outcome_decides(self):
+        outcome, reason = patch.decide(
+            ('affected', None), ('unknown', 'TypeError at run time'), None,
+            {'run': True, 'outcome': 'unexpected', 'verdict': 'unknown',
+             'reason': 'source provider holds flavor1, expected none'})
+        self.assertEqual(patch.DOES_NOT_FIX, outcome)
+        self.assertIn('source provider holds flavor1', reason)
+        self.assertIn('TypeError at run time', reason)
+
     def test_not_applying(self):
         self.assertEqual(patch.ALREADY_FIXED, patch.decide(
             ('fixed', None), None, 'hunk failed')[0])
