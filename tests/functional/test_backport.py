@@ -132,6 +132,20 @@ class TestBackportPatchInstalledNova(_Command):
         self.assertEqual({'source': 'none', 'dest': 'flavor2'},
                          report['dynamic_after']['usage'])
 
+    def test_other_interpreter_runs_the_matrix_script(self):
+        # --python takes the matrix's scenario script path (the one old
+        # releases use); this interpreter stands in for a matrix env's.
+        minirepo.git(self.tree, 'apply', os.path.join(
+            SAMPLES, 'nova-34.0.0-reintroduce-bug.diff'))
+        code, report = self._backport(
+            '--patch', os.path.join(SAMPLES, 'nova-34.0.0-fix.patch'),
+            '--nova-source', self.tree, '--python', sys.executable)
+        self.assertEqual('fixes', report['outcome'], report['reason'])
+        self.assertEqual(sys.executable, report['scenario_python'])
+        self.assertEqual('affected', report['dynamic_before']['verdict'])
+        self.assertEqual('fixed', report['dynamic_after']['verdict'])
+        self.assertEqual(0, code)
+
     def test_reintroducing_patch_does_not_fix(self):
         code, report = self._backport(
             '--patch', os.path.join(SAMPLES,
