@@ -239,9 +239,12 @@ def _recorded(env, kind=None):
         return None
 
 
-def _static_of(env):
+def _static_of(env, install=None):
     trees = glob.glob(os.path.join(TOP, '.tox', env, 'lib', 'python*',
                                    'site-packages'))
+    if install and install.get('site_dir'):
+        # Installed without a virtualenv (pip install --prefix).
+        trees.append(install['site_dir'])
     for tree in trees:
         try:
             return static.classify_tree(tree).to_dict()
@@ -302,8 +305,9 @@ def main(argv=None):
     for env in envs:
         if not args.report_only:
             run_env(env, args.recreate)
-        rows.append(make_row(env, _recorded(env), _recorded(env, 'install'),
-                             _static_of(env)))
+        install = _recorded(env, 'install')
+        rows.append(make_row(env, _recorded(env), install,
+                             _static_of(env, install)))
     if args.format == 'json':
         print(json.dumps({'rows': rows}, indent=2, sort_keys=True))
     else:

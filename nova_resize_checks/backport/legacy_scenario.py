@@ -45,6 +45,7 @@ import inspect
 import json
 import os
 import platform
+import site
 import sys
 import tempfile
 import time
@@ -394,7 +395,15 @@ def main(argv=None):
     parser.add_argument('--output')
     parser.add_argument('--versions', action='store_true',
                         help='print the versions as JSON and exit')
+    parser.add_argument('--site-dir', action='append', default=[],
+                        help='a site-packages directory to add (with its '
+                             '.pth files), e.g. from "pip install --prefix" '
+                             'where no virtualenv can be made (Python 2.7)')
     args = parser.parse_args(argv)
+    for directory in args.site_dir:
+        site.addsitedir(os.path.abspath(directory))
+        sys.path.remove(os.path.abspath(directory))
+        sys.path.insert(0, os.path.abspath(directory))
     if args.versions:
         print(json.dumps(versions(), sort_keys=True))
         return 0
