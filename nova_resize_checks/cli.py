@@ -204,10 +204,80 @@ def cmd_review(args):
     return EXIT_FOUND if flagged or summary['problems'] else EXIT_OK
 
 
-def cmd_backport(args):
+def _backport_refs(args, gitrefs):
+    from nova_resize_checks.backport import render as bp_render
     from nova_resize_checks.backport import static
     from nova_resize_checks.backport import verify
 
+    try:
+        git_dir = gitrefs.resolve_git_dir(args.nova_git)
+        refs = gitrefs.select_refs(git_dir, args.refs, args.branches,
+                                   args.tags)
+    except gitrefs.GitError as exc:
+        raise UsageError('--nova-git: %s' % exc)
+    if not refs:
+        raise UsageError('--nova-git needs refs: name them, or use '
+                         '--branches or --tags PATTERN')
+    with _status(args, 'Reading %d ref(s) of %s...' % (len(refs), git_dir)):
+        try:
+            rows = [row.to_dict() for row in gitrefs.judge_refs(git_dir,
+                                                                refs)]
+        except gitrefs.GitError as exc:
+            raise env.EnvironmentProblem(str(exc))
+    if args.format == 'json':
+        _emit_json({'git_dir': git_dir, 'fix_change': static.FIX_CHANGE,
+                    'refs': rows})
+    else:
+        bp_render.refs_table(_console(sys.stdout), git_dir, rows,
+                             detail=args.detail)
+    bad = [row for row in rows if row['verdict'] not in verify.GOOD]
+    return EXIT_FOUND if bad else EXIT_OK
+
+
+def _backport_patch(args):
+    from nova_resize_checks.backport import patch as bp_patch
+    from nova_resize_checks.backport import render as bp_render
+
+    if bool(args.nova_git) == bool(args.nova_source):
+        raise UsageError('--patch needs --nova-source DIR, or --nova-git '
+                         'DIR with --ref REF')
+    if args.nova_git and not args.ref:
+        raise UsageError('--patch with --nova-git needs --ref REF')
+    if args.refs or args.branches or args.tags:
+        raise UsageError('--patch judges one tree: use --ref REF, not '
+                         'positional refs, --branches or --tags')
+    with _status(args, 'Trying %s...' % args.patch):
+        try:
+            report = bp_patch.check_patch(
+                args.patch, nova_source=args.nova_source,
+                nova_git=args.nova_git, ref=args.ref,
+                run=not args.static_only, timeout=args.timeout,
+                python=args.python)
+        except bp_patch.PatchInputError as exc:
+            raise UsageError(str(exc))
+    if args.format == 'json':
+        _emit_json(report)
+    else:
+        bp_render.patch_text(_console(sys.stdout), report)
+    return report['exit_code']
+
+
+def cmd_backport(args):
+    from nova_resize_checks.backport import gitrefs
+    from nova_resize_checks.backport import static
+    from nova_resize_checks.backport import verify
+
+    if args.patch:
+        return _backport_patch(args)
+    if args.nova_git:
+        if args.nova_source:
+            raise UsageError('use --nova-source or --nova-git, not both')
+        return _backport_refs(args, gitrefs)
+    if args.python:
+        raise UsageError('--python is for --patch')
+    if args.refs or args.branches or args.tags or args.ref:
+        raise UsageError('refs, --ref, --branches and --tags need '
+                         '--nova-git DIR')
     if args.nova_source and not os.path.isdir(args.nova_source):
         raise UsageError('--nova-source %s: no such directory'
                          % args.nova_source)
@@ -278,11 +348,45 @@ def build_parser():
     rev.set_defaults(func=cmd_review)
 
     bp = sub.add_parser(
-        'backport', help='tell whether a nova tree (or the installed nova) '
-                         'carries the fix for bug 1825537')
+        'backport', help='tell whether a nova tree, git refs or a proposed '
+                         'backport patch carry the fix for bug 1825537',
+        description='Without --nova-git or --patch: judge a tree (or the '
+                    'installed nova). With --nova-git DIR: judge refs from '
+                    'the git objects, no checkout. With --patch FILE: '
+                    'apply a proposed backport to a temporary copy of '
+                    '--nova-source DIR or of --nova-git DIR --ref REF and '
+                    'compare before and after. Exit status of --patch: '
+                    '0 fixes it, 1 does not fix it, 3 already fixed, '
+                    '4 cannot tell, 2 usage or environment error.')
     bp.add_argument('--nova-source', metavar='PATH',
                     help='a nova git checkout or unpacked source tree; '
                          'default: the installed nova')
+    bp.add_argument('--nova-git', metavar='DIR',
+                    help='a nova git repository (work tree or git dir); '
+                         'refs are read with "git show", nothing is '
+                         'checked out')
+    bp.add_argument('refs', nargs='*', metavar='REF',
+                    help='branches, tags or commits of --nova-git')
+    bp.add_argument('--branches', action='store_true',
+                    help='with --nova-git: every stable/* and '
+                         'unmaintained/* branch')
+    bp.add_argument('--tags', metavar='PATTERN',
+                    help='with --nova-git: tags matching a shell pattern, '
+                         'e.g. "19.0.*"')
+    bp.add_argument('--detail', action='store_true',
+                    help='with --nova-git: print why each ref got its '
+                         'verdict')
+    bp.add_argument('--patch', metavar='FILE',
+                    help='a proposed backport (git format-patch output or '
+                         'a plain unified diff) to try on a temporary copy')
+    bp.add_argument('--ref', metavar='REF',
+                    help='with --patch and --nova-git: the ref to apply '
+                         'the patch to')
+    bp.add_argument('--python', metavar='PATH',
+                    help='with --patch: run the scenario with this '
+                         'interpreter, whose nova must be the tree\'s '
+                         'version (e.g. .tox/matrix-stein-19.0.1/bin/python '
+                         'for nova 19.0.1)')
     bp.add_argument('--format', choices=('text', 'json'), default='text')
     bp.add_argument('--static-only', action='store_true',
                     help='do not run the scenario')

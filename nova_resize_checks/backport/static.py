@@ -84,6 +84,7 @@ SHAPE_RT_FAILED_RESIZE = 'rt-delete-allocation-for-failed-resize'
 SHAPE_NO_HANDLING = 'no-handling'
 SHAPE_UNRECOGNISED = 'unrecognised-allocation-handling'
 SHAPE_CONFLICTING = 'conflicting-handling'
+SHAPE_BROKEN_CALL = 'call-does-not-match-definition'
 
 REGRESSION_CHANGE = 'I2d9ab06b485f76550dbbff46f79f40ff4c97d12f'
 FIX_CHANGE = 'I52c8d038118c858004e17e71b2fba9e9e2714815'
@@ -341,7 +342,60 @@ class _Analysis(object):
         return found
 
 
-def _verdict(found, path):
+def _binding_problem(call, func):
+    """Why ``call`` cannot bind to ``func``'s parameters, or None.
+
+    Only plain calls are judged: a call with ``*args`` or ``**kwargs`` may
+    bind to anything.
+    """
+    if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+            kw.arg is None for kw in call.keywords):
+        return None
+    spec = func.args
+    positional = list(getattr(spec, 'posonlyargs', [])) + list(spec.args)
+    names = [arg.arg for arg in positional][1:]   # without self
+    posonly = len(getattr(spec, 'posonlyargs', [])) - 1
+    required = names[:len(names) - len(spec.defaults)]
+    given = set(names[:len(call.args)])
+    if len(call.args) > len(names) and spec.vararg is None:
+        return 'takes %d positional arguments after self, %d given' % (
+            len(names), len(call.args))
+    kwonly = [arg.arg for arg in spec.kwonlyargs]
+    for kw in call.keywords:
+        if kw.arg in names[max(posonly, 0):] or kw.arg in kwonly:
+            given.add(kw.arg)
+        elif spec.kwarg is None:
+            return 'has no parameter %r' % kw.arg
+    missing = [name for name in required if name not in given]
+    missing += [arg.arg for arg, default in zip(spec.kwonlyargs,
+                                                spec.kw_defaults)
+                if default is None and arg.arg not in given]
+    if missing:
+        return 'needs %s, which the call does not pass' % ', '.join(missing)
+    return None
+
+
+def _broken_self_call(item, methods):
+    """A StaticResult detail when a recognised self.X() cannot work."""
+    func = item.node.func
+    if not (isinstance(func, ast.Attribute) and
+            isinstance(func.value, ast.Name) and func.value.id == 'self'):
+        return None
+    method = methods.get(func.attr)
+    if method is None:
+        # Possibly inherited (nova's manager.Manager): not judged.
+        return None
+    problem = _binding_problem(item.node, method)
+    if problem:
+        return ('%s() (line %d) %s does not match its definition at line '
+                '%d: it %s (a TypeError at run time, so the failure path '
+                'does not do what its name says)' % (
+                    item.name, item.node.lineno, item.where, method.lineno,
+                    problem))
+    return None
+
+
+def _verdict(found, path, methods=None):
     """A StaticResult for ``found`` or None if nothing allocation-related."""
     recognised = []
     related = []
@@ -351,6 +405,11 @@ def _verdict(found, path):
             recognised.append((item, match))
         elif _allocation_related(item):
             related.append(item)
+    for item, _match_ in recognised:
+        broken = _broken_self_call(item, methods or {})
+        if broken and methods is not None:
+            return StaticResult(UNKNOWN, SHAPE_BROKEN_CALL, item.name, path,
+                                item.node.lineno, broken + '.')
     if recognised:
         verdicts = set(match[1] for _item, match in recognised)
         first, (shape, verdict, why) = recognised[0]
@@ -583,11 +642,11 @@ def classify_source(source_text, path=MANAGER_PATH):
     func = analysis.func
 
     handling = analysis.handling()
-    result = _verdict(handling, path)
+    result = _verdict(handling, path, methods)
     delegated = []
     if result is None:
         delegated = analysis.delegated()
-        result = _verdict(delegated, path)
+        result = _verdict(delegated, path, methods)
     if result is None:
         result = _no_handling(func, handling, delegated, analysis, path)
     if note:

@@ -1,0 +1,189 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""backport.patch and "backport --patch" on the cut-down trees.
+
+The trees here have no nova version, so the scenario is not run; the
+report must say so.  The scenario before and after a patch against the
+installed nova is covered by tests/functional/test_backport.py.
+"""
+
+import io
+import json
+import os
+
+import fixtures
+import testtools
+
+from nova_resize_checks.backport import patch
+from nova_resize_checks import cli
+from tests.unit.backport import minirepo
+
+
+def _read(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+class TestDecide(testtools.TestCase):
+
+    def test_table(self):
+        cases = [
+            (('affected', None), ('fixed', None), patch.FIXES),
+            (('affected', None), ('affected', None), patch.DOES_NOT_FIX),
+            (('affected', None), ('predates-regression', None),
+             patch.DOES_NOT_FIX),
+            (('affected', None), ('unknown', 'x'), patch.CANNOT_TELL),
+            (('fixed', None), ('fixed', None), patch.ALREADY_FIXED),
+            (('predates-regression', None), ('predates-regression', None),
+             patch.ALREADY_FIXED),
+            (('fixed', None), ('affected', None), patch.DOES_NOT_FIX),
+            (('unknown', 'x'), ('fixed', None), patch.CANNOT_TELL),
+        ]
+        for before, after, want in cases:
+            self.assertEqual(want, patch.decide(before, after)[0],
+                             (before, after))
+
+    def test_observed_non_fixed_outcome_decides(self):
+        outcome, reason = patch.decide(
+            ('affected', None), ('unknown', 'TypeError at run time'), None,
+            {'run': True, 'outcome': 'unexpected', 'verdict': 'unknown',
+             'reason': 'source provider holds flavor1, expected none'})
+        self.assertEqual(patch.DOES_NOT_FIX, outcome)
+        self.assertIn('source provider holds flavor1', reason)
+        self.assertIn('TypeError at run time', reason)
+
+    def test_not_applying(self):
+        self.assertEqual(patch.ALREADY_FIXED, patch.decide(
+            ('fixed', None), None, 'hunk failed')[0])
+        outcome, reason = patch.decide(('affected', None), None,
+                                       'hunk failed')
+        self.assertEqual(patch.CANNOT_TELL, outcome)
+        self.assertIn('hunk failed', reason)
+
+    def test_disagreeing_evidence_is_unknown(self):
+        verdict, note = patch._combined(
+            {'verdict': 'fixed'},
+            {'run': True, 'verdict': 'affected', 'outcome': 'affected',
+             'reason': 'bug 1825537'})
+        self.assertEqual('unknown', verdict)
+        self.assertIn('scenario says affected', note)
+
+
+class TestPatchCommand(testtools.TestCase):
+
+    def setUp(self):
+        super(TestPatchCommand, self).setUp()
+        self.out = self.useFixture(fixtures.MonkeyPatch(
+            'sys.stdout', io.StringIO())).new_value
+        self.err = self.useFixture(fixtures.MonkeyPatch(
+            'sys.stderr', io.StringIO())).new_value
+        self.tree = minirepo.affected_tree(
+            self.useFixture(fixtures.TempDir()).path)
+        self.manager = os.path.join(self.tree, 'nova', 'compute',
+                                    'manager.py')
+
+    def _run(self, *args):
+        code = cli.main(['backport', '--format', 'json'] + list(args))
+        text = self.out.getvalue()
+        self.out.seek(0)
+        self.out.truncate()
+        return code, json.loads(text) if text else None
+
+    def test_fix_on_affected_tree(self):
+        before = _read(self.manager)
+        code, report = self._run('--patch', minirepo.FIX_PATCH,
+                                 '--nova-source', self.tree)
+        self.assertEqual(0, code, report)
+        self.assertEqual('fixes', report['outcome'])
+        self.assertEqual('git format-patch', report['patch_format'])
+        self.assertEqual('affected', report['static_before']['verdict'])
+        self.assertEqual('fixed', report['static_after']['verdict'])
+        self.assertEqual(['-p1'], report['apply_options'])
+        self.assertIn('version of the tree is unknown',
+                      report['dynamic_before']['reason'])
+        # The user's tree is never written.
+        self.assertEqual(before, _read(self.manager))
+
+    def test_log_only_diff_does_not_fix(self):
+        code, report = self._run('--patch', minirepo.LOG_ONLY_DIFF,
+                                 '--nova-source', self.tree)
+        self.assertEqual(1, code)
+        self.assertEqual('does-not-fix', report['outcome'])
+        self.assertEqual('unified diff', report['patch_format'])
+        self.assertEqual('affected', report['static_after']['verdict'])
+
+    def test_already_fixed_tree(self):
+        minirepo.git(self.tree, 'init', '-q')
+        minirepo.git(self.tree, 'apply', minirepo.FIX_PATCH)
+        code, report = self._run('--patch', minirepo.FIX_PATCH,
+                                 '--nova-source', self.tree)
+        self.assertEqual(3, code)
+        self.assertEqual('already-fixed', report['outcome'])
+        self.assertIn('does not apply', report['reason'])
+
+    def test_unrecognised_tree_cannot_tell(self):
+        with open(self.manager, 'w') as handle:
+            handle.write('class ComputeManager(object):\n'
+                         '    def finish_resize(self):\n'
+                         '        try:\n'
+                         '            pass\n'
+                         '        except Exception:\n'
+                         '            self.reportclient.move_allocs()\n')
+        code, report = self._run('--patch', minirepo.LOG_ONLY_DIFF,
+                                 '--nova-source', self.tree)
+        self.assertEqual(4, code)
+        self.assertEqual('cannot-tell', report['outcome'])
+
+    def test_git_ref_targets(self):
+        repo = self.useFixture(fixtures.TempDir()).path
+        minirepo.build(repo)
+        head = minirepo.git(repo, 'rev-parse', 'HEAD')
+        code, report = self._run('--patch', minirepo.FIX_PATCH,
+                                 '--nova-git', repo, '--ref', '1.0.0')
+        self.assertEqual(0, code, report)
+        self.assertEqual('1.0.0', report['nova_version'])
+        code, report = self._run('--patch', minirepo.FIX_PATCH,
+                                 '--nova-git', repo, '--ref',
+                                 'unmaintained/mid')
+        self.assertEqual(3, code, report)
+        # Nothing was checked out in the user's repository.
+        self.assertEqual(head, minirepo.git(repo, 'rev-parse', 'HEAD'))
+        self.assertEqual('', minirepo.git(repo, 'status', '--porcelain'))
+
+    def test_text_output_names_the_outcome(self):
+        code = cli.main(['backport', '--patch', minirepo.FIX_PATCH,
+                         '--nova-source', self.tree])
+        self.assertEqual(0, code)
+        text = self.out.getvalue()
+        self.assertIn('outcome: fixes (exit 0)', text)
+        self.assertIn('static before : affected', text)
+
+    def test_bad_inputs_are_usage_errors(self):
+        empty = os.path.join(self.tree, 'empty.diff')
+        with open(empty, 'w') as handle:
+            handle.write('just prose, no diff\n')
+        for args, message in [
+                (['--patch', empty, '--nova-source', self.tree],
+                 'no file changes'),
+                (['--patch', minirepo.FIX_PATCH], 'needs --nova-source'),
+                (['--patch', minirepo.FIX_PATCH, '--nova-git', self.tree],
+                 'needs --ref'),
+                (['--patch', '/nonexistent.patch', '--nova-source',
+                  self.tree], 'cannot read'),
+                (['--patch', minirepo.FIX_PATCH, '--nova-source', self.tree,
+                  '--python', '/nonexistent/python'], 'no such interpreter'),
+                (['--nova-source', self.tree, '--python', 'python3'],
+                 '--python is for --patch')]:
+            code, _report = self._run(*args)
+            self.assertEqual(2, code, args)
+            self.assertIn(message, self.err.getvalue())
