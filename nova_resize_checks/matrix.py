@@ -37,6 +37,7 @@ catches it") without running nova again.
 
 import argparse
 import ast
+import concurrent.futures
 import dataclasses
 import hashlib
 import importlib.util
@@ -358,7 +359,8 @@ def build(source, runs, versions=None):
 def cache_key(source=None, variants=None):
     """Content key: versions, canonical test, mutants and this module."""
     digest = hashlib.sha256()
-    parts = [json.dumps(env.versions(), sort_keys=True),
+    parts = [json.dumps(dict(env.versions(),
+                             concurrency=env.concurrency()), sort_keys=True),
              source if source is not None else canonical.read_test(),
              json.dumps(list(variants or mutants.MUTANTS))]
     for module in (mutants, sys.modules[__name__]):
@@ -375,45 +377,36 @@ def cache_dir():
     return os.path.join(base, 'nova-resize-checks', 'matrix')
 
 
-def _cache_path(key):
-    return os.path.join(cache_dir(), key + '.json')
+def _cache_path(key, directory=None):
+    return os.path.join(directory or cache_dir(), key + '.json')
 
 
-def cached(source=None):
+def cached(source=None, directory=None):
     """The cached matrix for the installed versions, or None."""
     try:
-        with open(_cache_path(cache_key(source))) as f:
+        with open(_cache_path(cache_key(source), directory)) as f:
             return Matrix.from_cache(json.load(f))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _store(key, matrix):
-    os.makedirs(cache_dir(), exist_ok=True)
-    path = _cache_path(key)
-    fd, tmp = tempfile.mkstemp(dir=cache_dir(), suffix='.tmp')
+def _store(key, matrix, directory=None):
+    directory = directory or cache_dir()
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix='.tmp')
     with os.fdopen(fd, 'w') as f:
         json.dump(matrix.to_cache(), f, sort_keys=True)
-    os.replace(tmp, path)
+    os.replace(tmp, _cache_path(key, directory))
 
 
-def compute(timeout=DEFAULT_TIMEOUT, use_cache=True, python=None):
-    """The matrix for the installed nova: from cache, else run a child.
-
-    Raises EnvironmentProblem when nova cannot run here and MatrixError
-    when the runs did not finish.
-    """
-    source = canonical.read_test()
-    key = cache_key(source)
-    if use_cache:
-        found = cached(source)
-        if found is not None:
-            return found
-    path = canonical.test_path()
+def _run_child(path, variants, timeout, python):
+    """One child process running ``variants``; returns its runs."""
     with tempfile.TemporaryDirectory(prefix='nrc-matrix-') as tmp:
         output = os.path.join(tmp, 'matrix.json')
         cmd = [python or sys.executable, '-m', 'nova_resize_checks.matrix',
                '--test', path, '--output', output]
+        for variant in variants:
+            cmd += ['--variant', variant]
         try:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.DEVNULL,
@@ -436,7 +429,36 @@ def compute(timeout=DEFAULT_TIMEOUT, use_cache=True, python=None):
         raise env.EnvironmentProblem(document['environment_error'])
     if 'matrix_error' in document:
         raise MatrixError(document['matrix_error'])
-    matrix = build(source, document['runs'], document['versions'])
+    return document
+
+
+def compute(timeout=DEFAULT_TIMEOUT, use_cache=True, python=None, jobs=1,
+            directory=None):
+    """The matrix for the installed nova: from cache, else run children.
+
+    The variants (real nova and every mutant) are shared among ``jobs``
+    child processes that run side by side.  ``directory``: where the
+    result is cached (default :func:`cache_dir`).  Raises
+    EnvironmentProblem when nova cannot run here and MatrixError when the
+    runs did not finish.
+    """
+    source = canonical.read_test()
+    key = cache_key(source)
+    if use_cache:
+        found = cached(source, directory)
+        if found is not None:
+            return found
+    path = canonical.test_path()
+    variants = [REAL] + list(mutants.MUTANTS)
+    jobs = max(1, min(jobs or 1, len(variants)))
+    shares = [variants[index::jobs] for index in range(jobs)]
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        documents = list(pool.map(
+            lambda share: _run_child(path, share, timeout, python), shares))
+    runs = {}
+    for document in documents:
+        runs.update(document['runs'])
+    matrix = build(source, runs, documents[0]['versions'])
     real = matrix.runs.get(REAL, {})
     if real.get('failed') or real.get('error'):
         raise MatrixError(
@@ -447,7 +469,7 @@ def compute(timeout=DEFAULT_TIMEOUT, use_cache=True, python=None):
                 assertions_mod.first_line(real.get('error'), 500)))
     if use_cache:
         try:
-            _store(key, matrix)
+            _store(key, matrix, directory)
         except OSError:
             pass
     return matrix

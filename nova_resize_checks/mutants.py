@@ -420,13 +420,3 @@ def install_process_wide(name):
         setattr(compute_manager.ComputeManager,
                 target.rsplit('.', 1)[1], replacement)
     return mutant
-
-
-# The mutants the review meta-check runs every proposed version against:
-# the first four.  The others are caught by the canonical test too (see
-# ``mutants --matrix``), but running thirteen mutants per version costs
-# three times as much; they join the meta-check once it skips the runs
-# whose outcome is known without running (matrix.still_caught) and stops
-# at the first survivor.
-META_CHECK = ('bug-1825537', 'no-source-cleanup', 'drop-dest-allocation',
-              'old-flavor-on-dest')

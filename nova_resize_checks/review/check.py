@@ -15,9 +15,21 @@
 
 parse -> extract -> findings -> edits -> safety -> run -> verdict.  Every
 review is prepared on its own (a failure in one is reported on that review
-only); all the versions they propose, and the canonical test, then go to one
-:class:`~nova_resize_checks.runner.Runner` call so that versions shared by
+only); all the versions they propose then go to one
+:class:`~nova_resize_checks.runs.pool.Pool` call so that versions shared by
 several reviews run once.  The result is plain data; :mod:`report` renders.
+
+Every verdict is relative to the canonical test.  It runs once against real
+nova in the same confinement as the proposals (so that a harness that
+cannot run a test here is found before any review is blamed), and its
+assertion x mutant matrix (:mod:`nova_resize_checks.matrix`, cached)
+says which mutants it catches and with which assertions.  A proposed
+version then runs against real nova and, in :data:`mutants.RUN_ORDER`
+(the mutant most likely to survive a weakened test first), against each
+mutant the canonical test catches -- except the mutants it is known to
+still catch without running (:func:`matrix.still_caught`: an unchanged
+assertion that catches the mutant sees the same values) -- and stops at
+the first survivor, which decides ``weakens``.
 """
 
 import concurrent.futures
@@ -30,6 +42,7 @@ import typing
 
 from nova_resize_checks import canonical
 from nova_resize_checks import env
+from nova_resize_checks import matrix as matrix_mod
 from nova_resize_checks import mutants
 from nova_resize_checks.review import edits
 from nova_resize_checks.review import extract
@@ -296,6 +309,48 @@ def derived_timeout(canonical_results):
     return max(pool_mod.TIMEOUT_FLOOR, pool_mod.TIMEOUT_FACTOR * slowest)
 
 
+def _canonical_results(matrix):
+    """The canonical test's result per mutant, from its matrix."""
+    found = {}
+    for mutant in matrix.mutants:
+        run = matrix.runs[mutant]
+        caught = sorted(matrix.caught(mutant), key=lambda k: int(k[1:]))
+        if caught:
+            outcome, evidence = runs.FAIL, 'fails at %s' % ', '.join(caught)
+        elif run['error']:
+            outcome = runs.ERROR
+            evidence = 'the scenario broke: %s' % run['error'][-300:]
+        else:
+            outcome, evidence = runs.PASS, 'no assertion fails'
+        found[mutant] = runs.RunResult(variant=mutant, outcome=outcome,
+                                       seconds=run['seconds'],
+                                       evidence=evidence)
+    return found
+
+
+def _plan(version, matrix, caught, context):
+    """(variants to run, results known without running) for a version.
+
+    Mutants in :data:`mutants.RUN_ORDER` that the canonical test catches;
+    for a test-only version, those :func:`matrix.still_caught` proves it
+    still catches are known instead of run.
+    """
+    order = [m for m in mutants.RUN_ORDER if m in caught]
+    known = {}
+    if not version.overlay:
+        for mutant, assertion in matrix_mod.still_caught(
+                version.test_source, matrix, context.test_source,
+                context.helper_names).items():
+            if mutant in order:
+                known[mutant] = runs.RunResult(
+                    variant=mutant, outcome=runs.FAIL, known=True,
+                    evidence='not run: known to fail, as the canonical '
+                             'test does: the proposed version keeps %s `%s` '
+                             'unchanged and seeing the same values'
+                             % (assertion.key, assertion.code))
+    return [runs.REAL] + [m for m in order if m not in known], known
+
+
 _PREPARED_FORMAT = 1
 
 
@@ -397,7 +452,7 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
     """
     files, problems = collect(paths)
     context = Context(static_gate)
-    variants = [runs.REAL] + list(mutants.META_CHECK)
+    variants = [runs.REAL] + list(mutants.RUN_ORDER)
     store = None
     if use_cache:
         store = cache_mod.JsonStore(
@@ -408,36 +463,50 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
     runner = pool_mod.Pool(
         variants, confinement, jobs=jobs,
         timeout=timeout or pool_mod.DEFAULT_TIMEOUT, use_cache=use_cache,
-        cache_dir=cache_dir, progress=progress)
-    with runner, concurrent.futures.ThreadPoolExecutor(1) as background:
+        cache_dir=cache_dir, progress=progress, stop_at_survivor=True)
+    with runner, concurrent.futures.ThreadPoolExecutor(2) as background:
         # The canonical test first: every verdict is relative to it, and
-        # its run times give the bound for every other run.  It runs while
-        # the reviews are read.
-        canonical_future = background.submit(runner.run,
-                                             [context.canonical])
+        # its run times give the bound for every other run.  It runs (and
+        # its matrix is measured) while the reviews are read.
+        canonical_future = background.submit(
+            runner.run, [context.canonical],
+            {context.canonical.key(): [runs.REAL]})
+        matrix_future = background.submit(
+            matrix_mod.compute, use_cache=use_cache, jobs=runner.jobs,
+            directory=os.path.join(os.path.dirname(
+                cache_dir or cache_mod.default_dir()), 'matrix'))
         reports = []
         for path in files:
             reports.append(prepare_cached(path, context, store))
             if progress:
                 progress('prepared', path=path)
-        canonical_results = canonical_future.result()[
-            context.canonical.key()]
-        real = canonical_results[runs.REAL]
+        real = canonical_future.result()[context.canonical.key()][runs.REAL]
         if real.outcome != runs.PASS:
             raise CanonicalBroken(
                 'the canonical regression test does not pass against the '
                 'installed nova (%s: %s), so no review can be judged here. '
                 'Run "nova-resize-checks reproduce" to see what placement '
                 'holds.' % (real.outcome, real.evidence))
+        try:
+            matrix = matrix_future.result()
+        except matrix_mod.MatrixError as exc:
+            raise CanonicalBroken(
+                'the canonical test\'s assertion x mutant matrix could not '
+                'be measured, so no review can be judged here: %s' % exc)
+        canonical_results = dict(_canonical_results(matrix), real=real)
+        caught = verdict_mod.caught_by(canonical_results)
         if timeout is None:
             runner.timeout = derived_timeout(canonical_results)
         # A proposal that normalises to the canonical test (comments only,
         # say) is the canonical version: it is not run a second time.
         versions = [v for report in reports for v in report.versions.values()
                     if v.key() != context.canonical.key()]
-        results = runner.run(versions)
+        plan, known = {}, {}
+        for version in versions:
+            plan[version.key()], known[version.key()] = _plan(
+                version, matrix, caught, context)
+        results = runner.run(versions, plan, known)
     results[context.canonical.key()] = canonical_results
-    caught = verdict_mod.caught_by(canonical_results)
     for report in reports:
         if report.proposed_key is None:
             continue
@@ -446,7 +515,9 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
             if item.version_key:
                 item.outcomes = results[item.version_key]
         report.verdict, report.reason = verdict_mod.judge_runs(
-            report.proposed, caught)
+            report.proposed, caught,
+            lambda survivors: matrix_mod.describe_survivors(survivors,
+                                                            matrix))
         for item in report.changes:
             stopped = item.outcomes and verdict_mod.refused(item.outcomes)
             if stopped and report.verdict != verdict_mod.UNSAFE:

@@ -430,7 +430,7 @@ def fence_language(info):
 def looks_like_diff(text):
     lines = text.split('\n')
     for i, line in enumerate(lines):
-        if line.startswith('diff --git ') or parse.HUNK_RE.match(line):
+        if line.startswith('diff --git ') or parse.is_hunk_header(lines, i):
             return True
         if (line.startswith('--- ') and i + 1 < len(lines) and
                 lines[i + 1].startswith('+++ ')):

@@ -85,6 +85,26 @@ _INLINE_CUT_RE = re.compile(r':[ \t]+(?=[A-Z])')
 _LIST_ITEM_RE = re.compile(r'[ \t]*(?:\d{1,4}[.)]|[-*+])[ \t]+\S')
 _HEADING_RE = re.compile(r'[ \t]{0,3}#{1,6}(?:[ \t]|$)')
 HUNK_RE = re.compile(r'@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@')
+# A hunk header without line numbers ("@@", "@@ @@", "@@ def test_x"):
+# common in hand- and machine-written diffs.
+_BARE_HUNK_RE = re.compile(r'@@(?:\s*@@)?(?:\s.*)?$')
+
+
+def is_hunk_header(lines, i):
+    """Does ``lines[i]`` open a hunk (numbered, or bare and followed by
+    diff lines)?"""
+    line = lines[i]
+    if HUNK_RE.match(line):
+        return True
+    if not _BARE_HUNK_RE.match(line):
+        return False
+    following = []
+    for line in lines[i + 1:]:
+        if line.startswith('@@') or len(following) == 3:
+            break
+        if line.strip():
+            following.append(line)
+    return bool(following) and all(ln[:1] in ' +-' for ln in following)
 _CODE_LIKE_RE = re.compile(
     r'(?:from|import|class|def|return|assert|raise|try|except|finally|'
     r'with|for|while|if|elif|else|pass|super)\b|self\.|@|#|[)\]}]|'
@@ -432,7 +452,7 @@ def _diff_start(lines, i):
     if (line.startswith('--- ') and i + 1 < len(lines) and
             lines[i + 1].startswith('+++ ')):
         return True
-    return bool(HUNK_RE.match(line))
+    return is_hunk_header(lines, i)
 
 
 _DIFF_LINE_PREFIXES = ('+', '-', ' ', '@@', '\\', 'diff ', 'index ',

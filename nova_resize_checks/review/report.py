@@ -151,8 +151,9 @@ def text_details(report):
                     extra = ' - line %d `%s`: %s' % (
                         result.failing_line, result.failing_code,
                         result.evidence)
-            lines.append('      %-22s %s%s' % (variant, result.outcome,
-                                               extra))
+            lines.append('      %-22s %s%s' % (
+                variant, result.outcome + (' (known)' if result.known
+                                           else ''), extra))
     for finding in report.findings:
         where = (' (review lines %d-%d)' % (finding.span.start,
                                             finding.span.end)

@@ -64,8 +64,12 @@ def caught_by(canonical_results):
                   if variant != REAL and result.outcome != PASS)
 
 
-def judge_runs(results, caught):
-    """(verdict, reason) for a proposed version's {variant: RunResult}."""
+def judge_runs(results, caught, describe=None):
+    """(verdict, reason) for a proposed version's {variant: RunResult}.
+
+    ``describe``: given the surviving mutants, a sentence on what catches
+    them in the canonical test (or None), added to a ``weakens`` reason.
+    """
     stopped = refused(results)
     if stopped:
         return stopped
@@ -82,10 +86,15 @@ def judge_runs(results, caught):
                if results.get(m) is not None and
                results[m].outcome == PASS]
     if escaped:
-        return WEAKENS, ('the proposed version passes against mutant%s %s, '
-                         'which the canonical test catches'
-                         % ('s' if len(escaped) > 1 else '',
-                            ', '.join(escaped)))
+        reason = ('the proposed version passes against mutant%s %s, which '
+                  'the canonical test catches'
+                  % ('s' if len(escaped) > 1 else '', ', '.join(escaped)))
+        more = describe(escaped) if describe else None
+        return WEAKENS, reason + ('; ' + more if more else '')
+    known = [m for m in caught
+             if results.get(m) is not None and results[m].known]
     return OK, ('the proposed version passes against real nova and fails '
-                'against every mutant the canonical test catches (%s)'
-                % ', '.join(caught))
+                'against every mutant the canonical test catches (%s)%s'
+                % (', '.join(caught),
+                   '; known without running for %d of them: an unchanged '
+                   'assertion catches them' % len(known) if known else ''))

@@ -17,13 +17,18 @@
 version in a worker of its own (:mod:`~nova_resize_checks.runs.worker`),
 ``jobs`` at a time, confined unless the caller asked for
 ``confinement=None`` explicitly.  A worker runs its version's variants in
-order, real nova first, and stops after a failing real run (the skip
-rule, :func:`skip_rest`: no mutant can change the verdict of a version
-that already fails against real nova).
+order, real nova first, and stops when nothing it could still run can
+change the version's verdict (the skip rule, :func:`skip_rest`): after a
+failing real run (no mutant can change the verdict of a version that
+already fails against real nova) and, when the caller asks for it, after
+the first mutant the version survives (one survivor decides).  The caller
+may name, per version, the variants to run and results it already knows
+without running (see :meth:`Pool.run`).
 
 Every variant gets a :class:`~nova_resize_checks.runs.results.RunResult`:
 ``pass``, ``fail``, ``error``, ``timeout``, ``limit``, ``refused`` (the
-confinement stopped something the run attempted) or ``skipped``.  Only the
+confinement stopped something the run attempted) or ``skipped``; a result
+the caller knew is passed through as given (``known`` set).  Only the
 parent writes the cache, and only results of confined, complete runs.
 """
 
@@ -53,6 +58,8 @@ TIMEOUT_FLOOR = 60.0
 STARTUP_ALLOWANCE = 60.0    # importing nova in a new worker (~2 s)
 SKIP_REASON = ('not run: the version does not pass against real nova, so '
                'no mutant can change its verdict')
+SURVIVOR_REASON = ('not run: the version already passes against mutant %s, '
+                   'which decides its verdict')
 CASE_DIR = '/tmp/case'      # where a confined worker sees its version
 _SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
             128 + signal.SIGXCPU: 'CPU time',
@@ -60,17 +67,30 @@ _SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
 _SIGSYS = (-signal.SIGSYS, 128 + signal.SIGSYS)
 
 
-def skip_rest(real, variants):
+def skip_rest(produced, variants, stop_at_survivor=False):
     """The skip rule, in one place.
 
-    Results for ``variants`` left unrun because ``real`` did not pass, or
-    None when they must run.
+    ``produced``: the results a version has so far ({variant:
+    RunResult}).  Returns results for ``variants`` left unrun because they
+    cannot change its verdict -- its real run did not pass, or (with
+    ``stop_at_survivor``) it passed against a mutant it was run against --
+    or None when they must run.
     """
-    if real is None or real.outcome == results.PASS:
+    real = produced.get(results.REAL)
+    if real is None:
         return None
+    if real.outcome != results.PASS:
+        reason = SKIP_REASON
+    else:
+        survivors = [variant for variant, result in produced.items()
+                     if variant != results.REAL and not result.known and
+                     result.outcome == results.PASS]
+        if not (stop_at_survivor and survivors):
+            return None
+        reason = SURVIVOR_REASON % survivors[0]
     return {variant: results.RunResult(variant=variant,
                                        outcome=results.SKIPPED,
-                                       evidence=SKIP_REASON)
+                                       evidence=reason)
             for variant in variants if variant != results.REAL}
 
 
@@ -90,7 +110,8 @@ class Pool(object):
 
     def __init__(self, variants, confinement, jobs=None,
                  timeout=DEFAULT_TIMEOUT, cache_dir=None, use_cache=True,
-                 progress=None, python=None, skip_mutants=True):
+                 progress=None, python=None, skip_mutants=True,
+                 stop_at_survivor=False):
         self.variants = list(variants)
         self.confinement = confinement
         self.jobs = max(1, jobs or os.cpu_count() or 1)
@@ -102,6 +123,7 @@ class Pool(object):
         self.progress = progress or (lambda event, **kw: None)
         self.python = python or sys.executable
         self.skip_mutants = skip_mutants
+        self.stop_at_survivor = stop_at_survivor
         self.startup_allowance = STARTUP_ALLOWANCE
         self._fingerprint = json.dumps(
             dict(env.versions(), concurrency=env.concurrency()),
@@ -125,16 +147,26 @@ class Pool(object):
             [version_key, variant, self._fingerprint, cache_mod.FORMAT]
         ).encode()).hexdigest()
 
-    def run(self, versions):
-        """Return {version.key(): {variant: RunResult}} for all versions."""
+    def run(self, versions, variants=None, known=None):
+        """Return {version.key(): {variant: RunResult}} for all versions.
+
+        ``variants``: {version key: [variant, ...]}, the variants to run
+        for that version, in order (default: the pool's).  ``known``:
+        {version key: {variant: RunResult}}, results the caller already
+        knows without running; they are passed through and never cached.
+        """
+        variants = variants or {}
+        known = known or {}
         unique = {}
         for version in versions:
             unique.setdefault(version.key(), version)
-        found = {key: {} for key in unique}
+        found = {key: dict(known.get(key, {})) for key in unique}
         todo = []
         for key, version in unique.items():
             missing = []
-            for variant in self.variants:
+            for variant in variants.get(key, self.variants):
+                if variant in found[key]:
+                    continue
                 cached = self.cache.get(self._key(key, variant)) \
                     if self.cache else None
                 if cached is not None:
@@ -142,7 +174,8 @@ class Pool(object):
                     self.stats['cached'] += 1
                 else:
                     missing.append(variant)
-            skipped = skip_rest(found[key].get(results.REAL), missing) \
+            skipped = skip_rest(found[key], missing,
+                                self.stop_at_survivor) \
                 if self.skip_mutants else None
             if skipped is not None:
                 found[key].update(skipped)
@@ -181,6 +214,8 @@ class Pool(object):
                 argv += ['--variant', variant]
             if self.skip_mutants:
                 argv.append('--stop-on-real-failure')
+            if self.stop_at_survivor:
+                argv.append('--stop-at-survivor')
             for name in os.listdir(case):
                 os.chmod(os.path.join(case, name), 0o644)
             allowance = self.timeout + self.startup_allowance
@@ -248,7 +283,7 @@ class Pool(object):
         for variant in variants:
             if variant in produced:
                 continue
-            skipped = skip_rest(produced.get(results.REAL), [variant])
+            skipped = skip_rest(produced, [variant], self.stop_at_survivor)
             if skipped:
                 produced.update(skipped)
             else:

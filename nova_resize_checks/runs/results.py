@@ -71,6 +71,9 @@ class RunResult:
     cached: bool = False
     # What the confinement saw the run attempt (outcome REFUSED).
     attempts: typing.List[str] = dataclasses.field(default_factory=list)
+    # Not run: the caller knew the outcome without running (the evidence
+    # says how).
+    known: bool = False
 
     def to_dict(self):
         return dataclasses.asdict(self)

@@ -32,6 +32,7 @@ import xml.etree.ElementTree as ET
 import jsonschema
 import testtools
 
+from nova_resize_checks import mutants
 from nova_resize_checks import schemas
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -121,28 +122,48 @@ class TestReviewCorpus(testtools.TestCase):
 
     def test_changes_carry_outcomes_per_variant(self):
         doc = self._document(self.cold)
-        variants = {'real', 'bug-1825537', 'no-source-cleanup',
-                    'drop-dest-allocation', 'old-flavor-on-dest'}
-        seen_run = False
+        variants = {'real'} | set(mutants.RUN_ORDER)
+        seen_run = seen_known = False
         for review in doc['reviews']:
             for change in review['changes']:
                 self.assertEqual(2, len(change['span']))
                 self.assertIn('applied', change)
                 if change['outcomes']:
                     seen_run = True
-                    self.assertEqual(variants, set(change['outcomes']))
+                    self.assertIn('real', change['outcomes'])
+                    self.assertLessEqual(set(change['outcomes']), variants)
                     for result in change['outcomes'].values():
                         self.assertIn(result['outcome'],
                                       ('pass', 'fail', 'error', 'timeout',
                                        'skipped'))
+                        if result['known']:
+                            seen_known = True
+                            self.assertEqual('fail', result['outcome'])
+                            self.assertIn('unchanged', result['evidence'])
         self.assertTrue(seen_run)
+        self.assertTrue(seen_known)
 
     def test_canonical_catches_every_mutant(self):
         doc = self._document(self.cold)
-        self.assertEqual(
-            ['bug-1825537', 'drop-dest-allocation', 'no-source-cleanup',
-             'old-flavor-on-dest'], doc['caught_by_canonical'])
+        self.assertEqual(sorted(mutants.RUN_ORDER),
+                         doc['caught_by_canonical'])
         self.assertEqual('pass', doc['canonical']['real']['outcome'])
+
+    def test_weakens_names_the_survivor_and_its_assertion(self):
+        doc = self._document(self.cold)
+        for review in doc['reviews']:
+            if review['verdict'] != 'weakens':
+                continue
+            self.assertRegex(review['reason'],
+                             r'mutant [a-z0-9-]+ survives; in the canonical '
+                             r'test it is caught only by L\d+ `self\.assert')
+            # It stopped at the first survivor: nothing ran after it.
+            outcomes = review['proposed']
+            ran = [m for m in mutants.RUN_ORDER if m in outcomes and
+                   outcomes[m]['outcome'] != 'skipped' and
+                   not outcomes[m]['known']]
+            survivors = [m for m in ran if outcomes[m]['outcome'] == 'pass']
+            self.assertEqual(ran[-1], survivors[0], review['path'])
 
     def test_warm_run_is_answered_from_cache(self):
         cold = self._document(self.cold)

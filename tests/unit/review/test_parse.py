@@ -327,6 +327,19 @@ class TestUnfencedDiff(testtools.TestCase):
         parsed = parse.parse_text('@@ -3 +3 @@\n-a\n+b\n')
         self.assertEqual(['fence'], kinds(parsed))
 
+    def test_hunks_without_numbers_in_plain_text(self):
+        parsed = parse.parse_text(
+            'Simplify:\n\n@@\n         a = 1\n-        b = 2\n@@ def f\n'
+            '         c = 3\n+        d = 4\n\nApprove.\n')
+        fence = only(parsed, 'fence')[0]
+        self.assertEqual('diff', fence.info)
+        self.assertEqual(model.Span(3, 8), fence.span)
+        self.assertEqual('Approve.', parsed.blocks[-1].text)
+
+    def test_at_signs_in_prose_are_not_a_diff(self):
+        parsed = parse.parse_text('@@ is how a hunk starts.\nNothing else.\n')
+        self.assertEqual([], only(parsed, 'fence'))
+
     def test_header_without_changes_is_prose(self):
         parsed = parse.parse_text('--- a/x\n+++ b/x\nnothing\n')
         self.assertEqual([], only(parsed, 'fence'))

@@ -243,12 +243,40 @@ class TestPoolFold(testtools.TestCase):
                             self.pool._key('v' * 64, 'm1'))
 
     def test_skip_rule(self):
-        self.assertIsNone(pool.skip_rest(results.RunResult('real', 'pass'),
-                                         ['m1']))
-        self.assertIsNone(pool.skip_rest(None, ['m1']))
-        skipped = pool.skip_rest(results.RunResult('real', 'fail'),
+        real_pass = {'real': results.RunResult('real', 'pass')}
+        self.assertIsNone(pool.skip_rest(real_pass, ['m1']))
+        self.assertIsNone(pool.skip_rest({}, ['m1']))
+        skipped = pool.skip_rest({'real': results.RunResult('real', 'fail')},
                                  ['real', 'm1'])
         self.assertEqual(['m1'], list(skipped))
+        self.assertIn('does not pass against real nova',
+                      skipped['m1'].evidence)
+
+    def test_first_survivor_stops_the_rest_when_asked(self):
+        produced = {'real': results.RunResult('real', 'pass'),
+                    'm1': results.RunResult('m1', 'fail'),
+                    'm2': results.RunResult('m2', 'pass')}
+        self.assertIsNone(pool.skip_rest(produced, ['m3']))
+        skipped = pool.skip_rest(produced, ['m3', 'm4'],
+                                 stop_at_survivor=True)
+        self.assertEqual(['m3', 'm4'], list(skipped))
+        self.assertEqual('skipped', skipped['m3'].outcome)
+        self.assertIn('mutant m2', skipped['m3'].evidence)
+
+    def test_known_results_are_never_survivors(self):
+        produced = {'real': results.RunResult('real', 'pass'),
+                    'm1': results.RunResult('m1', 'fail', known=True)}
+        self.assertIsNone(pool.skip_rest(produced, ['m2'],
+                                         stop_at_survivor=True))
+
+    def test_known_results_pass_through_without_running(self):
+        version = results.Version('x = 1\n')
+        known = {'real': results.RunResult('real', 'fail', known=True)}
+        found = self.pool.run([version], variants={version.key(): [
+            'real', 'm1']}, known={version.key(): known})
+        self.assertIs(known['real'], found[version.key()]['real'])
+        self.assertEqual('skipped', found[version.key()]['m1'].outcome)
+        self.assertEqual(0, self.pool.stats['runs'])
 
 
 class TestWatch(testtools.TestCase):
