@@ -351,7 +351,7 @@ def _plan(version, matrix, caught, context):
     return [runs.REAL] + [m for m in order if m not in known], known
 
 
-_PREPARED_FORMAT = 1
+_PREPARED_FORMAT = 2
 
 
 def _span(data):

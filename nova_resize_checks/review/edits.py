@@ -282,12 +282,27 @@ def _apply_one(state, change, nova_reader, lines):
         test, reason = _apply_rename(state.test, change.old, change.new)
         return test, state.overlay, reason
     if kind == model.REMOVE:
+        old = (change.old or '').strip().strip('`').strip()
         if _is_line_edit(change):
             test, reason = _remove_line(state.test, change.line,
                                         lines.current(change.line))
-        elif _NAME_RE.match((change.old or '').strip().strip('`').strip()):
-            test, reason = _apply_remove(state.test, change.old,
-                                         change.summary)
+        elif change.unit == model.KEYWORD:
+            test, reason = _remove_by_keyword(state.test, old,
+                                              change.target)
+        elif change.unit == model.CALLS and _NAME_RE.match(old):
+            test, reason = _remove_calls(state.test, old, change.target)
+        elif _NAME_RE.match(old):
+            try:
+                test, reason = _apply_remove(state.test, change.old,
+                                             change.summary)
+            except _Refused as nothing_named:
+                # "delete the assertIn in f": nothing of that name is
+                # defined, so the one statement calling it is meant.
+                try:
+                    test, reason = _remove_calls(state.test, old,
+                                                 change.target, single=True)
+                except _Refused:
+                    raise nothing_named
         elif (change.old or '').strip():
             test, reason = _remove_statement(state.test, change.old)
         else:
@@ -297,7 +312,216 @@ def _apply_one(state, change, nova_reader, lines):
         test, reason = _apply_replace(state.test, change.old, change.new,
                                       change.target)
         return test, state.overlay, reason
+    if kind == model.INSERT:
+        test, reason = _apply_insert(state.test, change.code, change.old,
+                                     change.new, change.target)
+        return test, state.overlay, reason
     raise _Refused('unknown change kind %r' % (kind,))
+
+
+# Statement keywords and the libcst nodes they begin.
+_KEYWORD_NODES = {
+    'return': (cst.Return,), 'assert': (cst.Assert,), 'raise': (cst.Raise,),
+    'pass': (cst.Pass,), 'del': (cst.Del,), 'import': (
+        cst.Import, cst.ImportFrom), 'from': (cst.ImportFrom,),
+    'if': (cst.If,), 'for': (cst.For,), 'while': (cst.While,),
+    'with': (cst.With,), 'try': (cst.Try,), 'global': (cst.Global,),
+    'nonlocal': (cst.Nonlocal,), 'break': (cst.Break,),
+    'continue': (cst.Continue,),
+}
+
+
+class _RemoveStatements(cst.CSTTransformer):
+    """Remove the statements ``matches`` accepts.
+
+    A compound statement, or one small statement of a line; inside the def
+    ``scope`` if one is given.
+    """
+
+    def __init__(self, matches, scope=None):
+        super(_RemoveStatements, self).__init__()
+        self.matches = matches
+        self.scope = scope
+        self.defs = []
+        self.removed = []
+
+    def visit_FunctionDef(self, node):
+        self.defs.append(node.name.value)
+
+    def leave_FunctionDef(self, original, updated):
+        self.defs.pop()
+        return updated
+
+    def _active(self):
+        return not self.scope or self.scope in self.defs
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if not self._active():
+            return updated
+        kept = []
+        for small in updated.body:
+            if self.matches(small):
+                self.removed.append(small)
+            else:
+                kept.append(small)
+        if len(kept) == len(updated.body):
+            return updated
+        if not kept:
+            return cst.RemovalSentinel.REMOVE
+        return updated.with_changes(body=kept)
+
+    def on_leave(self, original, updated):
+        if isinstance(original, cst.BaseCompoundStatement) and \
+                self._active() and self.matches(original):
+            self.removed.append(original)
+            return cst.RemovalSentinel.REMOVE
+        return super(_RemoveStatements, self).on_leave(original, updated)
+
+
+def _remove_matching(source, matches, scope, what):
+    module = _cst_parse(source)
+    defs = {node.name.value for node in cst_matchers.findall(
+        module, cst_matchers.FunctionDef())}
+    if scope not in defs:
+        scope = None
+    transformer = _RemoveStatements(matches, scope)
+    result = module.visit(transformer).visit(_FillEmpty())
+    inside = ' in %s' % scope if scope else ' in the test'
+    count = len(transformer.removed)
+    if not count:
+        raise _Refused('no %s%s' % (what, inside))
+    return result.code, count, inside
+
+
+def _remove_by_keyword(source, word, scope):
+    """Remove the one ``word`` statement (``return``, ``if``, ...)."""
+    kinds = _KEYWORD_NODES.get(word)
+    if not kinds:
+        raise _Refused('`%s` does not begin a statement' % word)
+    code, count, inside = _remove_matching(
+        source, lambda node: isinstance(node, kinds), scope,
+        '%s statement' % word)
+    if count > 1:
+        raise _Refused('%d %s statements%s; cannot tell which to remove'
+                       % (count, word, inside))
+    return code, 'removed the %s statement%s' % (word, inside)
+
+
+def _remove_calls(source, name, scope, single=False):
+    """Remove the statements that call ``name`` (or assign such a call).
+
+    With ``single``, only when there is exactly one.
+    """
+    called = name.rstrip('()').rsplit('.', 1)[-1]
+    call = cst_matchers.Call(func=cst_matchers.Name(called) |
+                             cst_matchers.Attribute(
+                                 attr=cst_matchers.Name(called)))
+
+    def matches(node):
+        return cst_matchers.matches(node, cst_matchers.Expr(value=call) |
+                                    cst_matchers.Assign(value=call))
+
+    code, count, inside = _remove_matching(
+        source, matches, scope, 'statement calling %s' % called)
+    if single and count > 1:
+        raise _Refused('%d statements call %s%s; cannot tell which to '
+                       'remove' % (count, called, inside))
+    return code, 'removed %d statement(s) calling %s%s' % (
+        count, called, inside)
+
+
+def _ast_key(code):
+    """A statement's code without layout or comments, or None."""
+    try:
+        return ast.dump(ast.parse(textwrap.dedent(code).strip()))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+class _InsertStatements(cst.CSTTransformer):
+    """Insert ``new`` next to every statement ``is_anchor`` accepts.
+
+    Only inside the def named ``scope`` when one is given.
+    """
+
+    def __init__(self, new, where, is_anchor, scope=None):
+        super(_InsertStatements, self).__init__()
+        self.new = new
+        self.where = where
+        self.is_anchor = is_anchor
+        self.scope = scope
+        self.defs = []
+        self.anchors = []
+
+    def visit_FunctionDef(self, node):
+        self.defs.append(node.name.value)
+
+    def leave_FunctionDef(self, original, updated):
+        self.defs.pop()
+        return updated
+
+    def leave_IndentedBlock(self, original, updated):
+        if self.scope and self.scope not in self.defs:
+            return updated
+        body = []
+        for stmt in updated.body:
+            if self.is_anchor(stmt):
+                self.anchors.append(stmt)
+                if self.where == 'before':
+                    body.extend(self.new)
+                body.append(stmt)
+                if self.where == 'after':
+                    body.extend(self.new)
+            else:
+                body.append(stmt)
+        return updated.with_changes(body=body)
+
+
+def _apply_insert(source, code, anchor, where, scope):
+    """Insert statements ``code`` ``where`` ('after'/'before') an anchor.
+
+    ``anchor`` names one statement: its text, or a function it calls.
+    """
+    try:
+        new = list(cst.parse_module(
+            textwrap.dedent(code).strip() + '\n').body)
+    except Exception:
+        raise _Refused('`%s` is not Python statements' % _short(code, 60))
+    anchor = anchor.strip().strip('`').strip()
+    anchor_key = _ast_key(anchor)
+    called = anchor.rstrip('()').rsplit('.', 1)[-1]
+    by_call = bool(_NAME_RE.match(anchor))
+    empty = cst.Module(body=[])
+
+    def is_anchor(stmt):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return False
+        if by_call:
+            return bool(cst_matchers.findall(stmt, cst_matchers.Call(
+                func=cst_matchers.Name(called) | cst_matchers.Attribute(
+                    attr=cst_matchers.Name(called)))))
+        return anchor_key is not None and \
+            _ast_key(empty.code_for_node(stmt)) == anchor_key
+
+    module = _cst_parse(source)
+    defs = {node.name.value for node in cst_matchers.findall(
+        module, cst_matchers.FunctionDef())}
+    if scope not in defs:
+        scope = None
+    transformer = _InsertStatements(new, where, is_anchor, scope)
+    result = module.visit(transformer)
+    what = ('the call to %s' % called if by_call
+            else '`%s`' % _short(anchor, 60))
+    inside = ' in %s' % scope if scope else ''
+    if not transformer.anchors:
+        raise _Refused('%s is not a statement of the test%s'
+                       % (what, inside))
+    if len(transformer.anchors) > 1:
+        raise _Refused('%s occurs %d times%s; cannot tell where to add '
+                       'the statements' % (what, len(transformer.anchors),
+                                           inside))
+    return result.code, 'added %d statement(s) %s %s%s' % (
+        len(new), where, what, inside)
 
 
 class _ReplaceExpression(cst.CSTTransformer):

@@ -56,6 +56,7 @@ import bisect
 import collections
 import functools
 import hashlib
+import keyword
 import re
 import textwrap
 
@@ -123,6 +124,12 @@ _LINE_CHANGE_RES = (
         r'(?:\s+(?:changed|updated)\s+to|\s+replaced\s+(?:with|by))?'
         r'\s*:?\s*' + PH, re.I),
 )
+# "replace lines 84 to 87 with `...`": the first line becomes the code,
+# the others go.
+_LINE_RANGE_CHANGE_RE = re.compile(
+    r'\b(?:change|replace|update|modify|rewrite)\s+lines\s+(\d{1,6})\s*'
+    r'(?:-|\u2013|to|through)\s*(\d{1,6})\s*(?:to|with|by|into|as)\s*:?\s*' +
+    PH, re.I)
 _LINE_SUBST_RES = (
     (re.compile(
         r'\b(?:in|on|at)\s+line\s+(\d{1,6})\s*,?\s+(?:[\w-]+\s+){0,4}?'
@@ -222,12 +229,46 @@ Sentence.__doc__ = """A sentence of a prose block.
 """
 
 
-def mask_code(text):
-    """``(masked, codes)``: inline code spans replaced by placeholders."""
+# A bare word of plain-text prose that can only be code: snake_case,
+# camelCase (``assertIn``) or ``self.x``, optionally called (``f()``).
+_BARE_CODE_RE = re.compile(
+    r'(?<![\w.`/\\-])((?:self\.)?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?)'
+    r'(?![\w`/\\-])')
+
+
+def _bare_code_spans(text):
+    """Words of ``text`` that are clearly code, as code spans.
+
+    For prose written without backticks.
+    """
+    for m in _BARE_CODE_RE.finditer(text):
+        word = m.group(1)
+        last = word[:-2] if word.endswith('()') else word
+        last = last.rsplit('.', 1)[-1]
+        if (word.startswith('self.') or word.endswith('()') or
+                _clearly_identifier(last)) and not last.isupper() and \
+                not re.match(r'(?i)cwe\b', last):
+            yield m.start(1), m.end(1), word
+
+
+def is_plain_text(parsed):
+    """A review written without any backtick (plain text)."""
+    return '`' not in parsed.text
+
+
+def mask_code(text, plain=False):
+    """``(masked, codes)``: inline code spans replaced by placeholders.
+
+    With ``plain`` (a review without backticks, see is_plain_text), words
+    that can only be code (``assertIn``, ``_resize_and_assert_error``,
+    ``self.flavor2``) are the code spans.
+    """
     parts = []
     codes = []
     pos = 0
-    for start, end, content in parse.code_spans(text):
+    spans = list(_bare_code_spans(text)) if plain else \
+        parse.code_spans(text)
+    for start, end, content in spans:
         parts.append(text[pos:start])
         parts.append('%s%d%s%s' % (PH_OPEN, len(codes),
                                    '\n' * text.count('\n', start, end),
@@ -260,7 +301,7 @@ def iter_sentences(parsed):
     for index, block in enumerate(parsed.blocks):
         if block.kind != 'prose':
             continue
-        masked, codes = mask_code(block.text)
+        masked, codes = mask_code(block.text, is_plain_text(parsed))
         line_at = _line_counter(masked, block.span.start)
         pos = 0
         bounds = []
@@ -734,7 +775,7 @@ def _code_run(tokens, i, forward=True, skip=3):
         if kind == 'code':
             found.append(value)
             skipped = 0
-        elif kind == 'punct' and value in ',;/(':
+        elif kind == 'punct' and value in ',;/(:':
             pass
         elif kind == 'word' and (value in _LIST_JOIN_WORDS or
                                  _NOUN_RE.fullmatch(value)):
@@ -878,6 +919,41 @@ def _reference_line(ref_lines, number, fragment):
     return None
 
 
+# Nouns that make "remove the `f` call" a removal of the statements that
+# call ``f``, not of ``f`` itself.
+_CALL_NOUNS = frozenset(('call', 'assertion', 'check', 'statement', 'line'))
+
+
+def _noun_after(masked, index):
+    """The noun right after code span ``index`` ("`f` call"), or ''."""
+    m = re.search('%s%d\n*%s\\s+(\\w+)' % (PH_OPEN, index, PH_CLOSE),
+                  masked)
+    if m and _NOUN_RE.fullmatch(m.group(1)):
+        return _NOUN_RE.fullmatch(m.group(1)).group(1).lower()
+    return ''
+
+
+def _scope_near(masked, codes, index, before=True):
+    """The def a removal is about, or None.
+
+    Named after "in"/"from" later in the sentence, else (``before``) the
+    last plain name before code span ``index``.
+    """
+    key = re.search('%s%d\n*%s' % (PH_OPEN, index, PH_CLOSE), masked)
+    if key is None:
+        return None
+    inside = _SCOPE_RE.search(masked, key.end())
+    if inside:
+        name = name_of(codes[int(inside.group(1))])
+        return name.rsplit('.', 1)[-1] if name else None
+    if not before:
+        return None
+    names = [name_of(codes[int(m.group(1))]) for m in
+             re.finditer(PH, masked[:key.start()])]
+    names = [n for n in names if n and not keyword.iskeyword(n)]
+    return names[-1].rsplit('.', 1)[-1] if names else None
+
+
 def _noun_before(masked, index):
     """What the sentence calls code span ``index`` ("argument", ...)."""
     key = '%s%d' % (PH_OPEN, index)
@@ -902,8 +978,8 @@ _REPLACE_RES = (
     (re.compile(r'\bchang\w*\s+' + _ARTICLE + _P + r'\s+(?:to|into)\s+' +
                 _ARTICLE + _P, re.I), 1, 2),
 )
-_SCOPE_RE = re.compile(r'\b(?:in|inside|within|of)\b[^\ue000.]{0,40}?' + _P,
-                       re.I)
+_SCOPE_RE = re.compile(
+    r'\b(?:in|inside|within|of|from)\b[^\ue000.]{0,40}?' + _P, re.I)
 
 
 def _replace_changes(masked, codes, span):
@@ -937,6 +1013,52 @@ def _replace_changes(masked, codes, span):
     return changes
 
 
+_INSERT_RE = re.compile(
+    r'\b(?:add|insert|put|place)\w*\s+' + _ARTICLE + _P +
+    r'\s+(?:(?:right|just|immediately|directly)\s+)?(after|before)\s+'
+    r'(?:the\s+(?:call|line|statement|assignment)\s+(?:to|of|that\s+calls)'
+    r'\s+)?' + _ARTICLE + _P, re.I)
+_INSERT_FIRST_RE = re.compile(
+    r'\b(after|before)\s+(?:the\s+(?:call|line|statement|assignment)\s+'
+    r'(?:to|of|that\s+calls)\s+)?' + _ARTICLE + _P + r'\s*,?\s+(?:add|insert)'
+    r'\w*\s+' + _ARTICLE + _P, re.I)
+
+
+def _insert_changes(masked, codes, span):
+    """``add X after/before Y [in Z]`` (and ``after Y, add X``).
+
+    ``X`` must be statements; ``Y`` a statement of the test or the name of
+    a function whose call is the anchor.  A code span after "in" names the
+    def; without one the whole test is searched (the anchor must be
+    unique).
+    """
+    found = []
+    for m in _INSERT_RE.finditer(masked):
+        found.append((m, int(m.group(1)), m.group(2).lower(),
+                      int(m.group(3))))
+    for m in _INSERT_FIRST_RE.finditer(masked):
+        found.append((m, int(m.group(3)), m.group(1).lower(),
+                      int(m.group(2))))
+    changes = []
+    for m, what, where, anchor in found:
+        code, anchor_code = codes[what].strip(), codes[anchor].strip()
+        if not code or parse_python(code) is None or not anchor_code:
+            continue
+        scope = None
+        inside = _SCOPE_RE.search(masked, m.end())
+        if inside:
+            scope = name_of(codes[int(inside.group(1))])
+            if scope and '.' in scope:
+                scope = scope.rsplit('.', 1)[1]
+        changes.append(model.Change(
+            kind=model.INSERT, span=span, code=code, old=anchor_code,
+            new=where, target=scope or 'test',
+            summary='add %s %s %s%s' % (
+                _short(code, 40), where, _short(anchor_code, 40),
+                ' in %s' % scope if scope else '')))
+    return changes
+
+
 def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
     """Line changes, replacements and removals asked for by one sentence."""
     # "In line N, replace A with B" is a line change (below), not a
@@ -944,6 +1066,7 @@ def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
     changes = [] if any(regex.search(masked) for regex, _g in
                         _LINE_SUBST_RES) else _replace_changes(masked, codes,
                                                                span)
+    changes.extend(_insert_changes(masked, codes, span))
     replaced = {c.old for c in changes}
     for regex in _LINE_CHANGE_RES:
         for m in regex.finditer(masked):
@@ -952,6 +1075,11 @@ def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
             changes.append(model.Change(
                 kind=model.LINE_CHANGE, span=span, code=code, line=line,
                 summary='replace line %d' % line))
+    for m in _LINE_RANGE_CHANGE_RE.finditer(masked):
+        first, end = int(m.group(1)), int(m.group(2))
+        changes.extend(_line_changes(
+            first, end, _strip_own_number(codes[int(m.group(3))], first),
+            span, 'replace lines %d-%d' % (first, end)))
     for regex, (g_line, g_old, g_new) in _LINE_SUBST_RES:
         for m in regex.finditer(masked):
             line = int(m.group(g_line))
@@ -985,13 +1113,24 @@ def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
         content = codes[index]
         if content.strip() in replaced:
             continue
+        if keyword.iskeyword(content.strip()):
+            # "remove the `return` at the end of `f`"
+            changes.append(model.Change(
+                kind=model.REMOVE, span=span, old=content.strip(),
+                target=_scope_near(masked, codes, index) or 'test',
+                unit=model.KEYWORD,
+                summary='remove the %s statement' % content.strip()))
+            continue
         name = name_of(content)
         if name:
             if name in renamed:
                 continue
-            noun = _noun_before(masked, index)
+            noun = _noun_after(masked, index) or _noun_before(masked, index)
+            scope = _scope_near(masked, codes, index, before=False)
             changes.append(model.Change(
                 kind=model.REMOVE, span=span, old=name,
+                target=scope or 'test',
+                unit=model.CALLS if noun in _CALL_NOUNS else '',
                 summary=' '.join(w for w in (
                     'remove', 'unused' if index in unused else '', noun,
                     name) if w)))
@@ -1081,7 +1220,7 @@ def extract(parsed, reference_sources):
     for index, block in enumerate(blocks):
         if block.kind == 'prose':
             changes.extend(_block_prose(block, index in covered, findings,
-                                        ref_lines))
+                                        ref_lines, is_plain_text(parsed)))
     changes.sort(key=lambda c: c.span.start)
     if len(changes) > MAX_CHANGES:
         findings.append(model.Finding(
@@ -1111,9 +1250,9 @@ def cap_findings(findings, limit=MAX_FINDINGS_PER_KIND):
     return out
 
 
-def _block_prose(block, covered, findings, ref_lines):
+def _block_prose(block, covered, findings, ref_lines, plain=False):
     """Changes (and unparsed-claim findings) from one prose block."""
-    masked, codes = mask_code(block.text)
+    masked, codes = mask_code(block.text, plain)
     line_at = _line_counter(masked, block.span.start)
 
     bounds = []

@@ -29,9 +29,14 @@ LINE_CHANGE = 'line-change'      # "change line N to ..."
 RENAME = 'rename'                # "rename `A` to `B`" (consistent rename)
 REMOVE = 'remove'                # "`X` can be removed", "remove unused `Y`"
 REPLACE = 'replace'              # "replace `A` with `B` [in `Z`]"
+INSERT = 'insert'                # "add `X` after/before `Y` [in `Z`]"
+
+# What a REMOVE removes besides a named definition (Change.unit).
+CALLS = 'calls'
+KEYWORD = 'keyword'
 
 CHANGE_KINDS = (TEST_FULL, TEST_SNIPPET, TEST_DIFF, NOVA_DIFF, LINE_CHANGE,
-                RENAME, REMOVE, REPLACE)
+                RENAME, REMOVE, REPLACE, INSERT)
 
 # Kinds of finding (checkable without running anything).
 UNKNOWN_NAME = 'unknown-name'        # names that exist nowhere relevant
@@ -78,10 +83,18 @@ class Change:
     kind: str                 # one of CHANGE_KINDS
     span: Span                # where in the review it came from
     target: str = 'test'      # 'test' or a nova path ('nova/compute/...')
-    code: str = ''            # code, diff text or replacement line
-    old: str = ''             # RENAME/REMOVE: the name; LINE_CHANGE: ''
-    new: str = ''             # RENAME: the new name
+    code: str = ''            # code, diff text, replacement line or
+    #                           INSERT: the statements to insert
+    old: str = ''             # RENAME/REMOVE: the name; LINE_CHANGE: '';
+    #                           INSERT: the anchor (a statement, or the
+    #                           name of the function it calls)
+    new: str = ''             # RENAME: the new name; INSERT: 'after' or
+    #                           'before'
     line: int = 0             # LINE_CHANGE: the line number in the test
+    # REMOVE: what goes -- '' (the def, parameter, assignment or import
+    # named ``old``), CALLS (the statements that call ``old``) or KEYWORD
+    # (the one ``old`` statement: ``return``, ``if``, ...).
+    unit: str = ''
     summary: str = ''
 
 

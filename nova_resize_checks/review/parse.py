@@ -91,8 +91,10 @@ _BARE_HUNK_RE = re.compile(r'@@(?:\s*@@)?(?:\s.*)?$')
 
 
 def is_hunk_header(lines, i):
-    """Does ``lines[i]`` open a hunk (numbered, or bare and followed by
-    diff lines)?"""
+    """Whether ``lines[i]`` opens a hunk.
+
+    Numbered, or bare and followed by diff lines.
+    """
     line = lines[i]
     if HUNK_RE.match(line):
         return True
@@ -105,6 +107,8 @@ def is_hunk_header(lines, i):
         if line.strip():
             following.append(line)
     return bool(following) and all(ln[:1] in ' +-' for ln in following)
+
+
 _CODE_LIKE_RE = re.compile(
     r'(?:from|import|class|def|return|assert|raise|try|except|finally|'
     r'with|for|while|if|elif|else|pass|super)\b|self\.|@|#|[)\]}]|'

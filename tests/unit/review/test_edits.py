@@ -926,3 +926,65 @@ class TestReplace(EditsTestBase):
         self.assertRefused(self.apply(_change(
             model.REPLACE, old='self.flavor9', new='self.flavor1')),
             self.source)
+
+
+class TestInsertAndStatementRemoval(EditsTestBase):
+
+    def test_insert_after_a_statement(self):
+        anchor = "server = self._resize_and_assert_error(server, 'host2')"
+        version = self.apply(_change(
+            model.INSERT, code="self.assertEqual('ERROR', server['status'])",
+            old=anchor, new='after',
+            target='test_finish_resize_fails_allocation_cleanup'))
+        self.assertApplied(version)
+        lines = version.test_source.split('\n')
+        at = [i for i, line in enumerate(lines) if anchor in line][0]
+        self.assertEqual(
+            "        self.assertEqual('ERROR', server['status'])",
+            lines[at + 1])
+
+    def test_insert_before_a_call_and_ambiguity(self):
+        version = self.apply(_change(
+            model.INSERT, code='x = 1', old='_start_compute', new='before'))
+        self.assertIn('occurs 2 times', self.assertRefused(
+            version, self.source).reason)
+        version = self.apply(_change(
+            model.INSERT, code='x = 1', old='_resize_and_assert_error',
+            new='before'))
+        self.assertApplied(version)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(([], ['        x = 1']), (removed, added))
+
+    def test_remove_the_return_of_a_def(self):
+        version = self.apply(_change(
+            model.REMOVE, old='return', unit=model.KEYWORD,
+            target='_resize_and_assert_error'))
+        self.assertApplied(version)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(['        return server'], removed)
+        self.assertRefused(self.apply(_change(
+            model.REMOVE, old='return', unit=model.KEYWORD,
+            target='test_finish_resize_fails_allocation_cleanup')),
+            self.source)
+
+    def test_remove_the_calls_of_a_method(self):
+        version = self.apply(_change(
+            model.REMOVE, old='assertFlavorMatchesUsage', unit=model.CALLS,
+            target='test_finish_resize_fails_allocation_cleanup'))
+        self.assertApplied(version)
+        removed, _ = _changed_lines(self.source, version.test_source)
+        # The comment above the statement goes with it.
+        self.assertEqual(
+            ["        # ... and host2's usage is exactly that, nothing more.",
+             '        self.assertFlavorMatchesUsage(dest_rp_uuid, '
+             'self.flavor2)'], removed)
+
+    def test_removing_a_called_name_removes_its_one_call(self):
+        version = self.apply(_change(model.REMOVE, old='assertIn',
+                                     target='_resize_and_assert_error'))
+        self.assertApplied(version)
+        self.assertNotIn('Virtual Interface creation failed',
+                         version.test_source)
+        # Two calls: which one is meant cannot be told.
+        self.assertRefused(self.apply(_change(
+            model.REMOVE, old='_start_compute')), self.source)

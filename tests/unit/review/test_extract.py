@@ -606,3 +606,53 @@ class TestDirectives(testtools.TestCase):
     def test_negated_mentions_are_not_claims(self):
         self.assertEqual([], self._changes(
             'The test never calls `subprocess.run` or `os.system`.'))
+
+    def test_add_after_or_before_a_statement_or_a_call(self):
+        changes, _ = run(
+            "Add `self.assertEqual('ERROR', server['status'])` after "
+            "`server = self._resize_and_assert_error(server, 'host2')` in "
+            "`test_finish_resize_fails_allocation_cleanup`.")
+        self.assertEqual(
+            [(model.INSERT, "server = self._resize_and_assert_error("
+              "server, 'host2')", 'after',
+              'test_finish_resize_fails_allocation_cleanup')],
+            [(c.kind, c.old, c.new, c.target) for c in changes])
+        self.assertEqual("self.assertEqual('ERROR', server['status'])",
+                         changes[0].code)
+        changes, _ = run('Before the call to `_resize_and_assert_error`, '
+                         'add `self.assertTrue(server)`.')
+        self.assertEqual([(model.INSERT, '_resize_and_assert_error',
+                           'before')],
+                         [(c.kind, c.old, c.new) for c in changes])
+
+    def test_remove_a_keyword_statement_or_the_calls(self):
+        changes, _ = run('`_resize_and_assert_error` is a helper; remove the '
+                         '`return` at its end.')
+        self.assertEqual([(model.REMOVE, 'return', model.KEYWORD,
+                           '_resize_and_assert_error')],
+                         [(c.kind, c.old, c.unit, c.target) for c in changes])
+        changes, _ = run('Remove the `assertFlavorMatchesAllocation` call '
+                         'and the `assertFlavorMatchesUsage` call from '
+                         '`test_x`.')
+        self.assertEqual(
+            [('assertFlavorMatchesAllocation', model.CALLS, 'test_x'),
+             ('assertFlavorMatchesUsage', model.CALLS, 'test_x')],
+            [(c.old, c.unit, c.target) for c in changes])
+
+    def test_replace_a_line_range_with_inline_code(self):
+        changes, _ = run('Replace lines 84 to 86 with `        x = 1`.')
+        self.assertEqual([(model.LINE_CHANGE, 84), (model.REMOVE, 85),
+                          (model.REMOVE, 86)],
+                         [(c.kind, c.line) for c in changes])
+        self.assertEqual('        x = 1', changes[0].code)
+
+    def test_plain_text_names_code_without_backticks(self):
+        changes, _ = run('Delete the assertIn on the fault message in '
+                         '_resize_and_assert_error.')
+        self.assertEqual([(model.REMOVE, 'assertIn',
+                           '_resize_and_assert_error')],
+                         [(c.kind, c.old, c.target) for c in changes])
+        # With a backtick anywhere, bare words stay prose.
+        changes, _ = run('Delete the assertIn in _resize_and_assert_error; '
+                         'keep `x`.')
+        self.assertEqual([], [c for c in changes if c.old == 'assertIn'])
