@@ -21,7 +21,9 @@ the fix commit), the list of digests the meta-check keeps in
 ``nova_resize_checks/review/known_versions.py``: one short sha256 per
 comparable line (comments, blank lines and whitespace dropped, the 2019
 helper dialect brought to today's) for FINGERPRINTS, or with ``--lines``
-one per physical line (whitespace collapsed) for LINE_DIGESTS.  The
+one per physical line (whitespace collapsed) for LINE_DIGESTS, or with
+``--ported-lines`` the same after bringing the line to today's helper
+dialect for PORTED_LINE_DIGESTS.  The
 package keeps these digests, not nova's code, so that a review quoting an
 old version is recognised as a quotation without the version being
 installed.
@@ -47,6 +49,10 @@ def main():
     parser.add_argument('--lines', action='store_true',
                         help='digests of every physical line (whitespace '
                              'collapsed) instead: LINE_DIGESTS')
+    parser.add_argument('--ported-lines', action='store_true',
+                        help='digests of every physical line brought to '
+                             "today's helper dialect (whitespace "
+                             'collapsed) instead: PORTED_LINE_DIGESTS')
     parser.add_argument('versions', nargs='*', default=list(DEFAULTS),
                         metavar='NAME=REF')
     args = parser.parse_args()
@@ -55,7 +61,11 @@ def main():
         text = subprocess.run(
             ['git', '-C', args.nova_git, 'show', '%s:%s' % (ref, PATH)],
             check=True, stdout=subprocess.PIPE).stdout.decode()
-        if args.lines:
+        if args.ported_lines:
+            digests = [extract.line_digest(' '.join(
+                extract.port_dialect(line).split()))
+                for line in text.split('\n')]
+        elif args.lines:
             digests = [extract.line_digest(' '.join(line.split()))
                        for line in text.split('\n')]
         else:

@@ -309,9 +309,18 @@ def _apply_one(state, change, nova_reader, lines):
             raise _Refused('nothing to remove (no name, statement or line)')
         return test, state.overlay, reason
     if kind == model.REPLACE:
-        test, reason = _apply_replace(state.test, change.old, change.new,
-                                      change.target)
-        return test, state.overlay, reason
+        path, _, scope = (change.target or '').partition(':')
+        rel = _nova_relpath(path) if path.startswith('nova/') else None
+        if rel is None:
+            test, reason = _apply_replace(state.test, change.old, change.new,
+                                          change.target)
+            return test, state.overlay, reason
+        overlay = dict(state.overlay)
+        if rel not in overlay:
+            overlay[rel] = _read_nova(nova_reader, rel)
+        overlay[rel], reason = _apply_replace(overlay[rel], change.old,
+                                              change.new, scope or None)
+        return state.test, overlay, '%s: %s' % (rel, reason)
     if kind == model.INSERT:
         test, reason = _apply_insert(state.test, change.code, change.old,
                                      change.new, change.target)
@@ -477,6 +486,42 @@ class _InsertStatements(cst.CSTTransformer):
         return updated.with_changes(body=body)
 
 
+class _AddToDef(cst.CSTTransformer):
+    """Add statements at the end or start of the body of def ``name``."""
+
+    def __init__(self, new, where, name):
+        super(_AddToDef, self).__init__()
+        self.new = new
+        self.where = where
+        self.name = name
+        self.done = 0
+
+    def leave_FunctionDef(self, original, updated):
+        if original.name.value != self.name or \
+                not isinstance(updated.body, cst.IndentedBlock):
+            return updated
+        self.done += 1
+        body = list(updated.body.body)
+        if self.where == 'end':
+            body.extend(self.new)
+        else:
+            at = 1 if body and _is_docstring(body[0]) else 0
+            body[at:at] = self.new
+        return updated.with_changes(
+            body=updated.body.with_changes(body=body))
+
+
+def _insert_at_edge(source, new, where, scope):
+    module = _cst_parse(source)
+    transformer = _AddToDef(new, where, scope)
+    result = module.visit(transformer)
+    if transformer.done != 1:
+        raise _Refused('%s def named %s in the test' % (
+            'no' if not transformer.done else 'more than one', scope))
+    return result.code, 'added %d statement(s) at the %s of %s' % (
+        len(new), where, scope)
+
+
 def _apply_insert(source, code, anchor, where, scope):
     """Insert statements ``code`` ``where`` ('after'/'before') an anchor.
 
@@ -487,6 +532,8 @@ def _apply_insert(source, code, anchor, where, scope):
             textwrap.dedent(code).strip() + '\n').body)
     except Exception:
         raise _Refused('`%s` is not Python statements' % _short(code, 60))
+    if where in ('end', 'start'):
+        return _insert_at_edge(source, new, where, scope)
     anchor = anchor.strip().strip('`').strip()
     anchor_key = _ast_key(anchor)
     called = anchor.rstrip('()').rsplit('.', 1)[-1]
@@ -537,6 +584,7 @@ class _ReplaceExpression(cst.CSTTransformer):
         self.scope = scope
         self.depth = 0 if scope else 1
         self.count = 0
+        self.old_key = _expression_key(old)
 
     def _in_scope(self, node):
         if not self.scope:
@@ -560,11 +608,22 @@ class _ReplaceExpression(cst.CSTTransformer):
         updated = super(_ReplaceExpression, self).on_leave(original, updated)
         if self._in_scope(original):
             self.depth -= 1
-        if self.depth and isinstance(original, cst.BaseExpression) and \
-                original.deep_equals(self.old):
+        if self.depth and isinstance(original, cst.BaseExpression) and (
+                original.deep_equals(self.old) or (
+                    type(original) is type(self.old) and
+                    _expression_key(original) == self.old_key)):
             self.count += 1
             return self.new
         return updated
+
+
+def _expression_key(node):
+    """An expression's code without layout (line breaks, spacing)."""
+    code = cst.Module(body=[]).code_for_node(node)
+    try:
+        return ast.dump(ast.parse('(%s\n)' % code, mode='eval'))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _expression(text, what):
@@ -936,20 +995,25 @@ def _apply_patch(state, change, nova_reader):
             raise _Refused('the diff creates %s; only existing nova files '
                            'can be overlaid' % rel)
         if rel not in overlay:
-            try:
-                original = nova_reader(rel)
-            except Exception as exc:
-                raise _Refused('cannot read %s: %s' % (rel, _short(exc, 80)))
-            if not isinstance(original, str):
-                raise _Refused('cannot read %s: reader returned %s'
-                               % (rel, type(original).__name__))
-            overlay[rel] = original
+            overlay[rel] = _read_nova(nova_reader, rel)
         overlay[rel], how = _apply_hunks(overlay[rel], patch.hunks, rel)
         done.append('%s (%s)' % (rel, how))
     reason = 'patched ' + '; '.join(done)
     if note:
         reason += '; ' + note
     return test, overlay, reason
+
+
+def _read_nova(nova_reader, rel):
+    """The installed source of nova file ``rel``, or _Refused."""
+    try:
+        original = nova_reader(rel)
+    except Exception as exc:
+        raise _Refused('cannot read %s: %s' % (rel, _short(exc, 80)))
+    if not isinstance(original, str):
+        raise _Refused('cannot read %s: reader returned %s'
+                       % (rel, type(original).__name__))
+    return original
 
 
 def _is_code_line(line):
@@ -1043,6 +1107,10 @@ def _apply_hunk(lines, body, floor):
     if mapping is not None:
         return _splice(lines, body, mapping, 'applied by its changed '
                        'lines (the context differs)')
+    mapping = _align_insertion(lines, body)
+    if mapping is not None:
+        return _splice(lines, body, mapping, 'added next to the context '
+                       'line it follows (the rest of the context differs)')
     raise _Refused('context not found in the file, and its removed lines '
                    'do not locate uniquely')
 
@@ -1097,6 +1165,51 @@ def _align_changed(lines, body):
                 return None
             mapping[index] = positions[b + k]
     if not removed <= set(mapping):
+        return None
+    return mapping
+
+
+def _align_insertion(lines, body):
+    """Anchor a hunk that only adds lines by its nearest context line.
+
+    For each run of added lines, the nearest code context line before it
+    (else after it) that occurs exactly once in the file is the anchor;
+    the anchors must keep their order.  None when a hunk removes code or
+    a run has no such anchor.
+    """
+    if any(tag == '-' and _is_code_line(text) for tag, text in body):
+        return None
+    keys = [_ws_key(line) if _is_code_line(line) else None
+            for line in lines]
+
+    def unique(index):
+        key = _ws_key(body[index][1])
+        return keys.index(key) if keys.count(key) == 1 else None
+
+    context = [i for i, (tag, text) in enumerate(body)
+               if tag == ' ' and _is_code_line(text)]
+    mapping = {}
+    i = 0
+    while i < len(body):
+        if body[i][0] != '+':
+            i += 1
+            continue
+        end = i
+        while end < len(body) and body[end][0] == '+':
+            end += 1
+        before = [c for c in reversed(context) if c < i]
+        after = [c for c in context if c >= end]
+        anchor = next((c for c in before[:1] if unique(c) is not None),
+                      None)
+        if anchor is None:
+            anchor = next((c for c in after[:1] if unique(c) is not None),
+                          None)
+        if anchor is None:
+            return None
+        mapping[anchor] = unique(anchor)
+        i = end
+    ordered = [mapping[k] for k in sorted(mapping)]
+    if not mapping or ordered != sorted(ordered):
         return None
     return mapping
 

@@ -60,6 +60,7 @@ import keyword
 import re
 import textwrap
 
+from nova_resize_checks import assertions
 from nova_resize_checks.review import known_versions
 from nova_resize_checks.review import model
 from nova_resize_checks.review import parse
@@ -176,6 +177,16 @@ _CUE_RE = re.compile(
     r'replac\w*|renam\w*|remov\w*|delet\w*|chang(?:e|ed|ing)|'
     r'updat(?:e|ed|ing)|fix(?:ed|ing)?|mov(?:e|ed|ing)|add(?:ed|ing)?|'
     r'swap\w*|use)\b', re.I)
+# A request for a change that names no code: a modal with "be" and a
+# participle of changing ("should be made idempotent"), "consider
+# <verb>ing", "deserves to".  Predictions ("should pass", "should be
+# empty") are not requests.
+_VAGUE_REQUEST_RE = re.compile(
+    r'\b(?:should|must|needs?\s+to|ought\s+to)\s+(?:also\s+|really\s+)?be\s+'
+    r'(?:made|changed|moved|extracted|refactored|parametri[sz]ed|split|'
+    r'rewritten|reworked|simplified|generali[sz]ed|hardened|updated|'
+    r'fixed|replaced|removed|guarded|protected)\b|'
+    r'\bconsider\s+\w+ing\b|\bdeserves?\s+to\b', re.I)
 _LINE_REF_RE = re.compile(r'\blines?\s+\d{1,6}\b', re.I)
 # "does not use", "never calls": a statement about the code, not a cue.
 _NEGATED_USE = re.compile(
@@ -189,6 +200,8 @@ _NOVA_PATH_RE = re.compile(r'\b(nova/[\w./-]*\.py)\b')
 _REMOVE_WORDS = frozenset(('remove', 'removed', 'removing', 'delete',
                            'deleted', 'deleting', 'drop', 'dropped',
                            'dropping', 'eliminate', 'eliminated'))
+_REMOVE_IMPERATIVE = frozenset(('remove', 'removing', 'delete', 'deleting',
+                                'drop', 'dropping', 'eliminate'))
 _UNUSED_WORDS = frozenset(('unused', 'unnecessary', 'redundant',
                            'superfluous', 'obsolete'))
 _LOCATION_WORDS = frozenset(('of', 'in', 'from', 'by', 'inside', 'within',
@@ -645,21 +658,77 @@ def _intro_blocks(blocks, k):
 
 
 def _introduction(blocks, k):
-    """``(is_fix, last_sentence_masked, intro_text, prose_indexes)``."""
+    """``(is_fix, last_sentence_masked, intro_text, prose_indexes, codes)``.
+
+    ``codes``: the code spans of the masked last sentence.
+    """
     idx = _intro_blocks(blocks, k)
     if not idx:
-        return False, '', '', idx
+        return False, '', '', idx, []
     nearest = blocks[idx[0]].text
-    sentences, _ = _sentences_of(nearest)
+    sentences, codes = _sentences_of(nearest)
     last = sentences[-1] if sentences else ''
     whole = '\n'.join(blocks[i].text for i in reversed(idx))
     if _FIX_RE.search(last) or _line_intro(last):
-        return True, last, whole, idx
+        return True, last, whole, idx, codes
     if _QUOTE_RE.search(last):
-        return False, last, whole, idx
+        return False, last, whole, idx, codes
     if _FIX_RE.search(whole) and not _QUOTE_RE.search(whole):
-        return True, last, whole, idx
-    return False, last, whole, idx
+        return True, last, whole, idx, codes
+    return False, last, whole, idx, codes
+
+
+# "to go at the end of the test method:", "at the start of `setUp`:"
+_END_INTRO_RE = re.compile(
+    r'\b(?:at|to)\s+the\s+(end|bottom|start|beginning|top)\s+of\s+'
+    r'(?:the\s+)?(?:(test)(?:\s+(?:method|body|case))?\b|' + PH + ')', re.I)
+# "Replace the `f` and `g` calls with:"
+_REPLACE_CALLS_INTRO_RE = re.compile(
+    r'\breplac\w*\s+(?:the\s+|both\s+)?((?:' + PH + r'(?:\s*,\s*|\s+and\s+'
+    r'|\s+or\s+)?(?:the\s+)?)+)\s*(?:calls?|assertions?|checks?|'
+    r'statements?)?\s*(?:with|by)\b[^\ue000]*$', re.I)
+
+
+def _placed_block(last, codes, code, span):
+    """Changes for a block whose introduction says where it goes.
+
+    ``last``: the introduction's last sentence, masked (``codes``: its code
+    spans).  The end or start of a def, or in place of named calls; None
+    when the introduction says neither or the block is not statements.
+    """
+    if parse_python(code) is None or re.search(r'^\s*(?:def|class)\s',
+                                               code, re.M):
+        return None
+    m = _END_INTRO_RE.search(last)
+    if m:
+        where = 'end' if m.group(1).lower() in ('end', 'bottom') else 'start'
+        scope = assertions.TEST_METHOD
+        if m.group(3) is not None:
+            scope = name_of(codes[int(m.group(3))]) or ''
+            scope = scope.rsplit('.', 1)[-1]
+        if not scope:
+            return None
+        return [model.Change(
+            kind=model.INSERT, span=span, code=code, new=where,
+            target=scope, summary='add the block at the %s of %s'
+            % (where, scope))]
+    m = _REPLACE_CALLS_INTRO_RE.search(last)
+    if m:
+        names = [name_of(codes[int(i)])
+                 for i in re.findall(PH, m.group(1))]
+        if not names or not all(names):
+            return None
+        names = [n.rsplit('.', 1)[-1] for n in names]
+        changes = [model.Change(
+            kind=model.INSERT, span=span, code=code, old=names[0],
+            new='before', summary='add the block in place of the %s '
+            'call(s)' % ', '.join(names))]
+        for name in names:
+            changes.append(model.Change(
+                kind=model.REMOVE, span=span, old=name, unit=model.CALLS,
+                summary='remove the %s call (replaced by the block)' % name))
+        return changes
+    return None
 
 
 def _line_intro(last):
@@ -691,7 +760,7 @@ def _strip_own_number(code, line):
 
 def _code_changes(block, intro, refs_norm, findings):
     """Changes from one fence or listing block."""
-    is_fix, last, whole, _ = intro
+    is_fix, last, whole, _, last_codes = intro
     text = block.text
     lang = code_language(text, block.info)
     if lang == 'diff':
@@ -705,7 +774,7 @@ def _code_changes(block, intro, refs_norm, findings):
                 summary='unified diff against %s' % (path or target)))
         return changes
     if lang in ('other', 'prose'):
-        if is_fix:
+        if is_fix or _CUE_RE.search(last):
             findings.append(model.Finding(
                 model.UNPARSED_CLAIM,
                 'code introduced as a fix is not Python (%s): %s' %
@@ -717,6 +786,10 @@ def _code_changes(block, intro, refs_norm, findings):
         return _line_changes(lines[0], lines[1], text.strip('\n'),
                              block.span,
                              'replace line(s) %d-%d with the block' % lines)
+    placed = _placed_block(last, last_codes,
+                           textwrap.dedent(text).strip('\n'), block.span)
+    if placed:
+        return placed
     # Content decides: code that is, normalised, a piece of a version of
     # the test is a quotation; any other code is a proposal, whatever the
     # sentence before it says.  Only a numbered listing that the review
@@ -846,8 +919,11 @@ def _removed_codes(sentence_masked):
         return []
     found = list(unused_names(sentence_masked))
     for i in verbs:
-        # "remove the unused argument `server`"
-        found.extend(_code_run(tokens, i + 1, forward=True, skip=4))
+        # "remove the unused argument `server`" (not "nova removed the
+        # `api` parameter", which tells what happened)
+        if tokens[i][1] in _REMOVE_IMPERATIVE:
+            found.extend(_code_run(tokens, i + 1, forward=True, skip=4))
+            continue
         # "`a` and `b` can (safely) be removed"
         j = i - 1
         while j >= 0 and tokens[j][0] == 'word' and (
@@ -909,6 +985,32 @@ def _rename_changes(masked, codes, line_at, unparsed):
                 kind=model.RENAME, span=span, old=old, new=new,
                 summary='rename %s to %s' % (old, new))))
     return out
+
+
+def _line_of_known_version(number, code, ref_lines):
+    """Where "change line ``number`` to ``code``" points in the test.
+
+    When the test's line ``number`` is not ``code`` but line ``number`` of
+    a known upstream version is (after porting its helper dialect) and the
+    test has that line once elsewhere, the review numbered that version:
+    returns ``(line in the test, version)``; else ``(None, None)``.
+    """
+    if not ref_lines:
+        return None, None
+    test = ref_lines[0]
+    want = ' '.join(port_dialect(code).split())
+    if 1 <= number <= len(test) and ' '.join(test[number - 1].split()) \
+            == want:
+        return None, None
+    digest = line_digest(want)
+    for version, digests in sorted(
+            known_versions.PORTED_LINE_DIGESTS.items()):
+        if 1 <= number <= len(digests) and digests[number - 1] == digest:
+            found = [i + 1 for i, text in enumerate(test)
+                     if ' '.join(text.split()) == want]
+            if len(found) == 1:
+                return found[0], version
+    return None, None
 
 
 def _reference_line(ref_lines, number, fragment):
@@ -982,20 +1084,34 @@ _SCOPE_RE = re.compile(
     r'\b(?:in|inside|within|of|from)\b[^\ue000.]{0,40}?' + _P, re.I)
 
 
-def _replace_changes(masked, codes, span):
+# "In finish_resize, use ..." / "In `finish_resize`, ...": where, first.
+_LEADING_SCOPE_RE = re.compile(
+    r'^\W*(?:in|inside|within)\s+(?:the\s+)?(?:' + _P +
+    r'|([A-Za-z_]\w*))\s*(?:method|function|helper)?\s*,', re.I)
+
+
+def _replace_changes(masked, codes, span, test_text='', nova_paths=()):
     """``replace A with B`` / ``use B instead of A`` / ``change A to B``.
 
-    A code span after "in"/"inside"/"within" later in the sentence names
-    where (a def of the test); without one the whole test is meant.
+    A code span after "in"/"inside"/"within" later in the sentence (or a
+    leading "In f, ...") names where (a def); without one the whole test
+    is meant.  When ``A`` is not in the test and the review names one nova
+    file, the replacement is made in that file.
     """
     changes = []
+    lead = _LEADING_SCOPE_RE.match(masked)
+    lead_scope = None
+    if lead:
+        lead_scope = name_of(codes[int(lead.group(1))]) if lead.group(1) \
+            else (lead.group(2) if _clearly_identifier(lead.group(2) or '')
+                  else None)
     for regex, g_old, g_new in _REPLACE_RES:
         for m in regex.finditer(masked):
             old = codes[int(m.group(g_old))].strip()
             new = codes[int(m.group(g_new))].strip()
             if not old or old == new:
                 continue
-            scope = None
+            scope = lead_scope
             where = _SCOPE_RE.search(masked, m.end())
             if where:
                 scope = name_of(codes[int(where.group(1))])
@@ -1004,9 +1120,15 @@ def _replace_changes(masked, codes, span):
                 if scope and re.search(r'\bcall', where.group(0), re.I):
                     # "in the call to `f`": the call sites, not the def.
                     scope = 'call:' + scope
+            if scope and '.' in scope:
+                scope = scope.rsplit('.', 1)[1]
+            target = scope or 'test'
+            if len(nova_paths) == 1 and test_text and \
+                    ' '.join(old.split()) not in test_text:
+                target = '%s:%s' % (nova_paths[0], scope or '')
             changes.append(model.Change(
                 kind=model.REPLACE, span=span, old=old, new=new,
-                target=scope or 'test',
+                target=target,
                 summary='replace %s with %s%s' % (
                     _short(old, 40), _short(new, 40),
                     ' in %s' % scope if scope else '')))
@@ -1059,22 +1181,28 @@ def _insert_changes(masked, codes, span):
     return changes
 
 
-def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
+def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed,
+                      nova_paths=()):
     """Line changes, replacements and removals asked for by one sentence."""
     # "In line N, replace A with B" is a line change (below), not a
     # replacement throughout the test.
+    test_text = ' '.join(' '.join(ref_lines[0]).split()) if ref_lines \
+        else ''
     changes = [] if any(regex.search(masked) for regex, _g in
-                        _LINE_SUBST_RES) else _replace_changes(masked, codes,
-                                                               span)
+                        _LINE_SUBST_RES) else _replace_changes(
+        masked, codes, span, test_text, nova_paths)
     changes.extend(_insert_changes(masked, codes, span))
     replaced = {c.old for c in changes}
     for regex in _LINE_CHANGE_RES:
         for m in regex.finditer(masked):
             line = int(m.group(1))
             code = _strip_own_number(codes[int(m.group(2))], line)
+            here, version = _line_of_known_version(line, code, ref_lines)
             changes.append(model.Change(
-                kind=model.LINE_CHANGE, span=span, code=code, line=line,
-                summary='replace line %d' % line))
+                kind=model.LINE_CHANGE, span=span, code=code,
+                line=here or line, summary='replace line %d%s' % (
+                    line, ' of upstream\'s %s version (line %d here)'
+                    % (version, here) if here else '')))
     for m in _LINE_RANGE_CHANGE_RE.finditer(masked):
         first, end = int(m.group(1)), int(m.group(2))
         changes.extend(_line_changes(
@@ -1139,7 +1267,49 @@ def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed):
             changes.append(model.Change(
                 kind=model.REMOVE, span=span, old=content.strip(),
                 summary='remove statement %s' % _short(content, 60)))
+    if not changes and _INLINE_PROPOSAL_CUE.search(masked):
+        changes.extend(_inline_proposals(masked, codes, span, test_text))
     return changes
+
+
+# A sentence presenting inline code as the better form: "the check reads
+# better as `...`", "prefer `...`", "should be `...`".
+_INLINE_PROPOSAL_CUE = re.compile(
+    r'\b(?:better|prefer\w*|clearer|instead|should|must|use|read\s+as|'
+    r'becomes?|rewrit\w*|replac\w*|chang\w*)\b', re.I)
+
+
+def _inline_proposals(masked, codes, span, test_text):
+    """Single statements in inline code that a sentence proposes.
+
+    A span is a proposal when it is a whole statement with a call or an
+    assignment that the test does not already contain (it is then no
+    quotation); it is anchored to its closest counterpart like any
+    snippet.
+    """
+    found = []
+    for m in re.finditer(PH, masked):
+        code = codes[int(m.group(1))].strip()
+        if '\n' in code or not re.search(r'[(=]', code) or \
+                parse_python(code) is None or name_of(code):
+            continue
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        if len(tree.body) != 1 or not isinstance(
+                tree.body[0], (ast.Expr, ast.Assign, ast.AugAssign,
+                               ast.Assert, ast.Return)) or (
+                isinstance(tree.body[0], ast.Expr) and
+                not isinstance(tree.body[0].value, ast.Call)):
+            continue
+        if ' '.join(port_dialect(code).split()) in test_text:
+            continue
+        found.append(model.Change(
+            kind=model.TEST_SNIPPET, span=span,
+            code=port_dialect(code) + '\n',
+            summary='inline statement %s' % _short(code, 60)))
+    return found
 
 
 def _refers(masked, codes):
@@ -1217,10 +1387,12 @@ def extract(parsed, reference_sources):
             model.UNPARSED_CLAIM,
             '%d code block(s) after the first %d proposals were not read'
             % (skipped, MAX_CODE_PROPOSALS)))
+    nova_paths = tuple(sorted(set(_NOVA_PATH_RE.findall(parsed.text))))
     for index, block in enumerate(blocks):
         if block.kind == 'prose':
             changes.extend(_block_prose(block, index in covered, findings,
-                                        ref_lines, is_plain_text(parsed)))
+                                        ref_lines, is_plain_text(parsed),
+                                        nova_paths))
     changes.sort(key=lambda c: c.span.start)
     if len(changes) > MAX_CHANGES:
         findings.append(model.Finding(
@@ -1250,7 +1422,8 @@ def cap_findings(findings, limit=MAX_FINDINGS_PER_KIND):
     return out
 
 
-def _block_prose(block, covered, findings, ref_lines, plain=False):
+def _block_prose(block, covered, findings, ref_lines, plain=False,
+                 nova_paths=()):
     """Changes (and unparsed-claim findings) from one prose block."""
     masked, codes = mask_code(block.text, plain)
     line_at = _line_counter(masked, block.span.start)
@@ -1277,12 +1450,14 @@ def _block_prose(block, covered, findings, ref_lines, plain=False):
                           line_at(start + len(piece.rstrip())))
         before = len(unparsed)
         made = _sentence_changes(piece, codes, span, renamed, ref_lines,
-                                 unparsed)
+                                 unparsed, nova_paths)
         changes.extend(made)
         k = bisect.bisect_left(rename_offsets, start)
         got = (made or len(unparsed) > before or
                (k < len(rename_offsets) and rename_offsets[k] < end))
-        if not got and not covered and _claim_like(piece, codes, referred):
+        if not got and not covered and (
+                _claim_like(piece, codes, referred) or
+                _VAGUE_REQUEST_RE.search(piece)):
             unparsed.append(model.Finding(
                 model.UNPARSED_CLAIM,
                 PROSE_CLAIM + ' %s' % _short(
