@@ -26,6 +26,8 @@ from nova_resize_checks import env
 
 FILENAME = 'test_bug_1825537.py'
 UPSTREAM_MODULE = 'nova.tests.functional.regressions.test_bug_1825537'
+# Where nova keeps it, in a source tree or a git ref.
+UPSTREAM_PATH = UPSTREAM_MODULE.replace('.', '/') + '.py'
 
 
 def candidates():

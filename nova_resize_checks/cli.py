@@ -161,6 +161,39 @@ class _ReviewProgress(object):
 NO_STATIC_GATE_ENV = 'NOVA_RESIZE_CHECKS_TESTING_NO_STATIC_GATE'
 
 
+def _reviewed_source(args):
+    """The text of the version named by --reviewed, or None."""
+    if args.nova_git and not args.reviewed:
+        raise UsageError('--nova-git needs --reviewed REF')
+    if not args.reviewed:
+        return None
+    if args.nova_git:
+        from nova_resize_checks.backport import gitrefs
+        from nova_resize_checks.backport import static
+        from nova_resize_checks import canonical
+
+        try:
+            data = gitrefs.read_file(
+                gitrefs.resolve_git_dir(args.nova_git), args.reviewed,
+                canonical.UPSTREAM_PATH)
+        except (gitrefs.GitError, static.StaticCheckError) as exc:
+            raise UsageError('--reviewed %s: %s' % (args.reviewed, exc))
+    else:
+        try:
+            with open(args.reviewed, 'rb') as f:
+                data = f.read(4 * 1024 * 1024 + 1)
+        except OSError as exc:
+            raise UsageError('--reviewed %s: %s' % (
+                args.reviewed, exc.strerror or exc))
+        if len(data) > 4 * 1024 * 1024:
+            raise UsageError('--reviewed %s: larger than 4 MiB, not a '
+                             'version of the test' % args.reviewed)
+    try:
+        return data.decode('utf-8')
+    except UnicodeDecodeError:
+        raise UsageError('--reviewed %s: not UTF-8 text' % args.reviewed)
+
+
 def cmd_review(args):
     from nova_resize_checks.review import check
     from nova_resize_checks.review import report
@@ -170,13 +203,14 @@ def cmd_review(args):
         raise UsageError('--jobs must be at least 1')
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError('--timeout must be positive')
+    reviewed = _reviewed_source(args)
     progress = _ReviewProgress(args.format == 'text')
     try:
         reports, summary = check.check(
             args.paths, jobs=args.jobs, timeout=args.timeout,
             use_cache=not args.no_cache, progress=progress,
             static_gate=os.environ.get(NO_STATIC_GATE_ENV) != '1',
-            confined=not args.unconfined)
+            confined=not args.unconfined, reviewed=reviewed)
     except confinement.Unavailable as exc:
         raise env.EnvironmentProblem(
             'review code cannot be confined here, so none was run: %s. '
@@ -340,6 +374,15 @@ def build_parser():
                           'which claim became which change, where it was '
                           'anchored, and the diff of the proposed version '
                           'against the canonical test')
+    rev.add_argument('--reviewed', metavar='FILE|REF',
+                     help='the version of the test the reviews were '
+                          'written against (a file, or with --nova-git a '
+                          'git ref of nova): "line N" and quoted lines are '
+                          'read against it (default: every version this '
+                          'tool knows)')
+    rev.add_argument('--nova-git', metavar='DIR',
+                     help='with --reviewed REF: a nova git directory to '
+                          'read the reviewed version from')
     rev.add_argument('--unconfined', action='store_true',
                      help='run review code without OS confinement when '
                           'this machine cannot confine it (DANGEROUS: the '

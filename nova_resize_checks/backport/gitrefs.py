@@ -156,15 +156,20 @@ def contains(git_dir, commits, ref):
     return None
 
 
-def read_manager(git_dir, ref):
-    """Bytes of nova/compute/manager.py at ``ref``."""
-    spec = '%s:%s' % (ref, static.MANAGER_PATH)
+def read_file(git_dir, ref, path):
+    """Bytes of ``path`` at ``ref``; StaticCheckError says why not."""
+    spec = '%s:%s' % (ref, path)
     proc = _git(git_dir, 'show', spec, check=False)
     if proc.returncode:
         message = proc.stderr.decode('utf-8', 'replace').strip()
         raise static.StaticCheckError('%s: %s' % (
             spec, message.splitlines()[0] if message else 'git show failed'))
     return proc.stdout
+
+
+def read_manager(git_dir, ref):
+    """Bytes of nova/compute/manager.py at ``ref``."""
+    return read_file(git_dir, ref, static.MANAGER_PATH)
 
 
 def _consistent(verdict, fix_in_history):

@@ -131,19 +131,27 @@ class Context(object):
     on its own.
     """
 
-    def __init__(self, static_gate=True):
+    def __init__(self, static_gate=True, reviewed=None):
         self.static_gate = static_gate
         self.test_source = canonical.read_test()
         self.references = {'test': self.test_source}
         upstream = canonical.upstream_test()
         if upstream:
             self.references['upstream'] = upstream
+        # The version of the test the reviews were written against, when
+        # the user names it (--reviewed): line numbers and quotations are
+        # read against it.
+        if reviewed is not None:
+            self.references['reviewed'] = reviewed
         self.helper_notes = []
         self.helper_names = findings_mod.nova_helper_names(
             findings=self.helper_notes)
         self.canonical = _make_version(self.test_source, (), 'canonical')
         self.fingerprint = json.dumps(
-            dict(env.versions(), static_gate=static_gate), sort_keys=True)
+            dict(env.versions(), static_gate=static_gate,
+                 reviewed=hashlib.sha256(
+                     (reviewed or '').encode()).hexdigest()
+                 if reviewed is not None else None), sort_keys=True)
         # Memos: many reviews propose the same changes; editing and gating
         # depend only on the changes, so each distinct one is done once.
         self._applied = {}
@@ -151,8 +159,8 @@ class Context(object):
 
     def apply(self, changes):
         """edits.apply_changes on the canonical test, memoised."""
-        key = tuple((c.kind, c.target, c.code, c.old, c.new, c.line)
-                    for c in changes)
+        key = tuple((c.kind, c.target, c.code, c.old, c.new, c.line,
+                     c.unit) for c in changes)
         if key not in self._applied:
             proposed = edits.apply_changes(self.test_source, changes,
                                            canonical.nova_reader)
@@ -441,7 +449,7 @@ def prepare_cached(path, context, store=None):
 
 
 def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
-          progress=None, static_gate=True, confined=True):
+          progress=None, static_gate=True, confined=True, reviewed=None):
     """Run the meta-check; returns (reports, summary).
 
     ``timeout`` bounds each run in seconds; None derives the bound from the
@@ -451,7 +459,7 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
     unless ``confined=False`` (the user's explicit ``--unconfined``).
     """
     files, problems = collect(paths)
-    context = Context(static_gate)
+    context = Context(static_gate, reviewed)
     variants = [runs.REAL] + list(mutants.RUN_ORDER)
     store = None
     if use_cache:

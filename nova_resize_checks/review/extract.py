@@ -987,17 +987,27 @@ def _rename_changes(masked, codes, line_at, unparsed):
     return out
 
 
-def _line_of_known_version(number, code, ref_lines):
+def _line_of_known_version(number, code, ref_lines, reviewed=None):
     """Where "change line ``number`` to ``code``" points in the test.
 
-    When the test's line ``number`` is not ``code`` but line ``number`` of
-    a known upstream version is (after porting its helper dialect) and the
-    test has that line once elsewhere, the review numbered that version:
-    returns ``(line in the test, version)``; else ``(None, None)``.
+    With the reviewed version's lines (``--reviewed``): where its line
+    ``number`` (brought to today's helper dialect) is in the test, when it
+    is there once.  Without: when the test's line ``number`` is not
+    ``code`` but line ``number`` of a known upstream version is (after
+    porting) and the test has that line once elsewhere, the review
+    numbered that version.  Returns ``(line in the test, version)``, or
+    ``(None, None)``.
     """
     if not ref_lines:
         return None, None
     test = ref_lines[0]
+    if reviewed is not None:
+        if not 1 <= number <= len(reviewed):
+            return None, None
+        old = ' '.join(port_dialect(reviewed[number - 1]).split())
+        found = [i + 1 for i, text in enumerate(test)
+                 if old and ' '.join(text.split()) == old]
+        return (found[0], 'reviewed') if len(found) == 1 else (None, None)
     want = ' '.join(port_dialect(code).split())
     if 1 <= number <= len(test) and ' '.join(test[number - 1].split()) \
             == want:
@@ -1181,28 +1191,49 @@ def _insert_changes(masked, codes, span):
     return changes
 
 
-def _sentence_changes(masked, codes, span, renamed, ref_lines, unparsed,
-                      nova_paths=()):
+# What prose is read against: the reference sources' lines (the test's
+# first), the reviewed version's lines (``--reviewed``) or None, the nova
+# files the review names, and the test's text with whitespace collapsed.
+Refs = collections.namedtuple('Refs', 'lines reviewed nova_paths test_text')
+
+
+def _refs(parsed, reference_sources):
+    sources = {name: src for name, src in (reference_sources or {}).items()
+               if isinstance(src, str)}
+    lines = [src.split('\n') for _, src in sorted(
+        sources.items(), key=lambda kv: (kv[0] != 'test', kv[0] !=
+                                         'reviewed', kv[0]))]
+    reviewed = sources['reviewed'].split('\n') if 'reviewed' in sources \
+        else None
+    test_text = ' '.join(sources.get('test', '').split())
+    return Refs(lines, reviewed, tuple(sorted(set(
+        _NOVA_PATH_RE.findall(parsed.text)))), test_text)
+
+
+def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
     """Line changes, replacements and removals asked for by one sentence."""
+    ref_lines, test_text = refs.lines, refs.test_text
     # "In line N, replace A with B" is a line change (below), not a
     # replacement throughout the test.
-    test_text = ' '.join(' '.join(ref_lines[0]).split()) if ref_lines \
-        else ''
     changes = [] if any(regex.search(masked) for regex, _g in
                         _LINE_SUBST_RES) else _replace_changes(
-        masked, codes, span, test_text, nova_paths)
+        masked, codes, span, test_text, refs.nova_paths)
     changes.extend(_insert_changes(masked, codes, span))
     replaced = {c.old for c in changes}
     for regex in _LINE_CHANGE_RES:
         for m in regex.finditer(masked):
             line = int(m.group(1))
             code = _strip_own_number(codes[int(m.group(2))], line)
-            here, version = _line_of_known_version(line, code, ref_lines)
+            here, version = _line_of_known_version(line, code, ref_lines,
+                                                   refs.reviewed)
             changes.append(model.Change(
                 kind=model.LINE_CHANGE, span=span, code=code,
                 line=here or line, summary='replace line %d%s' % (
-                    line, ' of upstream\'s %s version (line %d here)'
-                    % (version, here) if here else '')))
+                    line, '' if not here else
+                    ' of the reviewed version (line %d here)' % here
+                    if version == 'reviewed' else
+                    ' of upstream\'s %s version (line %d here)'
+                    % (version, here))))
     for m in _LINE_RANGE_CHANGE_RE.finditer(masked):
         first, end = int(m.group(1)), int(m.group(2))
         changes.extend(_line_changes(
@@ -1355,9 +1386,7 @@ def extract(parsed, reference_sources):
     """``(changes, findings)`` for a :class:`~model.ParsedReview`."""
     findings = [model.Finding(model.INPUT_ERROR, e) for e in parsed.errors]
     refs_norm = normalised_references(reference_sources)
-    ref_lines = [src.split('\n') for _, src in sorted(
-        (reference_sources or {}).items(), key=lambda kv: kv[0] != 'test')
-        if isinstance(src, str)]
+    refs = _refs(parsed, reference_sources)
     blocks = parsed.blocks
     changes = []
     covered = set()
@@ -1387,12 +1416,10 @@ def extract(parsed, reference_sources):
             model.UNPARSED_CLAIM,
             '%d code block(s) after the first %d proposals were not read'
             % (skipped, MAX_CODE_PROPOSALS)))
-    nova_paths = tuple(sorted(set(_NOVA_PATH_RE.findall(parsed.text))))
     for index, block in enumerate(blocks):
         if block.kind == 'prose':
             changes.extend(_block_prose(block, index in covered, findings,
-                                        ref_lines, is_plain_text(parsed),
-                                        nova_paths))
+                                        refs, is_plain_text(parsed)))
     changes.sort(key=lambda c: c.span.start)
     if len(changes) > MAX_CHANGES:
         findings.append(model.Finding(
@@ -1422,8 +1449,7 @@ def cap_findings(findings, limit=MAX_FINDINGS_PER_KIND):
     return out
 
 
-def _block_prose(block, covered, findings, ref_lines, plain=False,
-                 nova_paths=()):
+def _block_prose(block, covered, findings, refs, plain=False):
     """Changes (and unparsed-claim findings) from one prose block."""
     masked, codes = mask_code(block.text, plain)
     line_at = _line_counter(masked, block.span.start)
@@ -1449,8 +1475,8 @@ def _block_prose(block, covered, findings, ref_lines, plain=False,
         span = model.Span(line_at(start),
                           line_at(start + len(piece.rstrip())))
         before = len(unparsed)
-        made = _sentence_changes(piece, codes, span, renamed, ref_lines,
-                                 unparsed, nova_paths)
+        made = _sentence_changes(piece, codes, span, renamed, refs,
+                                 unparsed)
         changes.extend(made)
         k = bisect.bisect_left(rename_offsets, start)
         got = (made or len(unparsed) > before or

@@ -526,6 +526,13 @@ def _line_mismatches(parsed, sentences, changes, refs):
     findings = []
     if not refs.lines:
         return findings
+    # Quoted lines are judged against the version the user says was
+    # reviewed (--reviewed) alone; without one, against every version
+    # this tool knows.
+    quoted = ({'reviewed': refs.lines['reviewed']}
+              if 'reviewed' in refs.lines else refs.lines)
+    known = (lambda text, number: False) if 'reviewed' in refs.lines \
+        else _known_line
     # Review lines holding a proposal (those listings are not quotes).
     proposed = set()
     for span in {c.span for c in changes
@@ -544,8 +551,8 @@ def _line_mismatches(parsed, sentences, changes, refs):
             if not text.strip():
                 continue
             if not any(_line_matches(text, lines, number)
-                       for lines in refs.lines.values()) and \
-                    not _known_line(text, number):
+                       for lines in quoted.values()) and \
+                    not known(text, number):
                 bad.append((number, text))
         if not bad:
             continue
@@ -563,14 +570,14 @@ def _line_mismatches(parsed, sentences, changes, refs):
         if change.kind != model.LINE_CHANGE:
             continue
         n = change.line
-        if not any(1 <= n <= len(lines) for lines in refs.lines.values()):
+        if not any(1 <= n <= len(lines) for lines in quoted.values()):
             findings.append(model.Finding(
                 model.LINE_MISMATCH,
                 'line %d is beyond the end of every reference source' % n,
                 change.span))
         elif change.old and not any(
                 _line_matches(change.old, lines, n)
-                for lines in refs.lines.values()):
+                for lines in quoted.values()):
             findings.append(model.Finding(
                 model.LINE_MISMATCH,
                 'line %d of no reference source reads `%s`' %
@@ -586,7 +593,7 @@ def _line_mismatches(parsed, sentences, changes, refs):
                 continue
             if not any(1 <= n <= len(lines) and any(
                     re.search(r'\b%s\b' % re.escape(x), lines[n - 1])
-                    for x in names) for lines in refs.lines.values()):
+                    for x in names) for lines in quoted.values()):
                 findings.append(model.Finding(
                     model.LINE_MISMATCH,
                     'line %d of no reference source mentions %s' %

@@ -57,6 +57,46 @@ class TestUsage(CliTestCase):
         self.assertEqual(2, cli.main(['reproduce', '--mutant', 'nope']))
         self.assertIn("invalid choice: 'nope'", self.stderr.getvalue())
 
+    def test_reviewed_version_problems_are_usage_errors(self):
+        self.assertEqual(2, cli.main(['review', '--reviewed',
+                                      '/nonexistent/test.py', 'x.md']))
+        self.assertIn('--reviewed /nonexistent/test.py: No such file',
+                      self.stderr.getvalue())
+        self.assertEqual(2, cli.main(['review', '--nova-git', '/tmp',
+                                      'x.md']))
+        self.assertIn('--nova-git needs --reviewed REF',
+                      self.stderr.getvalue())
+        binary = self.useFixture(fixtures.TempDir()).path + '/t.py'
+        with open(binary, 'wb') as f:
+            f.write(b'\xff\xfe\x00bad')
+        self.assertEqual(2, cli.main(['review', '--reviewed', binary,
+                                      'x.md']))
+        self.assertIn('not UTF-8 text', self.stderr.getvalue())
+        self.assertNotIn('Traceback', self.stderr.getvalue())
+
+    def test_reviewed_version_from_a_git_ref(self):
+        import argparse
+        import os
+
+        from tests.unit.backport import minirepo
+
+        root = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(root, 'nova', 'tests', 'functional',
+                            'regressions')
+        os.makedirs(path)
+        with open(os.path.join(path, 'test_bug_1825537.py'), 'w') as f:
+            f.write('# the reviewed version\n')
+        minirepo.git(root, 'init', '-q', '-b', 'master')
+        minirepo.git(root, 'add', '-A')
+        minirepo.git(root, 'commit', '-q', '-m', 'test')
+        minirepo.git(root, 'tag', 'v1')
+        args = argparse.Namespace(reviewed='v1', nova_git=root)
+        self.assertEqual('# the reviewed version\n',
+                         cli._reviewed_source(args))
+        args.reviewed = 'nosuchref'
+        error = self.assertRaises(cli.UsageError, cli._reviewed_source, args)
+        self.assertIn('--reviewed nosuchref:', str(error))
+
     def test_bad_format(self):
         self.assertEqual(2, cli.main(['reproduce', '--format', 'xml']))
 

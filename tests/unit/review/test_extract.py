@@ -656,3 +656,36 @@ class TestDirectives(testtools.TestCase):
         changes, _ = run('Delete the assertIn in _resize_and_assert_error; '
                          'keep `x`.')
         self.assertEqual([], [c for c in changes if c.old == 'assertIn'])
+
+    def test_line_numbers_of_the_reviewed_version(self):
+        reviewed = REFERENCE.replace(
+            "    compute_driver = 'fake.Driver'\n",
+            "    compute_driver = 'fake.Driver'\n    # one more line\n")
+        line = REFERENCE.split('\n').index(
+            "        self.flavor2 = flavors[1]") + 1
+        text = 'Change line %d to `        self.flavor2 = flavors[0]`.' % (
+            line + 1)
+        changes, _ = run(text, {'test': REFERENCE, 'reviewed': reviewed})
+        self.assertEqual([(model.LINE_CHANGE, line)],
+                         [(c.kind, c.line) for c in changes])
+        self.assertIn('of the reviewed version', changes[0].summary)
+        changes, _ = run(text)
+        self.assertEqual([(model.LINE_CHANGE, line + 1)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_line_numbers_of_a_known_upstream_version(self):
+        # Line 43 of upstream's 2019 recreate version is the wait in the
+        # old helper dialect; ours has the ported statement elsewhere.
+        test = REFERENCE.replace(
+            "        self.api.post_server_action(server['id'], req)\n",
+            "        self.api.post_server_action(server['id'], req)\n"
+            "        server = self._wait_for_state_change(server, 'ERROR')\n")
+        changes, _ = run('Change line 43 to `        server = '
+                         "self._wait_for_state_change(server, 'ERROR')`.",
+                         {'test': test})
+        here = test.split('\n').index(
+            "        server = self._wait_for_state_change(server, 'ERROR')")
+        self.assertEqual([(model.LINE_CHANGE, here + 1)],
+                         [(c.kind, c.line) for c in changes])
+        self.assertRegex(changes[0].summary,
+                         r"upstream's (recreate|fixed) version")

@@ -212,6 +212,19 @@ class TestLineMismatch(testtools.TestCase):
         self.assertEqual([model.LINE_MISMATCH], kinds(found))
         self.assertIn('line 3', found[0].message)
 
+    def test_quotes_are_judged_against_the_reviewed_version(self):
+        text = ("Quoted:\n```python\n3     compute_driver = 'fake.FailDriver'"
+                "\n```\n")
+        # Without --reviewed every known version counts; with it, only the
+        # reviewed one does.
+        self.assertEqual([], check(text, {'test': REFERENCE,
+                                          'upstream': UPSTREAM}))
+        found = check(text, {'test': REFERENCE, 'upstream': UPSTREAM,
+                             'reviewed': REFERENCE})
+        self.assertEqual([model.LINE_MISMATCH], kinds(found))
+        self.assertEqual([], check(text, {'test': REFERENCE,
+                                          'reviewed': UPSTREAM}))
+
     def test_glued_colon_is_tolerated(self):
         self.assertEqual([], check(
             '1. `7         flavors = self.api.get_flavors():`: This line '
