@@ -340,19 +340,16 @@ _KEYWORD_NODES = {
 }
 
 
-class _RemoveStatements(cst.CSTTransformer):
-    """Remove the statements ``matches`` accepts.
+class _InDef(cst.CSTTransformer):
+    """A transformer that knows whether it is inside the def ``scope``.
 
-    A compound statement, or one small statement of a line; inside the def
-    ``scope`` if one is given.
+    Always, when no scope is given.
     """
 
-    def __init__(self, matches, scope=None):
-        super(_RemoveStatements, self).__init__()
-        self.matches = matches
+    def __init__(self, scope=None):
+        super(_InDef, self).__init__()
         self.scope = scope
         self.defs = []
-        self.removed = []
 
     def visit_FunctionDef(self, node):
         self.defs.append(node.name.value)
@@ -363,6 +360,19 @@ class _RemoveStatements(cst.CSTTransformer):
 
     def _active(self):
         return not self.scope or self.scope in self.defs
+
+
+class _RemoveStatements(_InDef):
+    """Remove the statements ``matches`` accepts.
+
+    A compound statement, or one small statement of a line; inside the def
+    ``scope`` if one is given.
+    """
+
+    def __init__(self, matches, scope=None):
+        super(_RemoveStatements, self).__init__(scope)
+        self.matches = matches
+        self.removed = []
 
     def leave_SimpleStatementLine(self, original, updated):
         if not self._active():
@@ -447,30 +457,21 @@ def _ast_key(code):
         return None
 
 
-class _InsertStatements(cst.CSTTransformer):
+class _InsertStatements(_InDef):
     """Insert ``new`` next to every statement ``is_anchor`` accepts.
 
     Only inside the def named ``scope`` when one is given.
     """
 
     def __init__(self, new, where, is_anchor, scope=None):
-        super(_InsertStatements, self).__init__()
+        super(_InsertStatements, self).__init__(scope)
         self.new = new
         self.where = where
         self.is_anchor = is_anchor
-        self.scope = scope
-        self.defs = []
         self.anchors = []
 
-    def visit_FunctionDef(self, node):
-        self.defs.append(node.name.value)
-
-    def leave_FunctionDef(self, original, updated):
-        self.defs.pop()
-        return updated
-
     def leave_IndentedBlock(self, original, updated):
-        if self.scope and self.scope not in self.defs:
+        if not self._active():
             return updated
         body = []
         for stmt in updated.body:

@@ -1054,10 +1054,9 @@ def _scope_near(masked, codes, index, before=True):
     key = re.search('%s%d\n*%s' % (PH_OPEN, index, PH_CLOSE), masked)
     if key is None:
         return None
-    inside = _SCOPE_RE.search(masked, key.end())
+    name, inside = _named_scope(masked, codes, key.end())
     if inside:
-        name = name_of(codes[int(inside.group(1))])
-        return name.rsplit('.', 1)[-1] if name else None
+        return name
     if not before:
         return None
     names = [name_of(codes[int(m.group(1))]) for m in
@@ -1100,6 +1099,15 @@ _LEADING_SCOPE_RE = re.compile(
     r'|([A-Za-z_]\w*))\s*(?:method|function|helper)?\s*,', re.I)
 
 
+def _named_scope(masked, codes, pos):
+    """``(def name or None, match)`` of "in/of/from `f`" after ``pos``."""
+    where = _SCOPE_RE.search(masked, pos)
+    if not where:
+        return None, None
+    name = name_of(codes[int(where.group(1))])
+    return (name.rsplit('.', 1)[-1] if name else None), where
+
+
 def _replace_changes(masked, codes, span, test_text='', nova_paths=()):
     """``replace A with B`` / ``use B instead of A`` / ``change A to B``.
 
@@ -1122,11 +1130,9 @@ def _replace_changes(masked, codes, span, test_text='', nova_paths=()):
             if not old or old == new:
                 continue
             scope = lead_scope
-            where = _SCOPE_RE.search(masked, m.end())
+            named, where = _named_scope(masked, codes, m.end())
             if where:
-                scope = name_of(codes[int(where.group(1))])
-                if scope and '.' in scope:
-                    scope = scope.rsplit('.', 1)[1]
+                scope = named
                 if scope and re.search(r'\bcall', where.group(0), re.I):
                     # "in the call to `f`": the call sites, not the def.
                     scope = 'call:' + scope
@@ -1176,12 +1182,7 @@ def _insert_changes(masked, codes, span):
         code, anchor_code = codes[what].strip(), codes[anchor].strip()
         if not code or parse_python(code) is None or not anchor_code:
             continue
-        scope = None
-        inside = _SCOPE_RE.search(masked, m.end())
-        if inside:
-            scope = name_of(codes[int(inside.group(1))])
-            if scope and '.' in scope:
-                scope = scope.rsplit('.', 1)[1]
+        scope, _ = _named_scope(masked, codes, m.end())
         changes.append(model.Change(
             kind=model.INSERT, span=span, code=code, old=anchor_code,
             new=where, target=scope or 'test',
