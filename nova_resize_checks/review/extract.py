@@ -64,17 +64,12 @@ from nova_resize_checks import assertions
 from nova_resize_checks.review import known_versions
 from nova_resize_checks.review import model
 from nova_resize_checks.review import parse
+from nova_resize_checks.review import prose
 
-PH_OPEN = '\ue000'
-PH_CLOSE = '\ue001'
-PH = '\ue000(\\d+)\\n*\ue001'
+# Placeholders of masked code spans (see prose.mask_code).
+PH, PH_OPEN, PH_CLOSE = prose.PH, prose.PH_OPEN, prose.PH_CLOSE
+name_of = prose.name_of
 
-_IDENT_RE = re.compile(
-    r'(?:self\.)?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?')
-_PLAIN_IDENT = re.compile(r'[A-Za-z_]\w*')
-_SENTENCE_SPLIT_RE = re.compile(
-    r'(?<=[.!?])\s+(?=[A-Z\ue000"\'(\[])|(?<=:)[ \t]*\n|'
-    r'\n(?=[ \t]*(?:\d{1,4}[.)]|[-*+])[ \t])|\n[ \t]*\n')
 _TOKEN_RE = re.compile(
     '\ue000(\\d+)\\n*\ue001|[A-Za-z_][\\w\'-]*|\\d+|[^\\s\\w]')
 
@@ -231,127 +226,6 @@ PROSE_CLAIM = 'claim not turned into a change:'
 # the test to edit (and perhaps run), so a review with thousands of blocks
 # is read up to here and the rest reported.
 MAX_CODE_PROPOSALS = 100
-
-Sentence = collections.namedtuple(
-    'Sentence', ['text', 'masked', 'codes', 'line', 'end_line', 'block'])
-Sentence.__doc__ = """A sentence of a prose block.
-
-``masked`` has each inline code span replaced by a placeholder
-``\\ue000N\\ue001`` (newlines kept) where N indexes ``codes``; ``line`` and
-``end_line`` are review lines; ``block`` indexes ``ParsedReview.blocks``.
-"""
-
-
-# A bare word of plain-text prose that can only be code: snake_case,
-# camelCase (``assertIn``) or ``self.x``, optionally called (``f()``).
-_BARE_CODE_RE = re.compile(
-    r'(?<![\w.`/\\-])((?:self\.)?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?)'
-    r'(?![\w`/\\-])')
-
-
-def _bare_code_spans(text):
-    """Words of ``text`` that are clearly code, as code spans.
-
-    For prose written without backticks.
-    """
-    for m in _BARE_CODE_RE.finditer(text):
-        word = m.group(1)
-        last = word[:-2] if word.endswith('()') else word
-        last = last.rsplit('.', 1)[-1]
-        if (word.startswith('self.') or word.endswith('()') or
-                _clearly_identifier(last)) and not last.isupper() and \
-                not re.match(r'(?i)cwe\b', last):
-            yield m.start(1), m.end(1), word
-
-
-def is_plain_text(parsed):
-    """A review written without any backtick (plain text)."""
-    return '`' not in parsed.text
-
-
-def mask_code(text, plain=False):
-    """``(masked, codes)``: inline code spans replaced by placeholders.
-
-    With ``plain`` (a review without backticks, see is_plain_text), words
-    that can only be code (``assertIn``, ``_resize_and_assert_error``,
-    ``self.flavor2``) are the code spans.
-    """
-    parts = []
-    codes = []
-    pos = 0
-    spans = list(_bare_code_spans(text)) if plain else \
-        parse.code_spans(text)
-    for start, end, content in spans:
-        parts.append(text[pos:start])
-        parts.append('%s%d%s%s' % (PH_OPEN, len(codes),
-                                   '\n' * text.count('\n', start, end),
-                                   PH_CLOSE))
-        codes.append(content)
-        pos = end
-    parts.append(text[pos:])
-    return ''.join(parts), codes
-
-
-def unmask(masked, codes):
-    return re.sub(PH, lambda m: '`%s`' % codes[int(m.group(1))], masked)
-
-
-def _line_counter(text, first):
-    """A function giving the review line of an offset into ``text``.
-
-    ``text`` starts on line ``first``; each call costs O(log n).
-    """
-    newlines = [m.start() for m in re.finditer('\n', text)]
-
-    def line_at(offset):
-        return first + bisect.bisect_left(newlines, offset)
-
-    return line_at
-
-
-def iter_sentences(parsed):
-    """Every :class:`Sentence` of the review's prose blocks, in order."""
-    for index, block in enumerate(parsed.blocks):
-        if block.kind != 'prose':
-            continue
-        masked, codes = mask_code(block.text, is_plain_text(parsed))
-        line_at = _line_counter(masked, block.span.start)
-        pos = 0
-        bounds = []
-        for m in _SENTENCE_SPLIT_RE.finditer(masked):
-            bounds.append((pos, m.start()))
-            pos = m.end()
-        bounds.append((pos, len(masked)))
-        for start, end in bounds:
-            piece = masked[start:end]
-            if not piece.strip():
-                continue
-            line = line_at(start)
-            end_line = line + piece.rstrip('\n').count('\n')
-            yield Sentence(unmask(piece, codes).strip(), piece, codes, line,
-                           end_line, index)
-
-
-def name_of(code):
-    """The name a code span holds, or None.
-
-    ``self.`` and a trailing ``()`` are dropped; None when the span is not
-    a plain (possibly dotted) name.
-    """
-    code = code.strip()
-    if not _IDENT_RE.fullmatch(code):
-        return None
-    if code.endswith('()'):
-        code = code[:-2]
-    if code.startswith('self.'):
-        code = code[5:]
-    return code
-
-
-def _clearly_identifier(word):
-    return bool(_PLAIN_IDENT.fullmatch(word) and (
-        '_' in word or any(c.isdigit() for c in word) or
-        any(c.isupper() for c in word[1:])))
 
 
 def logical_lines(code):
@@ -632,17 +506,6 @@ def new_side(diff_text):
     return '\n'.join(out)
 
 
-def _sentences_of(text):
-    masked, codes = mask_code(text)
-    pieces = []
-    pos = 0
-    for m in _SENTENCE_SPLIT_RE.finditer(masked):
-        pieces.append(masked[pos:m.start()])
-        pos = m.end()
-    pieces.append(masked[pos:])
-    return [p for p in pieces if p.strip()], codes
-
-
 def _intro_blocks(blocks, k):
     """The (up to two) prose blocks just before block ``k``."""
     found = []
@@ -666,7 +529,7 @@ def _introduction(blocks, k):
     if not idx:
         return False, '', '', idx, []
     nearest = blocks[idx[0]].text
-    sentences, codes = _sentences_of(nearest)
+    sentences, codes = prose.sentences_of(nearest)
     last = sentences[-1] if sentences else ''
     whole = '\n'.join(blocks[i].text for i in reversed(idx))
     if _FIX_RE.search(last) or _line_intro(last):
@@ -978,7 +841,7 @@ def _rename_changes(masked, codes, line_at, unparsed):
             old = old[5:]
         if new.startswith('self.'):
             new = new[5:]
-        if (_clearly_identifier(old) and _clearly_identifier(new) and
+        if (prose.clearly_identifier(old) and prose.clearly_identifier(new) and
                 old != new):
             span = model.Span(line_at(m.start()), line_at(m.end()))
             out.append((m.start(), model.Change(
@@ -1121,8 +984,8 @@ def _replace_changes(masked, codes, span, test_text='', nova_paths=()):
     lead_scope = None
     if lead:
         lead_scope = name_of(codes[int(lead.group(1))]) if lead.group(1) \
-            else (lead.group(2) if _clearly_identifier(lead.group(2) or '')
-                  else None)
+            else (lead.group(2) if prose.clearly_identifier(
+                lead.group(2) or '') else None)
     for regex, g_old, g_new in _REPLACE_RES:
         for m in regex.finditer(masked):
             old = codes[int(m.group(g_old))].strip()
@@ -1420,7 +1283,7 @@ def extract(parsed, reference_sources):
     for index, block in enumerate(blocks):
         if block.kind == 'prose':
             changes.extend(_block_prose(block, index in covered, findings,
-                                        refs, is_plain_text(parsed)))
+                                        refs, prose.is_plain_text(parsed)))
     changes.sort(key=lambda c: c.span.start)
     if len(changes) > MAX_CHANGES:
         findings.append(model.Finding(
@@ -1452,15 +1315,9 @@ def cap_findings(findings, limit=MAX_FINDINGS_PER_KIND):
 
 def _block_prose(block, covered, findings, refs, plain=False):
     """Changes (and unparsed-claim findings) from one prose block."""
-    masked, codes = mask_code(block.text, plain)
-    line_at = _line_counter(masked, block.span.start)
-
-    bounds = []
-    pos = 0
-    for m in _SENTENCE_SPLIT_RE.finditer(masked):
-        bounds.append((pos, m.start()))
-        pos = m.end()
-    bounds.append((pos, len(masked)))
+    masked, codes = prose.mask_code(block.text, plain)
+    line_at = prose.line_counter(masked, block.span.start)
+    bounds = prose.split(masked)
     unparsed = []
     renames = _rename_changes(masked, codes, line_at, unparsed)
     changes = [c for _, c in renames if c is not None]
@@ -1488,7 +1345,7 @@ def _block_prose(block, covered, findings, refs, plain=False):
             unparsed.append(model.Finding(
                 model.UNPARSED_CLAIM,
                 PROSE_CLAIM + ' %s' % _short(
-                    unmask(piece, codes), 200), span))
+                    prose.unmask(piece, codes), 200), span))
         referred = not got and (referred or _refers(piece, codes))
     findings.extend(unparsed)
     return changes

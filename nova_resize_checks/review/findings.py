@@ -46,6 +46,7 @@ import testtools
 from nova_resize_checks.review import extract
 from nova_resize_checks.review import known_versions
 from nova_resize_checks.review import model
+from nova_resize_checks.review import prose
 
 # Nova modules whose names a test of this kind may use, relative to the
 # nova package directory.
@@ -235,7 +236,7 @@ def check_claims(parsed, changes, reference_sources, helper_names):
             defined.add(change.new)
     known = (refs.tokens | helper_names | testcase_names() |
              _BUILTIN_NAMES | defined)
-    sentences = list(extract.iter_sentences(parsed))
+    sentences = list(prose.iter_sentences(parsed))
     findings.extend(_prose_names(sentences, known))
     findings.extend(_code_names(changes, refs, helper_names, known))
     findings.extend(_unused_claims(sentences, changes, refs, helper_names))
@@ -322,7 +323,7 @@ def _rename_targets(masked):
     if not to:
         return set()
     rest = masked[m.end() + to.end():]
-    return {int(x) for x in re.findall(extract.PH, rest)}
+    return {int(x) for x in re.findall(prose.PH, rest)}
 
 
 def _prose_names(sentences, known):
@@ -332,11 +333,11 @@ def _prose_names(sentences, known):
         if NEGATED.search(sentence.masked):
             continue
         skip = _rename_targets(sentence.masked)
-        for x in re.findall(extract.PH, sentence.masked):
+        for x in re.findall(prose.PH, sentence.masked):
             index = int(x)
             if index in skip:
                 continue
-            name = extract.name_of(sentence.codes[index])
+            name = prose.name_of(sentence.codes[index])
             if not name or name in seen or _FILE_NAME_RE.search(name):
                 continue
             seen.add(name)
@@ -450,7 +451,7 @@ def _unused_claims(sentences, changes, refs, helper_names):
     claims = []
     for sentence in sentences:
         for index in extract.unused_names(sentence.masked):
-            name = extract.name_of(sentence.codes[index])
+            name = prose.name_of(sentence.codes[index])
             if name and '.' not in name:
                 claims.append((name, model.Span(sentence.line,
                                                 sentence.end_line),
@@ -462,7 +463,7 @@ def _unused_claims(sentences, changes, refs, helper_names):
         bound |= _bound_names(tree)
     for change in changes:
         if (change.kind == model.REMOVE and change.old and not change.line
-                and not change.unit and extract.name_of(change.old) in
+                and not change.unit and prose.name_of(change.old) in
                 bound):
             claims.append((change.old, change.span, 'to be removed'))
     findings = []
@@ -586,8 +587,8 @@ def _line_mismatches(parsed, sentences, changes, refs):
         m = _LEADING_LINE_RE.match(sentence.masked)
         if m:
             n = int(m.group(1))
-            names = [extract.name_of(sentence.codes[int(x)])
-                     for x in re.findall(extract.PH, sentence.masked)]
+            names = [prose.name_of(sentence.codes[int(x)])
+                     for x in re.findall(prose.PH, sentence.masked)]
             names = [x.split('.')[-1] for x in names if x]
             if not names:
                 continue

@@ -20,6 +20,7 @@ import testtools
 from nova_resize_checks.review import extract
 from nova_resize_checks.review import model
 from nova_resize_checks.review import parse
+from nova_resize_checks.review import prose
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.join(HERE, '..', '..', 'samples', 'reviews')
@@ -379,7 +380,7 @@ class TestProseDirectives(testtools.TestCase):
         self.assertEqual([], run('The variable `flavors` is unused.')[0])
 
     def test_unused_names(self):
-        masked, codes = extract.mask_code(
+        masked, codes = prose.mask_code(
             '`a` is never used; unused helpers such as `b` and `c` exist.')
         self.assertEqual(['b', 'c', 'a'],
                          sorted((codes[i] for i in
