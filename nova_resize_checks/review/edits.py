@@ -87,8 +87,8 @@ import typing
 import libcst as cst
 from libcst import matchers as cst_matchers
 from libcst import metadata as cst_metadata
-import unidiff
 
+from nova_resize_checks.review import diffs
 from nova_resize_checks.review import model
 
 TEST_BASENAME = 'test_bug_1825537.py'
@@ -804,154 +804,6 @@ def _remove_line(source, original_number, number):
 # Unified diffs
 
 
-@dataclasses.dataclass
-class _FilePatch:
-    path: typing.Optional[str]     # None: no file header
-    hunks: typing.List[typing.List[typing.Tuple[str, str]]]
-    deleted: bool = False
-    created: bool = False
-
-
-_HEADER_PREFIXES = ('diff ', 'index ', 'Index: ', 'new file mode',
-                    'deleted file mode', 'similarity index', 'rename from',
-                    'rename to', 'old mode', 'new mode', '=====')
-
-
-def _strip_diff_path(raw):
-    path = raw.split('\t')[0].strip()
-    if path in ('/dev/null', ''):
-        return None
-    if path[:2] in ('a/', 'b/'):
-        path = path[2:]
-    return path
-
-
-def _read_diff_tolerant(text):
-    """Read a unified diff without trusting its hunk headers.
-
-    Returns a list of :class:`_FilePatch`.  Hunk bodies run until the next
-    hunk or file header; an empty line is blank context, a line without a
-    diff prefix is context that lost its leading space, trailing empty lines
-    are dropped.  A text with no ``@@`` header at all is read as one hunk.
-    """
-    lines = text.replace('\r\n', '\n').replace('\r', '\n').split('\n')
-    has_hunk_header = any(line.startswith('@@') for line in lines)
-    files = []
-    current = None
-    hunk = None
-
-    def new_file(path, deleted=False, created=False):
-        patch = _FilePatch(path=path, hunks=[], deleted=deleted,
-                           created=created)
-        files.append(patch)
-        return patch
-
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if (line.startswith('--- ') and i + 1 < len(lines)
-                and lines[i + 1].startswith('+++ ')):
-            old = _strip_diff_path(line[4:])
-            new = _strip_diff_path(lines[i + 1][4:])
-            current = new_file(new or old, deleted=new is None,
-                               created=old is None)
-            hunk = None
-            i += 2
-            continue
-        if line.startswith('@@'):
-            if current is None:
-                current = new_file(None)
-            hunk = []
-            current.hunks.append(hunk)
-            i += 1
-            continue
-        if hunk is None:
-            if line.startswith(_HEADER_PREFIXES):
-                i += 1
-                continue
-            if not has_hunk_header and line[:1] in ('+', '-', ' '):
-                if current is None:
-                    current = new_file(None)
-                hunk = []
-                current.hunks.append(hunk)
-            else:
-                i += 1
-                continue
-        elif line.startswith(('diff ', 'Index: ')):
-            hunk = None
-            i += 1
-            continue
-        tag = line[:1]
-        if tag in (' ', '-', '+'):
-            hunk.append((tag, line[1:]))
-        elif tag == '\\':
-            pass
-        elif line == '':
-            hunk.append(('', ''))           # blank context, maybe trailing
-        else:
-            hunk.append((' ', line))        # context that lost its space
-        i += 1
-    for patch in files:
-        for body in patch.hunks:
-            while body and body[-1] == ('', ''):
-                body.pop()
-            body[:] = [(' ', text) if tag == '' else (tag, text)
-                       for tag, text in body]
-        patch.hunks = [body for body in patch.hunks if body]
-    return [patch for patch in files if patch.hunks or patch.path]
-
-
-def _read_diff_unidiff(text):
-    patch_set = unidiff.PatchSet(text)
-    files = []
-    for patched in patch_set:
-        hunks = []
-        for hunk in patched:
-            body = []
-            for line in hunk:
-                if line.line_type in (' ', '-', '+'):
-                    body.append((line.line_type,
-                                 line.value.rstrip('\n').rstrip('\r')))
-            hunks.append(body)
-        path = patched.path
-        if path and path[:2] in ('a/', 'b/'):
-            path = path[2:]
-        files.append(_FilePatch(path=path, hunks=hunks,
-                                deleted=patched.is_removed_file,
-                                created=patched.is_added_file))
-    return files
-
-
-def _strip_trailing_blank(body):
-    body = list(body)
-    while body and body[-1][0] == ' ' and not body[-1][1].strip():
-        body.pop()
-    return body
-
-
-def _read_diff(text):
-    """Parse a diff; returns (files, note).
-
-    unidiff is tried first; its reading is used when it agrees with the
-    count-free reading (unidiff trusts hunk counts: too small a count
-    silently drops the hunk's last lines).  Otherwise the tolerant reading
-    is used and the note says so.
-    """
-    tolerant = _read_diff_tolerant(text)
-    try:
-        strict = _read_diff_unidiff(text)
-    except Exception as exc:   # UnidiffParseError and malformed headers
-        return tolerant, 'hunk headers ignored (%s)' % _short(exc, 60)
-    same = (len(strict) == len(tolerant) and all(
-        len(a.hunks) == len(b.hunks)
-        and all(_strip_trailing_blank(x) == _strip_trailing_blank(y)
-                for x, y in zip(a.hunks, b.hunks))
-        for a, b in zip(strict, tolerant)))
-    if same and strict:
-        return strict, ''
-    return tolerant, 'hunk headers disagree with the hunks; ignored'
-
-
 def _is_test_path(path):
     return path == 'test' or posixpath.basename(path) == TEST_BASENAME
 
@@ -969,7 +821,7 @@ def _nova_relpath(path):
 
 
 def _apply_patch(state, change, nova_reader):
-    files, note = _read_diff(change.code or '')
+    files, note = diffs.read(change.code or '')
     if not any(patch.hunks for patch in files):
         raise _Refused('no hunks found in the diff')
     test = state.test

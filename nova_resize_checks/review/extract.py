@@ -61,6 +61,7 @@ import re
 import textwrap
 
 from nova_resize_checks import assertions
+from nova_resize_checks.review import diffs
 from nova_resize_checks.review import known_versions
 from nova_resize_checks.review import model
 from nova_resize_checks.review import parse
@@ -355,26 +356,6 @@ def fence_language(info):
     return word
 
 
-def looks_like_diff(text):
-    lines = text.split('\n')
-    for i, line in enumerate(lines):
-        if line.startswith('diff --git ') or parse.is_hunk_header(lines, i):
-            return True
-        if (line.startswith('--- ') and i + 1 < len(lines) and
-                lines[i + 1].startswith('+++ ')):
-            return True
-    body = [ln for ln in lines if ln.strip()]
-    if not body or not all(ln[0] in '+- ' for ln in body):
-        return False
-    plus = any(ln[0] == '+' for ln in body)
-    minus = any(ln[0] == '-' for ln in body)
-    if plus and minus:
-        return True
-    if not (plus or minus):
-        return False
-    return parse_python(text) is None
-
-
 def parse_python(code):
     """``ast.parse`` of the dedented code, or None; never runs it."""
     try:
@@ -397,7 +378,7 @@ def _is_shell_line(line):
 def code_language(text, info):
     """'diff', 'python', 'other' (plainly not Python) or 'prose'."""
     lang = fence_language(info)
-    if lang in _DIFF_LANGS or looks_like_diff(text):
+    if lang in _DIFF_LANGS or diffs.looks_like_diff(text):
         return 'diff'
     if lang in _PY_LANGS:
         return 'python'
@@ -421,65 +402,6 @@ def code_language(text, info):
     return 'python'
 
 
-def _clean_path(path):
-    path = path.split('\t', 1)[0].strip().strip('"\'')
-    if path.startswith(('a/', 'b/')):
-        path = path[2:]
-    return path
-
-
-def split_diff(text):
-    """Split a (multi-file) diff into ``(path or None, text)`` parts.
-
-    A part starts at ``diff --git`` or at a ``---``/``+++`` header (unless
-    that header belongs to the ``diff --git`` just before it); parts
-    without a changed line are dropped.
-    """
-    lines = text.split('\n')
-    sections = []
-    state = {'cur': [], 'path': None, 'git': False, 'header': False}
-
-    def flush():
-        if state['cur']:
-            sections.append((state['path'], '\n'.join(state['cur'])))
-        state.update(cur=[], path=None, git=False, header=False)
-
-    i = 0
-    n = len(lines)
-    while i < n:
-        line = lines[i]
-        if line.startswith('diff --git '):
-            flush()
-            state['git'] = True
-            parts = line.split()
-            if len(parts) >= 4:
-                state['path'] = _clean_path(parts[3])
-        elif (line.startswith('--- ') and i + 1 < n and
-              lines[i + 1].startswith('+++ ')):
-            if not (state['git'] and not state['header']):
-                flush()
-            state['header'] = True
-            old = _clean_path(line[4:])
-            new = _clean_path(lines[i + 1][4:])
-            state['path'] = old if new == '/dev/null' else new
-            state['cur'].extend((line, lines[i + 1]))
-            i += 2
-            continue
-        state['cur'].append(line)
-        i += 1
-    flush()
-    return [(p, t) for p, t in sections if _diff_changes(t)]
-
-
-def _diff_changes(text):
-    for ln in text.split('\n'):
-        if ln.startswith('+') and not ln.startswith('+++ '):
-            return True
-        if ln.startswith('-') and not ln.startswith('--- '):
-            return True
-    return False
-
-
 def diff_target(path, intro=''):
     """``(kind, target)`` for a diff touching ``path``."""
     if not path:
@@ -491,19 +413,6 @@ def diff_target(path, intro=''):
     if m:
         return model.NOVA_DIFF, m.group(1)
     return model.TEST_DIFF, 'test'
-
-
-def new_side(diff_text):
-    """The text of a diff's new side (context and added lines)."""
-    out = []
-    for ln in diff_text.split('\n'):
-        if ln.startswith(('+++ ', '--- ', '@@', 'diff ', 'index ', '\\')):
-            continue
-        if ln.startswith('+') or ln.startswith(' '):
-            out.append(ln[1:])
-        elif not ln:
-            out.append('')
-    return '\n'.join(out)
 
 
 def _intro_blocks(blocks, k):
@@ -628,7 +537,7 @@ def _code_changes(block, intro, refs_norm, findings):
     lang = code_language(text, block.info)
     if lang == 'diff':
         changes = []
-        for path, section in split_diff(text):
+        for path, section in diffs.split(text):
             kind, target = diff_target(path, whole)
             if kind != model.NOVA_DIFF:
                 section = port_dialect(section)

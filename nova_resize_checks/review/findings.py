@@ -43,6 +43,7 @@ import unittest
 
 import testtools
 
+from nova_resize_checks.review import diffs
 from nova_resize_checks.review import extract
 from nova_resize_checks.review import known_versions
 from nova_resize_checks.review import model
@@ -249,7 +250,7 @@ def _proposed_code(change):
     if change.kind in (model.TEST_FULL, model.TEST_SNIPPET):
         return change.code
     if change.kind == model.TEST_DIFF:
-        return extract.new_side(change.code)
+        return diffs.new_side(change.code)
     if change.kind == model.LINE_CHANGE:
         return change.code or ''
     return ''

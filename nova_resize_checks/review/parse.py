@@ -50,6 +50,7 @@ import stat
 
 import markdown_it
 
+from nova_resize_checks.review import diffs
 from nova_resize_checks.review import model
 
 # Real reviews are a few kB; parsing, extraction and checks together cost
@@ -84,29 +85,6 @@ _INLINE_START_RE = re.compile(
 _INLINE_CUT_RE = re.compile(r':[ \t]+(?=[A-Z])')
 _LIST_ITEM_RE = re.compile(r'[ \t]*(?:\d{1,4}[.)]|[-*+])[ \t]+\S')
 _HEADING_RE = re.compile(r'[ \t]{0,3}#{1,6}(?:[ \t]|$)')
-HUNK_RE = re.compile(r'@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@')
-# A hunk header without line numbers ("@@", "@@ @@", "@@ def test_x"):
-# common in hand- and machine-written diffs.
-_BARE_HUNK_RE = re.compile(r'@@(?:\s*@@)?(?:\s.*)?$')
-
-
-def is_hunk_header(lines, i):
-    """Whether ``lines[i]`` opens a hunk.
-
-    Numbered, or bare and followed by diff lines.
-    """
-    line = lines[i]
-    if HUNK_RE.match(line):
-        return True
-    if not _BARE_HUNK_RE.match(line):
-        return False
-    following = []
-    for line in lines[i + 1:]:
-        if line.startswith('@@') or len(following) == 3:
-            break
-        if line.strip():
-            following.append(line)
-    return bool(following) and all(ln[:1] in ' +-' for ln in following)
 
 
 _CODE_LIKE_RE = re.compile(
@@ -449,55 +427,6 @@ def _fences(text, lines):
     return regions
 
 
-def _diff_start(lines, i):
-    line = lines[i]
-    if line.startswith('diff --git '):
-        return True
-    if (line.startswith('--- ') and i + 1 < len(lines) and
-            lines[i + 1].startswith('+++ ')):
-        return True
-    return is_hunk_header(lines, i)
-
-
-_DIFF_LINE_PREFIXES = ('+', '-', ' ', '@@', '\\', 'diff ', 'index ',
-                       'new file', 'deleted file', 'similarity ',
-                       'rename ', 'old mode', 'new mode')
-
-
-def _unfenced_diffs(lines, used):
-    """Diff regions written straight into the text."""
-    regions = []
-    i = 0
-    n = len(lines)
-    while i < n:
-        if used[i] or not _diff_start(lines, i):
-            i += 1
-            continue
-        j = i
-        while j < n and not used[j]:
-            line = lines[j]
-            if not line:
-                nxt = lines[j + 1] if j + 1 < n else ''
-                if (j + 1 < n and not used[j + 1] and nxt and
-                        nxt.startswith(('+', '-', '@@', 'diff '))):
-                    j += 1
-                    continue
-                break
-            if not line.startswith(_DIFF_LINE_PREFIXES):
-                break
-            j += 1
-        body = lines[i:j]
-        changed = any(
-            (ln.startswith('+') and not ln.startswith('+++ ')) or
-            (ln.startswith('-') and not ln.startswith('--- '))
-            for ln in body)
-        if changed:
-            regions.append((i, j))
-        # A start inside [i, j) would end at j too, with no more changes.
-        i = max(j, i + 1)
-    return regions
-
-
 def _inline_listings(lines, used):
     """Seed-000 style: ``12. `24 \\n13     def setUp(self):`: ...``."""
     blocks = []
@@ -619,7 +548,7 @@ def _blocks(text, lines):
             blocks.append(model.Block(
                 kind='fence', text=content,
                 span=model.Span(first + 1, max(first + 1, end)), info=info))
-    for first, end in _unfenced_diffs(lines, used):
+    for first, end in diffs.find_in_text(lines, used):
         for k in range(first, end):
             used[k] = True
         blocks.append(model.Block(

@@ -17,6 +17,7 @@ import time
 
 import testtools
 
+from nova_resize_checks.review import diffs
 from nova_resize_checks.review import extract
 from nova_resize_checks.review import model
 from nova_resize_checks.review import parse
@@ -141,11 +142,11 @@ class TestDiffs(testtools.TestCase):
         self.assertEqual([], changes)
 
     def test_split_and_new_side(self):
-        parts = extract.split_diff(
+        parts = diffs.split(
             '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n--- a/y\n+++ /dev/null\n'
             '@@ -1 +0,0 @@\n-c\n')
         self.assertEqual(['x', 'y'], [p for p, _ in parts])
-        self.assertEqual('b\nctx', extract.new_side(
+        self.assertEqual('b\nctx', diffs.new_side(
             '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n ctx'))
 
 
