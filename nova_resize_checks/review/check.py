@@ -38,7 +38,6 @@ import hashlib
 import json
 import os
 import traceback
-import typing
 
 from nova_resize_checks import canonical
 from nova_resize_checks import env
@@ -60,39 +59,6 @@ REVIEW_SUFFIXES = ('.txt', '.md', '.markdown', '.rst', '.review')
 
 class CanonicalBroken(env.EnvironmentProblem):
     """The canonical test fails against real nova: nothing can be judged."""
-
-
-@dataclasses.dataclass
-class ChangeReport:
-    change: model.Change
-    applied: bool
-    reason: str
-    version_key: typing.Optional[str] = None
-    outcomes: typing.Dict[str, runs.RunResult] = dataclasses.field(
-        default_factory=dict)
-
-
-@dataclasses.dataclass
-class ReviewReport:
-    path: str
-    verdict: str = verdict_mod.NO_FIX
-    reason: str = ''
-    claims_no_defects: typing.Optional[bool] = None
-    cwe_ids: typing.Tuple[str, ...] = ()
-    changes: typing.List[ChangeReport] = dataclasses.field(
-        default_factory=list)
-    findings: typing.List[model.Finding] = dataclasses.field(
-        default_factory=list)
-    proposed_key: typing.Optional[str] = None
-    proposed: typing.Dict[str, runs.RunResult] = dataclasses.field(
-        default_factory=dict)
-    # Versions this review needs run: {key: Version}
-    versions: typing.Dict[str, runs.Version] = dataclasses.field(
-        default_factory=dict)
-
-    @property
-    def flagged(self):
-        return self.verdict in verdict_mod.FLAGGED
 
 
 def collect(paths):
@@ -215,7 +181,7 @@ def _unsafe(version):
 
 def prepare(path, context):
     """Parse, extract, check and apply one review; nothing is run."""
-    report = ReviewReport(path=path)
+    report = model.ReviewReport(path=path)
     parsed = parse.read_review(path)
     report.claims_no_defects = parsed.claims_no_defects
     report.cwe_ids = tuple(parsed.cwe_ids)
@@ -246,7 +212,7 @@ def prepare(path, context):
 
     label = os.path.basename(path)
     combined = context.apply(changes)
-    report.changes = [ChangeReport(a.change, a.applied, a.reason)
+    report.changes = [model.ChangeReport(a.change, a.applied, a.reason)
                       for a in combined.applied]
     applied = [c for c in report.changes if c.applied]
     if not applied:
@@ -297,7 +263,7 @@ def _prepare_safely(path, context):
         return prepare(path, context)
     except Exception as exc:
         # A review must never take the others down with it.
-        report = ReviewReport(path=path, verdict=verdict_mod.UNVERIFIED)
+        report = model.ReviewReport(path=path, verdict=verdict_mod.UNVERIFIED)
         report.reason = 'internal error while reading this review: %s: %s' % (
             type(exc).__name__, exc)
         report.findings.append(model.Finding(
@@ -367,7 +333,7 @@ def _span(data):
 
 
 def _dump_prepared(report):
-    """A prepared (not yet run) ReviewReport as JSON-able data."""
+    """A prepared (not yet run) model.ReviewReport as JSON-able data."""
     return {
         'verdict': report.verdict, 'reason': report.reason,
         'claims_no_defects': report.claims_no_defects,
@@ -389,14 +355,14 @@ def _dump_prepared(report):
 
 
 def _load_prepared(path, data):
-    report = ReviewReport(path=path, verdict=data['verdict'],
-                          reason=data['reason'],
-                          claims_no_defects=data['claims_no_defects'],
-                          cwe_ids=tuple(data['cwe_ids']),
-                          proposed_key=data['proposed_key'])
+    report = model.ReviewReport(path=path, verdict=data['verdict'],
+                                reason=data['reason'],
+                                claims_no_defects=data['claims_no_defects'],
+                                cwe_ids=tuple(data['cwe_ids']),
+                                proposed_key=data['proposed_key'])
     for item in data['changes']:
         fields = dict(item['change'], span=_span(item['change']['span']))
-        report.changes.append(ChangeReport(
+        report.changes.append(model.ChangeReport(
             model.Change(**fields), item['applied'], item['reason'],
             item['version_key']))
     report.findings = [model.Finding(f['kind'], f['message'],

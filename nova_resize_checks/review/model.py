@@ -20,6 +20,8 @@ into an earlier one.  All line numbers are 1-based lines of the review text.
 import dataclasses
 import typing
 
+from nova_resize_checks.runs import results
+
 # Kinds of change a review can propose.
 TEST_FULL = 'test-full'          # a whole new version of the test file
 TEST_SNIPPET = 'test-snippet'    # defs, classes or statements to anchor in
@@ -118,3 +120,50 @@ class ProposedVersion:
     test_source: str
     nova_overlay: typing.Dict[str, str]   # nova relative path -> new source
     applied: typing.List[Applied]
+
+
+# Verdicts (verdict.py says what each means and decides them).
+BREAKS = 'breaks'
+WEAKENS = 'weakens'
+UNSAFE = 'unsafe'
+OK = 'ok'
+NO_FIX = 'no-fix'
+UNVERIFIED = 'unverified'
+FLAGGED_VERDICTS = frozenset((BREAKS, WEAKENS, UNSAFE))
+
+
+@dataclasses.dataclass
+class ChangeReport:
+    """What became of one change: applied or why not, and its runs."""
+
+    change: Change
+    applied: bool
+    reason: str
+    version_key: typing.Optional[str] = None
+    outcomes: typing.Dict[str, results.RunResult] = dataclasses.field(
+        default_factory=dict)
+
+
+@dataclasses.dataclass
+class ReviewReport:
+    """Everything the meta-check found out about one review."""
+
+    path: str
+    verdict: str = NO_FIX
+    reason: str = ''
+    claims_no_defects: typing.Optional[bool] = None
+    cwe_ids: typing.Tuple[str, ...] = ()
+    changes: typing.List[ChangeReport] = dataclasses.field(
+        default_factory=list)
+    findings: typing.List[Finding] = dataclasses.field(
+        default_factory=list)
+    proposed_key: typing.Optional[str] = None
+    proposed: typing.Dict[str, results.RunResult] = dataclasses.field(
+        default_factory=dict)
+    # Versions this review needs run: {key: Version}
+    versions: typing.Dict[str, results.Version] = dataclasses.field(
+        default_factory=dict)
+
+    @property
+    def flagged(self):
+        return self.verdict in FLAGGED_VERDICTS

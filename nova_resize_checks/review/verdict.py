@@ -23,15 +23,17 @@ claim no change; ``unverified`` reviews claim changes none of which could
 be applied.
 """
 
-BREAKS = 'breaks'
-WEAKENS = 'weakens'
-UNSAFE = 'unsafe'
-OK = 'ok'
-NO_FIX = 'no-fix'
-UNVERIFIED = 'unverified'
+from nova_resize_checks.review import model
+
+BREAKS = model.BREAKS
+WEAKENS = model.WEAKENS
+UNSAFE = model.UNSAFE
+OK = model.OK
+NO_FIX = model.NO_FIX
+UNVERIFIED = model.UNVERIFIED
 
 VERDICTS = (BREAKS, WEAKENS, UNSAFE, OK, NO_FIX, UNVERIFIED)
-FLAGGED = frozenset((BREAKS, WEAKENS, UNSAFE))
+FLAGGED = model.FLAGGED_VERDICTS
 # What each verdict means, for reports and the documentation.
 MEANINGS = {
     BREAKS: 'the proposed version does not pass against real nova',

@@ -29,7 +29,7 @@ import jsonschema
 import subunit
 import testtools
 
-from nova_resize_checks.review import check
+from nova_resize_checks.review import model
 from nova_resize_checks.review import report
 from nova_resize_checks.review import subunit_report
 from nova_resize_checks.runs import results
@@ -69,12 +69,12 @@ class TestSchemas(testtools.TestCase):
         self._valid('backport', document)
 
     def test_review_document(self):
-        review = check.ReviewReport(path='/x/a review.md',
+        review = model.ReviewReport(path='/x/a review.md',
                                     verdict='weakens',
                                     reason='mutant m survives')
         review.proposed = {'real': results.RunResult('real', 'pass', 3.0),
                            'm': results.RunResult('m', 'pass', 2.0)}
-        clean = check.ReviewReport(path='/x/b.md', verdict='no-fix',
+        clean = model.ReviewReport(path='/x/b.md', verdict='no-fix',
                                    reason='nothing proposed')
         document = schemas.stamp(report.to_document(
             [review, clean], {'confinement': 'bubblewrap',
@@ -119,7 +119,7 @@ class TestExplain(testtools.TestCase):
 
     def test_explanation_shows_claims_and_the_diff(self):
         version = results.Version('x = 2\n', known_key='k')
-        review = check.ReviewReport(path='r.md', verdict='breaks',
+        review = model.ReviewReport(path='r.md', verdict='breaks',
                                     proposed_key='k', versions={'k': version})
         lines = report.explanation(review, 'x = 1\n')
         self.assertIn('  read 0 change(s) and 0 finding(s)', lines)
@@ -127,6 +127,6 @@ class TestExplain(testtools.TestCase):
         self.assertIn('  +x = 2', lines)
 
     def test_explanation_without_a_proposal(self):
-        review = check.ReviewReport(path='r.md')
+        review = model.ReviewReport(path='r.md')
         self.assertIn('  proposed version: none (nothing could be applied)',
                       report.explanation(review, 'x = 1\n'))

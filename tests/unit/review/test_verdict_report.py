@@ -79,9 +79,9 @@ class TestJudge(testtools.TestCase):
 def sample_report(verdict_name='weakens'):
     change = model.Change(model.TEST_DIFF, model.Span(3, 9),
                           summary='drop the source checks')
-    item = check.ChangeReport(change, True, 'applied 1 hunk')
+    item = model.ChangeReport(change, True, 'applied 1 hunk')
     item.outcomes = results(no_source_cleanup='pass')
-    rep = check.ReviewReport(path='r1.md', verdict=verdict_name,
+    rep = model.ReviewReport(path='r1.md', verdict=verdict_name,
                              reason='passes against mutant x')
     rep.changes = [item]
     rep.findings = [model.Finding(model.UNKNOWN_NAME, '`x` unknown',
