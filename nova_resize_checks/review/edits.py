@@ -964,6 +964,14 @@ def _apply_hunk(lines, body, floor):
     if mapping is not None:
         return _splice(lines, body, mapping, 'added next to the context '
                        'line it follows (the rest of the context differs)')
+    ported = _port_hunk(lines, body)
+    if ported is not None:
+        for align in (_align_changed, _align_insertion):
+            mapping = align(lines, ported)
+            if mapping is not None:
+                return _splice(lines, ported, mapping, 'ported: only what '
+                               'it changes that is not already so was '
+                               'applied (written against another version)')
     raise _Refused('context not found in the file, and its removed lines '
                    'do not locate uniquely')
 
@@ -1020,6 +1028,49 @@ def _align_changed(lines, body):
     if not removed <= set(mapping):
         return None
     return mapping
+
+
+_ASSIGNED_NAME = re.compile(r'\s*([A-Za-z_]\w*)\s*=[^=]')
+
+
+def _port_hunk(lines, body):
+    """A hunk written against another version, reduced to its changes here.
+
+    None when nothing is left or nothing was reduced.  Removed lines the
+    file does not have are already gone; added lines the file has are
+    already there (they become context); a removed assignment
+    whose name the file still uses elsewhere stays (the review removed it
+    with uses in its own version that this file does not have); removed
+    comments go with the lines they describe.
+    """
+    keys = [_ws_key(line) for line in lines if _is_code_line(line)]
+    present = set(keys)
+    removed = {_ws_key(text) for tag, text in body
+               if tag == '-' and _is_code_line(text)}
+    ported = []
+    changed = False
+    for tag, text in body:
+        code = _is_code_line(text)
+        key = _ws_key(text)
+        if tag == '-' and (not code or key not in present):
+            changed = True
+            continue
+        if tag == '-':
+            m = _ASSIGNED_NAME.match(text)
+            if m and any(re.search(r'\b%s\b' % re.escape(m.group(1)), k)
+                         for k in keys if k != key and k not in removed):
+                ported.append((' ', text))
+                changed = True
+                continue
+        if tag == '+' and code and key in present:
+            ported.append((' ', text))
+            changed = True
+            continue
+        ported.append((tag, text))
+    if not changed or not any(tag in '+-' and _is_code_line(text)
+                              for tag, text in ported if tag != ' '):
+        return None
+    return ported
 
 
 def _align_insertion(lines, body):

@@ -988,3 +988,44 @@ class TestInsertAndStatementRemoval(EditsTestBase):
         # Two calls: which one is meant cannot be told.
         self.assertRefused(self.apply(_change(
             model.REMOVE, old='_start_compute')), self.source)
+
+
+class TestPortedHunks(EditsTestBase):
+
+    def test_pure_addition_with_foreign_context(self):
+        diff = ('@@\n'
+                '         self.statement_this_test_does_not_have()\n'
+                "         server = self._wait_for_state_change(server, "
+                "'ERROR')\n"
+                "+        self.assertEqual('ERROR', server['status'])\n"
+                '         # another foreign comment\n')
+        version = self.apply(_change(model.TEST_DIFF, code=diff))
+        applied = self.assertApplied(version)
+        self.assertIn('next to the context line', applied.reason)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(([], ["        self.assertEqual('ERROR', "
+                               "server['status'])"]), (removed, added))
+
+    def test_hunk_of_another_version_keeps_what_is_already_so(self):
+        # Written against a version whose tail differs: lines ours lacks
+        # are already gone, lines ours has are already there, and an
+        # assignment ours still uses elsewhere stays.
+        diff = ('@@\n'
+                "         dest_rp_uuid = self._get_provider_uuid_by_host("
+                "'host2')\n"
+                '-        gone = self._get_provider_usages(dest_rp_uuid)\n'
+                "-        no_usage = {'VCPU': 0, 'MEMORY_MB': 0, "
+                "'DISK_GB': 0}\n"
+                '-        self.assertEqual(no_usage, gone)\n'
+                '         self.assertFlavorMatchesAllocation(\n'
+                '-            self.flavor1, server[\'id\'], source_rp_uuid)\n'
+                "+            self.flavor2, server['id'], dest_rp_uuid)\n"
+                '+        self.assertFlavorMatchesUsage(source_rp_uuid, '
+                'self.flavor1)\n')
+        version = self.apply(_change(model.TEST_DIFF, code=diff))
+        applied = self.assertApplied(version)
+        self.assertIn('ported', applied.reason)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(([], ['        self.assertFlavorMatchesUsage('
+                               'source_rp_uuid, self.flavor1)']),
+                         (removed, added))

@@ -1,0 +1,100 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The meta-check against the sample corpus, one test per review.
+
+tests/samples/corpus holds reviews written in many styles (see its
+STYLES.rst), each with the verdict worked out by hand in NAME.expect.json.
+The whole corpus goes through one cold ``review`` run (confined, real
+nova and mutants); every review's verdict, and the evidence its
+expectation names, must come out as expected.
+"""
+
+import json
+import os
+import tempfile
+
+import jsonschema
+import testtools
+
+from nova_resize_checks import schemas
+from tests.functional import test_review
+
+CORPUS = os.path.join(os.path.dirname(test_review.SAMPLES), 'corpus')
+
+
+def _expectations():
+    found = {}
+    for name in sorted(os.listdir(CORPUS)):
+        if name.endswith('.expect.json'):
+            with open(os.path.join(CORPUS, name)) as f:
+                found[name[:-len('.expect.json')]] = json.load(f)
+    return found
+
+
+class TestCorpusVerdicts(testtools.TestCase):
+
+    document = None
+    exit_code = None
+
+    @classmethod
+    def setUpClass(cls):
+        super(TestCorpusVerdicts, cls).setUpClass()
+        with tempfile.TemporaryDirectory(prefix='nrc-corpus-') as cache:
+            code, out, err = test_review._cli('--format', 'json', CORPUS,
+                                              cache=cache)
+        cls.exit_code, cls.stderr = code, err
+        try:
+            cls.document = json.loads(out)
+        except ValueError:
+            cls.document = None
+
+    def _reviews(self):
+        self.assertIsNotNone(self.document, 'review printed no JSON '
+                             '(exit %s): %s' % (self.exit_code,
+                                                self.stderr[-2000:]))
+        return {os.path.basename(r['path']).rsplit('.', 1)[0]: r
+                for r in self.document['reviews']}
+
+    def test_document_and_exit_code(self):
+        reviews = self._reviews()
+        jsonschema.validate(self.document, schemas.load('review'))
+        # Every sample was read (STYLES.rst, the corpus's own notes, is
+        # read as one more review: any text file may be a review).
+        self.assertLessEqual(set(_expectations()), set(reviews))
+        flagged = any(r['flagged'] for r in reviews.values())
+        self.assertEqual(1 if flagged else 0, self.exit_code)
+
+    def _check(self, name, expect):
+        review = self._reviews()[name]
+        self.assertEqual(
+            expect['verdict'], review['verdict'],
+            '%s: expected %s because %s\ngot %s: %s\nchanges: %s' % (
+                name, expect['verdict'], expect['why'], review['verdict'],
+                review['reason'], json.dumps(
+                    [(c['kind'], c['applied'], c['reason'])
+                     for c in review['changes']])[:2000]))
+        text = json.dumps(review)
+        for needle in expect.get('evidence', []):
+            self.assertIn(needle, text, name)
+
+
+def _add_tests():
+    for name, expect in _expectations().items():
+        def test(self, name=name, expect=expect):
+            self._check(name, expect)
+        test.__name__ = 'test_%s' % name
+        test.__doc__ = 'Corpus review %s is %s.' % (name, expect['verdict'])
+        setattr(TestCorpusVerdicts, test.__name__, test)
+
+
+_add_tests()
