@@ -270,7 +270,8 @@ def _apply_one(state, change, nova_reader, lines):
     if kind == model.TEST_FULL:
         return _apply_full(state, change)
     if kind == model.TEST_SNIPPET:
-        test, reason = _apply_snippet(state.test, change.code)
+        test, reason = _apply_snippet(state.test, change.code,
+                                      change.partial)
         return test, state.overlay, reason
     if kind in (model.TEST_DIFF, model.NOVA_DIFF):
         return _apply_patch(state, change, nova_reader)
@@ -1418,7 +1419,7 @@ class _Index:
         return pos.start.line if pos else 0
 
 
-def _apply_snippet(source, code):
+def _apply_snippet(source, code, partial=False):
     text = _snippet_text(code)
     _check_elision(text, source)
     module = _cst_parse(source)
@@ -1444,7 +1445,8 @@ def _apply_snippet(source, code):
             module, reason = _apply_import(module, nodes[0])
         else:
             piece = ''.join(_code(n) for n in nodes)
-            module, reason = _apply_statements(module, piece, None)
+            module, reason = _apply_statements(module, piece, None,
+                                               keep_unmatched=partial)
         reasons.append(reason)
     return module.code, '; '.join(reasons)
 
@@ -1696,8 +1698,12 @@ def _block_indent(module, block):
     raise _Refused('internal: block not found')
 
 
-def _apply_statements(module, piece, only_block):
-    """Replace the best unique region of a block with ``piece``."""
+def _apply_statements(module, piece, only_block, keep_unmatched=False):
+    """Replace the best unique region of a block with ``piece``.
+
+    With ``keep_unmatched`` the region's statements that no statement of
+    ``piece`` corresponds to stay, in order, instead of going.
+    """
     index = _Index(module)
     snippet_module = _cst_parse(piece)
     snips = []
@@ -1804,6 +1810,9 @@ def _apply_statements(module, piece, only_block):
                               block.body[p].name.value))
     removed = [entries[p].line if entries[p] else index.line_of(block.body[p])
                for p in range(lo, hi + 1) if p not in paired]
+    if keep_unmatched and removed:
+        new_nodes = _interleave(new_nodes, pairs, block.body, lo, hi)
+        removed = []
     body = list(block.body[:lo]) + new_nodes + list(block.body[hi + 1:])
     if isinstance(block, cst.Module):
         module = module.with_changes(body=body)
@@ -1822,6 +1831,25 @@ def _apply_statements(module, piece, only_block):
         reason += '; removed statement(s) at line(s) %s' % ', '.join(
             str(x) for x in removed)
     return module, reason
+
+
+def _interleave(new_nodes, pairs, body, lo, hi):
+    """``new_nodes`` with the unpaired statements of the region kept.
+
+    Each unpaired statement of ``body[lo:hi+1]`` goes just before the
+    first new node paired with a statement after it.
+    """
+    paired = {p for p, _g in pairs.values()}
+    kept = [p for p in range(lo, hi + 1) if p not in paired]
+    out = []
+    for j, node in enumerate(new_nodes):
+        if j in pairs:
+            p = pairs[j][0]
+            while kept and kept[0] < p:
+                out.append(body[kept.pop(0)])
+        out.append(node)
+    out.extend(body[p] for p in kept)
+    return out
 
 
 def _last_line(index, node):

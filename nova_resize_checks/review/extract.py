@@ -348,6 +348,24 @@ def is_quotation(code, normalised_refs):
                for known in known_versions.FINGERPRINTS.values())
 
 
+def restates_other_version(code, test_source):
+    """Whether a proposed snippet restates a known upstream version.
+
+    True when the lines it shares with the test are, in order, a
+    contiguous run of upstream's recreate or fix version but not of the
+    test: the review quotes that version, and statements the test has
+    between them are not the review's to remove.
+    """
+    shared_test = comparable_lines(test_source)
+    shared = [line for line in comparable_lines(code) if line in
+              set(shared_test)]
+    if len(shared) < 2 or _contains(shared_test, shared):
+        return False
+    digests = tuple(line_digest(line) for line in shared)
+    return any(_contains(known, digests)
+               for known in known_versions.FINGERPRINTS.values())
+
+
 def fence_language(info):
     word = info.split()[0] if info.split() else ''
     word = word.strip('{}.').lower()
@@ -530,7 +548,7 @@ def _strip_own_number(code, line):
     return code[m.end():] if m else code
 
 
-def _code_changes(block, intro, refs_norm, findings):
+def _code_changes(block, intro, refs_norm, findings, test_source=''):
     """Changes from one fence or listing block."""
     is_fix, last, whole, _, last_codes = intro
     text = block.text
@@ -582,9 +600,14 @@ def _code_changes(block, intro, refs_norm, findings):
         line = block.numbers[0]
         where = 'numbered listing, lines %d-%d' % (block.numbers[0],
                                                    block.numbers[-1])
+    partial = not full and bool(test_source) and \
+        restates_other_version(code, test_source)
     return [model.Change(kind=kind, span=block.span, code=code, line=line,
-                         summary='%s from %s' % (
-                             'whole test' if full else 'snippet', where))]
+                         partial=partial,
+                         summary='%s from %s%s' % (
+                             'whole test' if full else 'snippet', where,
+                             ' (restating another version of the test)'
+                             if partial else ''))]
 
 
 def _short(text, limit=120):
@@ -1173,7 +1196,8 @@ def extract(parsed, reference_sources):
             skipped += 1
             continue
         intro = _introduction(blocks, k)
-        made = _code_changes(block, intro, refs_norm, findings)
+        made = _code_changes(block, intro, refs_norm, findings,
+                             (reference_sources or {}).get('test') or '')
         proposals += len(made)
         changes.extend(made)
         if intro[0] or made:

@@ -97,6 +97,10 @@ class Change:
     # named ``old``), CALLS (the statements that call ``old``) or KEYWORD
     # (the one ``old`` statement: ``return``, ``if``, ...).
     unit: str = ''
+    # TEST_SNIPPET: the snippet restates another version of the test (its
+    # unchanged lines are a run of that version, not of this test), so the
+    # test's statements it does not mention stay where they are.
+    partial: bool = False
     summary: str = ''
 
 

@@ -1029,3 +1029,20 @@ class TestPortedHunks(EditsTestBase):
         self.assertEqual(([], ['        self.assertFlavorMatchesUsage('
                                'source_rp_uuid, self.flavor1)']),
                          (removed, added))
+
+    def test_partial_snippet_keeps_statements_it_does_not_mention(self):
+        # The snippet restates two neighbouring statements of another
+        # version; ours has one more between them, which must stay.
+        snippet = ("source_rp_usages = self._get_provider_usages("
+                   "source_rp_uuid)\n"
+                   "self.assertEqual(no_usage, source_rp_usages, 'msg')\n")
+        whole = self.apply(_change(model.TEST_SNIPPET, code=snippet))
+        kept = self.apply(_change(model.TEST_SNIPPET, code=snippet,
+                                  partial=True))
+        self.assertIn('removed statement(s)',
+                      self.assertApplied(whole).reason)
+        self.assertNotIn('removed', self.assertApplied(kept).reason)
+        removed, added = _changed_lines(self.source, kept.test_source)
+        self.assertEqual(['        self.assertEqual(no_usage, '
+                          'source_rp_usages)'], removed)
+        self.assertIn("no_usage = {'VCPU': 0", kept.test_source)
