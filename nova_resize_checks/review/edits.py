@@ -576,8 +576,11 @@ def _apply_insert(source, code, anchor, where, scope):
 class _ReplaceExpression(cst.CSTTransformer):
     """Replace every expression equal to ``old`` with ``new``.
 
-    Only inside the def named ``scope`` when one is given.
+    Only inside the def named ``scope`` when one is given, in the calls
+    of ``call:f``, or in the statement on ``line:N``.
     """
+
+    METADATA_DEPENDENCIES = (cst_metadata.PositionProvider,)
 
     def __init__(self, old, new, scope=None):
         super(_ReplaceExpression, self).__init__()
@@ -591,6 +594,11 @@ class _ReplaceExpression(cst.CSTTransformer):
     def _in_scope(self, node):
         if not self.scope:
             return False
+        if self.scope.startswith('line:'):
+            if not isinstance(node, cst.SimpleStatementLine):
+                return False
+            where = self.get_metadata(cst_metadata.PositionProvider, node)
+            return where.start.line <= int(self.scope[5:]) <= where.end.line
         if self.scope.startswith('call:'):
             if not isinstance(node, cst.Call):
                 return False
@@ -642,13 +650,14 @@ def _apply_replace(source, old, new, scope):
     new_node = _expression(new or '', 'the replacement')
     module = _cst_parse(source)
     defs = cst_matchers.findall(module, cst_matchers.FunctionDef())
-    if scope and not scope.startswith('call:') and scope not in {
+    if scope and not scope.startswith(('call:', 'line:')) and scope not in {
             node.name.value for node in defs}:
         scope = None
     transformer = _ReplaceExpression(old_node, new_node, scope)
-    result = module.visit(transformer)
+    result = cst_metadata.MetadataWrapper(module).visit(transformer)
     where = ('in the calls to %s' % scope[5:] if scope and scope.startswith(
-        'call:') else 'in %s' % scope if scope else 'in the test')
+        'call:') else 'on line %s' % scope[5:] if scope and scope.startswith(
+        'line:') else 'in %s' % scope if scope else 'in the test')
     if not transformer.count:
         raise _Refused('`%s` does not occur %s' % (_short(old, 60), where))
     return result.code, 'replaced `%s` with `%s` %d time(s) %s' % (

@@ -903,7 +903,47 @@ def _named_scope(masked, codes, pos):
     return (name.rsplit('.', 1)[-1] if name else None), where
 
 
-def _replace_changes(masked, codes, span, test_text='', nova_paths=()):
+_PHRASE_RE = re.compile(
+    r'^[^.;:\ue000]{0,40}?\b(?:in|inside|within)\s+the\s+'
+    r'((?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*)', re.I)
+_PHRASE_STOP = frozenset(('the', 'test', 'method', 'code', 'file', 'line',
+                          'statement', 'call', 'and', 'with', 'of', 'for'))
+
+
+def _phrase_line(rest, old, test_lines):
+    """The line of the test holding ``old`` that "in the <phrase>" names.
+
+    Every line holding ``old`` is scored by the phrase's words it contains
+    (a word matches an identifier or string beginning with its first four
+    letters: "request" matches ``req``); the line with the best score, if
+    it is the only one, else None.
+    """
+    m = _PHRASE_RE.match(rest)
+    if not m or not test_lines:
+        return None
+    words = [w.lower()[:4] for w in m.group(1).split()
+             if len(w) > 2 and w.lower() not in _PHRASE_STOP]
+    if not words:
+        return None
+    want = ' '.join(old.split())
+    scored = []
+    for number, text in enumerate(test_lines, 1):
+        if want not in ' '.join(text.split()) or text.strip().startswith('#'):
+            continue
+        tokens = [t.lower() for t in re.findall(r'[A-Za-z]+', text)]
+        score = sum(1 for w in words if any(t.startswith(w[:3]) and
+                                            w.startswith(t[:4])
+                                            for t in tokens))
+        scored.append((score, number))
+    if not scored:
+        return None
+    best = max(score for score, _n in scored)
+    top = [n for score, n in scored if score == best]
+    return top[0] if best > 0 and len(top) == 1 else None
+
+
+def _replace_changes(masked, codes, span, test_text='', nova_paths=(),
+                     test_lines=()):
     """``replace A with B`` / ``use B instead of A`` / ``change A to B``.
 
     A code span after "in"/"inside"/"within" later in the sentence (or a
@@ -933,6 +973,11 @@ def _replace_changes(masked, codes, span, test_text='', nova_paths=()):
                     scope = 'call:' + scope
             if scope and '.' in scope:
                 scope = scope.rsplit('.', 1)[1]
+            if not scope:
+                # "replace A with B in the resize request": the one line
+                # of the test holding A that the phrase describes.
+                line = _phrase_line(masked[m.end():], old, test_lines)
+                scope = 'line:%d' % line if line else None
             target = scope or 'test'
             if len(nova_paths) == 1 and test_text and \
                     ' '.join(old.split()) not in test_text:
@@ -1013,7 +1058,8 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
     # replacement throughout the test.
     changes = [] if any(regex.search(masked) for regex, _g in
                         _LINE_SUBST_RES) else _replace_changes(
-        masked, codes, span, test_text, refs.nova_paths)
+        masked, codes, span, test_text, refs.nova_paths,
+        ref_lines[0] if ref_lines else ())
     changes.extend(_insert_changes(masked, codes, span))
     replaced = {c.old for c in changes}
     for regex in _LINE_CHANGE_RES:

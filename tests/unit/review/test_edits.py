@@ -1046,3 +1046,14 @@ class TestPortedHunks(EditsTestBase):
         self.assertEqual(['        self.assertEqual(no_usage, '
                           'source_rp_usages)'], removed)
         self.assertIn("no_usage = {'VCPU': 0", kept.test_source)
+
+    def test_replace_on_one_line(self):
+        line = self.source.split('\n').index(
+            "        req = {'resize': {'flavorRef': self.flavor2['id']}}") + 1
+        version = self.apply(_change(
+            model.REPLACE, old='self.flavor2', new='self.flavor1',
+            target='line:%d' % line))
+        self.assertIn('on line %d' % line, self.assertApplied(version).reason)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(["        req = {'resize': {'flavorRef': "
+                          "self.flavor1['id']}}"], added)

@@ -691,3 +691,15 @@ class TestDirectives(testtools.TestCase):
                          [(c.kind, c.line) for c in changes])
         self.assertRegex(changes[0].summary,
                          r"upstream's (recreate|fixed) version")
+
+    def test_replace_in_a_described_statement(self):
+        changes, _ = run('Replace `self.flavor2` with `self.flavor1` in the '
+                         'resize request.')
+        line = REFERENCE.split('\n').index(
+            "        req = {'resize': {'flavorRef': self.flavor2['id']}}") + 1
+        self.assertEqual([(model.REPLACE, 'line:%d' % line)],
+                         [(c.kind, c.target) for c in changes])
+        # A phrase that describes no line holding the text: the whole test.
+        changes, _ = run('Replace `self.flavor2` with `self.flavor1` in the '
+                         'teardown.')
+        self.assertEqual(['test'], [c.target for c in changes])
