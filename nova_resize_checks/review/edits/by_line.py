@@ -1,0 +1,48 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""LINE_CHANGE and REMOVE of a line: edits by line number."""
+
+from nova_resize_checks.review.edits import common
+
+
+def apply_line_change(source, change, number):
+    """Replace line ``number`` (current numbering) with ``change.code``."""
+    lines = source.split('\n')
+    code = (change.code or '').replace('\r\n', '\n').strip('\n')
+    if not code.strip():
+        raise common.Refused('no replacement code for line %d' % change.line)
+    original = lines[number - 1]
+    if change.old and (' '.join(change.old.split())
+                       != ' '.join(original.split())):
+        raise common.Refused('line %d reads %r, not %r' % (
+            change.line, common.short(original.strip(), 80),
+            common.short(change.old.strip(), 80)))
+    new_lines = code.split('\n')
+    if new_lines[0][:1] not in (' ', '\t'):
+        indent = original[:len(original) - len(original.lstrip())]
+        new_lines = [indent + line if line.strip() else line
+                     for line in new_lines]
+    if new_lines == [original]:
+        return source, 'line %d already reads so (no change)' % change.line
+    lines[number - 1:number] = new_lines
+    moved = '' if number == change.line else ' (now line %d)' % number
+    return '\n'.join(lines), 'replaced line %d%s' % (change.line, moved)
+
+
+def remove_line(source, original_number, number):
+    lines = source.split('\n')
+    text = lines.pop(number - 1)
+    moved = '' if number == original_number else ' (now line %d)' % number
+    return '\n'.join(lines), 'removed line %d%s: %s' % (
+        original_number, moved, common.short(text.strip(), 70) or '(blank)')

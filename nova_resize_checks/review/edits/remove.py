@@ -1,0 +1,479 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""REMOVE.
+
+A def, parameter, assignment, import, or the statements calling a name.
+"""
+
+import ast
+
+import libcst as cst
+from libcst import matchers as cst_matchers
+from libcst import metadata as cst_metadata
+
+from nova_resize_checks.review.edits import common
+from nova_resize_checks.review.edits import rename
+
+
+# Statement keywords and the libcst nodes they begin.
+_KEYWORD_NODES = {
+    'return': (cst.Return,), 'assert': (cst.Assert,), 'raise': (cst.Raise,),
+    'pass': (cst.Pass,), 'del': (cst.Del,), 'import': (
+        cst.Import, cst.ImportFrom), 'from': (cst.ImportFrom,),
+    'if': (cst.If,), 'for': (cst.For,), 'while': (cst.While,),
+    'with': (cst.With,), 'try': (cst.Try,), 'global': (cst.Global,),
+    'nonlocal': (cst.Nonlocal,), 'break': (cst.Break,),
+    'continue': (cst.Continue,),
+}
+
+
+class _RemoveStatements(common.InDef):
+    """Remove the statements ``matches`` accepts.
+
+    A compound statement, or one small statement of a line; inside the def
+    ``scope`` if one is given.
+    """
+
+    def __init__(self, matches, scope=None):
+        super(_RemoveStatements, self).__init__(scope)
+        self.matches = matches
+        self.removed = []
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if not self._active():
+            return updated
+        kept = []
+        for small in updated.body:
+            if self.matches(small):
+                self.removed.append(small)
+            else:
+                kept.append(small)
+        if len(kept) == len(updated.body):
+            return updated
+        if not kept:
+            return cst.RemovalSentinel.REMOVE
+        return updated.with_changes(body=kept)
+
+    def on_leave(self, original, updated):
+        if isinstance(original, cst.BaseCompoundStatement) and \
+                self._active() and self.matches(original):
+            self.removed.append(original)
+            return cst.RemovalSentinel.REMOVE
+        return super(_RemoveStatements, self).on_leave(original, updated)
+
+
+def _remove_matching(source, matches, scope, what):
+    module = common.cst_parse(source)
+    defs = {node.name.value for node in cst_matchers.findall(
+        module, cst_matchers.FunctionDef())}
+    if scope not in defs:
+        scope = None
+    transformer = _RemoveStatements(matches, scope)
+    result = module.visit(transformer).visit(common.FillEmpty())
+    inside = ' in %s' % scope if scope else ' in the test'
+    count = len(transformer.removed)
+    if not count:
+        raise common.Refused('no %s%s' % (what, inside))
+    return result.code, count, inside
+
+
+def remove_by_keyword(source, word, scope):
+    """Remove the one ``word`` statement (``return``, ``if``, ...)."""
+    kinds = _KEYWORD_NODES.get(word)
+    if not kinds:
+        raise common.Refused('`%s` does not begin a statement' % word)
+    code, count, inside = _remove_matching(
+        source, lambda node: isinstance(node, kinds), scope,
+        '%s statement' % word)
+    if count > 1:
+        raise common.Refused('%d %s statements%s; cannot tell which to remove'
+                             % (count, word, inside))
+    return code, 'removed the %s statement%s' % (word, inside)
+
+
+def remove_calls(source, name, scope, single=False):
+    """Remove the statements that call ``name`` (or assign such a call).
+
+    With ``single``, only when there is exactly one.
+    """
+    called = name.rstrip('()').rsplit('.', 1)[-1]
+    call = cst_matchers.Call(func=cst_matchers.Name(called) |
+                             cst_matchers.Attribute(
+                                 attr=cst_matchers.Name(called)))
+
+    def matches(node):
+        return cst_matchers.matches(node, cst_matchers.Expr(value=call) |
+                                    cst_matchers.Assign(value=call))
+
+    code, count, inside = _remove_matching(
+        source, matches, scope, 'statement calling %s' % called)
+    if single and count > 1:
+        raise common.Refused('%d statements call %s%s; cannot tell which to '
+                             'remove' % (count, called, inside))
+    return code, 'removed %d statement(s) calling %s%s' % (
+        count, called, inside)
+
+
+_REMOVE_HINTS = (
+    ('param', ('param', 'argument', 'arg ')),
+    ('def', ('method', 'function', 'def ', 'helper', 'class')),
+    ('assign', ('variable', 'attribute', 'assign', 'constant', 'field')),
+    ('import', ('import',)),
+)
+
+
+def apply_remove(source, old, summary):
+    name = common.identifier(old, 'name')
+    module = common.cst_parse(source)
+    found = _removables(module, name)
+    order = ['def', 'param', 'assign', 'import']
+    hint = (summary or '').lower()
+    for kind, words in _REMOVE_HINTS:
+        if any(word in hint for word in words) and found[kind]:
+            order.remove(kind)
+            order.insert(0, kind)
+            break
+    for kind in order:
+        if found[kind]:
+            break
+    else:
+        raise common.Refused('no def, parameter, assignment or import named '
+                             '`%s` in the test' % name)
+    scope = None
+    if kind == 'def':
+        new, reason = _remove_defs(module, name, found['def'])
+    elif kind == 'param':
+        new, reason = _remove_param(module, name, found['param'])
+        scope = found['param'][0].name.value
+    elif kind == 'assign':
+        new, reason = _remove_assigns(module, name, found['assign'])
+    else:
+        new, reason = _remove_imports(module, name, found['import'])
+    new = new.visit(common.FillEmpty())
+    refs = _references(new, name, kind, scope)
+    if refs:
+        reason += '; still referenced at lines %s' % ', '.join(
+            str(x) for x in refs)
+    return new.code, reason
+
+
+def _removables(module, name):
+    found = {'def': [], 'param': [], 'assign': [], 'import': []}
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, node):
+            if node.name.value == name:
+                found['def'].append(node)
+            params = node.params
+            for param in (list(params.posonly_params) + list(params.params)
+                          + list(params.kwonly_params)):
+                if param.name.value == name:
+                    found['param'].append(node)
+
+        def visit_ClassDef(self, node):
+            if node.name.value == name:
+                found['def'].append(node)
+
+        def visit_SimpleStatementLine(self, node):
+            if len(node.body) != 1:
+                return
+            small = node.body[0]
+            if isinstance(small, cst.Assign):
+                if (len(small.targets) == 1
+                        and _is_target(small.targets[0].target, name)):
+                    found['assign'].append(node)
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                if _is_target(small.target, name):
+                    found['assign'].append(node)
+            elif isinstance(small, (cst.Import, cst.ImportFrom)):
+                if isinstance(small.names, cst.ImportStar):
+                    return
+                for alias in small.names:
+                    if _alias_binds(alias) == name:
+                        found['import'].append(node)
+
+    module.visit(Visitor())
+    return found
+
+
+def _is_target(target, name):
+    if isinstance(target, cst.Name):
+        return target.value == name
+    return (isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value in ('self', 'cls')
+            and target.attr.value == name)
+
+
+def _alias_binds(alias):
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    node = alias.name
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+class _Remover(cst.CSTTransformer):
+    def __init__(self, targets, replace=None):
+        super().__init__()
+        self.targets = {id(t) for t in targets}
+        self.replace = replace or {}
+
+    def on_leave(self, original_node, updated_node):
+        if id(original_node) in self.replace:
+            return self.replace[id(original_node)]
+        if id(original_node) in self.targets:
+            return cst.RemovalSentinel.REMOVE
+        return updated_node
+
+
+def _remove_defs(module, name, nodes):
+    if len(nodes) > 1:
+        raise common.Refused(
+            '`%s` is defined %d times (lines %s); cannot tell which to '
+            'remove' % (name, len(nodes), ', '.join(
+                str(x) for x in common.lines_of(module, nodes))))
+    line = common.lines_of(module, nodes)[0]
+    what = 'class' if isinstance(nodes[0], cst.ClassDef) else 'def'
+    new = module.visit(_Remover(nodes))
+    return new, 'removed %s %s (line %d)' % (what, name, line)
+
+
+def _remove_param(module, name, defs):
+    if name in ('self', 'cls'):
+        raise common.Refused('refusing to remove `%s`' % name)
+    if len(defs) > 1:
+        raise common.Refused(
+            'several functions take a parameter `%s` (lines %s); cannot '
+            'tell which' % (name, ', '.join(
+                str(x) for x in common.lines_of(module, defs))))
+    func = defs[0]
+    func_line = common.lines_of(module, [func])[0]
+    params = func.params
+    positional = list(params.posonly_params) + list(params.params)
+    names = [p.name.value for p in positional]
+    index = names.index(name) if name in names else None
+    method = bool(names) and names[0] in ('self', 'cls') and not any(
+        isinstance(d.decorator, cst.Name)
+        and d.decorator.value == 'staticmethod' for d in func.decorators)
+    call_index = None
+    if index is not None:
+        call_index = index - 1 if method else index
+
+    def drop(seq):
+        seq = [p for p in seq if p.name.value != name]
+        return seq
+
+    new_params = params.with_changes(
+        posonly_params=drop(params.posonly_params),
+        params=drop(params.params),
+        kwonly_params=drop(params.kwonly_params))
+    new_params = _fix_last_comma(new_params)
+    new_func = func.with_changes(params=new_params)
+    func_name = func.name.value
+    adjuster = _CallAdjuster(func_name, method, call_index, name)
+    wrapper = cst_metadata.MetadataWrapper(module.deep_replace(
+        func, new_func))
+    new = wrapper.visit(adjuster)
+    reason = 'removed parameter %s of %s (line %d)' % (name, func_name,
+                                                       func_line)
+    if adjuster.adjusted:
+        reason += '; dropped the argument at call site(s) line %s' % (
+            ', '.join(str(x) for x in adjuster.adjusted))
+    if adjuster.unadjusted:
+        reason += '; could not adjust call(s) at line %s' % (
+            ', '.join(str(x) for x in adjuster.unadjusted))
+    return new, reason
+
+
+def _fix_last_comma(params):
+    """No dangling comma or bare ``*`` after removing the last parameter."""
+    if params.star_kwarg is not None:
+        return params
+    if params.kwonly_params:
+        field = 'kwonly_params'
+    elif isinstance(params.star_arg, cst.ParamStar):
+        params = params.with_changes(star_arg=cst.MaybeSentinel.DEFAULT)
+        return _fix_last_comma(params)
+    elif isinstance(params.star_arg, cst.Param):
+        return params
+    elif params.params:
+        field = 'params'
+    else:
+        return params
+    seq = list(getattr(params, field))
+    seq[-1] = seq[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return params.with_changes(**{field: seq})
+
+
+class _CallAdjuster(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (cst_metadata.PositionProvider,)
+
+    def __init__(self, func_name, method, call_index, param):
+        super().__init__()
+        self.func_name = func_name
+        self.method = method
+        self.call_index = call_index
+        self.param = param
+        self.adjusted = []
+        self.unadjusted = []
+
+    def _matches(self, func):
+        if self.method:
+            return (isinstance(func, cst.Attribute)
+                    and isinstance(func.value, cst.Name)
+                    and func.value.value in ('self', 'cls')
+                    and func.attr.value == self.func_name)
+        return isinstance(func, cst.Name) and func.value == self.func_name
+
+    def leave_Call(self, original_node, updated_node):
+        if not self._matches(original_node.func):
+            return updated_node
+        line = self.get_metadata(cst_metadata.PositionProvider,
+                                 original_node).start.line
+        args = list(updated_node.args)
+        keep = None
+        for i, arg in enumerate(args):
+            if arg.keyword is not None and arg.keyword.value == self.param:
+                keep = i
+                break
+        if keep is None and self.call_index is not None:
+            positional = 0
+            for i, arg in enumerate(args):
+                if arg.star:
+                    self.unadjusted.append(line)
+                    return updated_node
+                if arg.keyword is not None:
+                    break
+                if positional == self.call_index:
+                    keep = i
+                    break
+                positional += 1
+        if keep is None:
+            return updated_node
+        del args[keep]
+        if args and keep == len(args):
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        self.adjusted.append(line)
+        return updated_node.with_changes(args=args)
+
+
+def _has_call(node):
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, call):
+            found.append(call)
+            return False
+
+    node.visit(Visitor())
+    return bool(found)
+
+
+def _remove_assigns(module, name, stmts):
+    lines = common.lines_of(module, stmts)
+    replace = {}
+    removed = []
+    kept = []
+    for stmt, line in zip(stmts, lines):
+        small = stmt.body[0]
+        value = getattr(small, 'value', None)
+        if value is not None and _has_call(value):
+            replace[id(stmt)] = stmt.with_changes(
+                body=[cst.Expr(value=value)])
+            kept.append(line)
+        else:
+            removed.append(line)
+    new = module.visit(_Remover(stmts, replace))
+    parts = []
+    if removed:
+        parts.append('removed assignment(s) to %s at line(s) %s' % (
+            name, ', '.join(str(x) for x in removed)))
+    if kept:
+        parts.append('dropped the target %s at line(s) %s, keeping the '
+                     'call' % (name, ', '.join(str(x) for x in kept)))
+    return new, '; '.join(parts)
+
+
+def _remove_imports(module, name, stmts):
+    lines = common.lines_of(module, stmts)
+    replace = {}
+    targets = []
+    for stmt in stmts:
+        small = stmt.body[0]
+        names = [a for a in small.names if _alias_binds(a) != name]
+        if not names:
+            targets.append(stmt)
+            continue
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        replace[id(stmt)] = stmt.with_changes(
+            body=[small.with_changes(names=names)])
+    new = module.visit(_Remover(targets, replace))
+    return new, 'removed import of %s (line %s)' % (
+        name, ', '.join(str(x) for x in lines))
+
+
+def _def_span(module, name):
+    """(first, last) line of the first def called ``name``."""
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, node):
+            if node.name.value == name and not found:
+                found.append(node)
+
+    module.visit(Visitor())
+    if not found:
+        return None
+    wrapper = cst_metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    pos = wrapper.resolve(cst_metadata.PositionProvider)[found[0]]
+    return pos.start.line, pos.end.line
+
+
+def _references(module, name, kind, scope=None):
+    """Lines where ``name`` is still used after a removal.
+
+    ``scope``: the name of the def the search is limited to (a removed
+    parameter is only referenced inside its function).
+    """
+    owners = {'self', 'cls'} | {
+        n.name.value for n in rename.walk_classes(module)}
+    lines = rename.occurrences(module, name, owners)
+    if scope is not None:
+        span = _def_span(module, scope)
+        if span:
+            lines = [x for x in lines if span[0] <= x <= span[1]]
+    if kind in ('param', 'assign'):
+        # Lines that still (re)bind the name are not references to it.
+        try:
+            tree = ast.parse(module.code)
+        except (SyntaxError, ValueError):
+            return lines
+        stores = set()
+        loads = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id == name:
+                (stores if isinstance(node.ctx, ast.Store)
+                 else loads).add(node.lineno)
+            elif (isinstance(node, ast.Attribute) and node.attr == name
+                  and isinstance(node.value, ast.Name)
+                  and node.value.id in owners):
+                (stores if isinstance(node.ctx, ast.Store)
+                 else loads).add(node.lineno)
+            elif isinstance(node, ast.arg) and node.arg == name:
+                stores.add(node.lineno)
+        return sorted(line for line in lines
+                      if line in loads or line not in stores)
+    return lines
