@@ -125,8 +125,8 @@ class Context(object):
 
     def apply(self, changes):
         """edits.apply_changes on the canonical test, memoised."""
-        key = tuple((c.kind, c.target, c.code, c.old, c.new, c.line,
-                     c.unit) for c in changes)
+        key = tuple((c.kind, c.target, tuple(sorted(c.fields().items())))
+                    for c in changes)
         if key not in self._applied:
             proposed = edits.apply_changes(self.test_source, changes,
                                            canonical.nova_reader)
@@ -325,7 +325,7 @@ def _plan(version, matrix, caught, context):
     return [runs.REAL] + [m for m in order if m not in known], known
 
 
-_PREPARED_FORMAT = 2
+_PREPARED_FORMAT = 3
 
 
 def _span(data):
@@ -340,6 +340,7 @@ def _dump_prepared(report):
         'cwe_ids': list(report.cwe_ids),
         'changes': [{
             'change': dict(dataclasses.asdict(item.change),
+                           kind=item.change.kind,
                            span=item.change.span.as_list()),
             'applied': item.applied, 'reason': item.reason,
             'version_key': item.version_key} for item in report.changes],
@@ -363,7 +364,7 @@ def _load_prepared(path, data):
     for item in data['changes']:
         fields = dict(item['change'], span=_span(item['change']['span']))
         report.changes.append(model.ChangeReport(
-            model.Change(**fields), item['applied'], item['reason'],
+            model.change(**fields), item['applied'], item['reason'],
             item['version_key']))
     report.findings = [model.Finding(f['kind'], f['message'],
                                      _span(f['span']))

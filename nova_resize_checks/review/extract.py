@@ -498,8 +498,8 @@ def _placed_block(last, codes, code, span):
             scope = scope.rsplit('.', 1)[-1]
         if not scope:
             return None
-        return [model.Change(
-            kind=model.INSERT, span=span, code=code, new=where,
+        return [model.change(
+            kind=model.INSERT, span=span, code=code, where=where,
             target=scope, summary='add the block at the %s of %s'
             % (where, scope))]
     m = _REPLACE_CALLS_INTRO_RE.search(last)
@@ -509,12 +509,12 @@ def _placed_block(last, codes, code, span):
         if not names or not all(names):
             return None
         names = [n.rsplit('.', 1)[-1] for n in names]
-        changes = [model.Change(
-            kind=model.INSERT, span=span, code=code, old=names[0],
-            new='before', summary='add the block in place of the %s '
+        changes = [model.change(
+            kind=model.INSERT, span=span, code=code, anchor=names[0],
+            where='before', summary='add the block in place of the %s '
             'call(s)' % ', '.join(names))]
         for name in names:
-            changes.append(model.Change(
+            changes.append(model.change(
                 kind=model.REMOVE, span=span, old=name, unit=model.CALLS,
                 summary='remove the %s call (replaced by the block)' % name))
         return changes
@@ -532,11 +532,11 @@ def _line_intro(last):
 
 
 def _line_changes(first, end, code, span, summary):
-    changes = [model.Change(kind=model.LINE_CHANGE, span=span, code=code,
+    changes = [model.change(kind=model.LINE_CHANGE, span=span, code=code,
                             line=first, summary=summary)]
     if first < end <= first + _MAX_LINE_RANGE:
         for n in range(first + 1, end + 1):
-            changes.append(model.Change(
+            changes.append(model.change(
                 kind=model.REMOVE, span=span, line=n,
                 summary='remove line %d (replaced with line %d)' %
                 (n, first)))
@@ -559,7 +559,7 @@ def _code_changes(block, intro, refs_norm, findings, test_source=''):
             kind, target = diff_target(path, whole)
             if kind != model.NOVA_DIFF:
                 section = port_dialect(section)
-            changes.append(model.Change(
+            changes.append(model.change(
                 kind=kind, span=block.span, target=target, code=section,
                 summary='unified diff against %s' % (path or target)))
         return changes
@@ -602,8 +602,8 @@ def _code_changes(block, intro, refs_norm, findings, test_source=''):
                                                    block.numbers[-1])
     partial = not full and bool(test_source) and \
         restates_other_version(code, test_source)
-    return [model.Change(kind=kind, span=block.span, code=code, line=line,
-                         partial=partial,
+    extra = {} if full else {'line': line, 'partial': partial}
+    return [model.change(kind=kind, span=block.span, code=code, **extra,
                          summary='%s from %s%s' % (
                              'whole test' if full else 'snippet', where,
                              ' (restating another version of the test)'
@@ -764,7 +764,7 @@ def _rename_changes(masked, codes, line_at, unparsed):
                     % (a, b), span))
                 out.append((m.start(), None))
                 continue
-            out.append((m.start(), model.Change(
+            out.append((m.start(), model.change(
                 kind=model.RENAME, span=span, old=old, new=new,
                 summary='rename %s to %s' % (old, new))))
     for m in _PLAIN_RENAME_RE.finditer(masked):
@@ -776,7 +776,7 @@ def _rename_changes(masked, codes, line_at, unparsed):
         if (prose.clearly_identifier(old) and prose.clearly_identifier(new) and
                 old != new):
             span = model.Span(line_at(m.start()), line_at(m.end()))
-            out.append((m.start(), model.Change(
+            out.append((m.start(), model.change(
                 kind=model.RENAME, span=span, old=old, new=new,
                 summary='rename %s to %s' % (old, new))))
     return out
@@ -982,7 +982,7 @@ def _replace_changes(masked, codes, span, test_text='', nova_paths=(),
             if len(nova_paths) == 1 and test_text and \
                     ' '.join(old.split()) not in test_text:
                 target = '%s:%s' % (nova_paths[0], scope or '')
-            changes.append(model.Change(
+            changes.append(model.change(
                 kind=model.REPLACE, span=span, old=old, new=new,
                 target=target,
                 summary='replace %s with %s%s' % (
@@ -1023,9 +1023,9 @@ def _insert_changes(masked, codes, span):
         if not code or parse_python(code) is None or not anchor_code:
             continue
         scope, _ = _named_scope(masked, codes, m.end())
-        changes.append(model.Change(
-            kind=model.INSERT, span=span, code=code, old=anchor_code,
-            new=where, target=scope or 'test',
+        changes.append(model.change(
+            kind=model.INSERT, span=span, code=code, anchor=anchor_code,
+            where=where, target=scope or 'test',
             summary='add %s %s %s%s' % (
                 _short(code, 40), where, _short(anchor_code, 40),
                 ' in %s' % scope if scope else '')))
@@ -1061,14 +1061,14 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
         masked, codes, span, test_text, refs.nova_paths,
         ref_lines[0] if ref_lines else ())
     changes.extend(_insert_changes(masked, codes, span))
-    replaced = {c.old for c in changes}
+    replaced = {c.old for c in changes if c.kind == model.REPLACE}
     for regex in _LINE_CHANGE_RES:
         for m in regex.finditer(masked):
             line = int(m.group(1))
             code = _strip_own_number(codes[int(m.group(2))], line)
             here, version = _line_of_known_version(line, code, ref_lines,
                                                    refs.reviewed)
-            changes.append(model.Change(
+            changes.append(model.change(
                 kind=model.LINE_CHANGE, span=span, code=code,
                 line=here or line, summary='replace line %d%s' % (
                     line, '' if not here else
@@ -1094,7 +1094,7 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
                     '"replace it with `%s`" cannot be applied' %
                     (old, line, new), span))
                 continue
-            changes.append(model.Change(
+            changes.append(model.change(
                 kind=model.LINE_CHANGE, span=span, old=original,
                 code=original.replace(old, new, 1), line=line,
                 summary='on line %d replace %s with %s' %
@@ -1106,7 +1106,7 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
             if not first <= end <= first + _MAX_LINE_RANGE:
                 end = first
             for n in range(first, end + 1):
-                changes.append(model.Change(
+                changes.append(model.change(
                     kind=model.REMOVE, span=span, line=n,
                     summary='remove line %d' % n))
     unused = unused_names(masked)
@@ -1116,7 +1116,7 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
             continue
         if keyword.iskeyword(content.strip()):
             # "remove the `return` at the end of `f`"
-            changes.append(model.Change(
+            changes.append(model.change(
                 kind=model.REMOVE, span=span, old=content.strip(),
                 target=_scope_near(masked, codes, index) or 'test',
                 unit=model.KEYWORD,
@@ -1128,7 +1128,7 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
                 continue
             noun = _noun_after(masked, index) or _noun_before(masked, index)
             scope = _scope_near(masked, codes, index, before=False)
-            changes.append(model.Change(
+            changes.append(model.change(
                 kind=model.REMOVE, span=span, old=name,
                 target=scope or 'test',
                 unit=model.CALLS if noun in _CALL_NOUNS else '',
@@ -1137,7 +1137,7 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
                     name) if w)))
         elif (re.search(r'[(=]', content) or _STATEMENT_KEYWORD.match(
                 content)) and parse_python(content) is not None:
-            changes.append(model.Change(
+            changes.append(model.change(
                 kind=model.REMOVE, span=span, old=content.strip(),
                 summary='remove statement %s' % _short(content, 60)))
     if not changes and _INLINE_PROPOSAL_CUE.search(masked):
@@ -1178,7 +1178,7 @@ def _inline_proposals(masked, codes, span, test_text):
             continue
         if ' '.join(port_dialect(code).split()) in test_text:
             continue
-        found.append(model.Change(
+        found.append(model.change(
             kind=model.TEST_SNIPPET, span=span,
             code=port_dialect(code) + '\n',
             summary='inline statement %s' % _short(code, 60)))

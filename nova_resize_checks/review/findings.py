@@ -611,8 +611,9 @@ def _contradictions(changes):
                                model.TEST_DIFF):
             continue
         code = _proposed_code(change)
-        first = change.line if change.line > 0 else 1
-        where = ('numbered as in the review\'s listing' if change.line > 0
+        listing = getattr(change, 'line', 0)
+        first = listing if listing > 0 else 1
+        where = ('numbered as in the review\'s listing' if listing > 0
                  else 'counted in the proposed code')
         for message in contradictions_in(code, first):
             findings.append(model.Finding(

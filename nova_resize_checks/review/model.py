@@ -82,26 +82,135 @@ class ParsedReview:
 
 @dataclasses.dataclass
 class Change:
-    kind: str                 # one of CHANGE_KINDS
-    span: Span                # where in the review it came from
-    target: str = 'test'      # 'test' or a nova path ('nova/compute/...')
-    code: str = ''            # code, diff text, replacement line or
-    #                           INSERT: the statements to insert
-    old: str = ''             # RENAME/REMOVE: the name; LINE_CHANGE: '';
-    #                           INSERT: the anchor (a statement, or the
-    #                           name of the function it calls)
-    new: str = ''             # RENAME: the new name; INSERT: 'after' or
-    #                           'before'
-    line: int = 0             # LINE_CHANGE: the line number in the test
-    # REMOVE: what goes -- '' (the def, parameter, assignment or import
-    # named ``old``), CALLS (the statements that call ``old``) or KEYWORD
-    # (the one ``old`` statement: ``return``, ``if``, ...).
-    unit: str = ''
-    # TEST_SNIPPET: the snippet restates another version of the test (its
-    # unchanged lines are a run of that version, not of this test), so the
-    # test's statements it does not mention stay where they are.
-    partial: bool = False
+    """A change a review asks for.  One subclass per kind (``kind``).
+
+    ``span``: where in the review it came from; ``target``: where it
+    applies ('test', a def of the test, or a nova path such as
+    'nova/compute/manager.py', see each kind); ``summary``: one line for
+    reports.
+    """
+    span: Span
+    target: str = 'test'
     summary: str = ''
+    kind: typing.ClassVar[str] = ''
+
+    def fields(self):
+        """The kind's own fields, ``{name: value}`` (for keys, reports)."""
+        return {f.name: getattr(self, f.name)
+                for f in dataclasses.fields(self)
+                if f.name not in ('span', 'target', 'summary')}
+
+
+@dataclasses.dataclass
+class TestFull(Change):
+    """A whole new version of the test file."""
+    code: str = ''
+    kind: typing.ClassVar[str] = TEST_FULL
+
+
+@dataclasses.dataclass
+class TestSnippet(Change):
+    """Defs, classes or statements to anchor in the test by content.
+
+    ``line``: the first line number of a numbered listing it came from;
+    ``partial``: it restates another version of the test (its unchanged
+    lines are a run of that version, not of this test), so the test's
+    statements it does not mention stay where they are.
+    """
+    code: str = ''
+    line: int = 0
+    partial: bool = False
+    kind: typing.ClassVar[str] = TEST_SNIPPET
+
+
+@dataclasses.dataclass
+class TestDiff(Change):
+    """A unified diff against the test (``code``: the diff text)."""
+    code: str = ''
+    kind: typing.ClassVar[str] = TEST_DIFF
+
+
+@dataclasses.dataclass
+class NovaDiff(Change):
+    """A unified diff against nova file ``target``."""
+    code: str = ''
+    kind: typing.ClassVar[str] = NOVA_DIFF
+
+
+@dataclasses.dataclass
+class LineChange(Change):
+    """Line ``line`` of the test becomes ``code``.
+
+    ``old``, when set, is what the review says the line reads now.
+    """
+    line: int = 0
+    code: str = ''
+    old: str = ''
+    kind: typing.ClassVar[str] = LINE_CHANGE
+
+
+@dataclasses.dataclass
+class Rename(Change):
+    """Rename identifier ``old`` to ``new`` consistently."""
+    old: str = ''
+    new: str = ''
+    kind: typing.ClassVar[str] = RENAME
+
+
+@dataclasses.dataclass
+class Remove(Change):
+    """Remove something from the test.
+
+    ``line`` set and ``old`` empty: that line.  ``old`` a name: with
+    ``unit`` '' the def, parameter, assignment or import of that name,
+    with CALLS the statements calling it (in def ``target``), with
+    KEYWORD the one statement that keyword begins (``return``, ``if``).
+    ``old`` a statement: its one verbatim occurrence.
+    """
+    old: str = ''
+    line: int = 0
+    unit: str = ''
+    kind: typing.ClassVar[str] = REMOVE
+
+
+@dataclasses.dataclass
+class Replace(Change):
+    """Expression ``old`` becomes ``new``.
+
+    In ``target``: 'test', a def, ``call:f`` (the calls of f), ``line:N``
+    or ``nova/...py:f``.
+    """
+    old: str = ''
+    new: str = ''
+    kind: typing.ClassVar[str] = REPLACE
+
+
+@dataclasses.dataclass
+class Insert(Change):
+    """Statements ``code`` to add to the test.
+
+    They go ``where`` ('after' or 'before') the ``anchor`` (a statement of
+    the test, or the name of a function whose call is the statement), or
+    at the 'end' or 'start' of def ``target``.
+    """
+    code: str = ''
+    anchor: str = ''
+    where: str = 'after'
+    kind: typing.ClassVar[str] = INSERT
+
+
+CHANGE_TYPES = {cls.kind: cls for cls in (
+    TestFull, TestSnippet, TestDiff, NovaDiff, LineChange, Rename, Remove,
+    Replace, Insert)}
+
+
+def change(kind, **fields):
+    """A new change of ``kind`` (one of CHANGE_KINDS) with ``fields``."""
+    try:
+        cls = CHANGE_TYPES[kind]
+    except KeyError:
+        raise ValueError('unknown change kind %r' % (kind,))
+    return cls(**fields)
 
 
 @dataclasses.dataclass

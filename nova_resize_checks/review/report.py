@@ -48,12 +48,10 @@ def _change(item):
         'outcomes': {variant: _result(result)
                      for variant, result in sorted(item.outcomes.items())},
     }
-    if change.old:
-        data['old'] = change.old
-    if change.new:
-        data['new'] = change.new
-    if change.line:
-        data['line'] = change.line
+    # The kind's own fields (anchors, names, line numbers), code aside.
+    for name, value in change.fields().items():
+        if value and name != 'code':
+            data[name] = value
     return data
 
 

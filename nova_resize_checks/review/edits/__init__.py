@@ -233,9 +233,11 @@ class _LineMap(object):
 
 
 def _apply_one(state, change, nova_reader, lines):
-    if len(change.code or '') > common.MAX_CODE_CHARS:
+    size = max([len(value) for value in change.fields().values()
+                if isinstance(value, str)] + [0])
+    if size > common.MAX_CODE_CHARS:
         raise common.Refused('code is too large (%d characters, limit %d)'
-                             % (len(change.code), common.MAX_CODE_CHARS))
+                             % (size, common.MAX_CODE_CHARS))
     kind = change.kind
     if kind == model.TEST_FULL:
         return full.apply_full(state, change)
@@ -294,8 +296,9 @@ def _apply_one(state, change, nova_reader, lines):
                                                      change.new, scope or None)
         return state.test, overlay, '%s: %s' % (rel, reason)
     if kind == model.INSERT:
-        test, reason = insert.apply_insert(state.test, change.code, change.old,
-                                           change.new, change.target)
+        test, reason = insert.apply_insert(state.test, change.code,
+                                           change.anchor, change.where,
+                                           change.target)
         return test, state.overlay, reason
     raise common.Refused('unknown change kind %r' % (kind,))
 

@@ -76,7 +76,7 @@ def _canonical():
 
 
 def _change(kind, **kwargs):
-    return model.Change(kind=kind, span=SPAN, **kwargs)
+    return model.change(kind, span=SPAN, **kwargs)
 
 
 def _no_nova(path):
@@ -604,12 +604,12 @@ class TestLineGroups(EditsTestBase):
         first = self.line('        self.assertFlavorMatchesAllocation(')
         span = model.Span(7, 9)
         version = self.apply(
-            model.Change(kind=model.LINE_CHANGE, span=span, line=first,
+            model.change(kind=model.LINE_CHANGE, span=span, line=first,
                          code="self.assertFlavorMatchesAllocation(\n"
                               "    self.flavor2, server['id'], "
                               "dest_rp_uuid)  # new\n"
                               "self.assertTrue(True)"),
-            model.Change(kind=model.REMOVE, span=span, line=first + 1))
+            model.change(kind=model.REMOVE, span=span, line=first + 1))
         self.assertApplied(version, 0)
         self.assertApplied(version, 1)
         removed, added = _changed_lines(self.source, version.test_source)
@@ -624,8 +624,8 @@ class TestLineGroups(EditsTestBase):
         first = self.line('        self.assertFlavorMatchesAllocation(')
         span = model.Span(7, 9)
         version = self.apply(
-            model.Change(kind=model.REMOVE, span=span, line=first),
-            model.Change(kind=model.REMOVE, span=span, line=first + 2))
+            model.change(kind=model.REMOVE, span=span, line=first),
+            model.change(kind=model.REMOVE, span=span, line=first + 2))
         self.assertRefused(version, self.source, 0)
         applied = self.assertRefused(version, self.source, 1)
         self.assertIn('group', applied.reason)
@@ -634,8 +634,8 @@ class TestLineGroups(EditsTestBase):
         first = self.line('        self.assertFlavorMatchesAllocation(')
         span = model.Span(3, 3)
         version = self.apply(
-            model.Change(kind=model.REMOVE, span=span, line=first),
-            model.Change(kind=model.REMOVE, span=span, line=first + 1))
+            model.change(kind=model.REMOVE, span=span, line=first),
+            model.change(kind=model.REMOVE, span=span, line=first + 1))
         self.assertApplied(version, 0)
         self.assertApplied(version, 1)
         self.assertNotIn('assertFlavorMatchesAllocation',
@@ -665,9 +665,9 @@ class TestLineGroups(EditsTestBase):
     def test_line_changed_earlier_is_refused(self):
         number = self.line('        return server')
         version = self.apply(
-            model.Change(kind=model.LINE_CHANGE, span=model.Span(1, 1),
+            model.change(kind=model.LINE_CHANGE, span=model.Span(1, 1),
                          line=number, code='return 1'),
-            model.Change(kind=model.LINE_CHANGE, span=model.Span(2, 2),
+            model.change(kind=model.LINE_CHANGE, span=model.Span(2, 2),
                          line=number, code='return 2'))
         self.assertApplied(version, 0)
         applied = self.assertRefused(version, index=1)
@@ -868,7 +868,7 @@ class TestSequence(EditsTestBase):
 
     def test_refused_change_does_not_stop_the_others(self):
         version = self.apply(
-            _change('no-such-kind'),
+            _change(model.REMOVE, old='no_such_name'),
             _change(model.LINE_CHANGE, line=10000, code='x'),
             _change(model.RENAME, old='dest_host', new='target'))
         self.assertEqual([False, False, True],
@@ -934,7 +934,7 @@ class TestInsertAndStatementRemoval(EditsTestBase):
         anchor = "server = self._resize_and_assert_error(server, 'host2')"
         version = self.apply(_change(
             model.INSERT, code="self.assertEqual('ERROR', server['status'])",
-            old=anchor, new='after',
+            anchor=anchor, where='after',
             target='test_finish_resize_fails_allocation_cleanup'))
         self.assertApplied(version)
         lines = version.test_source.split('\n')
@@ -945,12 +945,13 @@ class TestInsertAndStatementRemoval(EditsTestBase):
 
     def test_insert_before_a_call_and_ambiguity(self):
         version = self.apply(_change(
-            model.INSERT, code='x = 1', old='_start_compute', new='before'))
+            model.INSERT, code='x = 1', anchor='_start_compute',
+            where='before'))
         self.assertIn('occurs 2 times', self.assertRefused(
             version, self.source).reason)
         version = self.apply(_change(
-            model.INSERT, code='x = 1', old='_resize_and_assert_error',
-            new='before'))
+            model.INSERT, code='x = 1', anchor='_resize_and_assert_error',
+            where='before'))
         self.assertApplied(version)
         removed, added = _changed_lines(self.source, version.test_source)
         self.assertEqual(([], ['        x = 1']), (removed, added))

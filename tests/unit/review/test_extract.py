@@ -576,7 +576,8 @@ class TestDirectives(testtools.TestCase):
 
     def _changes(self, text):
         changes, _ = run(text)
-        return [(c.kind, c.old, c.new, c.target) for c in changes]
+        return [(c.kind, c.old, getattr(c, 'new', ''), c.target)
+                for c in changes]
 
     def test_replace_forms(self):
         for text in ('Replace `self.flavor2` with `self.flavor1`.',
@@ -618,14 +619,14 @@ class TestDirectives(testtools.TestCase):
             [(model.INSERT, "server = self._resize_and_assert_error("
               "server, 'host2')", 'after',
               'test_finish_resize_fails_allocation_cleanup')],
-            [(c.kind, c.old, c.new, c.target) for c in changes])
+            [(c.kind, c.anchor, c.where, c.target) for c in changes])
         self.assertEqual("self.assertEqual('ERROR', server['status'])",
                          changes[0].code)
         changes, _ = run('Before the call to `_resize_and_assert_error`, '
                          'add `self.assertTrue(server)`.')
         self.assertEqual([(model.INSERT, '_resize_and_assert_error',
                            'before')],
-                         [(c.kind, c.old, c.new) for c in changes])
+                         [(c.kind, c.anchor, c.where) for c in changes])
 
     def test_remove_a_keyword_statement_or_the_calls(self):
         changes, _ = run('`_resize_and_assert_error` is a helper; remove the '

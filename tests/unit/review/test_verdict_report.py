@@ -77,8 +77,8 @@ class TestJudge(testtools.TestCase):
 
 
 def sample_report(verdict_name='weakens'):
-    change = model.Change(model.TEST_DIFF, model.Span(3, 9),
-                          summary='drop the source checks')
+    change = model.TestDiff(model.Span(3, 9),
+                            summary='drop the source checks')
     item = model.ChangeReport(change, True, 'applied 1 hunk')
     item.outcomes = results(no_source_cleanup='pass')
     rep = model.ReviewReport(path='r1.md', verdict=verdict_name,
