@@ -21,6 +21,7 @@ prose (extract, findings) uses this module, and nothing else splits
 sentences.
 """
 
+import ast
 import bisect
 import collections
 import re
@@ -56,19 +57,70 @@ _BARE_CODE_RE = re.compile(
     r'(?![\w`/\\-])')
 
 
+def _call_end(text, start):
+    """End of the balanced call whose ``(`` is at ``start``, or None."""
+    depth = 0
+    quote = None
+    for i in range(start, min(len(text), start + 2000)):
+        ch = text[i]
+        if quote:
+            if ch == '\\':
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in '\'"':
+            quote = ch
+        elif ch in '([{':
+            depth += 1
+        elif ch in ')]}':
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif ch == '\n' and depth == 0:
+            return None
+    return None
+
+
 def _bare_code_spans(text):
     """Words of ``text`` that are clearly code, as code spans.
 
-    For prose written without backticks.
+    For prose written without backticks: identifiers, and calls written
+    out in full (``self.assertEqual(a, b)``, ``x = f(y)``) when they
+    parse as Python.
     """
+    pos = 0
     for m in _BARE_CODE_RE.finditer(text):
+        if m.start(1) < pos:
+            continue
         word = m.group(1)
+        after = m.end(1)
+        if word.endswith('()'):
+            after -= 2
+        if after < len(text) and text[after] == '(' and not \
+                word.endswith('()'):
+            end = _call_end(text, after)
+            assign = re.search(r'([A-Za-z_][\w.]*(?:\[[^\]\n]*\])?\s*=\s*)$',
+                               text[max(0, m.start(1) - 80):m.start(1)])
+            begin = m.start(1) - len(assign.group(1)) if assign else \
+                m.start(1)
+            if end and _parses(text[begin:end]):
+                yield begin, end, text[begin:end]
+                pos = end
+                continue
         last = word[:-2] if word.endswith('()') else word
         last = last.rsplit('.', 1)[-1]
         if (word.startswith('self.') or word.endswith('()') or
                 clearly_identifier(last)) and not last.isupper() and \
                 not re.match(r'(?i)cwe\b', last):
             yield m.start(1), m.end(1), word
+
+
+def _parses(code):
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def is_plain_text(parsed):
