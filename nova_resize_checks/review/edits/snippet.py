@@ -23,6 +23,8 @@ import textwrap
 import typing
 
 import libcst as cst
+from libcst import codemod as cst_codemod
+from libcst.codemod import visitors as cst_codemod_visitors
 from libcst import metadata as cst_metadata
 
 from nova_resize_checks.review.edits import common
@@ -354,28 +356,41 @@ def _is_import(node):
 
 
 def _apply_import(module, node):
+    """Add the import statement ``node`` with libcst's AddImportsVisitor.
+
+    It places the import with the module's others and skips what is
+    already imported.  ``from x import *`` is refused.
+    """
     wanted = common.ws_key(cst.Module(body=[]).code_for_node(
         node.with_changes(leading_lines=[])))
-    last = None
-    for stmt in module.body:
-        if _is_import(stmt):
-            last = stmt
-            have = common.ws_key(module.code_for_node(
-                stmt.with_changes(leading_lines=[])))
-            if have == wanted:
-                return module, 'import already present: %s' % wanted
-    new = node.with_changes(leading_lines=[])
-    body = list(module.body)
-    if last is None:
-        at = 0
-        if body and common.is_docstring(body[0]):
-            at = 1
-        if at:
-            new = new.with_changes(leading_lines=[common.BLANK])
-    else:
-        at = body.index(last) + 1
-    body.insert(at, new)
-    return module.with_changes(body=body), 'added import: %s' % wanted
+    context = cst_codemod.CodemodContext()
+    for small in node.body:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                cst_codemod_visitors.AddImportsVisitor.add_needed_import(
+                    context, _dotted_name(alias.name),
+                    asname=_alias_name(alias))
+            continue
+        if isinstance(small.names, cst.ImportStar):
+            raise common.Refused('a star import (%s) is not added' % wanted)
+        module_name = _dotted_name(small.module) if small.module else ''
+        for alias in small.names:
+            cst_codemod_visitors.AddImportsVisitor.add_needed_import(
+                context, module_name, obj=_dotted_name(alias.name),
+                asname=_alias_name(alias), relative=len(small.relative))
+    new = cst_codemod_visitors.AddImportsVisitor(context).transform_module(
+        module)
+    if new.code == module.code:
+        return module, 'import already present: %s' % wanted
+    return new, 'added import: %s' % wanted
+
+
+def _dotted_name(node):
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _alias_name(alias):
+    return alias.asname.name.value if alias.asname else None
 
 
 def _test_class(module):
