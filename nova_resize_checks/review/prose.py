@@ -57,28 +57,29 @@ _BARE_CODE_RE = re.compile(
     r'(?![\w`/\\-])')
 
 
-def _call_end(text, start):
-    """End of the balanced call whose ``(`` is at ``start``, or None."""
-    depth = 0
-    quote = None
-    for i in range(start, min(len(text), start + 2000)):
-        ch = text[i]
-        if quote:
-            if ch == '\\':
-                continue
-            if ch == quote:
-                quote = None
-        elif ch in '\'"':
-            quote = ch
-        elif ch in '([{':
-            depth += 1
-        elif ch in ')]}':
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        elif ch == '\n' and depth == 0:
-            return None
-    return None
+def _closing_brackets(text):
+    """``{position of an opening bracket: position after its closer}``.
+
+    One pass with a stack (quotes are not tracked: a call whose strings
+    hold brackets may be missed, never mis-parsed, as every candidate is
+    parsed before it counts).  Linear in ``len(text)``.
+    """
+    pairs = {}
+    stack = []
+    for i, ch in enumerate(text):
+        if ch in '([{':
+            stack.append(i)
+        elif ch in ')]}' and stack:
+            pairs[stack.pop()] = i + 1
+    return pairs
+
+
+# The target of ``x = f(...)`` / ``self.a[0] = f(...)`` just before "=".
+_ASSIGN_TARGET_RE = re.compile(
+    r'((?:self\.)?[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)$')
+# Prose with more code-like words than this in one block is not prose a
+# reviewer wrote; the rest of it is left as text.
+MAX_BARE_SPANS = 2000
 
 
 def _bare_code_spans(text):
@@ -89,21 +90,32 @@ def _bare_code_spans(text):
     parse as Python.
     """
     pos = 0
-    for m in _BARE_CODE_RE.finditer(text):
+    found = 0
+    closers = _closing_brackets(text)
+    for examined, m in enumerate(_BARE_CODE_RE.finditer(text)):
         if m.start(1) < pos:
             continue
+        if found >= MAX_BARE_SPANS or examined >= 20 * MAX_BARE_SPANS:
+            return
         word = m.group(1)
         after = m.end(1)
         if word.endswith('()'):
             after -= 2
         if after < len(text) and text[after] == '(' and not \
                 word.endswith('()'):
-            end = _call_end(text, after)
-            assign = re.search(r'([A-Za-z_][\w.]*(?:\[[^\]\n]*\])?\s*=\s*)$',
-                               text[max(0, m.start(1) - 80):m.start(1)])
-            begin = m.start(1) - len(assign.group(1)) if assign else \
-                m.start(1)
+            end = closers.get(after)
+            if end is not None and end - after > 2000:
+                end = None
+            begin = m.start(1)
+            before = text[max(0, begin - 80):begin].rstrip(' ')
+            if before.endswith('=') and not before.endswith(('==', '!=',
+                                                             '<=', '>=')):
+                assign = _ASSIGN_TARGET_RE.search(before[:-1].rstrip(' '))
+                if assign:
+                    begin -= len(text[max(0, begin - 80):begin]) - \
+                        assign.start(1)
             if end and _parses(text[begin:end]):
+                found += 1
                 yield begin, end, text[begin:end]
                 pos = end
                 continue
@@ -112,6 +124,7 @@ def _bare_code_spans(text):
         if (word.startswith('self.') or word.endswith('()') or
                 clearly_identifier(last)) and not last.isupper() and \
                 not re.match(r'(?i)cwe\b', last):
+            found += 1
             yield m.start(1), m.end(1), word
 
 

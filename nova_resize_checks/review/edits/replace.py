@@ -26,10 +26,9 @@ class _ReplaceExpression(cst.CSTTransformer):
     """Replace every expression equal to ``old`` with ``new``.
 
     Only inside the def named ``scope`` when one is given, in the calls
-    of ``call:f``, or in the statement on ``line:N``.
+    of ``call:f``, or (:class:`_ReplaceOnLine`) in the statement on
+    ``line:N``.
     """
-
-    METADATA_DEPENDENCIES = (cst_metadata.PositionProvider,)
 
     def __init__(self, old, new, scope=None):
         super(_ReplaceExpression, self).__init__()
@@ -76,6 +75,16 @@ class _ReplaceExpression(cst.CSTTransformer):
         return updated
 
 
+class _ReplaceOnLine(_ReplaceExpression):
+    """_ReplaceExpression for ``line:N``.
+
+    It needs positions, which cost a pass over the whole module, so they
+    are only asked for here.
+    """
+
+    METADATA_DEPENDENCIES = (cst_metadata.PositionProvider,)
+
+
 def _expression_key(node):
     """An expression's code without layout (line breaks, spacing)."""
     code = cst.Module(body=[]).code_for_node(node)
@@ -102,8 +111,12 @@ def apply_replace(source, old, new, scope):
     if scope and not scope.startswith(('call:', 'line:')) and scope not in {
             node.name.value for node in defs}:
         scope = None
-    transformer = _ReplaceExpression(old_node, new_node, scope)
-    result = cst_metadata.MetadataWrapper(module).visit(transformer)
+    if scope and scope.startswith('line:'):
+        transformer = _ReplaceOnLine(old_node, new_node, scope)
+        result = cst_metadata.MetadataWrapper(module).visit(transformer)
+    else:
+        transformer = _ReplaceExpression(old_node, new_node, scope)
+        result = module.visit(transformer)
     where = ('in the calls to %s' % scope[5:] if scope and scope.startswith(
         'call:') else 'on line %s' % scope[5:] if scope and scope.startswith(
         'line:') else 'in %s' % scope if scope else 'in the test')

@@ -539,6 +539,16 @@ class TestSamplesAndScale(testtools.TestCase):
         run('The name `a_b` is bad. ' + text)
         self.assertLess(time.monotonic() - start, 15)
 
+    def test_plain_text_full_of_calls_finishes(self):
+        # Plain text (no backticks) is scanned for calls written out in
+        # full; unbalanced or endless ones must not make that quadratic.
+        for text in ('f(' * 100000, 'self.x(a) ' * 50000,
+                     'x = f(' + 'a, ' * 100000 + ')',
+                     '(' * 100000 + 'y' + ')' * 100000):
+            start = time.monotonic()
+            run(text)
+            self.assertLess(time.monotonic() - start, 60, text[:20])
+
 
 class TestVersionsAndDialect(testtools.TestCase):
 
