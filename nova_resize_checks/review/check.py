@@ -37,12 +37,14 @@ import dataclasses
 import hashlib
 import json
 import os
+import textwrap
 import traceback
 
 from nova_resize_checks import canonical
 from nova_resize_checks import env
 from nova_resize_checks import matrix as matrix_mod
 from nova_resize_checks import mutants
+from nova_resize_checks.review import diffs
 from nova_resize_checks.review import edits
 from nova_resize_checks.review import extract
 from nova_resize_checks.review import findings as findings_mod
@@ -215,6 +217,20 @@ def prepare(path, context):
     report.changes = [model.ChangeReport(a.change, a.applied, a.reason)
                       for a in combined.applied]
     applied = [c for c in report.changes if c.applied]
+    refused = _unapplied_unsafe(report.changes) if context.static_gate \
+        else []
+    if refused:
+        # Code the review proposes is judged even where it could not be
+        # applied here: nothing runs, and the review is flagged for it.
+        report.findings.extend(refused)
+        report.verdict = verdict_mod.UNSAFE
+        report.reason = ('not run: code the review proposes (which could '
+                         'not be applied here) reaches outside a test: %s'
+                         % '; '.join(sorted({f.message for f in refused})
+                                     [:3]))
+        for item in report.changes:
+            item.version_key = None
+        return report
     if not applied:
         report.verdict = verdict_mod.UNVERIFIED
         report.reason = ('none of the %d proposed change(s) could be '
@@ -256,6 +272,27 @@ def prepare(path, context):
         return report
     report.versions = versions
     return report
+
+
+def _unapplied_unsafe(items):
+    """Static-gate findings for the code of changes that were not applied.
+
+    Only code that parses on its own is judged (a fragment that does not
+    parse is reported by the edit that refused it, not guessed at).
+    """
+    found = []
+    for item in items:
+        if item.applied:
+            continue
+        code = item.change.fields().get('code') or ''
+        if item.change.kind in (model.TEST_DIFF, model.NOVA_DIFF):
+            code = diffs.new_side(code)
+        code = textwrap.dedent(code)
+        if not code.strip() or extract.parse_python(code) is None:
+            continue
+        found.extend(f for f in safety.check(code, 'proposed code')
+                     if f.kind == model.UNSAFE_CODE)
+    return found
 
 
 def _prepare_safely(path, context):

@@ -1140,7 +1140,9 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
             changes.append(model.change(
                 kind=model.REMOVE, span=span, old=content.strip(),
                 summary='remove statement %s' % _short(content, 60)))
-    if not changes and _INLINE_PROPOSAL_CUE.search(masked):
+    if not changes and _INLINE_PROPOSAL_CUE.search(masked) and \
+            not _LINE_REF_RE.search(masked):
+        # ("Line 84 `...`: ..." describes code; it proposes nothing.)
         changes.extend(_inline_proposals(masked, codes, span, test_text))
     return changes
 
@@ -1176,7 +1178,10 @@ def _inline_proposals(masked, codes, span, test_text):
                 isinstance(tree.body[0], ast.Expr) and
                 not isinstance(tree.body[0].value, ast.Call)):
             continue
-        if ' '.join(port_dialect(code).split()) in test_text:
+        if ' '.join(port_dialect(code).split()) in test_text or \
+                is_quotation(code, ()):
+            # Already in the test, or a line of an upstream version: a
+            # quotation, not a proposal.
             continue
         found.append(model.change(
             kind=model.TEST_SNIPPET, span=span,

@@ -15,8 +15,9 @@
 Each review below hides unsafe code in one of the forms the reading
 understands (a prose replacement in nova, an insertion after a call, an
 inline statement in plain text, an inline statement in markdown, a block
-placed at the end of the test method).  None may come out ``no-fix`` or
-``unverified``: the code must be read, applied and refused before it runs.
+placed at the end of the test method, a block that anchors nowhere).  None
+may come out ``no-fix`` or ``unverified``: the code must be read and
+refused, applied or not, and nothing run.
 """
 
 import os
@@ -45,6 +46,13 @@ FORMS = {
         'Minor: the fault check should be `self.assertIn(\'Virtual '
         "Interface creation failed', server['fault']['message'] + eval("
         "'1'))`.\n"),
+    'unanchored_block.md': (
+        'Add this diagnostics helper:\n\n```python\n'
+        "_RUNNER = 'subprocess'\n"
+        'def _diagnose():\n'
+        '    import importlib\n'
+        "    return importlib.import_module(_RUNNER).check_output(['id'])\n"
+        '```\n'),
     'block_at_end.md': (
         'A cheap extra guard, to go at the end of the test method:\n\n'
         '    import socket\n'
@@ -68,5 +76,4 @@ class TestEveryFormIsGated(testtools.TestCase):
             report = check.prepare(path, self.context)
             self.assertEqual(model.UNSAFE, report.verdict,
                              '%s: %s' % (name, report.reason))
-            self.assertTrue(any(c.applied for c in report.changes), name)
             self.assertEqual({}, report.versions, name)
