@@ -32,12 +32,14 @@ import jsonschema
 import subunit
 import testtools
 
+from nova_resize_checks.backport import patch as bp_patch
 from nova_resize_checks.review import model
 from nova_resize_checks.review import report
 from nova_resize_checks.review import subunit_report
 from nova_resize_checks.runs import results
 from nova_resize_checks import schemas
 from tests.unit.backport import minirepo
+from tests.unit import test_outcome
 
 
 def _cli(*args):
@@ -133,6 +135,29 @@ class TestSchemas(testtools.TestCase):
         bad = dict(already, after='fixed')
         self.assertRaises(jsonschema.ValidationError, self._valid,
                           'backport-patch', bad)
+
+    def test_backport_patch_with_scenario_runs(self):
+        # The scenario needs the tree's own nova (functional tests and the
+        # matrix environments); its reports are built here by the code that
+        # builds them from an observation, and put into a real document.
+        tmp = self.useFixture(fixtures.TempDir()).path
+        tree = minirepo.affected_tree(os.path.join(tmp, 'tree'))
+        document = self._patch(minirepo.FIX_PATCH, '--nova-source', tree)
+        before = bp_patch._dynamic_report(
+            {'observation': test_outcome.AFFECTED, 'seconds': 12.5})
+        after = bp_patch._dynamic_report(
+            {'observation': test_outcome.FIXED, 'seconds': 10.8})
+        self.assertEqual({'source': 'flavor1', 'dest': 'none'},
+                         before['usage'])
+        run = dict(document, dynamic_before=before, dynamic_after=after,
+                   scenario_python='/env/bin/python')
+        self._valid('backport-patch', run)
+        timed_out = {'run': True, 'verdict': 'unknown',
+                     'reason': 'the scenario did not finish within 60s'}
+        self._valid('backport-patch', dict(run, dynamic_after=timed_out))
+        self.assertRaises(jsonschema.ValidationError, self._valid,
+                          'backport-patch',
+                          dict(run, dynamic_after=dict(after, run=False)))
 
     def test_review_document(self):
         review = model.ReviewReport(path='/x/a review.md',
