@@ -22,7 +22,10 @@ import json
 import os
 
 FORMAT_VERSION = 1
-KINDS = ('review', 'reproduce', 'backport', 'mutants')
+# backport: the installed nova or a source tree; backport-refs: --nova-git
+# DIR REF...; backport-patch: --patch FILE.
+KINDS = ('review', 'reproduce', 'backport', 'backport-refs',
+         'backport-patch', 'mutants')
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -13,7 +13,9 @@
 
 """The JSON documents the commands print validate against their schemas.
 
-Real outputs: ``mutants`` and ``backport --static-only`` through the
+Real outputs: ``mutants``, ``backport --static-only``, ``backport
+--nova-git`` (on the small repository of tests.unit.backport.minirepo) and
+``backport --patch --static-only`` (the mini-* samples) through the
 command line, and the review document built from real (prepared, not
 run) reports of a sample review plus run results.  ``reproduce`` and a
 run meta-check are validated in the functional tests.
@@ -25,15 +27,19 @@ import os
 import subprocess
 import sys
 
+import fixtures
 import jsonschema
 import subunit
 import testtools
 
+from nova_resize_checks.backport import patch as bp_patch
 from nova_resize_checks.review import model
 from nova_resize_checks.review import report
 from nova_resize_checks.review import subunit_report
 from nova_resize_checks.runs import results
 from nova_resize_checks import schemas
+from tests.unit.backport import minirepo
+from tests.unit import test_outcome
 
 
 def _cli(*args):
@@ -67,6 +73,91 @@ class TestSchemas(testtools.TestCase):
         document = json.loads(out)
         self.assertEqual(schemas.FORMAT_VERSION, document['format_version'])
         self._valid('backport', document)
+
+    def test_backport_refs_output(self):
+        repo = self.useFixture(fixtures.TempDir()).path
+        commits = minirepo.build(repo)
+        code, out = _cli('backport', '--nova-git', repo, '--format', 'json',
+                         '--branches', '--tags', '1.0.*', 'master',
+                         'no-such-ref')
+        document = json.loads(out)
+        self._valid('backport-refs', document)
+        rows = {row['ref']: row for row in document['refs']}
+        # Named refs first, then the branches, then the tags.
+        self.assertEqual(['master', 'no-such-ref', 'unmaintained/mid',
+                          'stable/old', '1.0.0', '1.0.1'],
+                         [row['ref'] for row in document['refs']])
+        self.assertEqual(1, code)
+        self.assertEqual('affected', rows['1.0.0']['verdict'])
+        self.assertEqual(commits['B'], rows['1.0.1']['fix_commit'])
+        self.assertEqual('error', rows['no-such-ref']['verdict'])
+        self.assertIsNone(rows['no-such-ref']['commit'])
+        # The schema rejects what the code never writes.
+        bad = dict(document, refs=[dict(rows['1.0.0'], verdict='maybe')])
+        self.assertRaises(jsonschema.ValidationError, self._valid,
+                          'backport-refs', bad)
+        bad = dict(document, refs=[dict(rows['1.0.0'], commit='HEAD')])
+        self.assertRaises(jsonschema.ValidationError, self._valid,
+                          'backport-refs', bad)
+
+    def _patch(self, patch, *target):
+        code, out = _cli('backport', '--patch', patch, '--static-only',
+                         '--format', 'json', *target)
+        document = json.loads(out)
+        self._valid('backport-patch', document)
+        self.assertEqual(code, document['exit_code'])
+        return document
+
+    def test_backport_patch_outputs(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        tree = minirepo.affected_tree(os.path.join(tmp, 'tree'))
+        fixes = self._patch(minirepo.FIX_PATCH, '--nova-source', tree)
+        self.assertEqual(('fixes', 'affected', 'fixed'),
+                         (fixes['outcome'], fixes['before'],
+                          fixes['after']))
+        self.assertFalse(fixes['dynamic_after']['run'])
+        log_only = self._patch(minirepo.LOG_ONLY_DIFF, '--nova-source', tree)
+        self.assertEqual(('does-not-fix', 'unified diff'),
+                         (log_only['outcome'], log_only['patch_format']))
+        repo = os.path.join(tmp, 'repo')
+        os.makedirs(repo)
+        minirepo.build(repo)
+        # The fix does not apply where it is already in: no "after".
+        already = self._patch(minirepo.FIX_PATCH, '--nova-git', repo,
+                              '--ref', '1.0.1')
+        self.assertEqual('already-fixed', already['outcome'])
+        self.assertIn('apply_error', already)
+        self.assertIsNone(already['static_after'])
+        # An outcome and an exit code that disagree are not valid.
+        bad = dict(fixes, exit_code=1)
+        self.assertRaises(jsonschema.ValidationError, self._valid,
+                          'backport-patch', bad)
+        bad = dict(already, after='fixed')
+        self.assertRaises(jsonschema.ValidationError, self._valid,
+                          'backport-patch', bad)
+
+    def test_backport_patch_with_scenario_runs(self):
+        # The scenario needs the tree's own nova (functional tests and the
+        # matrix environments); its reports are built here by the code that
+        # builds them from an observation, and put into a real document.
+        tmp = self.useFixture(fixtures.TempDir()).path
+        tree = minirepo.affected_tree(os.path.join(tmp, 'tree'))
+        document = self._patch(minirepo.FIX_PATCH, '--nova-source', tree)
+        before = bp_patch._dynamic_report(
+            {'observation': test_outcome.AFFECTED, 'seconds': 12.5})
+        after = bp_patch._dynamic_report(
+            {'observation': test_outcome.FIXED, 'seconds': 10.8})
+        self.assertEqual({'source': 'flavor1', 'dest': 'none'},
+                         before['usage'])
+        run = dict(document, dynamic_before=before, dynamic_after=after,
+                   scenario_python='/env/bin/python')
+        self._valid('backport-patch', run)
+        timed_out = {'run': True, 'verdict': 'unknown',
+                     'reason': 'the scenario did not finish within 60s'}
+        self._valid('backport-patch', dict(run, dynamic_after=timed_out))
+        self.assertRaises(jsonschema.ValidationError, self._valid,
+                          'backport-patch',
+                          dict(run, dynamic_after=dict(after, run=False)))
 
     def test_review_document(self):
         review = model.ReviewReport(path='/x/a review.md',
