@@ -43,7 +43,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,6 +52,7 @@ import typing
 from nova_resize_checks import assertions as assertions_mod
 from nova_resize_checks import canonical
 from nova_resize_checks import env
+from nova_resize_checks import json_child
 from nova_resize_checks import mutants
 
 REAL = 'real'
@@ -401,32 +401,12 @@ def _store(key, matrix, directory=None):
 
 def _run_child(path, variants, timeout, python):
     """One child process running ``variants``; returns its runs."""
-    with tempfile.TemporaryDirectory(prefix='nrc-matrix-') as tmp:
-        output = os.path.join(tmp, 'matrix.json')
-        cmd = [python or sys.executable, '-m', 'nova_resize_checks.matrix',
-               '--test', path, '--output', output]
-        for variant in variants:
-            cmd += ['--variant', variant]
-        try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, timeout=timeout,
-                                  cwd=tmp)
-        except subprocess.TimeoutExpired:
-            raise MatrixError('the matrix runs did not finish within %ss'
-                              % timeout)
-        except OSError as exc:
-            raise env.EnvironmentProblem('cannot start %s: %s'
-                                         % (cmd[0], exc))
-        if not os.path.exists(output):
-            tail = proc.stderr.decode('utf-8', 'replace').strip()
-            raise MatrixError('the matrix child exited with %s and wrote '
-                              'no result:\n%s' % (proc.returncode,
-                                                  tail[-3000:]))
-        with open(output) as f:
-            document = json.load(f)
-    if 'environment_error' in document:
-        raise env.EnvironmentProblem(document['environment_error'])
+    args = ['--test', path]
+    for variant in variants:
+        args += ['--variant', variant]
+    document = json_child.run('nova_resize_checks.matrix', args, timeout,
+                              python, MatrixError, 'the matrix child',
+                              'the matrix runs')
     if 'matrix_error' in document:
         raise MatrixError(document['matrix_error'])
     return document
@@ -925,10 +905,7 @@ def main(argv=None):
         document['environment_error'] = str(exc)
     except Exception:
         document['matrix_error'] = traceback.format_exc()[-4000:]
-    tmp = args.output + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(document, f, indent=1, sort_keys=True)
-    os.replace(tmp, args.output)
+    json_child.write(args.output, document)
     return 0
 
 

@@ -24,12 +24,11 @@ which a long-lived CLI process should not inherit.
 """
 
 import argparse
-import json
-import os
 import sys
 import time
 
 from nova_resize_checks import env
+from nova_resize_checks import json_child
 
 # Migration states after which nothing more happens to the migration.
 _MIGRATION_FINAL = ('error', 'failed', 'finished', 'confirmed', 'reverted',
@@ -162,10 +161,7 @@ def main(argv=None):
     except ScenarioFailed as exc:
         document['scenario_error'] = str(exc)
     document['seconds'] = round(time.monotonic() - start, 3)
-    tmp = args.output + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(document, f, indent=1, sort_keys=True)
-    os.replace(tmp, args.output)
+    json_child.write(args.output, document)
     return 0
 
 

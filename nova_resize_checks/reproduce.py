@@ -13,13 +13,7 @@
 
 """Run the scenario once in a child process and classify the outcome."""
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
-
-from nova_resize_checks import env
+from nova_resize_checks import json_child
 from nova_resize_checks import mutants
 from nova_resize_checks import outcome
 
@@ -37,32 +31,10 @@ def run_observer(mutant=None, timeout=DEFAULT_TIMEOUT, python=None):
     """
     if mutant:
         mutants.get(mutant)   # unknown names fail before starting nova
-    with tempfile.TemporaryDirectory(prefix='nrc-observe-') as tmp:
-        output = os.path.join(tmp, 'observation.json')
-        cmd = [python or sys.executable, '-m', 'nova_resize_checks.observer',
-               '--output', output]
-        if mutant:
-            cmd += ['--mutant', mutant]
-        try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, timeout=timeout,
-                                  cwd=tmp)
-        except subprocess.TimeoutExpired:
-            raise ScenarioError('the scenario did not finish within %ss'
-                                % timeout)
-        except OSError as exc:
-            raise env.EnvironmentProblem('cannot start %s: %s'
-                                         % (cmd[0], exc))
-        if not os.path.exists(output):
-            tail = proc.stderr.decode('utf-8', 'replace').strip()
-            raise ScenarioError('the observer exited with %s and wrote no '
-                                'result:\n%s' % (proc.returncode,
-                                                 tail[-3000:]))
-        with open(output) as f:
-            document = json.load(f)
-    if 'environment_error' in document:
-        raise env.EnvironmentProblem(document['environment_error'])
+    document = json_child.run('nova_resize_checks.observer',
+                              ['--mutant', mutant] if mutant else [],
+                              timeout, python, ScenarioError, 'the observer',
+                              'the scenario')
     if 'scenario_error' in document:
         raise ScenarioError('the scenario failed before placement could be '
                             'observed:\n' + document['scenario_error'])
