@@ -732,8 +732,35 @@ def _removed_codes(sentence_masked):
     return list(dict.fromkeys(found))
 
 
-def _rename_changes(masked, codes, line_at, unparsed):
-    """``[(offset, change)]`` for the renames of one prose block."""
+# "... in `f`" / "... inside the f method" right after a rename.
+_RENAME_SCOPE_RE = re.compile(
+    r'\s*,?\s*(?:only\s+)?(?:in|inside|within)\s+(?:the\s+)?'
+    r'(?:(?:method|function|helper|def)\s+)?(?:' + PH +
+    r'|([A-Za-z_]\w*))', re.I)
+
+
+def _rename_scope(masked, codes, end, test_text):
+    """The def a rename is limited to ("rename a to b in `f`"), or None.
+
+    Only a def the test has (``def f(`` in ``test_text``) is a scope; "in
+    the test file" or a file name is not.
+    """
+    m = _RENAME_SCOPE_RE.match(masked, end)
+    if not m:
+        return None
+    name = name_of(codes[int(m.group(1))]) if m.group(1) else m.group(2)
+    name = (name or '').rsplit('.', 1)[-1]
+    if name and test_text and re.search(
+            r'\bdef %s ?\(' % re.escape(name), test_text):
+        return name
+    return None
+
+
+def _rename_changes(masked, codes, line_at, unparsed, test_text=''):
+    """``[(offset, change)]`` for the renames of one prose block.
+
+    A def named right after the rename limits it to that def.
+    """
     out = []
     seen = set()
     # (offset, index) of every code span that names something.
@@ -764,9 +791,9 @@ def _rename_changes(masked, codes, line_at, unparsed):
                     % (a, b), span))
                 out.append((m.start(), None))
                 continue
-            out.append((m.start(), model.change(
-                kind=model.RENAME, span=span, old=old, new=new,
-                summary='rename %s to %s' % (old, new))))
+            out.append((m.start(), _rename(
+                span, old, new, _rename_scope(masked, codes, m.end(),
+                                              test_text))))
     for m in _PLAIN_RENAME_RE.finditer(masked):
         old, new = m.group(1).rstrip('.'), m.group(2).rstrip('.')
         if old.startswith('self.'):
@@ -776,10 +803,17 @@ def _rename_changes(masked, codes, line_at, unparsed):
         if (prose.clearly_identifier(old) and prose.clearly_identifier(new) and
                 old != new):
             span = model.Span(line_at(m.start()), line_at(m.end()))
-            out.append((m.start(), model.change(
-                kind=model.RENAME, span=span, old=old, new=new,
-                summary='rename %s to %s' % (old, new))))
+            out.append((m.start(), _rename(
+                span, old, new, _rename_scope(masked, codes, m.end(),
+                                              test_text))))
     return out
+
+
+def _rename(span, old, new, scope):
+    return model.change(
+        kind=model.RENAME, span=span, old=old, new=new,
+        target=scope or 'test', summary='rename %s to %s%s' % (
+            old, new, ' in %s' % scope if scope else ''))
 
 
 def _line_of_known_version(number, code, ref_lines, reviewed=None):
@@ -1303,7 +1337,8 @@ def _block_prose(block, covered, findings, refs, plain=False):
     line_at = prose.line_counter(masked, block.span.start)
     bounds = prose.split(masked)
     unparsed = []
-    renames = _rename_changes(masked, codes, line_at, unparsed)
+    renames = _rename_changes(masked, codes, line_at, unparsed,
+                              refs.test_text)
     changes = [c for _, c in renames if c is not None]
     rename_offsets = sorted(off for off, _ in renames)
     renamed = set()

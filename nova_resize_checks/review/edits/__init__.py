@@ -252,7 +252,9 @@ def _apply_one(state, change, nova_reader, lines):
                                                  lines.current(change.line))
         return test, state.overlay, reason
     if kind == model.RENAME:
-        test, reason = rename.apply_rename(state.test, change.old, change.new)
+        within = change.target if change.target != 'test' else None
+        test, reason = rename.apply_rename(state.test, change.old, change.new,
+                                           within)
         return test, state.overlay, reason
     if kind == model.REMOVE:
         old = (change.old or '').strip().strip('`').strip()

@@ -16,14 +16,11 @@
 A def, parameter, assignment, import, or the statements calling a name.
 """
 
-import ast
-
 import libcst as cst
 from libcst import matchers as cst_matchers
-from libcst import metadata as cst_metadata
 
 from nova_resize_checks.review.edits import common
-from nova_resize_checks.review.edits import rename
+from nova_resize_checks.review.edits import names
 
 
 # Statement keywords and the libcst nodes they begin.
@@ -169,60 +166,56 @@ def apply_remove(source, old, summary):
 
 
 def _removables(module, name):
+    """What binds ``name``, by kind, from the scope metadata (:mod:`names`).
+
+    ``def``: FunctionDef/ClassDef nodes; ``param``: the FunctionDefs taking
+    it; ``assign``: one-statement lines assigning it (or ``self.name``);
+    ``import``: import lines binding it.
+    """
     found = {'def': [], 'param': [], 'assign': [], 'import': []}
+    uses = names.find(module, name)
 
-    class Visitor(cst.CSTVisitor):
-        def visit_FunctionDef(self, node):
-            if node.name.value == name:
-                found['def'].append(node)
-            params = node.params
-            for param in (list(params.posonly_params) + list(params.params)
-                          + list(params.kwonly_params)):
-                if param.name.value == name:
-                    found['param'].append(node)
+    def add(kind, node):
+        if node is not None and node not in found[kind]:
+            found[kind].append(node)
 
-        def visit_ClassDef(self, node):
-            if node.name.value == name:
-                found['def'].append(node)
-
-        def visit_SimpleStatementLine(self, node):
-            if len(node.body) != 1:
-                return
-            small = node.body[0]
-            if isinstance(small, cst.Assign):
-                if (len(small.targets) == 1
-                        and _is_target(small.targets[0].target, name)):
-                    found['assign'].append(node)
-            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-                if _is_target(small.target, name):
-                    found['assign'].append(node)
-            elif isinstance(small, (cst.Import, cst.ImportFrom)):
-                if isinstance(small.names, cst.ImportStar):
-                    return
-                for alias in small.names:
-                    if _alias_binds(alias) == name:
-                        found['import'].append(node)
-
-    module.visit(Visitor())
+    for node in uses.bound + uses.attr_bound:
+        parent = uses.parent(node)
+        if isinstance(node, cst.ImportAlias):
+            add('import', _statement_line(uses, node))
+        elif isinstance(parent, (cst.FunctionDef, cst.ClassDef)):
+            add('def', parent)
+        elif isinstance(parent, cst.Param):
+            func = uses.parent(uses.parent(parent))
+            if isinstance(func, cst.FunctionDef):
+                add('param', func)
+        else:
+            line = _statement_line(uses, node)
+            if line is not None and _assigns_only(line, node, uses):
+                add('assign', line)
     return found
 
 
-def _is_target(target, name):
-    if isinstance(target, cst.Name):
-        return target.value == name
-    return (isinstance(target, cst.Attribute)
-            and isinstance(target.value, cst.Name)
-            and target.value.value in ('self', 'cls')
-            and target.attr.value == name)
+def _statement_line(uses, node):
+    while node is not None and not isinstance(node,
+                                              cst.SimpleStatementLine):
+        node = uses.parent(node)
+    return node
 
 
-def _alias_binds(alias):
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    node = alias.name
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else None
+def _assigns_only(line, node, uses):
+    """Whether ``line`` is one assignment whose whole target is ``node``."""
+    if len(line.body) != 1:
+        return False
+    small = line.body[0]
+    target = node
+    if isinstance(uses.parent(node), cst.Attribute):
+        target = uses.parent(node)
+    if isinstance(small, cst.Assign):
+        return len(small.targets) == 1 and small.targets[0].target is target
+    if isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+        return small.target is target
+    return False
 
 
 class _Remover(cst.CSTTransformer):
@@ -263,9 +256,10 @@ def _remove_param(module, name, defs):
     func_line = common.lines_of(module, [func])[0]
     params = func.params
     positional = list(params.posonly_params) + list(params.params)
-    names = [p.name.value for p in positional]
-    index = names.index(name) if name in names else None
-    method = bool(names) and names[0] in ('self', 'cls') and not any(
+    params_named = [p.name.value for p in positional]
+    index = params_named.index(name) if name in params_named else None
+    method = bool(params_named) and params_named[0] in (
+        'self', 'cls') and not any(
         isinstance(d.decorator, cst.Name)
         and d.decorator.value == 'staticmethod' for d in func.decorators)
     call_index = None
@@ -283,10 +277,11 @@ def _remove_param(module, name, defs):
     new_params = _fix_last_comma(new_params)
     new_func = func.with_changes(params=new_params)
     func_name = func.name.value
-    adjuster = _CallAdjuster(func_name, method, call_index, name)
-    wrapper = cst_metadata.MetadataWrapper(module.deep_replace(
-        func, new_func))
-    new = wrapper.visit(adjuster)
+    new = module.deep_replace(func, new_func)
+    callers = names.find(new, func_name)
+    adjuster = _CallAdjuster(callers.attr_read if method else callers.read,
+                             call_index, name, callers)
+    new = new.visit(adjuster)
     reason = 'removed parameter %s of %s (line %d)' % (name, func_name,
                                                        func_line)
     if adjuster.adjusted:
@@ -319,30 +314,31 @@ def _fix_last_comma(params):
 
 
 class _CallAdjuster(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (cst_metadata.PositionProvider,)
+    """Drop one argument from the calls whose callee is in ``callees``.
 
-    def __init__(self, func_name, method, call_index, param):
-        super().__init__()
-        self.func_name = func_name
-        self.method = method
+    ``callees``: the Name nodes (from :mod:`names`) that spell the function
+    at its call sites (``f`` or the ``f`` of ``self.f``).
+    """
+
+    def __init__(self, callees, call_index, param, uses):
+        super(_CallAdjuster, self).__init__()
+        self.callees = {id(node) for node in callees}
         self.call_index = call_index
         self.param = param
+        self.uses = uses
         self.adjusted = []
         self.unadjusted = []
 
-    def _matches(self, func):
-        if self.method:
-            return (isinstance(func, cst.Attribute)
-                    and isinstance(func.value, cst.Name)
-                    and func.value.value in ('self', 'cls')
-                    and func.attr.value == self.func_name)
-        return isinstance(func, cst.Name) and func.value == self.func_name
+    def _callee(self, func):
+        if isinstance(func, cst.Attribute):
+            func = func.attr
+        return func if id(func) in self.callees else None
 
     def leave_Call(self, original_node, updated_node):
-        if not self._matches(original_node.func):
+        callee = self._callee(original_node.func)
+        if callee is None:
             return updated_node
-        line = self.get_metadata(cst_metadata.PositionProvider,
-                                 original_node).start.line
+        line = self.uses.line(callee)
         args = list(updated_node.args)
         keep = None
         for i, arg in enumerate(args):
@@ -413,67 +409,26 @@ def _remove_imports(module, name, stmts):
     targets = []
     for stmt in stmts:
         small = stmt.body[0]
-        names = [a for a in small.names if _alias_binds(a) != name]
-        if not names:
+        kept = [a for a in small.names if names.alias_binds(a) != name]
+        if not kept:
             targets.append(stmt)
             continue
-        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         replace[id(stmt)] = stmt.with_changes(
-            body=[small.with_changes(names=names)])
+            body=[small.with_changes(names=kept)])
     new = module.visit(_Remover(targets, replace))
     return new, 'removed import of %s (line %s)' % (
         name, ', '.join(str(x) for x in lines))
 
 
-def _def_span(module, name):
-    """(first, last) line of the first def called ``name``."""
-    found = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_FunctionDef(self, node):
-            if node.name.value == name and not found:
-                found.append(node)
-
-    module.visit(Visitor())
-    if not found:
-        return None
-    wrapper = cst_metadata.MetadataWrapper(module, unsafe_skip_copy=True)
-    pos = wrapper.resolve(cst_metadata.PositionProvider)[found[0]]
-    return pos.start.line, pos.end.line
-
-
 def _references(module, name, kind, scope=None):
-    """Lines where ``name`` is still used after a removal.
+    """Lines where ``name`` is still read after a removal.
 
-    ``scope``: the name of the def the search is limited to (a removed
-    parameter is only referenced inside its function).
+    ``scope``: the def the search is limited to (a removed parameter is
+    only referenced inside its function).
     """
-    owners = {'self', 'cls'} | {
-        n.name.value for n in rename.walk_classes(module)}
-    lines = rename.occurrences(module, name, owners)
-    if scope is not None:
-        span = _def_span(module, scope)
-        if span:
-            lines = [x for x in lines if span[0] <= x <= span[1]]
-    if kind in ('param', 'assign'):
-        # Lines that still (re)bind the name are not references to it.
-        try:
-            tree = ast.parse(module.code)
-        except (SyntaxError, ValueError):
-            return lines
-        stores = set()
-        loads = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id == name:
-                (stores if isinstance(node.ctx, ast.Store)
-                 else loads).add(node.lineno)
-            elif (isinstance(node, ast.Attribute) and node.attr == name
-                  and isinstance(node.value, ast.Name)
-                  and node.value.id in owners):
-                (stores if isinstance(node.ctx, ast.Store)
-                 else loads).add(node.lineno)
-            elif isinstance(node, ast.arg) and node.arg == name:
-                stores.add(node.lineno)
-        return sorted(line for line in lines
-                      if line in loads or line not in stores)
-    return lines
+    try:
+        uses = names.find(module, name, scope)
+    except ValueError:
+        uses = names.find(module, name)
+    return uses.lines(uses.read + uses.attr_read)

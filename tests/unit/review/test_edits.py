@@ -767,6 +767,73 @@ class TestRename(EditsTestBase):
         self.assertEqual('x = obj.flavor1\nself.f1 = 2\n',
                          version.test_source)
 
+    def test_keyword_arguments_of_self_method_calls(self):
+        source = ('class T(object):\n'
+                  '    def m(self, server):\n'
+                  '        return server\n\n'
+                  '    def n(self):\n'
+                  '        return self.m(server=1), dict(server=2)\n')
+        version = self.apply(_change(model.RENAME, old='server', new='srv'),
+                             source=source)
+        self.assertApplied(version)
+        self.assertIn('self.m(srv=1), dict(server=2)', version.test_source)
+        self.assertIn('def m(self, srv):', version.test_source)
+
+    def test_import_gets_an_alias_and_module_paths_stay(self):
+        source = ('import os.path\nfrom a import b\n\n\n'
+                  'def f():\n    return b(os.path.sep), x.b\n')
+        version = self.apply(_change(model.RENAME, old='b', new='c'),
+                             _change(model.RENAME, old='os', new='o'),
+                             source=source)
+        self.assertApplied(version, 0)
+        self.assertApplied(version, 1)
+        self.assertEqual('import os.path as o\nfrom a import b as c\n\n\n'
+                         'def f():\n    return c(o.path.sep), x.b\n',
+                         version.test_source)
+
+    def test_nested_scopes_and_comprehensions(self):
+        source = ('def f(item):\n'
+                  '    g = lambda: item\n'
+                  '    return [item for item in g()], {item: 1}\n')
+        version = self.apply(_change(model.RENAME, old='item', new='it'),
+                             source=source)
+        self.assertApplied(version)
+        self.assertEqual('def f(it):\n'
+                         '    g = lambda: it\n'
+                         '    return [it for it in g()], {it: 1}\n',
+                         version.test_source)
+
+    def test_in_one_method(self):
+        version = self.apply(_change(model.RENAME, old='server',
+                                     new='instance',
+                                     target='_resize_and_assert_error'))
+        applied = self.assertApplied(version)
+        self.assertIn('in _resize_and_assert_error', applied.reason)
+        new = version.test_source
+        self.assertIn('def _resize_and_assert_error(self, instance, '
+                      'dest_host):', new)
+        # The test method's own `server` is another variable: untouched.
+        self.assertIn("server = self._resize_and_assert_error(server, "
+                      "'host2')", new)
+        self.assertIn("instance = self._wait_for_state_change(instance, "
+                      "'ERROR')", new)
+
+    def test_in_one_method_refused_for_outer_names(self):
+        source = ('LIMIT = 1\n\n\ndef f():\n    return LIMIT\n\n\n'
+                  'class T(object):\n    def m(self):\n'
+                  '        return self.flavor1\n')
+        for old, target in (('LIMIT', 'f'), ('flavor1', 'm'),
+                            ('len', 'f')):
+            version = self.apply(_change(model.RENAME, old=old, new='other',
+                                         target=target), source=source)
+            self.assertRefused(version, source)
+
+    def test_in_a_def_that_is_not_there(self):
+        version = self.apply(_change(model.RENAME, old='server', new='srv',
+                                     target='no_such_def'))
+        applied = self.assertRefused(version, self.source)
+        self.assertIn('no single def named no_such_def', applied.reason)
+
     def test_no_occurrence(self):
         version = self.apply(_change(model.RENAME, old='not_there',
                                      new='here'))

@@ -408,6 +408,22 @@ class TestProseDirectives(testtools.TestCase):
                              [(c.kind, c.old, c.new) for c in changes], text)
             self.assertEqual([], findings, text)
 
+    def test_rename_in_one_def(self):
+        for text, target in (
+                ('Rename `server` to `instance` in '
+                 '`_resize_and_assert_error`.', '_resize_and_assert_error'),
+                ('rename `server` to `instance` inside the helper '
+                 '_resize_and_assert_error', '_resize_and_assert_error'),
+                # A file or a def the test does not have is no scope.
+                ('Rename `server` to `instance` in `test_bug_1825537.py`.',
+                 'test'),
+                ('Rename `server` to `instance` in `nowhere`.', 'test'),
+                ('Rename `server` to `instance`.', 'test')):
+            changes, _ = run(text)
+            self.assertEqual([(model.RENAME, 'server', 'instance', target)],
+                             [(c.kind, c.old, c.new, c.target)
+                              for c in changes], text)
+
     def test_rename_needs_identifiers(self):
         changes, findings = run('Rename `a.b.c` to `d.e`.')
         self.assertEqual([], changes)
