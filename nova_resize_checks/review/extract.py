@@ -54,6 +54,7 @@ Conventions beyond :mod:`model`'s comments (model.py has no room for them):
 import ast
 import bisect
 import collections
+import difflib
 import functools
 import hashlib
 import keyword
@@ -479,16 +480,64 @@ _REPLACE_CALLS_INTRO_RE = re.compile(
     r'statements?)?\s*(?:with|by)\b[^\ue000]*$', re.I)
 
 
-def _placed_block(last, codes, code, span):
+# "Replace that call with:", "this assertion should become:": the block
+# takes the place of the statement the review quoted just before.
+_REPLACE_THAT_INTRO_RES = (
+    re.compile(
+        r'\b(?:replac\w*|swap\w*|chang\w*|rewrit\w*)\s+(?:that|this|it|'
+        r'the\s+(?:above|former|latter|same))\b(?:\s+(?:call|line|'
+        r'assertion|check|statement|one))?\s*(?:with|by|to|for|as|into)\b'
+        r'[^\ue000]*$', re.I),
+    re.compile(
+        r'\b(?:that|this|it)\s+(?:(?:call|line|assertion|check|statement)'
+        r'\s+)?(?:should|could|can|must|would)\s+(?:better\s+)?'
+        r'(?:be\s+(?:replaced|rewritten|changed)\s+(?:with|by|to|as)|'
+        r'become|read)\b[^\ue000]*$', re.I),
+)
+
+
+def _antecedent(codes, test_source):
+    """The last quoted code that is one whole statement of the test.
+
+    ``codes``: the code spans of the introduction, in order.  None when
+    none is, or when that statement is in the test more than once.
+    """
+    if not test_source:
+        return None
+    test = logical_lines(test_source)
+    for code in reversed(codes):
+        key = logical_lines(code)
+        if len(key) != 1 or parse_python(code) is None:
+            continue
+        if test.count(key[0]) == 1:
+            return code.strip()
+    return None
+
+
+def _placed_block(last, codes, code, span, test_source=''):
     """Changes for a block whose introduction says where it goes.
 
-    ``last``: the introduction's last sentence, masked (``codes``: its code
-    spans).  The end or start of a def, or in place of named calls; None
-    when the introduction says neither or the block is not statements.
+    ``last``: the introduction's last sentence, masked (``codes``: the code
+    spans of its prose block).  The end or start of a def, in place of
+    named calls, or in place of the statement quoted just before ("replace
+    that call with:"); None when the introduction says neither or the
+    block is not statements.
     """
     if parse_python(code) is None or re.search(r'^\s*(?:def|class)\s',
                                                code, re.M):
         return None
+    if any(regex.search(last) for regex in _REPLACE_THAT_INTRO_RES):
+        old = _antecedent(codes, test_source)
+        if old is None:
+            return None
+        return [model.change(
+            kind=model.INSERT, span=span, code=code, anchor=old,
+            where='before', summary='add the block in place of `%s`'
+            % _short(old, 60)),
+            model.change(
+                kind=model.REMOVE, span=span, old=old,
+                summary='remove `%s` (replaced by the block)'
+                % _short(old, 60))]
     m = _END_INTRO_RE.search(last)
     if m:
         where = 'end' if m.group(1).lower() in ('end', 'bottom') else 'start'
@@ -577,7 +626,8 @@ def _code_changes(block, intro, refs_norm, findings, test_source=''):
                              block.span,
                              'replace line(s) %d-%d with the block' % lines)
     placed = _placed_block(last, last_codes,
-                           textwrap.dedent(text).strip('\n'), block.span)
+                           textwrap.dedent(text).strip('\n'), block.span,
+                           test_source)
     if placed:
         return placed
     # Content decides: code that is, normalised, a piece of a version of
@@ -608,6 +658,38 @@ def _code_changes(block, intro, refs_norm, findings, test_source=''):
                              'whole test' if full else 'snippet', where,
                              ' (restating another version of the test)'
                              if partial else ''))]
+
+
+def _rewrite_of_quotation(quote, change, test_source):
+    """A snippet that rewrites the block the review quoted just before.
+
+    When the code block before a proposed snippet quotes a run of the test
+    and the snippet shares statements with it, and every statement of the
+    snippet that the test has is in that run, the snippet is the quoted
+    run rewritten: what the quotation has and the snippet drops goes.  It
+    becomes a diff from the quotation to the snippet (applied by content
+    like any diff).  Anything else: ``change`` unchanged.
+    """
+    if change.kind != model.TEST_SNIPPET or change.partial or \
+            re.search(r'^\s*(?:def|class|@)', change.code, re.M):
+        return change
+    quoted = comparable_lines(quote.text)
+    proposed = comparable_lines(change.code)
+    test = comparable_lines(test_source)
+    in_test = [line for line in proposed if line in set(test)]
+    if not quoted or not in_test or not _contains(test, quoted) or \
+            not set(in_test) <= set(quoted) or \
+            set(quoted) <= set(proposed):
+        return change
+    old = textwrap.dedent(quote.text).strip('\n').split('\n')
+    new = textwrap.dedent(change.code).strip('\n').split('\n')
+    diff = '\n'.join(difflib.unified_diff(
+        old, new, 'a/test_bug_1825537.py', 'b/test_bug_1825537.py',
+        lineterm='')) + '\n'
+    return model.change(
+        kind=model.TEST_DIFF, span=change.span, target='test', code=diff,
+        summary='rewrite of the code quoted at review line %d (as a diff)'
+        % quote.span.start)
 
 
 def _short(text, limit=120):
@@ -821,11 +903,13 @@ def _line_of_known_version(number, code, ref_lines, reviewed=None):
 
     With the reviewed version's lines (``--reviewed``): where its line
     ``number`` (brought to today's helper dialect) is in the test, when it
-    is there once.  Without: when the test's line ``number`` is not
-    ``code`` but line ``number`` of a known upstream version is (after
-    porting) and the test has that line once elsewhere, the review
-    numbered that version.  Returns ``(line in the test, version)``, or
-    ``(None, None)``.
+    is there once.  Without: line ``number`` of each known upstream
+    version (after porting) that the test has exactly once is a candidate,
+    and so is the test's own line ``number``; the candidate closest to
+    ``code`` wins (a new line replaces its closest counterpart), when it
+    is clearly closer than the test's own line and alone at its score.
+    Returns ``(line in the test, version)``, or ``(None, None)`` for the
+    test's own numbering.
     """
     if not ref_lines:
         return None, None
@@ -838,18 +922,38 @@ def _line_of_known_version(number, code, ref_lines, reviewed=None):
                  if old and ' '.join(text.split()) == old]
         return (found[0], 'reviewed') if len(found) == 1 else (None, None)
     want = ' '.join(port_dialect(code).split())
-    if 1 <= number <= len(test) and ' '.join(test[number - 1].split()) \
-            == want:
+    own = ' '.join(test[number - 1].split()) if 1 <= number <= len(test) \
+        else ''
+    if own == want:
         return None, None
-    digest = line_digest(want)
+    by_digest = collections.defaultdict(list)
+    for i, text in enumerate(test):
+        by_digest[line_digest(' '.join(text.split()))].append(i + 1)
+    candidates = {}
     for version, digests in sorted(
             known_versions.PORTED_LINE_DIGESTS.items()):
-        if 1 <= number <= len(digests) and digests[number - 1] == digest:
-            found = [i + 1 for i, text in enumerate(test)
-                     if ' '.join(text.split()) == want]
-            if len(found) == 1:
-                return found[0], version
-    return None, None
+        if not 1 <= number <= len(digests):
+            continue
+        found = by_digest.get(digests[number - 1], [])
+        if len(found) == 1 and found[0] != number:
+            candidates.setdefault(found[0], version)
+    if not candidates:
+        return None, None
+    own_score = _likeness(own, want)
+    scored = sorted(((_likeness(' '.join(test[line - 1].split()), want),
+                      line) for line in candidates), reverse=True)
+    best, line = scored[0]
+    if best < 0.5 or best < own_score + 0.2 or (
+            len(scored) > 1 and scored[1][0] == best):
+        return None, None
+    return line, candidates[line]
+
+
+def _likeness(a, b):
+    """How alike two lines of code are, 0 to 1."""
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def _reference_line(ref_lines, number, fragment):
@@ -976,6 +1080,34 @@ def _phrase_line(rest, old, test_lines):
     return top[0] if best > 0 and len(top) == 1 else None
 
 
+def _line_of_statement(spans, old, new, test_lines):
+    """The line of the test holding ``old`` that a full statement rewrites.
+
+    ``spans``: the code spans of the sentence.  A span that is one
+    statement holding ``new`` is compared, with ``new`` put back to
+    ``old``, with every test line holding ``old``; the closest line, when
+    it is clearly closest.  None otherwise.
+    """
+    want_old = ' '.join(old.split())
+    holders = [(n, ' '.join(text.split())) for n, text in
+               enumerate(test_lines, 1) if want_old in ' '.join(text.split())
+               and not text.strip().startswith('#')]
+    if len(holders) < 2:
+        return None
+    for span in spans:
+        key = ' '.join(span.split())
+        if ' '.join(new.split()) not in key or key == ' '.join(new.split()) \
+                or len(logical_lines(span)) != 1 or \
+                parse_python(span) is None:
+            continue
+        back = key.replace(' '.join(new.split()), want_old)
+        scored = sorted(((_likeness(text, back), n) for n, text in holders),
+                        reverse=True)
+        if scored[0][0] >= 0.6 and scored[0][0] - scored[1][0] >= 0.1:
+            return scored[0][1]
+    return None
+
+
 def _replace_changes(masked, codes, span, test_text='', nova_paths=(),
                      test_lines=()):
     """``replace A with B`` / ``use B instead of A`` / ``change A to B``.
@@ -1009,8 +1141,13 @@ def _replace_changes(masked, codes, span, test_text='', nova_paths=(),
                 scope = scope.rsplit('.', 1)[1]
             if not scope:
                 # "replace A with B in the resize request": the one line
-                # of the test holding A that the phrase describes.
-                line = _phrase_line(masked[m.end():], old, test_lines)
+                # of the test holding A that the phrase describes; "use B
+                # instead of A, i.e. `<statement>`": the line the
+                # statement given in full is the new form of.
+                line = _phrase_line(masked[m.end():], old, test_lines) or \
+                    _line_of_statement(
+                        [codes[int(i)] for i in re.findall(PH, masked)],
+                        old, new, test_lines)
                 scope = 'line:%d' % line if line else None
             target = scope or 'test'
             if len(nova_paths) == 1 and test_text and \
@@ -1099,7 +1236,8 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
     for regex in _LINE_CHANGE_RES:
         for m in regex.finditer(masked):
             line = int(m.group(1))
-            code = _strip_own_number(codes[int(m.group(2))], line)
+            code = port_dialect(_strip_own_number(codes[int(m.group(2))],
+                                                  line))
             here, version = _line_of_known_version(line, code, ref_lines,
                                                    refs.reviewed)
             changes.append(model.change(
@@ -1113,7 +1251,8 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
     for m in _LINE_RANGE_CHANGE_RE.finditer(masked):
         first, end = int(m.group(1)), int(m.group(2))
         changes.extend(_line_changes(
-            first, end, _strip_own_number(codes[int(m.group(3))], first),
+            first, end, port_dialect(
+                _strip_own_number(codes[int(m.group(3))], first)),
             span, 'replace lines %d-%d' % (first, end)))
     for regex, (g_line, g_old, g_new) in _LINE_SUBST_RES:
         for m in regex.finditer(masked):
@@ -1178,7 +1317,35 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
             not _LINE_REF_RE.search(masked):
         # ("Line 84 `...`: ..." describes code; it proposes nothing.)
         changes.extend(_inline_proposals(masked, codes, span, test_text))
+    if _ADD_CUE.search(masked):
+        changes.extend(_inline_imports(masked, codes, span, test_text))
     return changes
+
+
+_ADD_CUE = re.compile(r'\b(?:add|insert|import|include|need)\w*\b', re.I)
+
+
+def _inline_imports(masked, codes, span, test_text):
+    """Import statements an "add" sentence gives inline.
+
+    "Add `import os` at the top": snippets, which add imports where
+    imports go.
+    """
+    found = []
+    for m in re.finditer(PH, masked):
+        code = codes[int(m.group(1))].strip()
+        if not re.match(r'(?:import|from)\s', code) or \
+                ' '.join(code.split()) in test_text:
+            continue
+        tree = parse_python(code)
+        if tree is None or not all(isinstance(node, (ast.Import,
+                                                     ast.ImportFrom))
+                                   for node in tree.body):
+            continue
+        found.append(model.change(
+            kind=model.TEST_SNIPPET, span=span, code=code + '\n',
+            summary='add %s' % _short(code, 60)))
+    return found
 
 
 # A sentence presenting inline code as the better form: "the check reads
@@ -1272,6 +1439,7 @@ def extract(parsed, reference_sources):
     changes = []
     covered = set()
     proposals = skipped = 0
+    last_quote = None
     for k, block in enumerate(blocks):
         if block.kind not in ('fence', 'listing'):
             continue
@@ -1281,8 +1449,12 @@ def extract(parsed, reference_sources):
             skipped += 1
             continue
         intro = _introduction(blocks, k)
-        made = _code_changes(block, intro, refs_norm, findings,
-                             (reference_sources or {}).get('test') or '')
+        test_source = (reference_sources or {}).get('test') or ''
+        made = _code_changes(block, intro, refs_norm, findings, test_source)
+        if last_quote is not None and len(made) == 1:
+            made = [_rewrite_of_quotation(last_quote, made[0], test_source)]
+        last_quote = block if not made and is_quotation(
+            block.text, refs_norm) else None
         proposals += len(made)
         changes.extend(made)
         if intro[0] or made:

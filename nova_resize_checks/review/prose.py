@@ -35,8 +35,11 @@ PH = '\ue000(\\d+)\\n*\ue001'
 _IDENT_RE = re.compile(
     r'(?:self\.)?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?')
 _PLAIN_IDENT = re.compile(r'[A-Za-z_]\w*')
+# A colon ends a sentence at a line break, unless the next line is one
+# code span alone ("Change line 43 to:" then the new line of code).
 _SENTENCE_SPLIT_RE = re.compile(
-    r'(?<=[.!?])\s+(?=[A-Z\ue000"\'(\[])|(?<=:)[ \t]*\n|'
+    r'(?<=[.!?])(?<!\bi\.e\.)(?<!\be\.g\.)\s+(?=[A-Z\ue000"\'(\[])|'
+    r'(?<=:)[ \t]*\n(?![ \t]*\ue000\d+\n*\ue001[ \t.]*(?:\n|$))|'
     r'\n(?=[ \t]*(?:\d{1,4}[.)]|[-*+])[ \t])|\n[ \t]*\n')
 
 

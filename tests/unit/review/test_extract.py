@@ -719,6 +719,85 @@ class TestDirectives(testtools.TestCase):
         self.assertRegex(changes[0].summary,
                          r"upstream's (recreate|fixed) version")
 
+    def test_line_of_another_version_goes_to_its_closest_counterpart(self):
+        # "Change line 43 to:" and the new line on the next line: line 43
+        # of upstream's recreate version is the wait for ERROR (old
+        # dialect); the proposed line is that wait with one more argument,
+        # so it replaces ours' wait wherever ours has it, ported.
+        test = REFERENCE.replace(
+            "        self.api.post_server_action(server['id'], req)\n",
+            "        self.api.post_server_action(server['id'], req)\n"
+            "        server = self._wait_for_state_change(server, 'ERROR')\n")
+        changes, _ = run(
+            '- Change line 43 to:\n  `server = self._wait_for_state_change('
+            "self.admin_api, server, 'ERROR', max_retries=20)`\n",
+            {'test': test})
+        here = test.split('\n').index(
+            "        server = self._wait_for_state_change(server, 'ERROR')")
+        self.assertEqual(
+            [(model.LINE_CHANGE, here + 1, "server = self._wait_for_state_"
+              "change(server, 'ERROR', max_retries=20)")],
+            [(c.kind, c.line, c.code) for c in changes])
+        # A line unlike line 43 of every version stays in our numbering.
+        changes, _ = run('Change line 43 to `x = 1`.', {'test': test})
+        self.assertEqual([(model.LINE_CHANGE, 43)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_use_instead_of_with_the_statement_in_full(self):
+        # The statement given in full says which `assertEqual` is meant.
+        test = REFERENCE + (
+            "        self.assertEqual({}, server['fault'])\n")
+        changes, _ = run(
+            'Use `assertDictEqual` instead of `assertEqual` for the fault, '
+            "i.e. `self.assertDictEqual({}, server['fault'])`.",
+            {'test': test})
+        line = test.split('\n').index(
+            "        self.assertEqual({}, server['fault'])") + 1
+        self.assertIn((model.REPLACE, 'line:%d' % line),
+                      [(c.kind, c.target) for c in changes])
+
+    def test_block_in_place_of_the_statement_quoted_before(self):
+        changes, _ = run(
+            '`self.assertEqual(dest_host, server[\'host\'])` is too weak. '
+            'Replace that assertion with:\n\n'
+            '    host = server[\'host\']\n'
+            '    self.assertEqual(dest_host, host)\n')
+        self.assertEqual(
+            [(model.INSERT, "self.assertEqual(dest_host, server['host'])"),
+             (model.REMOVE, "self.assertEqual(dest_host, server['host'])")],
+            [(c.kind, getattr(c, 'anchor', None) or c.old)
+             for c in changes])
+
+    def test_rewrite_of_a_quoted_block_is_a_diff(self):
+        changes, _ = run(
+            'The request is built like this:\n\n```python\n'
+            "        req = {'resize': {'flavorRef': self.flavor2['id']}}\n"
+            "        self.api.post_server_action(server['id'], req)\n"
+            '```\n\nBetter:\n\n```python\n'
+            "        req = {'resize': {'flavorRef': self.flavor2['id']}}\n"
+            "        self.api.post_server_action(server['id'], req,\n"
+            "                                    check_response_status=[202])"
+            '\n```\n')
+        self.assertEqual([model.TEST_DIFF], kinds(changes))
+        self.assertIn("\n-self.api.post_server_action(server['id'], req)\n",
+                      changes[0].code)
+        # A block that also holds statements from outside the quotation is
+        # an ordinary snippet.
+        changes, _ = run(
+            'The request:\n\n```python\n'
+            "        req = {'resize': {'flavorRef': self.flavor2['id']}}\n"
+            '```\n\nBetter:\n\n```python\n'
+            "        req = {'resize': {'flavorRef': self.flavor1['id']}}\n"
+            "        self.api.post_server_action(server['id'], req)\n"
+            '```\n')
+        self.assertEqual([model.TEST_SNIPPET], kinds(changes))
+
+    def test_an_import_to_add(self):
+        changes, _ = run('Add `import os` at the top of the module.')
+        self.assertEqual([(model.TEST_SNIPPET, 'import os\n')],
+                         [(c.kind, c.code) for c in changes])
+        self.assertEqual([], run('The test does not `import os`.')[0])
+
     def test_replace_in_a_described_statement(self):
         changes, _ = run('Replace `self.flavor2` with `self.flavor1` in the '
                          'resize request.')
