@@ -51,6 +51,7 @@ from nova_resize_checks.review import findings as findings_mod
 from nova_resize_checks.review import model
 from nova_resize_checks.review import parse
 from nova_resize_checks.review import safety
+from nova_resize_checks.review import texts
 from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import pool as pool_mod
@@ -288,7 +289,7 @@ def _unapplied_unsafe(items):
         if item.change.kind in (model.TEST_DIFF, model.NOVA_DIFF):
             code = diffs.new_side(code)
         code = textwrap.dedent(code)
-        if not code.strip() or extract.parse_python(code) is None:
+        if not code.strip() or texts.parse_python(code) is None:
             continue
         found.extend(f for f in safety.check(code, 'proposed code')
                      if f.kind == model.UNSAFE_CODE)

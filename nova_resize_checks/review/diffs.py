@@ -21,12 +21,13 @@ first and keeps its reading only when it agrees with a tolerant reading
 that ignores the counts.
 """
 
-import ast
 import dataclasses
 import re
 import typing
 
 import unidiff
+
+from nova_resize_checks.review import texts
 
 HUNK_RE = re.compile(r'@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@')
 
@@ -123,19 +124,6 @@ def _has_changes(lines):
                for ln in lines)
 
 
-def _parses(text):
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
-
-
-def _short(text, limit):
-    text = ' '.join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 3] + '...'
-
-
 def looks_like_diff(text):
     """Whether a code block is a diff (headers, hunks or +/- lines)."""
     lines = text.split('\n')
@@ -154,7 +142,7 @@ def looks_like_diff(text):
         return True
     if not (plus or minus):
         return False
-    return not _parses(text)
+    return not texts.parses(text)
 
 
 def split(text):
@@ -343,7 +331,7 @@ def read(text):
     try:
         strict = _read_diff_unidiff(text)
     except Exception as exc:   # UnidiffParseError and malformed headers
-        return tolerant, 'hunk headers ignored (%s)' % _short(exc, 60)
+        return tolerant, 'hunk headers ignored (%s)' % texts.short(exc, 60)
     same = (len(strict) == len(tolerant) and all(
         len(a.hunks) == len(b.hunks)
         and all(_strip_trailing_blank(x) == _strip_trailing_blank(y)

@@ -67,6 +67,7 @@ from nova_resize_checks.review import known_versions
 from nova_resize_checks.review import model
 from nova_resize_checks.review import parse
 from nova_resize_checks.review import prose
+from nova_resize_checks.review import texts
 
 # Placeholders of masked code spans (see prose.mask_code).
 PH, PH_OPEN, PH_CLOSE = prose.PH, prose.PH_OPEN, prose.PH_CLOSE
@@ -375,15 +376,6 @@ def fence_language(info):
     return word
 
 
-def parse_python(code):
-    """``ast.parse`` of the dedented code, or None; never runs it."""
-    try:
-        return ast.parse(textwrap.dedent(code))
-    except (SyntaxError, ValueError, RecursionError, MemoryError,
-            OverflowError):
-        return None
-
-
 def _is_shell_line(line):
     s = line.strip()
     if s.startswith('$ ') or s.startswith('> '):
@@ -403,7 +395,7 @@ def code_language(text, info):
         return 'python'
     if lang not in _TEXT_LANGS:
         return 'other'
-    tree = parse_python(text)
+    tree = texts.parse_python(text)
     if tree is not None:
         if tree.body and all(
                 isinstance(s, ast.Expr) and isinstance(
@@ -507,7 +499,7 @@ def _antecedent(codes, test_source):
     test = logical_lines(test_source)
     for code in reversed(codes):
         key = logical_lines(code)
-        if len(key) != 1 or parse_python(code) is None:
+        if len(key) != 1 or texts.parse_python(code) is None:
             continue
         if test.count(key[0]) == 1:
             return code.strip()
@@ -523,8 +515,8 @@ def _placed_block(last, codes, code, span, test_source=''):
     that call with:"); None when the introduction says neither or the
     block is not statements.
     """
-    if parse_python(code) is None or re.search(r'^\s*(?:def|class)\s',
-                                               code, re.M):
+    if texts.parse_python(code) is None or re.search(
+            r'^\s*(?:def|class)\s', code, re.M):
         return None
     if any(regex.search(last) for regex in _REPLACE_THAT_INTRO_RES):
         old = _antecedent(codes, test_source)
@@ -533,11 +525,11 @@ def _placed_block(last, codes, code, span, test_source=''):
         return [model.change(
             kind=model.INSERT, span=span, code=code, anchor=old,
             where='before', summary='add the block in place of `%s`'
-            % _short(old, 60)),
+            % texts.short(old, 60)),
             model.change(
                 kind=model.REMOVE, span=span, old=old,
                 summary='remove `%s` (replaced by the block)'
-                % _short(old, 60))]
+                % texts.short(old, 60))]
     m = _END_INTRO_RE.search(last)
     if m:
         where = 'end' if m.group(1).lower() in ('end', 'bottom') else 'start'
@@ -617,7 +609,7 @@ def _code_changes(block, intro, refs_norm, findings, test_source=''):
             findings.append(model.Finding(
                 model.UNPARSED_CLAIM,
                 'code introduced as a fix is not Python (%s): %s' %
-                (fence_language(block.info) or lang, _short(text)),
+                (fence_language(block.info) or lang, texts.short(text)),
                 block.span))
         return []
     lines = _line_intro(last) if is_fix else None
@@ -690,11 +682,6 @@ def _rewrite_of_quotation(quote, change, test_source):
         kind=model.TEST_DIFF, span=change.span, target='test', code=diff,
         summary='rewrite of the code quoted at review line %d (as a diff)'
         % quote.span.start)
-
-
-def _short(text, limit=120):
-    text = ' '.join(text.split())
-    return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
 def _tokens(masked):
@@ -1098,7 +1085,7 @@ def _line_of_statement(spans, old, new, test_lines):
         key = ' '.join(span.split())
         if ' '.join(new.split()) not in key or key == ' '.join(new.split()) \
                 or len(logical_lines(span)) != 1 or \
-                parse_python(span) is None:
+                texts.parse_python(span) is None:
             continue
         back = key.replace(' '.join(new.split()), want_old)
         scored = sorted(((_likeness(text, back), n) for n, text in holders),
@@ -1157,7 +1144,7 @@ def _replace_changes(masked, codes, span, test_text='', nova_paths=(),
                 kind=model.REPLACE, span=span, old=old, new=new,
                 target=target,
                 summary='replace %s with %s%s' % (
-                    _short(old, 40), _short(new, 40),
+                    texts.short(old, 40), texts.short(new, 40),
                     ' in %s' % scope if scope else '')))
     return changes
 
@@ -1191,14 +1178,14 @@ def _insert_changes(masked, codes, span):
     changes = []
     for m, what, where, anchor in found:
         code, anchor_code = codes[what].strip(), codes[anchor].strip()
-        if not code or parse_python(code) is None or not anchor_code:
+        if not code or texts.parse_python(code) is None or not anchor_code:
             continue
         scope, _ = _named_scope(masked, codes, m.end())
         changes.append(model.change(
             kind=model.INSERT, span=span, code=code, anchor=anchor_code,
             where=where, target=scope or 'test',
             summary='add %s %s %s%s' % (
-                _short(code, 40), where, _short(anchor_code, 40),
+                texts.short(code, 40), where, texts.short(anchor_code, 40),
                 ' in %s' % scope if scope else '')))
     return changes
 
@@ -1271,7 +1258,7 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
                 kind=model.LINE_CHANGE, span=span, old=original,
                 code=original.replace(old, new, 1), line=line,
                 summary='on line %d replace %s with %s' %
-                (line, _short(old, 40), _short(new, 40))))
+                (line, texts.short(old, 40), texts.short(new, 40))))
     for regex in _LINE_REMOVE_RES:
         for m in regex.finditer(masked):
             first = int(m.group(1))
@@ -1309,20 +1296,20 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
                     'remove', 'unused' if index in unused else '', noun,
                     name) if w)))
         elif (re.search(r'[(=]', content) or _STATEMENT_KEYWORD.match(
-                content)) and parse_python(content) is not None:
+                content)) and texts.parse_python(content) is not None:
             changes.append(model.change(
                 kind=model.REMOVE, span=span, old=content.strip(),
-                summary='remove statement %s' % _short(content, 60)))
+                summary='remove statement %s' % texts.short(content, 60)))
     if not changes and _INLINE_PROPOSAL_CUE.search(masked) and \
             not _LINE_REF_RE.search(masked):
         # ("Line 84 `...`: ..." describes code; it proposes nothing.)
         changes.extend(_inline_proposals(masked, codes, span, test_text))
-    if _ADD_CUE.search(masked):
+    if _ADD_CUE.search(masked) and not _LINE_REF_RE.search(masked):
         changes.extend(_inline_imports(masked, codes, span, test_text))
     return changes
 
 
-_ADD_CUE = re.compile(r'\b(?:add|insert|import|include|need)\w*\b', re.I)
+_ADD_CUE = re.compile(r'\b(?:add|insert|include)(?:s|ed|ing)?\b', re.I)
 
 
 def _inline_imports(masked, codes, span, test_text):
@@ -1335,16 +1322,17 @@ def _inline_imports(masked, codes, span, test_text):
     for m in re.finditer(PH, masked):
         code = codes[int(m.group(1))].strip()
         if not re.match(r'(?:import|from)\s', code) or \
-                ' '.join(code.split()) in test_text:
+                ' '.join(code.split()) in test_text or \
+                is_quotation(code, ()):
             continue
-        tree = parse_python(code)
+        tree = texts.parse_python(code)
         if tree is None or not all(isinstance(node, (ast.Import,
                                                      ast.ImportFrom))
                                    for node in tree.body):
             continue
         found.append(model.change(
             kind=model.TEST_SNIPPET, span=span, code=code + '\n',
-            summary='add %s' % _short(code, 60)))
+            summary='add %s' % texts.short(code, 60)))
     return found
 
 
@@ -1367,7 +1355,7 @@ def _inline_proposals(masked, codes, span, test_text):
     for m in re.finditer(PH, masked):
         code = codes[int(m.group(1))].strip()
         if '\n' in code or not re.search(r'[(=]', code) or \
-                parse_python(code) is None or name_of(code):
+                texts.parse_python(code) is None or name_of(code):
             continue
         try:
             tree = ast.parse(code)
@@ -1387,7 +1375,7 @@ def _inline_proposals(masked, codes, span, test_text):
         found.append(model.change(
             kind=model.TEST_SNIPPET, span=span,
             code=port_dialect(code) + '\n',
-            summary='inline statement %s' % _short(code, 60)))
+            summary='inline statement %s' % texts.short(code, 60)))
     return found
 
 
@@ -1535,7 +1523,7 @@ def _block_prose(block, covered, findings, refs, plain=False):
                 _VAGUE_REQUEST_RE.search(piece)):
             unparsed.append(model.Finding(
                 model.UNPARSED_CLAIM,
-                PROSE_CLAIM + ' %s' % _short(
+                PROSE_CLAIM + ' %s' % texts.short(
                     prose.unmask(piece, codes), 200), span))
         referred = not got and (referred or _refers(piece, codes))
     findings.extend(unparsed)

@@ -48,6 +48,7 @@ from nova_resize_checks.review import extract
 from nova_resize_checks.review import known_versions
 from nova_resize_checks.review import model
 from nova_resize_checks.review import prose
+from nova_resize_checks.review import texts
 
 # Nova modules whose names a test of this kind may use, relative to the
 # nova package directory.
@@ -230,7 +231,7 @@ def check_claims(parsed, changes, reference_sources, helper_names):
     defined = set()
     for change in changes:
         code = _proposed_code(change)
-        tree = extract.parse_python(code) if code.strip() else None
+        tree = texts.parse_python(code) if code.strip() else None
         if tree is not None:
             defined.update(_bound_names(tree))
         if change.kind == model.RENAME:
@@ -359,7 +360,7 @@ def _code_names(changes, refs, helper_names, known):
         code = _proposed_code(change)
         if not code.strip():
             continue
-        tree = extract.parse_python(code)
+        tree = texts.parse_python(code)
         if tree is None:
             unknown = _regex_unknown(change, code, known)
         else:
@@ -631,7 +632,7 @@ def contradictions_in(code, first_line=1):
     also an allocation or a flavor's usage; a consumer asserted to have no
     allocations and also an allocation.
     """
-    tree = extract.parse_python(code)
+    tree = texts.parse_python(code)
     if tree is not None:
         groups = []
         top = []

@@ -21,12 +21,12 @@ prose (extract, findings) uses this module, and nothing else splits
 sentences.
 """
 
-import ast
 import bisect
 import collections
 import re
 
 from nova_resize_checks.review import parse
+from nova_resize_checks.review import texts
 
 PH_OPEN = '\ue000'
 PH_CLOSE = '\ue001'
@@ -117,7 +117,7 @@ def _bare_code_spans(text):
                 if assign:
                     begin -= len(text[max(0, begin - 80):begin]) - \
                         assign.start(1)
-            if end and _parses(text[begin:end]):
+            if end and texts.parses(text[begin:end]):
                 found += 1
                 yield begin, end, text[begin:end]
                 pos = end
@@ -129,14 +129,6 @@ def _bare_code_spans(text):
                 not re.match(r'(?i)cwe\b', last):
             found += 1
             yield m.start(1), m.end(1), word
-
-
-def _parses(code):
-    try:
-        ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
 
 
 def is_plain_text(parsed):

@@ -98,6 +98,7 @@ from nova_resize_checks.review.edits import rename
 from nova_resize_checks.review.edits import replace
 from nova_resize_checks.review.edits import snippet
 from nova_resize_checks.review import model
+from nova_resize_checks.review import texts
 
 
 @dataclasses.dataclass
@@ -177,7 +178,7 @@ def _apply_group(state, lines, group, nova_reader):
         failed = 'code is too deeply nested to edit'
     except Exception as exc:  # never let one change stop the others
         failed = 'could not apply: %s: %s' % (
-            type(exc).__name__, common.short(str(exc), 200))
+            type(exc).__name__, texts.short(str(exc), 200))
     else:
         return work, work_lines, [model.Applied(change, True, reason)
                                   for change, reason in zip(group, reasons)]

@@ -14,6 +14,7 @@
 """LINE_CHANGE and REMOVE of a line: edits by line number."""
 
 from nova_resize_checks.review.edits import common
+from nova_resize_checks.review import texts
 
 
 def apply_line_change(source, change, number):
@@ -26,8 +27,8 @@ def apply_line_change(source, change, number):
     if change.old and (' '.join(change.old.split())
                        != ' '.join(original.split())):
         raise common.Refused('line %d reads %r, not %r' % (
-            change.line, common.short(original.strip(), 80),
-            common.short(change.old.strip(), 80)))
+            change.line, texts.short(original.strip(), 80),
+            texts.short(change.old.strip(), 80)))
     new_lines = code.split('\n')
     if new_lines[0][:1] not in (' ', '\t'):
         indent = original[:len(original) - len(original.lstrip())]
@@ -45,4 +46,4 @@ def remove_line(source, original_number, number):
     text = lines.pop(number - 1)
     moved = '' if number == original_number else ' (now line %d)' % number
     return '\n'.join(lines), 'removed line %d%s: %s' % (
-        original_number, moved, common.short(text.strip(), 70) or '(blank)')
+        original_number, moved, texts.short(text.strip(), 70) or '(blank)')

@@ -23,6 +23,8 @@ import re
 import libcst as cst
 from libcst import metadata as cst_metadata
 
+from nova_resize_checks.review import texts
+
 
 TEST_BASENAME = 'test_bug_1825537.py'
 
@@ -125,10 +127,10 @@ def check_parses(text, what):
         cst_parse(text)
     except cst.ParserSyntaxError as exc:
         raise Refused('result would not parse (%s): %s'
-                      % (what, short(str(exc).splitlines()[0], 160)))
+                      % (what, texts.short(str(exc).splitlines()[0], 160)))
     except (SyntaxError, ValueError) as exc:
         raise Refused('result would not parse (%s): %s'
-                      % (what, short(str(exc), 160)))
+                      % (what, texts.short(str(exc), 160)))
 
 
 def check_compiles(text, what):
@@ -141,14 +143,9 @@ def check_compiles(text, what):
         ast.parse(text)
     except (SyntaxError, ValueError) as exc:
         raise Refused('result would not parse (%s): %s'
-                      % (what, short(str(exc), 160)))
+                      % (what, texts.short(str(exc), 160)))
     except (RecursionError, MemoryError):
         raise Refused('result is nested too deeply to check (%s)' % what)
-
-
-def short(text, limit):
-    text = ' '.join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
 def drop_docstrings(tree):

@@ -16,6 +16,7 @@
 import libcst as cst
 
 from nova_resize_checks.review.edits import common
+from nova_resize_checks.review import texts
 
 
 def apply_full(state, change):
@@ -28,10 +29,10 @@ def apply_full(state, change):
         common.cst_parse(code)
     except cst.ParserSyntaxError as exc:
         raise common.Refused('the proposed file does not parse: %s'
-                             % common.short(str(exc).splitlines()[0], 160))
+                             % texts.short(str(exc).splitlines()[0], 160))
     except (SyntaxError, ValueError) as exc:
         raise common.Refused('the proposed file does not parse: %s'
-                             % common.short(str(exc), 160))
+                             % texts.short(str(exc), 160))
     if common.normalize(code) == common.normalize(state.test):
         reason = 'replaced the whole test (same code as before)'
     else:

@@ -23,6 +23,7 @@ import re
 from nova_resize_checks.review import diffs
 from nova_resize_checks.review.edits import common
 from nova_resize_checks.review import model
+from nova_resize_checks.review import texts
 
 
 def _is_test_path(path):
@@ -84,7 +85,7 @@ def read_nova(nova_reader, rel):
         original = nova_reader(rel)
     except Exception as exc:
         raise common.Refused('cannot read %s: %s' %
-                             (rel, common.short(exc, 80)))
+                             (rel, texts.short(exc, 80)))
     if not isinstance(original, str):
         raise common.Refused('cannot read %s: reader returned %s'
                              % (rel, type(original).__name__))

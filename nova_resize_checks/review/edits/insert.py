@@ -23,6 +23,7 @@ import libcst as cst
 from libcst import matchers as cst_matchers
 
 from nova_resize_checks.review.edits import common
+from nova_resize_checks.review import texts
 
 
 def _ast_key(code):
@@ -109,7 +110,7 @@ def apply_insert(source, code, anchor, where, scope):
             textwrap.dedent(code).strip() + '\n').body)
     except Exception:
         raise common.Refused('`%s` is not Python statements' %
-                             common.short(code, 60))
+                             texts.short(code, 60))
     if where in ('end', 'start'):
         return _insert_at_edge(source, new, where, scope)
     anchor = anchor.strip().strip('`').strip()
@@ -136,7 +137,7 @@ def apply_insert(source, code, anchor, where, scope):
     transformer = _InsertStatements(new, where, is_anchor, scope)
     result = module.visit(transformer)
     what = ('the call to %s' % called if by_call
-            else '`%s`' % common.short(anchor, 60))
+            else '`%s`' % texts.short(anchor, 60))
     inside = ' in %s' % scope if scope else ''
     if not transformer.anchors:
         raise common.Refused('%s is not a statement of the test%s'

@@ -20,6 +20,7 @@ from libcst import matchers as cst_matchers
 from libcst import metadata as cst_metadata
 
 from nova_resize_checks.review.edits import common
+from nova_resize_checks.review import texts
 
 
 class _ReplaceExpression(cst.CSTTransformer):
@@ -99,7 +100,7 @@ def _expression(text, what):
         return cst.parse_expression(text.strip().strip('`').strip())
     except Exception:
         raise common.Refused('%s `%s` is not a Python expression'
-                             % (what, common.short(text, 60)))
+                             % (what, texts.short(text, 60)))
 
 
 def apply_replace(source, old, new, scope):
@@ -122,6 +123,6 @@ def apply_replace(source, old, new, scope):
         'line:') else 'in %s' % scope if scope else 'in the test')
     if not transformer.count:
         raise common.Refused('`%s` does not occur %s' %
-                             (common.short(old, 60), where))
+                             (texts.short(old, 60), where))
     return result.code, 'replaced `%s` with `%s` %d time(s) %s' % (
-        common.short(old, 40), common.short(new, 40), transformer.count, where)
+        texts.short(old, 40), texts.short(new, 40), transformer.count, where)

@@ -28,6 +28,7 @@ from libcst.codemod import visitors as cst_codemod_visitors
 from libcst import metadata as cst_metadata
 
 from nova_resize_checks.review.edits import common
+from nova_resize_checks.review import texts
 
 
 _ELISION = re.compile(
@@ -65,7 +66,7 @@ def _snippet_text(code):
         except (SyntaxError, ValueError) as exc:
             error = error or str(exc)
     raise common.Refused('the snippet does not parse: %s' %
-                         common.short(error, 160))
+                         texts.short(error, 160))
 
 
 def _statements_at(text, indent):
@@ -201,7 +202,7 @@ def _describe(module_or_code, node):
     code = module_or_code.code_for_node(node) if node is not None else ''
     lines = [line.strip() for line in code.split('\n')
              if line.strip() and not line.strip().startswith('#')]
-    return common.short(lines[0] if lines else code, 70)
+    return texts.short(lines[0] if lines else code, 70)
 
 
 def _stmt_ast(code):
@@ -336,7 +337,7 @@ def _check_elision(text, source):
         if _ELISION.match(line) and line.strip() not in source:
             raise common.Refused(
                 'the snippet elides code (%r); it cannot replace what it '
-                'does not show' % common.short(line.strip(), 60))
+                'does not show' % texts.short(line.strip(), 60))
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
