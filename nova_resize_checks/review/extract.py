@@ -501,9 +501,45 @@ def _antecedent(codes, test_source):
         key = logical_lines(code)
         if len(key) != 1 or texts.parse_python(code) is None:
             continue
-        if test.count(key[0]) == 1:
-            return code.strip()
+        for form in (key[0], 'self.' + key[0]):
+            # (Reviews drop the ``self.`` of a method: "the
+            # `assertFlavorMatchesUsage(...)` call".)
+            if test.count(form) == 1:
+                return code.strip() if form == key[0] else \
+                    'self.' + code.strip()
     return None
+
+
+def _in_place_of(old, code, span):
+    """The block ``code`` takes the place of statement ``old`` (or None)."""
+    if old is None:
+        return None
+    return [model.change(
+        kind=model.INSERT, span=span, code=code, anchor=old,
+        where='before', summary='add the block in place of `%s`'
+        % texts.short(old, 60)),
+        model.change(
+            kind=model.REMOVE, span=span, old=old,
+            summary='remove `%s` (replaced by the block)'
+            % texts.short(old, 60))]
+
+
+# The sentence goes on after the block: "Use <block> instead of `X`".
+_CONTINUED_INSTEAD_RE = re.compile(
+    r'^\W{0,3}(?:instead\s+of|in\s+place\s+of|rather\s+than)\s+'
+    r'(?:the\s+)?(?:(?:current|existing|old)\s+)?' + PH, re.I)
+
+
+def _continued_in_place(block_after, code, span, test_source):
+    """A block whose sentence ends after it with "instead of `X`"."""
+    if block_after is None or block_after.kind != 'prose':
+        return None
+    masked, codes = prose.mask_code(block_after.text)
+    m = _CONTINUED_INSTEAD_RE.match(masked)
+    if not m or texts.parse_python(code) is None:
+        return None
+    return _in_place_of(_antecedent([codes[int(m.group(1))]], test_source),
+                        code, span)
 
 
 def _placed_block(last, codes, code, span, test_source=''):
@@ -519,17 +555,7 @@ def _placed_block(last, codes, code, span, test_source=''):
             r'^\s*(?:def|class)\s', code, re.M):
         return None
     if any(regex.search(last) for regex in _REPLACE_THAT_INTRO_RES):
-        old = _antecedent(codes, test_source)
-        if old is None:
-            return None
-        return [model.change(
-            kind=model.INSERT, span=span, code=code, anchor=old,
-            where='before', summary='add the block in place of `%s`'
-            % texts.short(old, 60)),
-            model.change(
-                kind=model.REMOVE, span=span, old=old,
-                summary='remove `%s` (replaced by the block)'
-                % texts.short(old, 60))]
+        return _in_place_of(_antecedent(codes, test_source), code, span)
     m = _END_INTRO_RE.search(last)
     if m:
         where = 'end' if m.group(1).lower() in ('end', 'bottom') else 'start'
@@ -545,8 +571,11 @@ def _placed_block(last, codes, code, span, test_source=''):
             % (where, scope))]
     m = _REPLACE_CALLS_INTRO_RE.search(last)
     if m:
-        names = [name_of(codes[int(i)])
-                 for i in re.findall(PH, m.group(1))]
+        spans = [codes[int(i)] for i in re.findall(PH, m.group(1))]
+        if len(spans) == 1 and not name_of(spans[0]):
+            # "Replace `<a statement of the test>` with:"
+            return _in_place_of(_antecedent(spans, test_source), code, span)
+        names = [name_of(code_span) for code_span in spans]
         if not names or not all(names):
             return None
         names = [n.rsplit('.', 1)[-1] for n in names]
@@ -589,8 +618,13 @@ def _strip_own_number(code, line):
     return code[m.end():] if m else code
 
 
-def _code_changes(block, intro, refs_norm, findings, test_source=''):
-    """Changes from one fence or listing block."""
+def _code_changes(block, intro, refs_norm, findings, test_source='',
+                  block_after=None):
+    """Changes from one fence or listing block.
+
+    ``block_after``: the block that follows (the sentence may go on after
+    the code: "Use <block> instead of `X`").
+    """
     is_fix, last, whole, _, last_codes = intro
     text = block.text
     lang = code_language(text, block.info)
@@ -619,7 +653,9 @@ def _code_changes(block, intro, refs_norm, findings, test_source=''):
                              'replace line(s) %d-%d with the block' % lines)
     placed = _placed_block(last, last_codes,
                            textwrap.dedent(text).strip('\n'), block.span,
-                           test_source)
+                           test_source) or _continued_in_place(
+        block_after, textwrap.dedent(text).strip('\n'), block.span,
+        test_source)
     if placed:
         return placed
     # Content decides: code that is, normalised, a piece of a version of
@@ -652,7 +688,27 @@ def _code_changes(block, intro, refs_norm, findings, test_source=''):
                              if partial else ''))]
 
 
-def _rewrite_of_quotation(quote, change, test_source):
+# "I'd replace <quoted block> with <proposed block>": the sentence runs
+# through both blocks.
+_REPLACE_BEFORE_QUOTE_RE = re.compile(
+    r'\b(?:replac\w*|chang\w*|swap\w*|turn\w*|rewrit\w*)\b[^.!?]{0,40}'
+    r':?\s*$', re.I)
+_WITH_BETWEEN_RE = re.compile(
+    r'^\W{0,3}(?:with|by|into|to|for)\b[^.!?]{0,60}:?\s*$', re.I)
+
+
+def _joined(blocks, q, k):
+    """Whether prose says "replace <block q> with <block k>"."""
+    between = blocks[q + 1:k]
+    if len(between) != 1 or between[0].kind != 'prose' or q == 0:
+        return False
+    before = blocks[q - 1]
+    return bool(before.kind == 'prose' and
+                _REPLACE_BEFORE_QUOTE_RE.search(before.text) and
+                _WITH_BETWEEN_RE.match(between[0].text.strip()))
+
+
+def _rewrite_of_quotation(quote, change, test_source, joined=False):
     """A snippet that rewrites the block the review quoted just before.
 
     When the code block before a proposed snippet quotes a run of the test
@@ -660,7 +716,9 @@ def _rewrite_of_quotation(quote, change, test_source):
     snippet that the test has is in that run, the snippet is the quoted
     run rewritten: what the quotation has and the snippet drops goes.  It
     becomes a diff from the quotation to the snippet (applied by content
-    like any diff).  Anything else: ``change`` unchanged.
+    like any diff).  So does a snippet the prose puts in the quotation's
+    place (``joined``: "replace <quotation> with <snippet>"), whatever it
+    shares.  Anything else: ``change`` unchanged.
     """
     if change.kind != model.TEST_SNIPPET or change.partial or \
             re.search(r'^\s*(?:def|class|@)', change.code, re.M):
@@ -669,9 +727,9 @@ def _rewrite_of_quotation(quote, change, test_source):
     proposed = comparable_lines(change.code)
     test = comparable_lines(test_source)
     in_test = [line for line in proposed if line in set(test)]
-    if not quoted or not in_test or not _contains(test, quoted) or \
-            not set(in_test) <= set(quoted) or \
-            set(quoted) <= set(proposed):
+    if not quoted or not _contains(test, quoted) or not (joined or (
+            in_test and set(in_test) <= set(quoted) and
+            not set(quoted) <= set(proposed))):
         return change
     old = textwrap.dedent(quote.text).strip('\n').split('\n')
     new = textwrap.dedent(change.code).strip('\n').split('\n')
@@ -1438,13 +1496,20 @@ def extract(parsed, reference_sources):
             continue
         intro = _introduction(blocks, k)
         test_source = (reference_sources or {}).get('test') or ''
-        made = _code_changes(block, intro, refs_norm, findings, test_source)
+        made = _code_changes(block, intro, refs_norm, findings, test_source,
+                             blocks[k + 1] if k + 1 < len(blocks) else None)
         if last_quote is not None and len(made) == 1:
-            made = [_rewrite_of_quotation(last_quote, made[0], test_source)]
-        last_quote = block if not made and is_quotation(
+            made = [_rewrite_of_quotation(
+                blocks[last_quote], made[0], test_source,
+                _joined(blocks, last_quote, k))]
+        last_quote = k if not made and is_quotation(
             block.text, refs_norm) else None
         proposals += len(made)
         changes.extend(made)
+        if made and k + 1 < len(blocks) and blocks[k + 1].kind == 'prose' \
+                and _CONTINUED_INSTEAD_RE.match(
+                    prose.mask_code(blocks[k + 1].text)[0]):
+            covered.add(k + 1)
         if intro[0] or made:
             # The prose leading up to a fix is what the fix carries out.
             j = k - 1

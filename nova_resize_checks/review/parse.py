@@ -43,6 +43,7 @@ Work is capped: a review over :data:`MAX_REVIEW_BYTES` bytes,
 not parsed (the result carries an error instead).
 """
 
+import ast
 import codecs
 import os
 import re
@@ -52,6 +53,7 @@ import markdown_it
 
 from nova_resize_checks.review import diffs
 from nova_resize_checks.review import model
+from nova_resize_checks.review import texts
 
 # Real reviews are a few kB; parsing, extraction and checks together cost
 # roughly 10 s per MB of adversarial text, so anything bigger is refused.
@@ -572,6 +574,32 @@ def _blocks(text, lines):
     return blocks
 
 
+# Statements that make a paragraph code, not a sentence.
+_CODE_STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Import,
+                    ast.ImportFrom, ast.Assert, ast.Return, ast.Delete,
+                    ast.If, ast.For, ast.While, ast.With, ast.Try,
+                    ast.FunctionDef, ast.ClassDef, ast.Raise)
+
+
+def _bare_code(body):
+    """Whether a paragraph is Python written straight into the text.
+
+    Plain-text reviews put a proposed statement on its own line with no
+    fence or indentation.  Such a paragraph is code when, dedented, it
+    parses, every statement is a call, an assignment or another statement
+    (a bare name or expression is not), and no line reads as a sentence.
+    """
+    if len(body) > 20000 or looks_like_prose(body) or \
+            _LIST_ITEM_RE.match(body) or body.lstrip().startswith('>'):
+        return False
+    tree = texts.parse_python(body)
+    if tree is None or not tree.body:
+        return False
+    return all(isinstance(node, _CODE_STATEMENTS) or (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))
+        for node in tree.body)
+
+
 def _prose_blocks(lines, used):
     blocks = []
     start = None
@@ -581,8 +609,8 @@ def _prose_blocks(lines, used):
             body = '\n'.join(lines[start:end])
             if body.strip():
                 blocks.append(model.Block(
-                    kind='prose', text=body,
-                    span=model.Span(start + 1, end)))
+                    kind='fence' if _bare_code(body) else 'prose',
+                    text=body, span=model.Span(start + 1, end)))
 
     for k, line in enumerate(lines):
         if used[k] or not line.strip():

@@ -231,7 +231,10 @@ def split(masked):
 
 
 def sentences_of(text):
-    """``(masked sentences, codes)`` of a prose text."""
-    masked, codes = mask_code(text)
+    """``(masked sentences, codes)`` of a prose text.
+
+    Text without a single backtick is read as plain text (bare code spans).
+    """
+    masked, codes = mask_code(text, '`' not in text)
     pieces = [masked[start:end] for start, end in split(masked)]
     return [p for p in pieces if p.strip()], codes
