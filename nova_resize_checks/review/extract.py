@@ -184,7 +184,10 @@ _VAGUE_REQUEST_RE = re.compile(
     r'(?:made|changed|moved|extracted|refactored|parametri[sz]ed|split|'
     r'rewritten|reworked|simplified|generali[sz]ed|hardened|updated|'
     r'fixed|replaced|removed|guarded|protected)\b|'
-    r'\bconsider\s+\w+ing\b|\bdeserves?\s+to\b', re.I)
+    r'\bconsider\s+\w+ing\b|\bdeserves?\s+to\b|'
+    # "the waits should have an explicit upper bound"
+    r'\b(?:should|must|needs?\s+to|ought\s+to)\s+(?:also\s+)?(?:have|'
+    r'carry|get|gain|include|use)\s+(?:an?|its|their|some|one)\b', re.I)
 _LINE_REF_RE = re.compile(r'\blines?\s+\d{1,6}\b', re.I)
 # "does not use", "never calls": a statement about the code, not a cue.
 _NEGATED_USE = re.compile(
@@ -619,7 +622,7 @@ def _strip_own_number(code, line):
 
 
 def _code_changes(block, intro, refs_norm, findings, test_source='',
-                  block_after=None):
+                  block_after=None, refs=None):
     """Changes from one fence or listing block.
 
     ``block_after``: the block that follows (the sentence may go on after
@@ -648,9 +651,17 @@ def _code_changes(block, intro, refs_norm, findings, test_source='',
         return []
     lines = _line_intro(last) if is_fix else None
     if lines:
-        return _line_changes(lines[0], lines[1], text.strip('\n'),
-                             block.span,
-                             'replace line(s) %d-%d with the block' % lines)
+        first, end = lines
+        code = port_dialect(text.strip('\n'))
+        here = None
+        if refs is not None and first == end:
+            here, _version = _line_of_known_version(
+                first, code, refs.lines, refs.reviewed, refs.named_version)
+        summary = 'replace line(s) %d-%d with the block' % lines
+        if here:
+            summary += ' (line %d here)' % here
+            first = end = here
+        return _line_changes(first, end, code, block.span, summary)
     placed = _placed_block(last, last_codes,
                            textwrap.dedent(text).strip('\n'), block.span,
                            test_source) or _continued_in_place(
@@ -943,7 +954,8 @@ def _rename(span, old, new, scope):
             old, new, ' in %s' % scope if scope else ''))
 
 
-def _line_of_known_version(number, code, ref_lines, reviewed=None):
+def _line_of_known_version(number, code, ref_lines, reviewed=None,
+                           named=None):
     """Where "change line ``number`` to ``code``" points in the test.
 
     With the reviewed version's lines (``--reviewed``): where its line
@@ -953,6 +965,8 @@ def _line_of_known_version(number, code, ref_lines, reviewed=None):
     and so is the test's own line ``number``; the candidate closest to
     ``code`` wins (a new line replaces its closest counterpart), when it
     is clearly closer than the test's own line and alone at its score.
+    ``named``: the known version the review names (by its commit): then
+    only that version's line ``number`` counts, however close.
     Returns ``(line in the test, version)``, or ``(None, None)`` for the
     test's own numbering.
     """
@@ -977,13 +991,16 @@ def _line_of_known_version(number, code, ref_lines, reviewed=None):
     candidates = {}
     for version, digests in sorted(
             known_versions.PORTED_LINE_DIGESTS.items()):
-        if not 1 <= number <= len(digests):
+        if not 1 <= number <= len(digests) or named not in (None, version):
             continue
         found = by_digest.get(digests[number - 1], [])
-        if len(found) == 1 and found[0] != number:
+        if len(found) == 1 and (found[0] != number or named):
             candidates.setdefault(found[0], version)
     if not candidates:
         return None, None
+    if named:
+        line = next(iter(candidates))
+        return line, candidates[line]
     own_score = _likeness(own, want)
     scored = sorted(((_likeness(' '.join(test[line - 1].split()), want),
                       line) for line in candidates), reverse=True)
@@ -1021,6 +1038,26 @@ def _noun_after(masked, index):
     if m and _NOUN_RE.fullmatch(m.group(1)):
         return _NOUN_RE.fullmatch(m.group(1)).group(1).lower()
     return ''
+
+
+_ON_LINE_RE = re.compile(
+    r'\s*(?:call|assertion|check|statement)?\s*,?\s*(?:on|at|in|from)\s+'
+    r'line\s+(\d{1,6})\b', re.I)
+
+
+def _named_line(masked, index, name, ref_lines):
+    """N of "`name` on line N" when the test's line N holds ``name``."""
+    key = re.search('%s%d\n*%s' % (PH_OPEN, index, PH_CLOSE), masked)
+    m = _ON_LINE_RE.match(masked, key.end()) if key else None
+    if not m or not ref_lines:
+        return None
+    number = int(m.group(1))
+    test = ref_lines[0]
+    last = name.rsplit('.', 1)[-1]
+    if 1 <= number <= len(test) and re.search(
+            r'\b%s\b' % re.escape(last), test[number - 1]):
+        return number
+    return None
 
 
 def _scope_near(masked, codes, index, before=True):
@@ -1251,7 +1288,19 @@ def _insert_changes(masked, codes, span):
 # What prose is read against: the reference sources' lines (the test's
 # first), the reviewed version's lines (``--reviewed``) or None, the nova
 # files the review names, and the test's text with whitespace collapsed.
-Refs = collections.namedtuple('Refs', 'lines reviewed nova_paths test_text')
+Refs = collections.namedtuple(
+    'Refs', 'lines reviewed nova_paths test_text named_version')
+_COMMIT_RE = re.compile(r'\b[0-9a-f]{7,40}\b')
+
+
+def named_version(text):
+    """The known upstream version whose commit the review names, or None."""
+    found = set()
+    for m in _COMMIT_RE.finditer(text or ''):
+        for version, commit in known_versions.COMMITS.items():
+            if commit.startswith(m.group(0)):
+                found.add(version)
+    return found.pop() if len(found) == 1 else None
 
 
 def _refs(parsed, reference_sources):
@@ -1264,7 +1313,8 @@ def _refs(parsed, reference_sources):
         else None
     test_text = ' '.join(sources.get('test', '').split())
     return Refs(lines, reviewed, tuple(sorted(set(
-        _NOVA_PATH_RE.findall(parsed.text)))), test_text)
+        _NOVA_PATH_RE.findall(parsed.text)))), test_text,
+        named_version(parsed.text))
 
 
 def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
@@ -1283,8 +1333,8 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
             line = int(m.group(1))
             code = port_dialect(_strip_own_number(codes[int(m.group(2))],
                                                   line))
-            here, version = _line_of_known_version(line, code, ref_lines,
-                                                   refs.reviewed)
+            here, version = _line_of_known_version(
+                line, code, ref_lines, refs.reviewed, refs.named_version)
             changes.append(model.change(
                 kind=model.LINE_CHANGE, span=span, code=code,
                 line=here or line, summary='replace line %d%s' % (
@@ -1343,6 +1393,13 @@ def _sentence_changes(masked, codes, span, renamed, refs, unparsed):
         name = name_of(content)
         if name:
             if name in renamed:
+                continue
+            line = _named_line(masked, index, name, ref_lines)
+            if line:
+                # "delete the assertEqual on line 55": that line.
+                changes.append(model.change(
+                    kind=model.REMOVE, span=span, line=line,
+                    summary='remove line %d (%s)' % (line, name)))
                 continue
             noun = _noun_after(masked, index) or _noun_before(masked, index)
             scope = _scope_near(masked, codes, index, before=False)
@@ -1445,6 +1502,24 @@ def _refers(masked, codes):
                for x in re.findall(PH, masked))
 
 
+# A request: a modal or a suggestion ...
+_REQUEST_RE = re.compile(
+    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|ought\s+to|"
+    r"can\s+be|could\s+be|could\s+\w+|would\s+be\s+(?:better|clearer|"
+    r"more|preferable|nicer|safer)|recommend\w*|suggest\w*|"
+    r"consider(?:ing)?|prefer\w*|please|instead\s+of|i'?d|i\s+would|"
+    r"let'?s|why\s+not|better\s+to|worth\s+\w+ing|propos\w*|"
+    r"want\s+to|shall)\b", re.I)
+# ... or an imperative opening the sentence (after a label or a bullet).
+_IMPERATIVE_RE = re.compile(
+    r"^\W*(?:(?:[\w -]{1,30}\s*:\s*)|(?:\*\*[^*]{1,60}\*\*\W*))?"
+    r"(?:please\s+|just\s+|also\s+|then\s+)?(?:replace|rename|remove|"
+    r"delete|drop|change|update|fix|move|add|insert|swap|use|make|avoid|"
+    r"split|merge|wrap|inline|extract|reorder|switch|turn|convert|"
+    r"simplify|tighten|loosen|check|assert|pass|set|call|keep|rewrite|"
+    r"put|wait)\b", re.I)
+
+
 def _claim_like(masked, codes, referred_before=False):
     """Whether a sentence asks for a change to named code.
 
@@ -1453,7 +1528,12 @@ def _claim_like(masked, codes, referred_before=False):
     """
     if _DESCRIPTION_RE.match(masked):
         return False
-    if not _CUE_RE.search(_NEGATED_USE.sub(' ', masked)):
+    plain = _NEGATED_USE.sub(' ', masked)
+    if not _CUE_RE.search(plain):
+        return False
+    if not (_REQUEST_RE.search(plain) or _IMPERATIVE_RE.match(plain)):
+        # "Before the fix, finish_resize reverted the allocations": a
+        # description, not a request.
         return False
     if referred_before and _ANAPHORA_RE.match(masked):
         return True
@@ -1497,7 +1577,8 @@ def extract(parsed, reference_sources):
         intro = _introduction(blocks, k)
         test_source = (reference_sources or {}).get('test') or ''
         made = _code_changes(block, intro, refs_norm, findings, test_source,
-                             blocks[k + 1] if k + 1 < len(blocks) else None)
+                             blocks[k + 1] if k + 1 < len(blocks) else None,
+                             refs)
         if last_quote is not None and len(made) == 1:
             made = [_rewrite_of_quotation(
                 blocks[last_quote], made[0], test_source,

@@ -69,6 +69,11 @@ _MAX_REPORTED = 8
 _MAX_NAMES = 200
 _FILE_NAME_RE = re.compile(
     r'\.(?:py|pyc|txt|cfg|ini|json|ya?ml|rst|md|sh|conf|log|html)$')
+# Commit ids ("f4bb672106") and constants, resource classes or environment
+# variables (``PCPU``, ``OS_NOVA_DISABLE_EVENTLET_PATCHING``) named in prose
+# are not claims about the test's code.
+_NOT_A_CODE_NAME_RE = re.compile(r'^(?:(?=[0-9a-f]*\d)[0-9a-f]{7,40}|'
+                                 r'[A-Z][A-Z0-9_]*)$')
 
 
 def nova_package_dir():
@@ -340,7 +345,8 @@ def _prose_names(sentences, known):
             if index in skip:
                 continue
             name = prose.name_of(sentence.codes[index])
-            if not name or name in seen or _FILE_NAME_RE.search(name):
+            if not name or name in seen or _FILE_NAME_RE.search(name) or \
+                    _NOT_A_CODE_NAME_RE.match(name):
                 continue
             seen.add(name)
             if not _name_known(name, known):

@@ -24,6 +24,13 @@ computes them from a nova git directory.
 """
 
 # Each: one digest per comparable line, in order.
+# The commits of those versions: a review that names one ("Reviewed: ...
+# at f4bb672106") numbers its lines as that version does.
+COMMITS = {
+    'recreate': 'f4bb67210602914e1b9a678419cf22cfbeaf1431',
+    'fixed': 'ea297d6ffba81c5dc982afe6519de09ff3744cad',
+}
+
 FINGERPRINTS = {
     'recreate': (  # f4bb672106
         '9b56aa99ae30a4c5', '6d612b848ce08411', 'b0a7d1b8caf89df5',
