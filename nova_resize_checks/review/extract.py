@@ -338,16 +338,21 @@ def _contains(haystack, needle):
     return False
 
 
-def is_quotation(code, normalised_refs):
+def is_quotation(code, normalised_refs, known=True):
     """Whether ``code`` is, normalised, a piece of a reference.
 
-    Code holding nothing but comments counts as a quotation too.
+    The references are the test, upstream's installed copy and the
+    reviewed version; with ``known``, also the upstream versions of
+    :mod:`known_versions`.  Code holding nothing but comments counts as a
+    quotation too.
     """
     wanted = comparable_lines(code)
     if not wanted:
         return True
     if any(_contains(ref, wanted) for ref in normalised_refs):
         return True
+    if not known:
+        return False
     digests = tuple(line_digest(line) for line in wanted)
     return any(_contains(known, digests)
                for known in known_versions.FINGERPRINTS.values())
@@ -640,6 +645,13 @@ def _code_changes(block, intro, refs_norm, findings, test_source='',
             changes.append(model.change(
                 kind=kind, span=block.span, target=target, code=section,
                 summary='unified diff against %s' % (path or target)))
+        if not changes:
+            # A diff is a proposal; one that changes nothing (cut short,
+            # or context only) cannot be applied.
+            findings.append(model.Finding(
+                model.UNPARSED_CLAIM,
+                'a diff that changes no line (no added or removed lines '
+                'were read): %s' % texts.short(text, 80), block.span))
         return changes
     if lang in ('other', 'prose'):
         if is_fix or _CUE_RE.search(last):
@@ -652,7 +664,7 @@ def _code_changes(block, intro, refs_norm, findings, test_source='',
     lines = _line_intro(last) if is_fix else None
     if lines:
         first, end = lines
-        code = port_dialect(text.strip('\n'))
+        code = port_dialect(textwrap.dedent(text).strip('\n'))
         here = None
         if refs is not None and first == end:
             here, _version = _line_of_known_version(
@@ -674,7 +686,15 @@ def _code_changes(block, intro, refs_norm, findings, test_source='',
     # sentence before it says.  Only a numbered listing that the review
     # presents as the existing code (and not as a fix) is read as a
     # walk-through of code this tool does not know.
-    if is_quotation(text, refs_norm):
+    # Code that is a run of another version of the test (upstream's
+    # installed copy, the reviewed version, a version known by
+    # fingerprint) is a quotation unless the review presents it as the
+    # fix: a review of the 2019 recreate version may offer upstream's
+    # later method as the correction (wording settles that tie).  A run of
+    # the test itself is always a quotation.
+    offered = is_fix and not _QUOTE_RE.search(last) and bool(test_source)
+    if is_quotation(text, [comparable_lines(test_source)] if offered
+                    else refs_norm, known=not offered):
         return []
     if not is_fix and block.kind == 'listing' and block.numbers and \
             _QUOTE_RE.search(whole or ''):

@@ -404,29 +404,49 @@ def _fences(text, lines):
                 regions.append((first, end, tok.info.strip(), content))
                 continue
             # Unterminated: give trailing prose paragraphs back.
-            body = content.split('\n') if content else []
-            while body:
-                cut = len(body)
-                while cut > 0 and body[cut - 1].strip():
-                    cut -= 1
-                tail = '\n'.join(body[cut:])
-                if cut == 0 or not looks_like_prose(tail):
-                    break
-                drop = len(body) - cut
-                body = body[:cut]
-                while body and not body[-1].strip():
-                    body.pop()
-                    drop += 1
-                end -= drop
-            regions.append((first, end, tok.info.strip(), '\n'.join(body)))
+            body, drop = _give_back_prose(content, looks_like_prose)
+            regions.append((first, end - drop, tok.info.strip(), body))
         elif tok.type == 'code_block' and tok.level == 0:
             first, end = tok.map
             end = min(end, len(lines))
             content = tok.content
             if content.endswith('\n'):
                 content = content[:-1]
-            regions.append((first, end, '', content))
+            # An indented block swallows the indented prose after it
+            # ("    after line 70."): give back what is not code.
+            body, drop = _give_back_prose(content, _not_code_after(content))
+            regions.append((first, end - drop, '', body))
     return regions
+
+
+def _give_back_prose(content, is_prose):
+    """``(content, lines dropped)`` without trailing prose paragraphs."""
+    body = content.split('\n') if content else []
+    drop = 0
+    while body:
+        cut = len(body)
+        while cut > 0 and body[cut - 1].strip():
+            cut -= 1
+        tail = '\n'.join(body[cut:])
+        if cut == 0 or not is_prose(tail):
+            break
+        drop += len(body) - cut
+        body = body[:cut]
+        while body and not body[-1].strip():
+            body.pop()
+            drop += 1
+    return '\n'.join(body), drop
+
+
+def _not_code_after(content):
+    """A test for trailing paragraphs of an indented block that is code.
+
+    When the block does not parse as a whole, a trailing paragraph that
+    does not parse either goes back to the prose.
+    """
+    if texts.parse_python(content) is not None:
+        return lambda tail: False
+    return lambda tail: texts.parse_python(tail) is None
 
 
 def _inline_listings(lines, used):
