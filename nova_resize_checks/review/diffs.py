@@ -71,6 +71,9 @@ _DIFF_LINE_PREFIXES = ('+', '-', ' ', '@@', '\\', 'diff ', 'index ',
                        'rename ', 'old mode', 'new mode')
 
 
+_SIGNATURE_RE = re.compile(r'^\s*\d+(?:\.\d+)+\S*\s*$')
+
+
 def find_in_text(lines, used):
     """``[(first, end)]``: diff regions written straight into text.
 
@@ -93,7 +96,11 @@ def find_in_text(lines, used):
                     j += 1
                     continue
                 break
-            if not line.startswith(_DIFF_LINE_PREFIXES):
+            if not line.startswith(_DIFF_LINE_PREFIXES) or (
+                    line.rstrip() == '--' and j + 1 < n and
+                    _SIGNATURE_RE.match(lines[j + 1])):
+                # (git format-patch ends a patch with "-- " and the git
+                # version: not a removed line.)
                 break
             j += 1
         if _has_changes(lines[i:j]):

@@ -863,6 +863,10 @@ def _subject_run(tokens, j):
     return run
 
 
+_DETERMINERS = frozenset(('the', 'a', 'an', 'this', 'that', 'its', 'their',
+                          'our', 'any', 'each', 'every', 'no', 'his', 'her'))
+
+
 def _removed_codes(sentence_masked):
     """Code span indexes a sentence asks to remove."""
     tokens = _tokens(sentence_masked)
@@ -875,17 +879,25 @@ def _removed_codes(sentence_masked):
         # "remove the unused argument `server`" (not "nova removed the
         # `api` parameter", which tells what happened)
         if tokens[i][1] in _REMOVE_IMPERATIVE:
+            if i and tokens[i - 1][0] == 'word' and \
+                    tokens[i - 1][1] in _DETERMINERS:
+                # "refuses the DELETE": a noun, not an imperative.
+                continue
             found.extend(_code_run(tokens, i + 1, forward=True, skip=4))
             continue
         # "`a` and `b` can (safely) be removed"
         j = i - 1
+        modal = False
         while j >= 0 and tokens[j][0] == 'word' and (
                 tokens[j][1] in _MODALS or _NOUN_RE.fullmatch(
                     tokens[j][1]) or tokens[j][1] in (
                     'be', 'also', 'safely', 'simply', 'just', 'is', 'are',
                     'been', 'probably', 'then')):
+            modal = modal or tokens[j][1] in _MODALS
             j -= 1
-        if j >= 0 and j < i - 1 and tokens[j][0] == 'code':
+        # ("`x` is simply deleted" tells what happens; "`x` can be
+        # deleted" asks for it.)
+        if modal and j >= 0 and j < i - 1 and tokens[j][0] == 'code':
             found.extend(_subject_run(tokens, j))
     return list(dict.fromkeys(found))
 

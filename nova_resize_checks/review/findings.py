@@ -297,9 +297,11 @@ def _nova_source_names():
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
                              ast.ClassDef)):
             names.add(node.name)
-        elif isinstance(node, ast.Attribute) and isinstance(
-                node.value, ast.Name) and node.value.id == 'self':
+        elif isinstance(node, ast.Attribute):
+            # self.x, exception.AllocationDeleteFailed, ...
             names.add(node.attr)
+        elif isinstance(node, ast.Name):
+            names.add(node.id)
     return frozenset(names)
 
 

@@ -798,6 +798,83 @@ class TestDirectives(testtools.TestCase):
                          [(c.kind, c.code) for c in changes])
         self.assertEqual([], run('The test does not `import os`.')[0])
 
+    def test_descriptions_are_not_claims(self):
+        for text in ('Before the fix, the except block in `finish_resize` '
+                     'reverted the allocations.',
+                     'After the fix the allocation of `migration` is '
+                     'simply deleted.',
+                     'If placement refuses the DELETE, '
+                     '`_delete_allocation_after_move()` logs an error.'):
+            changes, findings = run(text)
+            self.assertEqual(([], []), (changes, findings), text)
+        changes, findings = run('The waits should have an explicit upper '
+                                'bound.')
+        self.assertEqual([model.UNPARSED_CLAIM], finding_kinds(findings))
+
+    def test_remove_the_call_on_a_line(self):
+        line = REFERENCE.split('\n').index(
+            "        self.assertEqual(dest_host, server['host'])") + 1
+        changes, _ = run('Delete the `assertEqual` on line %d.' % line)
+        self.assertEqual([(model.REMOVE, line, '')],
+                         [(c.kind, c.line, c.old) for c in changes])
+        # A line that does not hold the name: the calls, as before.
+        changes, _ = run('Delete the `assertEqual` call on line 1.')
+        self.assertEqual([(model.REMOVE, 0, 'assertEqual')],
+                         [(c.kind, c.line, c.old) for c in changes])
+
+    def test_a_named_upstream_commit_numbers_the_lines(self):
+        test = REFERENCE.replace(
+            "        self.api.post_server_action(server['id'], req)\n",
+            "        self.api.post_server_action(server['id'], req)\n"
+            "        server = self._wait_for_state_change(server, 'ERROR')\n")
+        here = test.split('\n').index(
+            "        server = self._wait_for_state_change(server, 'ERROR')")
+        changes, _ = run('Reviewed at f4bb672106.\n\nChange line 43 to:\n\n'
+                         '    x = 1\n', {'test': test})
+        self.assertEqual([(model.LINE_CHANGE, here + 1)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_bare_python_paragraph_is_code(self):
+        parsed = parse.parse_text(
+            'Suggest: replace the assertEqual(dest_host, server[\'host\']) '
+            'call with\n\nself.assertIn(server[\'host\'], (dest_host,))\n'
+            '\nNot blocking.\n')
+        self.assertEqual(['prose', 'fence', 'prose'],
+                         [b.kind for b in parsed.blocks])
+        changes, _ = extract.extract(parsed, REFS)
+        self.assertEqual(
+            [(model.INSERT, "self.assertEqual(dest_host, server['host'])"),
+             (model.REMOVE, "self.assertEqual(dest_host, server['host'])")],
+            [(c.kind, getattr(c, 'anchor', None) or c.old)
+             for c in changes])
+
+    def test_block_in_the_middle_of_its_sentence(self):
+        for text in (
+                'Use\n\n```python\nself.assertIn(dest_host, server)\n```'
+                '\n\ninstead of `self.assertEqual(dest_host, '
+                'server[\'host\'])`.\n',
+                "I'd replace\n\n    self.assertEqual(dest_host, "
+                "server['host'])\n\nwith\n\n    self.assertIn(dest_host,"
+                " server)\n"):
+            changes, findings = run(text)
+            self.assertIn(kinds(changes), ([model.INSERT, model.REMOVE],
+                                           [model.TEST_DIFF]), text)
+            self.assertEqual([], findings, text)
+
+    def test_a_diff_that_changes_nothing_is_not_applicable(self):
+        changes, findings = run('Reordered:\n\n```diff\n@@ -1,2 +1,2 @@\n'
+                                ' a = 1\n b = 2\n```\n')
+        self.assertEqual([], changes)
+        self.assertEqual([model.UNPARSED_CLAIM], finding_kinds(findings))
+
+    def test_format_patch_signature_is_not_a_removed_line(self):
+        parsed = parse.parse_text(
+            'diff --git a/nova/x.py b/nova/x.py\n--- a/nova/x.py\n'
+            '+++ b/nova/x.py\n@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n+b = 3\n'
+            '-- \n2.43.0\n')
+        diff = [b for b in parsed.blocks if b.kind == 'fence'][0]
+        self.assertTrue(diff.text.endswith('+b = 3'), diff.text)
+
     def test_replace_in_a_described_statement(self):
         changes, _ = run('Replace `self.flavor2` with `self.flavor1` in the '
                          'resize request.')
