@@ -108,7 +108,7 @@ def patch_text(console, report):
                                   hunks.describe(record)), markup=False)
         if record.get('note'):
             console.print('    note: %s' % record['note'], markup=False)
-    if report.get('apply_error'):
+    if report.get('apply_error') and not report.get('hunks'):
         console.print('apply error: %s' % report['apply_error'],
                       markup=False)
     console.print(_static_line('static before ', report.get('static_before')),

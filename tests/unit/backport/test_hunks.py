@@ -290,3 +290,25 @@ class TestReadableErrors(testtools.TestCase):
                       'patch does not apply; git apply -p0: ', error)
         self.assertIn('git apply -p0: a/nova/compute/manager.py: No such '
                       'file or directory', error)
+
+
+class TestText(_Repo):
+
+    def test_text_output_shows_every_hunk(self):
+        import io
+
+        from nova_resize_checks import cli
+
+        ref = self._commit_on_affected(
+            lambda text: text.replace(_REVERT, _WRAPPED).replace(
+                _FINISH, _RESIZE_INSTANCE + _FINISH), 'Drift')
+        out = self.useFixture(fixtures.MonkeyPatch(
+            'sys.stdout', io.StringIO())).new_value
+        code = cli.main(['backport', '--patch', minirepo.FIX_PATCH,
+                         '--nova-git', self.repo, '--ref', ref,
+                         '--static-only'])
+        self.assertEqual(4, code)
+        text = ' '.join(out.getvalue().split())
+        self.assertIn('MISPLACED: hunk #1 of nova/compute/manager.py', text)
+        self.assertIn('landed in ComputeManager.resize_instance', text)
+        self.assertIn('outcome: cannot-tell (exit 4)', text)
