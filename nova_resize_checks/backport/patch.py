@@ -17,7 +17,11 @@ The target is a nova source tree (copied) or a ref of a nova git
 repository (exported with ``git archive``); the user's tree is never
 written.  The patch (``git format-patch`` output or a plain unified diff)
 is applied to a second copy with ``git apply``, trying ``-p1`` then
-``-p0`` and then with less context, and the two copies are judged:
+``-p0`` and then with less context.  Every hunk is then located
+(:mod:`hunks`): one that needed less context than plain ``git apply``
+takes, or landed outside the function it was meant for, means the copy
+after the patch is not judged (``cannot-tell``, or ``already-fixed`` for
+a tree that had the fix).  Otherwise the two copies are judged:
 
 * statically (:mod:`static`) before and after;
 * dynamically, the scenario run against each copy, when the nova installed
@@ -41,6 +45,7 @@ import subprocess
 import tempfile
 
 from nova_resize_checks.backport import gitrefs
+from nova_resize_checks.backport import hunks
 from nova_resize_checks.backport import static
 from nova_resize_checks import env
 from nova_resize_checks import outcome
@@ -136,7 +141,9 @@ _APPLY_LADDER = (['-p1'], ['-p0'], ['-p1', '-C1'], ['-p0', '-C1'])
 def apply_patch(tree, patch_path):
     """Apply with the first rung of the ladder that works; (options, log).
 
-    Raises PatchInputError with git's messages when no rung applies.
+    Raises PatchInputError with git's messages, one readable line per
+    rung, when no rung applies.  Where the hunks landed is for
+    :func:`hunks.locate` to say.
     """
     messages = []
     for options in _APPLY_LADDER:
@@ -145,18 +152,49 @@ def apply_patch(tree, patch_path):
                                stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, check=False)
         if check.returncode:
-            messages.append('%s: %s' % (' '.join(options), check.stderr
-                                        .decode('utf-8', 'replace')
-                                        .strip().splitlines()[-1:]))
+            messages.append('git apply %s: %s' % (
+                ' '.join(options), hunks.git_errors(
+                    check.stderr.decode('utf-8', 'replace'))))
             continue
         done = subprocess.run(cmd + [patch_path], cwd=tree,
                               stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, check=False)
         if done.returncode == 0:
             return options
-        messages.append('%s: %s' % (' '.join(options), done.stderr.decode(
-            'utf-8', 'replace').strip()))
+        messages.append('git apply %s: %s' % (
+            ' '.join(options), hunks.git_errors(
+                done.stderr.decode('utf-8', 'replace'))))
     raise PatchInputError('; '.join(messages))
+
+
+def _source_git_dirs(source):
+    """The repository a --nova-source tree is in, if any (for blobs)."""
+    proc = subprocess.run(['git', '-C', source, 'rev-parse',
+                           '--absolute-git-dir'], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          check=False)
+    if proc.returncode:
+        return []
+    return [proc.stdout.decode('utf-8', 'replace').strip()]
+
+
+def placement(before_tree, after_tree, text, options, git_dirs):
+    """(hunk records, reason) after a patch applied; reason None if fine.
+
+    The reason names every hunk that landed where plain ``git apply``
+    would not have put it or outside the function it was meant for.
+    """
+    try:
+        records = hunks.locate(before_tree, after_tree, text, options,
+                               git_dirs)
+    except hunks.LocateError as exc:
+        return [], ('git apply %s applied it, but where its hunks landed '
+                    'cannot be told: %s' % (' '.join(options), exc))
+    wrong = hunks.misplaced(records)
+    if wrong:
+        return records, ('git apply %s applied it, but not where it was '
+                         'meant to go: %s' % (' '.join(options), wrong))
+    return records, None
 
 
 def _static(tree):
@@ -311,20 +349,25 @@ def _combined(static_result, dynamic):
     return verdict, None
 
 
-def decide(before, after, applied_error=None, dynamic_after=None):
+def decide(before, after, applied_error=None, dynamic_after=None,
+           misplaced=False):
     """(outcome, reason) from the combined verdicts before and after.
 
     ``dynamic_after`` is the scenario's report after the patch: when it
     observed an outcome that is not the fixed one on a tree that was
     affected, the patch does not fix it whatever the static check says.
+    ``misplaced`` says ``applied_error`` is about hunks that applied in
+    the wrong place: that tree after the patch is not judged at all.
     """
     b_verdict, b_note = before
     if applied_error is not None:
+        what = ('does not apply where it is meant to' if misplaced
+                else 'does not apply')
         if b_verdict in GOOD:
             return ALREADY_FIXED, (
                 'the tree is already %s (so the patch was not needed); the '
-                'patch does not apply: %s' % (b_verdict, applied_error))
-        return CANNOT_TELL, 'the patch does not apply: %s' % applied_error
+                'patch %s: %s' % (b_verdict, what, applied_error))
+        return CANNOT_TELL, 'the patch %s: %s' % (what, applied_error)
     a_verdict, a_note = after
     observed = (dynamic_after or {}).get('outcome')
     if (b_verdict == static.AFFECTED and observed and
@@ -388,12 +431,14 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
             target = os.path.abspath(nova_source)
             _copy_tree(target, before_tree)
             version = static.tree_version(target)
+            git_dirs = _source_git_dirs(target)
         else:
             try:
                 git_dir = gitrefs.resolve_git_dir(nova_git)
             except gitrefs.GitError as exc:
                 raise PatchInputError('--nova-git: %s' % exc)
             commit = _export_ref(git_dir, ref, before_tree)
+            git_dirs = [git_dir]
             target = '%s at %s (%s)' % (git_dir, ref, commit[:12])
             version = _ref_version(git_dir, commit)
         _copy_tree(before_tree, after_tree)
@@ -403,12 +448,20 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
                   'scenario_python': python,
                   'static_before': _static(before_tree)}
         applied_error = None
+        misplaced = False
         try:
-            report['apply_options'] = apply_patch(after_tree, patch_path)
-            report['applied'] = files
-            report['static_after'] = _static(after_tree)
+            options = apply_patch(after_tree, patch_path)
         except PatchInputError as exc:
             applied_error = str(exc)
+        else:
+            report['apply_options'] = options
+            report['hunks'], applied_error = placement(
+                before_tree, after_tree, text, options, git_dirs)
+            misplaced = applied_error is not None
+        if applied_error is None:
+            report['applied'] = files
+            report['static_after'] = _static(after_tree)
+        else:
             report['apply_error'] = applied_error
             report['static_after'] = None
         why_not = ('not run: --static-only' if not run
@@ -426,7 +479,8 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
                 run_scenario(after_tree, timeout, python)
                 if applied_error is None
                 else {'run': False, 'verdict': None,
-                      'reason': 'not run: the patch does not apply'})
+                      'reason': 'not run: the patch does not apply%s'
+                      % (' where it is meant to' if misplaced else '')})
     before = _combined(report['static_before'], report['dynamic_before'])
     after = (_combined(report['static_after'], report['dynamic_after'])
              if applied_error is None else (None, None))
@@ -434,6 +488,6 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
     report['after'] = after[0]
     report['expected'] = '%s -> %s' % (static.AFFECTED, static.FIXED)
     report['outcome'], report['reason'] = decide(
-        before, after, applied_error, report['dynamic_after'])
+        before, after, applied_error, report['dynamic_after'], misplaced)
     report['exit_code'] = EXIT_CODES[report['outcome']]
     return report

@@ -17,6 +17,8 @@ The functions take a console and a report (plain data) and only print to
 that console: the CLI chooses the stream.
 """
 
+from nova_resize_checks.backport import hunks
+
 _STYLE = {'fixed': 'green', 'predates-regression': 'green',
           'affected': 'red', 'error': 'red', 'unknown': 'yellow',
           'fixes': 'green', 'already-fixed': 'green',
@@ -98,7 +100,16 @@ def patch_text(console, report):
     if report.get('nova_version'):
         console.print('nova:    %s' % report['nova_version'], markup=False)
     if report.get('applied'):
-        console.print('applied: %s' % ', '.join(report['applied']),
+        console.print('applied: %s (git apply %s)' % (
+            ', '.join(report['applied']),
+            ' '.join(report.get('apply_options') or [])), markup=False)
+    for record in report.get('hunks') or []:
+        console.print('  %s%s' % ('' if record['placed'] else 'MISPLACED: ',
+                                  hunks.describe(record)), markup=False)
+        if record.get('note'):
+            console.print('    note: %s' % record['note'], markup=False)
+    if report.get('apply_error') and not report.get('hunks'):
+        console.print('apply error: %s' % report['apply_error'],
                       markup=False)
     console.print(_static_line('static before ', report.get('static_before')),
                   markup=False)

@@ -128,6 +128,28 @@ class TestSchemas(testtools.TestCase):
         self.assertEqual('already-fixed', already['outcome'])
         self.assertIn('apply_error', already)
         self.assertIsNone(already['static_after'])
+        # Every hunk of an applied patch is located; a misplaced one is a
+        # reason in readable text (apply_error stays a string).
+        self.assertEqual([True], [h['placed'] for h in fixes['hunks']])
+        self.assertIsInstance(already['apply_error'], str)
+        drift = os.path.join(tmp, 'drift')
+        minirepo.affected_tree(drift)
+        manager = os.path.join(drift, 'nova', 'compute', 'manager.py')
+        with open(manager) as handle:
+            text = handle.read()
+        with open(manager, 'w') as handle:
+            handle.write(text.replace('image)', 'image_meta)'))
+        misplaced = self._patch(minirepo.FIX_PATCH, '--nova-source', drift)
+        self.assertEqual('cannot-tell', misplaced['outcome'])
+        self.assertFalse(misplaced['hunks'][0]['placed'])
+        self.assertIn('context cut to 2/0', misplaced['apply_error'])
+        self.assertRaises(jsonschema.ValidationError, self._valid,
+                          'backport-patch',
+                          dict(already, apply_error=[already['apply_error']]))
+        bad_hunk = dict(misplaced['hunks'][0], placed='no')
+        self.assertRaises(jsonschema.ValidationError, self._valid,
+                          'backport-patch', dict(misplaced,
+                                                 hunks=[bad_hunk]))
         # An outcome and an exit code that disagree are not valid.
         bad = dict(fixes, exit_code=1)
         self.assertRaises(jsonschema.ValidationError, self._valid,
