@@ -15,9 +15,6 @@
 
 With NOVA_SOURCE=/path tox -e functional this judges that checkout: the
 static check reads its finish_resize and the scenario runs against it.
-The Stein backport samples are tried on nova 19.0.1 and 19.0.2 exported
-from a nova clone: NOVA_GIT_DIR=/path/to/nova/.git (Zuul's checkout of
-openstack/nova is found without it).
 """
 
 import glob
@@ -159,92 +156,6 @@ class TestBackportPatchInstalledNova(_Command):
         self.assertEqual('fixed', report['dynamic_before']['verdict'])
         self.assertEqual('affected', report['dynamic_after']['verdict'])
         self.assertEqual('affected', report['static_after']['verdict'])
-
-
-def _nova_git_dir():
-    """A nova clone with the Stein tags: $NOVA_GIT_DIR, or Zuul's checkout.
-
-    Fails the test with the reason when there is none.
-    """
-    candidates = [os.environ.get('NOVA_GIT_DIR')]
-    if os.environ.get('NOVA_SOURCE'):
-        candidates.append(os.path.join(os.environ['NOVA_SOURCE'], '.git'))
-    candidates.append(os.path.expanduser(
-        '~/src/opendev.org/openstack/nova/.git'))
-    for candidate in filter(None, candidates):
-        proc = subprocess.run(
-            ['git', '--git-dir=%s' % candidate, 'rev-parse', '--verify',
-             '--quiet', '19.0.2^{commit}'], stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        if proc.returncode == 0:
-            return candidate
-    raise AssertionError(
-        'these tests need a nova git repository with the 19.0.1 and 19.0.2 '
-        'tags: set NOVA_GIT_DIR=/path/to/nova/.git (tried %s)'
-        % ', '.join(filter(None, candidates)))
-
-
-class TestBackportPatchNovaGit(_Command):
-    """--patch on the real Stein releases, exported from a nova clone.
-
-    Static only: nova 19 needs its own environment for the scenario.
-    """
-
-    def setUp(self):
-        super(TestBackportPatchNovaGit, self).setUp()
-        self.git_dir = _nova_git_dir()
-
-    def _stein(self, sample, ref, codes):
-        return self._backport('--patch', os.path.join(SAMPLES, sample),
-                              '--nova-git', self.git_dir, '--ref', ref,
-                              '--static-only', codes=codes)
-
-    def test_stein_fix_fixes_19_0_1(self):
-        code, report = self._stein('stein-19.0.1-fix.patch', '19.0.1', (0,))
-        self.assertEqual('fixes', report['outcome'], report['reason'])
-        self.assertEqual(['-p1'], report['apply_options'])
-        [hunk] = report['hunks']
-        self.assertEqual((True, 0, 'ComputeManager.finish_resize',
-                          'ComputeManager.finish_resize'),
-                         (hunk['placed'], hunk['offset'], hunk['intended'],
-                          hunk['landed']))
-
-    def test_wrong_method_diff_does_not_fix_19_0_1(self):
-        code, report = self._stein('stein-19.0.1-wrong-method.diff',
-                                   '19.0.1', (1,))
-        self.assertEqual('does-not-fix', report['outcome'],
-                         report['reason'])
-        self.assertEqual('affected', report['static_after']['verdict'])
-        # The diff does what it says (on the method it names), which is
-        # not the method the bug is in.
-        self.assertTrue(report['hunks'][0]['placed'])
-        self.assertEqual('ComputeManager.prep_resize',
-                         report['hunks'][0]['landed'])
-
-    def test_stein_fix_on_19_0_2_is_already_fixed(self):
-        # 19.0.2 has the fix.  The 19.0.1 patch only applies there with
-        # one line of context, 197 lines up in resize_instance's failure
-        # handler: that is reported, and the tree is judged from before
-        # the patch (already fixed), never from the misplaced hunk.
-        code, report = self._stein('stein-19.0.1-fix.patch', '19.0.2', (3,))
-        self.assertEqual('already-fixed', report['outcome'],
-                         report['reason'])
-        self.assertEqual('fixed', report['static_before']['verdict'])
-        self.assertIsNone(report['static_after'])
-        self.assertEqual(['-p1', '-C1'], report['apply_options'])
-        [hunk] = report['hunks']
-        self.assertFalse(hunk['placed'])
-        self.assertEqual(('ComputeManager.finish_resize',
-                          'ComputeManager.resize_instance', [1, 1], -197),
-                         (hunk['intended'], hunk['landed'], hunk['context'],
-                          hunk['offset']))
-        self.assertIn('blob c60a16d', hunk['intended_from'])
-        for text in ('hunk #1 of nova/compute/manager.py',
-                     'meant for ComputeManager.finish_resize',
-                     'landed in ComputeManager.resize_instance at line '
-                     '4582'):
-            self.assertIn(text, report['reason'])
-            self.assertIn(text, report['apply_error'])
 
 
 class TestLegacyScenarioOnInstalledNova(testtools.TestCase):
