@@ -158,14 +158,21 @@ def def_scope(resolved, def_name):
     return scope if isinstance(scope, meta.FunctionScope) else None
 
 
+def resolve(module):
+    """``module`` with its metadata resolved, to ask :func:`find` often."""
+    return _Resolved(module)
+
+
 def find(module, name, within=None):
     """The :class:`Uses` of ``name`` in ``module``.
 
-    ``within``: a def name; only what lies in that def's scope (and scopes
-    nested in it) is returned.  ``ValueError`` when no single def has that
-    name.
+    ``module``: a libcst Module, or what :func:`resolve` returned for one
+    (the metadata is then not resolved again).  ``within``: a def name;
+    only what lies in that def's scope (and scopes nested in it) is
+    returned.  ``ValueError`` when no single def has that name.
     """
-    resolved = _Resolved(module)
+    resolved = module if isinstance(module, _Resolved) else \
+        _Resolved(module)
     uses = Uses(name, positions=resolved.positions,
                 parents=resolved.parents)
     limit = None

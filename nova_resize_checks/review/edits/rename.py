@@ -61,8 +61,9 @@ def apply_rename(source, old, new, within=None):
     module = common.cst_parse(source)
     inside = ''
     try:
-        uses = names.find(module, old, within)
-        clash = names.find(module, new, within)
+        resolved = names.resolve(module)
+        uses = names.find(resolved, old, within)
+        clash = names.find(resolved, new, within)
     except ValueError as exc:
         raise common.Refused(str(exc))
     if within:
