@@ -44,14 +44,15 @@ from nova_resize_checks import canonical
 from nova_resize_checks import env
 from nova_resize_checks import matrix as matrix_mod
 from nova_resize_checks import mutants
-from nova_resize_checks.review import diffs
+from nova_resize_checks.review.claims import extract
+from nova_resize_checks.review.claims import findings as findings_mod
+from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review import edits
-from nova_resize_checks.review import extract
-from nova_resize_checks.review import findings as findings_mod
 from nova_resize_checks.review import model
-from nova_resize_checks.review import parse
+from nova_resize_checks.review.read import container
+from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import texts
 from nova_resize_checks.review import safety
-from nova_resize_checks.review import texts
 from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import pool as pool_mod
@@ -185,7 +186,7 @@ def _unsafe(version):
 def prepare(path, context):
     """Parse, extract, check and apply one review; nothing is run."""
     report = model.ReviewReport(path=path)
-    parsed = parse.read_review(path)
+    parsed = container.read_review(path)
     report.claims_no_defects = parsed.claims_no_defects
     report.cwe_ids = tuple(parsed.cwe_ids)
     changes, found = extract.extract(parsed, context.references)
@@ -199,7 +200,7 @@ def prepare(path, context):
             # sentences that merely read like requests (a walk-through's
             # "must move the server") stay findings, not claims.
             claims = [f for f in claims if not f.message.startswith(
-                extract.PROSE_CLAIM)]
+                lexicon.PROSE_CLAIM)]
         if claims:
             # It claims fixes, but none could be made into a change.
             report.verdict = verdict_mod.UNVERIFIED
@@ -419,7 +420,7 @@ def _prepared_key(path, context):
     """Content key of a review's preparation, or None if unreadable."""
     try:
         with open(path, 'rb') as f:
-            data = f.read(parse.MAX_REVIEW_BYTES + 1)
+            data = f.read(container.MAX_REVIEW_BYTES + 1)
     except OSError:
         return None
     digest = hashlib.sha256()

@@ -28,7 +28,7 @@ from libcst.codemod import visitors as cst_codemod_visitors
 from libcst import metadata as cst_metadata
 
 from nova_resize_checks.review.edits import common
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import texts
 
 
 _ELISION = re.compile(

@@ -25,8 +25,8 @@ import bisect
 import collections
 import re
 
-from nova_resize_checks.review import parse
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import container
+from nova_resize_checks.review.read import texts
 
 PH_OPEN = '\ue000'
 PH_CLOSE = '\ue001'
@@ -147,7 +147,7 @@ def mask_code(text, plain=False):
     codes = []
     pos = 0
     spans = list(_bare_code_spans(text)) if plain else \
-        parse.code_spans(text)
+        container.code_spans(text)
     for start, end, content in spans:
         parts.append(text[pos:start])
         parts.append('%s%d%s%s' % (PH_OPEN, len(codes),

@@ -51,9 +51,9 @@ import stat
 
 import markdown_it
 
-from nova_resize_checks.review import diffs
 from nova_resize_checks.review import model
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import texts
 
 # Real reviews are a few kB; parsing, extraction and checks together cost
 # roughly 10 s per MB of adversarial text, so anything bigger is refused.

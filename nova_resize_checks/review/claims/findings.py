@@ -26,7 +26,7 @@
   (:data:`~model.CONTRADICTION`).
 
 Claims that could not become a change are reported by
-:func:`nova_resize_checks.review.extract.extract`.
+:func:`nova_resize_checks.review.claims.extract.extract`.
 Nothing here imports nova: :func:`nova_helper_names` reads nova's helper
 modules with :mod:`ast`.
 """
@@ -43,12 +43,14 @@ import unittest
 
 import testtools
 
-from nova_resize_checks.review import diffs
-from nova_resize_checks.review import extract
-from nova_resize_checks.review import known_versions
+from nova_resize_checks.review.claims import extract
+from nova_resize_checks.review.claims import words
 from nova_resize_checks.review import model
-from nova_resize_checks.review import prose
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import prose
+from nova_resize_checks.review.read import texts
+from nova_resize_checks.review.versions import known_versions
+from nova_resize_checks.review.versions import quotes
 
 # Nova modules whose names a test of this kind may use, relative to the
 # nova package directory.
@@ -460,7 +462,7 @@ def _usage(name, refs, helper_names):
 def _unused_claims(sentences, changes, refs, helper_names):
     claims = []
     for sentence in sentences:
-        for index in extract.unused_names(sentence.masked):
+        for index in words.unused_names(sentence.masked):
             name = prose.name_of(sentence.codes[index])
             if name and '.' not in name:
                 claims.append((name, model.Span(sentence.line,
@@ -515,7 +517,7 @@ def _known_line(text, number):
     """Whether line ``number`` of a known upstream version is ``text``."""
     want = _norm_line(text)
     candidates = {want, want.rstrip(':"\'`').rstrip()}
-    digests = {extract.line_digest(c) for c in candidates if c}
+    digests = {quotes.line_digest(c) for c in candidates if c}
     return any(1 <= number <= len(lines) and lines[number - 1] in digests
                for lines in known_versions.LINE_DIGESTS.values())
 

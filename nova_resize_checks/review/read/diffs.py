@@ -27,7 +27,7 @@ import typing
 
 import unidiff
 
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import texts
 
 HUNK_RE = re.compile(r'@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@')
 
