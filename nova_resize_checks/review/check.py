@@ -54,6 +54,9 @@ from nova_resize_checks.review.read import diffs
 from nova_resize_checks.review.read import texts
 from nova_resize_checks.review import safety
 from nova_resize_checks.review import verdict as verdict_mod
+from nova_resize_checks.review.versions import identify
+from nova_resize_checks.review.versions import port
+from nova_resize_checks.review.versions import quotes
 from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import pool as pool_mod
 from nova_resize_checks.runs import results as runs
@@ -117,6 +120,7 @@ class Context(object):
         self.helper_names = findings_mod.nova_helper_names(
             findings=self.helper_notes)
         self.canonical = _make_version(self.test_source, (), 'canonical')
+        self.known_digests = identify.known_digests(self.references)
         self.fingerprint = json.dumps(
             dict(env.versions(), static_gate=static_gate,
                  reviewed=hashlib.sha256(
@@ -127,13 +131,23 @@ class Context(object):
         self._applied = {}
         self._unsafe = {}
 
-    def apply(self, changes):
-        """edits.apply_changes on the canonical test, memoised."""
-        key = tuple((c.kind, c.target, tuple(sorted(c.fields().items())))
-                    for c in changes)
+    def apply(self, changes, reviewed=None):
+        """edits.apply_changes on the canonical test, memoised.
+
+        ``reviewed`` (a :class:`identify.Identified`) is the version the
+        review was written against: when it is not ours, what the changes
+        make is ported onto ours three ways (:mod:`versions.port`).
+        """
+        base = reviewed.digests if reviewed and \
+            reviewed.name != identify.OURS else None
+        key = (base,) + tuple(
+            (c.kind, c.target, tuple(sorted(c.fields().items())))
+            for c in changes)
         if key not in self._applied:
             proposed = edits.apply_changes(self.test_source, changes,
                                            canonical.nova_reader)
+            if base is not None:
+                proposed = self._port(proposed, base, reviewed.name)
             self._applied[key] = proposed
         cached = self._applied[key]
         # Re-attach this review's Change objects (spans differ).
@@ -142,6 +156,22 @@ class Context(object):
             [model.Applied(change, a.applied, a.reason)
              for change, a in zip(changes, cached.applied)])
 
+    def _port(self, proposed, base, name):
+        """``proposed`` with its test ported from version ``name``."""
+        if proposed.test_source == self.test_source:
+            return proposed
+        try:
+            source = port.port(base, self.test_source, proposed.test_source,
+                               self.known_digests)
+        except port.Conflict as exc:
+            reason = ('written against the %s version; %s' % (name, exc))
+            return model.ProposedVersion(
+                self.test_source, dict(proposed.nova_overlay),
+                [model.Applied(a.change, False, reason) if a.applied and
+                 not _in_nova(a.change) else a for a in proposed.applied])
+        return model.ProposedVersion(source, dict(proposed.nova_overlay),
+                                     proposed.applied)
+
     def unsafe(self, version):
         if not self.static_gate:
             return []
@@ -149,6 +179,12 @@ class Context(object):
         if key not in self._unsafe:
             self._unsafe[key] = _unsafe(version)
         return self._unsafe[key]
+
+
+def _in_nova(change):
+    """Whether a change edits a nova file (the overlay), not the test."""
+    return change.kind == model.NOVA_DIFF or (change.target or '').startswith(
+        'nova/')
 
 
 def _make_version(test_source, overlay, label):
@@ -189,6 +225,9 @@ def prepare(path, context):
     parsed = container.read_review(path)
     report.claims_no_defects = parsed.claims_no_defects
     report.cwe_ids = tuple(parsed.cwe_ids)
+    reviewed = identify.identify(parsed, context.references,
+                                 quotes.named_version(parsed.text))
+    report.reviewed_version, report.reviewed_why = reviewed.name, reviewed.why
     changes, found = extract.extract(parsed, context.references)
     found = list(found) + list(findings_mod.check_claims(
         parsed, changes, context.references, context.helper_names))
@@ -215,7 +254,7 @@ def prepare(path, context):
         return report
 
     label = os.path.basename(path)
-    combined = context.apply(changes)
+    combined = context.apply(changes, reviewed)
     report.changes = [model.ChangeReport(a.change, a.applied, a.reason)
                       for a in combined.applied]
     applied = [c for c in report.changes if c.applied]
@@ -248,7 +287,7 @@ def prepare(path, context):
         for index, item in enumerate(report.changes):
             if not item.applied:
                 continue
-            alone = context.apply([item.change])
+            alone = context.apply([item.change], reviewed)
             if alone.applied and alone.applied[0].applied:
                 version = _version(alone, '%s#%d' % (label, index + 1))
                 versions.setdefault(version.key(), version)
@@ -364,7 +403,7 @@ def _plan(version, matrix, caught, context):
     return [runs.REAL] + [m for m in order if m not in known], known
 
 
-_PREPARED_FORMAT = 3
+_PREPARED_FORMAT = 4
 
 
 def _span(data):
@@ -377,6 +416,7 @@ def _dump_prepared(report):
         'verdict': report.verdict, 'reason': report.reason,
         'claims_no_defects': report.claims_no_defects,
         'cwe_ids': list(report.cwe_ids),
+        'reviewed': [report.reviewed_version, report.reviewed_why],
         'changes': [{
             'change': dict(dataclasses.asdict(item.change),
                            kind=item.change.kind,
@@ -400,6 +440,7 @@ def _load_prepared(path, data):
                                 claims_no_defects=data['claims_no_defects'],
                                 cwe_ids=tuple(data['cwe_ids']),
                                 proposed_key=data['proposed_key'])
+    report.reviewed_version, report.reviewed_why = data['reviewed']
     for item in data['changes']:
         fields = dict(item['change'], span=_span(item['change']['span']))
         report.changes.append(model.ChangeReport(

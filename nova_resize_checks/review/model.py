@@ -271,6 +271,10 @@ class ReviewReport:
     findings: typing.List[Finding] = dataclasses.field(
         default_factory=list)
     proposed_key: typing.Optional[str] = None
+    # The version of the test the review was written against, and why
+    # (see versions.identify): its changes are made there and ported.
+    reviewed_version: str = 'ours'
+    reviewed_why: str = ''
     proposed: typing.Dict[str, results.RunResult] = dataclasses.field(
         default_factory=dict)
     # Versions this review needs run: {key: Version}

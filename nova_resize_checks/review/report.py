@@ -63,6 +63,8 @@ def review_dict(report):
         'reason': report.reason,
         'claims_no_defects': report.claims_no_defects,
         'cwe_ids': list(report.cwe_ids),
+        'reviewed_version': {'name': report.reviewed_version,
+                             'why': report.reviewed_why},
         'changes': [_change(item) for item in report.changes],
         'findings': [_finding(f) for f in report.findings],
         'proposed': {variant: _result(result)
