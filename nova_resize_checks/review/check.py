@@ -144,10 +144,11 @@ class Context(object):
             (c.kind, c.target, tuple(sorted(c.fields().items())))
             for c in changes)
         if key not in self._applied:
-            proposed = edits.apply_changes(self.test_source, changes,
-                                           canonical.nova_reader)
-            if base is not None:
-                proposed = self._port(proposed, base, reviewed.name)
+            if base is None:
+                proposed = edits.apply_changes(self.test_source, changes,
+                                               canonical.nova_reader)
+            else:
+                proposed = self._apply_ported(changes, base, reviewed.name)
             self._applied[key] = proposed
         cached = self._applied[key]
         # Re-attach this review's Change objects (spans differ).
@@ -155,6 +156,25 @@ class Context(object):
             cached.test_source, dict(cached.nova_overlay),
             [model.Applied(change, a.applied, a.reason)
              for change, a in zip(changes, cached.applied)])
+
+    def _apply_ported(self, changes, base, name):
+        """Listings ported from version ``name``, then targeted changes.
+
+        A listing, snippet or diff shows the reviewed version's code, so
+        what it makes of ours is ported (:meth:`_port`).  Changes that
+        name their place (a line, a statement, a name) were already
+        mapped onto ours when they were read: they apply after the port.
+        """
+        listed = [c for c in changes if c.kind in _LISTING_KINDS]
+        rest = [c for c in changes if c.kind not in _LISTING_KINDS]
+        first = self._port(edits.apply_changes(
+            self.test_source, listed, canonical.nova_reader), base, name)
+        then = edits.apply_changes(first.test_source, rest,
+                                   canonical.nova_reader)
+        done = {id(a.change): a for a in first.applied + then.applied}
+        return model.ProposedVersion(
+            then.test_source, dict(first.nova_overlay, **then.nova_overlay),
+            [done[id(c)] for c in changes])
 
     def _port(self, proposed, base, name):
         """``proposed`` with its test ported from version ``name``."""
@@ -179,6 +199,10 @@ class Context(object):
         if key not in self._unsafe:
             self._unsafe[key] = _unsafe(version)
         return self._unsafe[key]
+
+
+# Changes that show code of the reviewed version (see Context.apply).
+_LISTING_KINDS = (model.TEST_FULL, model.TEST_SNIPPET, model.TEST_DIFF)
 
 
 def _in_nova(change):

@@ -78,6 +78,9 @@ class ParsedReview:
     claims_no_defects: typing.Optional[bool] = None  # None: says neither
     cwe_ids: typing.Tuple[str, ...] = ()
     errors: typing.List[str] = dataclasses.field(default_factory=list)
+    # What unwrapping the answer did (read.answer): reasoning left out, a
+    # JSON document or tables read.
+    notes: typing.List[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass

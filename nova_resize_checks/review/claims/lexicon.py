@@ -73,6 +73,15 @@ LINE_CHANGE_RES = (
         r'to|has\s+to|ought\s+to)\s+(?:instead\s+)?(?:be|read|become|say)'
         r'(?:\s+(?:changed|updated)\s+to|\s+replaced\s+(?:with|by))?'
         r'\s*:?\s*' + prose.PH, re.I),
+    # Gerrit-style inline comments: "Line 74: this should be `X`?",
+    # "PS3, Line 60: nit: use `X`" (the reviewed version's numbering).
+    re.compile(
+        r'\bline\s+(\d{1,6})\s*:\s*(?:(?:nit|question|suggestion|q)\s*:\s*)?'
+        r'(?:[^\n.!?\ue000]{0,80}?\s)?(?:(?:should|could|must|would)\s+'
+        r'(?:this|it|that|we)?\s*(?:(?:probably|rather|instead|just)\s+)?'
+        r'(?:be|read|become|say|use)(?:\s+changed\s+to|\s+replaced\s+'
+        r'(?:with|by))?|(?:please\s+)?(?:use|prefer)|->|=>|\u2192)\s*:?\s*' +
+        prose.PH, re.I),
 )
 # "replace lines 84 to 87 with `...`": the first line becomes the code,
 # the others go.

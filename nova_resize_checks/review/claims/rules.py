@@ -172,6 +172,7 @@ def line_change_rule(s):
             here, version = numbering.line_of_known_version(
                 line, code, s.refs.lines, s.refs.reviewed,
                 s.refs.named_version)
+            code = _as_method_call(code, s.refs.lines, here or line)
             s.changes.append(model.change(
                 kind=model.LINE_CHANGE, span=s.span, code=code,
                 line=here or line, summary='replace line %d%s' % (
@@ -180,6 +181,23 @@ def line_change_rule(s):
                     if version == 'reviewed' else
                     ' of upstream\'s %s version (line %d here)'
                     % (version, here))))
+
+
+def _as_method_call(code, ref_lines, line):
+    """``assertX(...)`` as ``self.assertX(...)`` where the test has it so.
+
+    Comments often drop ``self.``: when line ``line`` of the test calls an
+    assertion (or the same helper) on ``self``, so does its new form.
+    """
+    m = re.match(r'\s*(assert\w*|_\w+)\(', code)
+    test = ref_lines[0] if ref_lines else ()
+    if not m or not 1 <= line <= len(test):
+        return code
+    name, old = m.group(1), test[line - 1]
+    if 'self.%s(' % name in old or (name.startswith('assert') and
+                                    'self.assert' in old):
+        return code.replace(m.group(1), 'self.' + m.group(1), 1)
+    return code
 
 
 def line_range_rule(s):

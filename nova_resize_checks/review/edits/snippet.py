@@ -18,6 +18,7 @@ Defs, classes and statements anchored in the test by content.
 
 import ast
 import dataclasses
+import difflib
 import re
 import textwrap
 import typing
@@ -122,6 +123,7 @@ class _Stmt:
     dump: typing.Optional[str]
     shape: typing.Any
     loose: typing.Any
+    code: str = ''
 
 
 def _dotted(node):
@@ -232,6 +234,87 @@ def _grade(snip, stmt):
     return 0
 
 
+# Two statements written differently are the old and new form of one
+# line when their code (whitespace aside) is at least this alike, by
+# difflib's ratio: 0.75 pairs a changed argument or an added message
+# (``assertEqual(a, b)`` / ``assertEqual(a, b, 'msg')``, ``assertEqual`` /
+# ``assertDictEqual`` with the same arguments) and keeps apart two
+# assertions about different things that merely share a shape
+# (``assertEqual('ERROR', server['status'])`` /
+# ``assertEqual(dest_host, server['OS-EXT-SRV-ATTR:host'])``: 0.62).
+# Calls to the same method whose arguments differ in one place, or that
+# only add arguments (a failure message), pair too (:func:`_same_call`).
+SIMILAR_RATIO = 0.75
+
+
+def _bare_code(module, node):
+    """The code of one statement without the comment lines before it."""
+    return '\n'.join(line for line in module.code_for_node(node).split('\n')
+                     if not line.lstrip().startswith('#'))
+
+
+def similarity(a, b):
+    """difflib's ratio of two statements' code, whitespace aside."""
+    a, b = ''.join(a.split()), ''.join(b.split())
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _wraps(snip, stmt):
+    """Whether ``snip`` (try/with/if) holds ``stmt`` unchanged in its body."""
+    node = snip.node
+    if not isinstance(node, (cst.Try, cst.With, cst.If)) or not stmt.code:
+        return False
+    want = ''.join(stmt.code.split())
+    body = getattr(node.body, 'body', ())
+    return any(''.join(cst.Module(body=[inner]).code.split()) == want
+               for inner in body)
+
+
+def _pair_grade(snip, stmt):
+    """The grade of ``snip`` as the new form of ``stmt``, or 0.
+
+    Identical statements pair; a changed one pairs only with a statement
+    it is similar to (:data:`SIMILAR_RATIO`) or that it wraps (a ``try``
+    around an assertion): a new statement next to a similar one is an
+    insertion, not a replacement.
+    """
+    grade = _grade(snip, stmt)
+    if grade == 3:
+        return 3
+    if _wraps(snip, stmt):
+        return 2
+    if similarity(snip.code, stmt.code) >= SIMILAR_RATIO or _same_call(
+            snip.code, stmt.code):
+        return max(grade, 1)
+    return 0
+
+
+def _call_of(code):
+    tree = texts.parse_python(textwrap.dedent(code))
+    if tree is None or len(tree.body) != 1 or not isinstance(
+            tree.body[0], ast.Expr) or not isinstance(tree.body[0].value,
+                                                      ast.Call):
+        return None
+    call = tree.body[0].value
+    return (ast.dump(call.func), [ast.dump(a) for a in call.args],
+            sorted(ast.dump(k) for k in call.keywords))
+
+
+def _same_call(a, b):
+    """The same method called with the same arguments but one, or more."""
+    a, b = _call_of(a), _call_of(b)
+    if not a or not b or a[0] != b[0]:
+        return False
+    short, long_ = sorted((a[1], b[1]), key=len)
+    if long_[:len(short)] == short and a[2] == b[2]:
+        return bool(short)      # only added arguments (a message)
+    if len(short) != len(long_) or len(short) < 2 or a[2] != b[2]:
+        return False
+    return sum(1 for x, y in zip(short, long_) if x != y) == 1
+
+
 _GRADE_NAMES = {3: 'identical', 2: 'same shape', 1: 'same target'}
 
 
@@ -284,7 +367,8 @@ class _Index:
                     continue
                 dump, shape, loose = _analyse(module, node)
                 line = positions[node].start.line if node in positions else 0
-                stmt = _Stmt(number, index, node, line, dump, shape, loose)
+                stmt = _Stmt(number, index, node, line, dump, shape, loose,
+                             _bare_code(module, node))
                 entries.append(stmt)
                 self.stmts.append(stmt)
             self.by_block.append(entries)
@@ -592,7 +676,8 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
     snips = []
     for node in _statements_at(piece, ''):
         dump, shape, loose = _analyse(snippet_module, node)
-        snips.append(_Stmt(-1, len(snips), node, 0, dump, shape, loose))
+        snips.append(_Stmt(-1, len(snips), node, 0, dump, shape, loose,
+                           _bare_code(snippet_module, node)))
     allowed = None
     if only_block is not None:
         allowed = {n for n, (b, _i) in enumerate(index.blocks)
@@ -610,7 +695,14 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
     anchors = []
     ambiguous = []
     for j, snip in enumerate(snips):
-        graded = [(_grade(snip, s), s) for s in candidates]
+        graded = [(_pair_grade(snip, s), s) for s in candidates]
+        if not any(g for g, _s in graded):
+            # Not similar to any: the one statement of its shape (the
+            # only call of that method, say) is still its counterpart.
+            shaped = [(_grade(snip, s), s) for s in candidates]
+            shaped = [(g, s) for g, s in shaped if g >= 2]
+            if len(shaped) == 1:
+                graded = shaped
         best = max([g for g, _s in graded] + [0])
         if best == 0:
             continue
@@ -654,14 +746,14 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
     # Extend outwards while neighbours correspond.
     j, p = accepted[0][1] - 1, accepted[0][2].index - 1
     while j >= 0 and p >= 0 and entries[p] is not None:
-        g = _grade(snips[j], entries[p])
+        g = _pair_grade(snips[j], entries[p])
         if g == 0:
             break
         pairs[j] = (p, g)
         j, p = j - 1, p - 1
     j, p = accepted[-1][1] + 1, accepted[-1][2].index + 1
     while j < len(snips) and p < len(entries) and entries[p] is not None:
-        g = _grade(snips[j], entries[p])
+        g = _pair_grade(snips[j], entries[p])
         if g == 0:
             break
         pairs[j] = (p, g)
@@ -806,7 +898,7 @@ def _align(snips, entries, j0, p0):
     score = [[0] * (m + 1) for _ in range(n + 1)]
     for a in range(n - 1, -1, -1):
         for b in range(m - 1, -1, -1):
-            g = _grade(snips[a], entries[b]) if entries[b] else 0
+            g = _pair_grade(snips[a], entries[b]) if entries[b] else 0
             best = max(score[a + 1][b], score[a][b + 1])
             if g:
                 best = max(best, g + score[a + 1][b + 1])
@@ -814,7 +906,7 @@ def _align(snips, entries, j0, p0):
     out = {}
     a = b = 0
     while a < n and b < m:
-        g = _grade(snips[a], entries[b]) if entries[b] else 0
+        g = _pair_grade(snips[a], entries[b]) if entries[b] else 0
         if g and score[a][b] == g + score[a + 1][b + 1]:
             out[j0 + a] = (p0 + b, g)
             a, b = a + 1, b + 1

@@ -52,6 +52,7 @@ import stat
 import markdown_it
 
 from nova_resize_checks.review import model
+from nova_resize_checks.review.read import answer
 from nova_resize_checks.review.read import diffs
 from nova_resize_checks.review.read import texts
 
@@ -241,7 +242,7 @@ def parse_text(text, path='<text>'):
         return model.ParsedReview(str(path), '', [], errors=[
             'review too large: %d characters (limit %d)' %
             (len(text), MAX_REVIEW_CHARS)])
-    text = normalise_text(text)
+    text, notes = answer.unwrap(normalise_text(text))
     lines = text.split('\n')
     if len(lines) > MAX_REVIEW_LINES:
         return model.ParsedReview(str(path), '', [], errors=[
@@ -256,7 +257,7 @@ def parse_text(text, path='<text>'):
     return model.ParsedReview(
         path=str(path), text=text, blocks=blocks,
         claims_no_defects=review_verdict(prose),
-        cwe_ids=cwe_ids(prose))
+        cwe_ids=cwe_ids(prose), notes=notes)
 
 
 def review_verdict(text):
