@@ -60,7 +60,8 @@ def introduction(blocks, k):
     sentences, codes = prose.sentences_of(nearest)
     last = sentences[-1] if sentences else ''
     whole = '\n'.join(blocks[i].text for i in reversed(idx))
-    if lexicon.FIX_RE.search(last) or _line_intro(last):
+    if lexicon.FIX_RE.search(last) or _line_intro(last) or \
+            lexicon.FOREIGN_REQUEST_RE.search(last):
         return True, last, whole, idx, codes
     if lexicon.QUOTE_RE.search(last):
         return False, last, whole, idx, codes

@@ -125,6 +125,15 @@ RENAME_RES = (
     (re.compile(
         r'\b(?:it|this|they|that|which)\s+(?:[\w-]+\s+){0,3}?renamed\s+'
         r'(?:to|as|into)\s+' + _SOMETHING_LIKE + prose.PH, re.I), False),
+    # Terse forms: "Rename: `A` to `B`", "nit: `A` -> `B`", "`A` -> `B`
+    # would read better".
+    (re.compile(
+        r'\b(?:nit|renam\w*|naming)\b[^\n\ue000]{0,40}?' + prose.PH +
+        r'\s*(?:->|=>|\u2192|\bto\b)\s*' + prose.PH, re.I), True),
+    (re.compile(
+        prose.PH + r'\s*(?:->|=>|\u2192)\s*' + prose.PH +
+        r'(?=[^\n.]{0,60}?\b(?:name|clear|read|descriptive|explicit)\w*)',
+        re.I), True),
 )
 PLAIN_RENAME_RE = re.compile(
     r'\brename\s+(?:(?:the|a)\s+(?:[\w-]+\s+)?)?(?<![\w\ue000])'
@@ -174,7 +183,7 @@ LOCATION_WORDS = frozenset(('of', 'in', 'from', 'by', 'inside', 'within',
 NOUN_RE = re.compile(
     r'\b(argument|parameter|param|variable|attribute|method|function|'
     r'helper|import|class|assertion|call|constant|field|statement|line|'
-    r'check)(?:s|es)?\b', re.I)
+    r'check|comparison)(?:s|es)?\b', re.I)
 OWNER_WORDS = frozenset(('of', 'in', 'from', 'inside', 'within'))
 LIST_JOIN_WORDS = frozenset(('and', 'or', 'such', 'as', 'like', 'e', 'g',
                              'the', 'both', 'also', 'well', 'including'))
@@ -198,6 +207,31 @@ MAX_CODE_PROPOSALS = 100
 END_INTRO_RE = re.compile(
     r'\b(?:at|to)\s+the\s+(end|bottom|start|beginning|top)\s+of\s+'
     r'(?:the\s+)?(?:(test)(?:\s+(?:method|body|case))?\b|' + prose.PH + ')',
+    re.I)
+# Requests in the languages reviews are most often written in besides
+# English: modals, imperatives and "please" (German, French, Spanish,
+# Italian, Portuguese, Dutch, Russian, Chinese, Japanese, Korean).  The
+# code around such a request decides what changes; a request with no
+# code the reading can use is an unparsed claim, never a silent no-fix.
+FOREIGN_REQUEST_RE = re.compile(
+    r'\b(?:sollte[n]?|m\u00fcss(?:en|te)|bitte|ersetz(?:en|e)|'
+    r'entfern(?:en|e)|\u00e4nder(?:n|e)|umbenenn(?:en|e)|'
+    r'devrai(?:t|ent)|doi(?:t|vent)|il\s+faut|rempla[c\u00e7](?:er|ez)|'
+    r'supprim(?:er|ez)|renomm(?:er|ez)|veuillez|'
+    r'deber\u00eda[n]?|debe[n]?|hay\s+que|reemplaz(?:ar|a|e)|'
+    r'elimin(?:ar|e)|cambi(?:ar|e)|renombr(?:ar|e)|por\s+favor|'
+    r'dovrebbe|sostitui(?:re|sci)|rimuov(?:ere|i)|'
+    r'deveria|substitu(?:ir|a)|remov(?:er|a)|'
+    r'zou\s+moeten|vervang(?:en)?|verwijder(?:en)?|'
+    r'\u0441\u043b\u0435\u0434\u0443\u0435\u0442|'
+    r'\u043d\u0443\u0436\u043d\u043e|'
+    r'\u0437\u0430\u043c\u0435\u043d\u0438\u0442\u044c|'
+    r'\u0443\u0434\u0430\u043b\u0438\u0442\u044c)\b|'
+    r'\u5e94\u8be5|\u5efa\u8bae|\u66ff\u6362|\u5220\u9664|\u79fb\u9664|'
+    r'\u6539\u4e3a|\u6539\u6210|\u91cd\u547d\u540d|\u8bf7|'
+    r'\u3079\u304d|\u3057\u3066\u304f\u3060\u3055\u3044|'
+    r'\u524a\u9664|\u7f6e\u304d\u63db\u3048|\u5909\u66f4|\u63a8\u5968|'
+    r'\u4fee\u6b63|\ud574\uc57c|\ubc14\uafb8|\uc81c\uac70|\uad8c\uc7a5',
     re.I)
 # "Replace the `f` and `g` calls with:"
 REPLACE_CALLS_INTRO_RE = re.compile(

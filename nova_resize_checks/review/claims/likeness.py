@@ -41,6 +41,10 @@ def claim_like(masked, codes, referred_before=False):
     """
     if lexicon.DESCRIPTION_RE.match(masked):
         return False
+    if lexicon.FOREIGN_REQUEST_RE.search(masked):
+        # A request in another language: the code it names (or the code
+        # block it introduces) decides; on its own it is a claim.
+        return True
     plain = lexicon.NEGATED_USE.sub(' ', masked)
     if not lexicon.CUE_RE.search(plain):
         return False

@@ -79,11 +79,13 @@ def unused_names(sentence_masked):
         # "unused variables, such as `a` and `b`"
         found.extend(_code_run(tokens, i + 1, forward=True, skip=3))
         # "`a` is unused" / "`a` is never used"
+        # "`x` statement is unnecessary": a noun may name what `x` is.
         j = i - 1
-        while j >= 0 and tokens[j][0] == 'word' and tokens[j][1] in (
+        while j >= 0 and tokens[j][0] == 'word' and (tokens[j][1] in (
                 'is', 'are', 'seems', 'seem', 'appears', 'appear', 'to',
                 'be', 'also', 'currently', 'actually', 'completely',
-                'totally', 'never', 'not'):
+                'totally', 'never', 'not') or lexicon.NOUN_RE.fullmatch(
+                    tokens[j][1])):
             j -= 1
         if j >= 0 and tokens[j][0] == 'code' and j < i - 1:
             found.extend(_subject_run(tokens, j))
@@ -132,11 +134,14 @@ def removed_codes(sentence_masked):
         # "`a` and `b` can (safely) be removed"
         j = i - 1
         modal = False
+        # ("the `x` statement is unnecessary and can be removed")
         while j >= 0 and tokens[j][0] == 'word' and (
                 tokens[j][1] in lexicon.MODALS or lexicon.NOUN_RE.fullmatch(
-                    tokens[j][1]) or tokens[j][1] in (
+                    tokens[j][1]) or tokens[j][1] in lexicon.UNUSED_WORDS or
+                tokens[j][1] in (
                     'be', 'also', 'safely', 'simply', 'just', 'is', 'are',
-                    'been', 'probably', 'then')):
+                    'been', 'probably', 'then', 'and', 'entirely',
+                    'completely', 'now')):
             modal = modal or tokens[j][1] in lexicon.MODALS
             j -= 1
         # ("`x` is simply deleted" tells what happens; "`x` can be
