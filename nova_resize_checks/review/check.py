@@ -252,6 +252,7 @@ def prepare(path, context):
     reviewed = identify.identify(parsed, context.references,
                                  quotes.named_version(parsed.text))
     report.reviewed_version, report.reviewed_why = reviewed.name, reviewed.why
+    report.read_notes = list(parsed.notes)
     changes, found = extract.extract(parsed, context.references)
     found = list(found) + list(findings_mod.check_claims(
         parsed, changes, context.references, context.helper_names))
@@ -441,6 +442,7 @@ def _dump_prepared(report):
         'claims_no_defects': report.claims_no_defects,
         'cwe_ids': list(report.cwe_ids),
         'reviewed': [report.reviewed_version, report.reviewed_why],
+        'read_notes': list(report.read_notes),
         'changes': [{
             'change': dict(dataclasses.asdict(item.change),
                            kind=item.change.kind,
@@ -465,6 +467,7 @@ def _load_prepared(path, data):
                                 cwe_ids=tuple(data['cwe_ids']),
                                 proposed_key=data['proposed_key'])
     report.reviewed_version, report.reviewed_why = data['reviewed']
+    report.read_notes = list(data['read_notes'])
     for item in data['changes']:
         fields = dict(item['change'], span=_span(item['change']['span']))
         report.changes.append(model.ChangeReport(

@@ -278,6 +278,8 @@ class ReviewReport:
     # (see versions.identify): its changes are made there and ported.
     reviewed_version: str = 'ours'
     reviewed_why: str = ''
+    # What unwrapping the answer did (read.answer).
+    read_notes: typing.List[str] = dataclasses.field(default_factory=list)
     proposed: typing.Dict[str, results.RunResult] = dataclasses.field(
         default_factory=dict)
     # Versions this review needs run: {key: Version}

@@ -65,6 +65,7 @@ def review_dict(report):
         'cwe_ids': list(report.cwe_ids),
         'reviewed_version': {'name': report.reviewed_version,
                              'why': report.reviewed_why},
+        'read_notes': list(report.read_notes),
         'changes': [_change(item) for item in report.changes],
         'findings': [_finding(f) for f in report.findings],
         'proposed': {variant: _result(result)
@@ -171,8 +172,11 @@ def explanation(report, canonical_source):
     unified diff of the proposed test (and any nova file it overlays)
     against the canonical test (or the installed nova file).
     """
-    lines = ['  read %d change(s) and %d finding(s)'
-             % (len(report.changes), len(report.findings))]
+    lines = ['  reviewed version: %s (%s)' % (report.reviewed_version,
+                                              report.reviewed_why or '-')]
+    lines.extend('  read: %s' % note for note in report.read_notes)
+    lines.append('  read %d change(s) and %d finding(s)'
+                 % (len(report.changes), len(report.findings)))
     for index, item in enumerate(report.changes, 1):
         change = item.change
         lines.append('  claim %d (review lines %d-%d, %s): %s'
