@@ -665,33 +665,22 @@ def _block_indent(module, block):
     raise common.Refused('internal: block not found')
 
 
-def _apply_statements(module, piece, only_block, keep_unmatched=False):
-    """Replace the best unique region of a block with ``piece``.
-
-    With ``keep_unmatched`` the region's statements that no statement of
-    ``piece`` corresponds to stay, in order, instead of going.
-    """
-    index = _Index(module)
+def _snips_of(piece):
+    """(module, statements) of a snippet's top-level statements."""
     snippet_module = common.cst_parse(piece)
     snips = []
     for node in _statements_at(piece, ''):
         dump, shape, loose = _analyse(snippet_module, node)
         snips.append(_Stmt(-1, len(snips), node, 0, dump, shape, loose,
                            _bare_code(snippet_module, node)))
-    allowed = None
-    if only_block is not None:
-        allowed = {n for n, (b, _i) in enumerate(index.blocks)
-                   if b is only_block}
-    candidates = [s for s in index.stmts
-                  if allowed is None or s.block in allowed]
+    return snippet_module, snips
 
-    # Rung 1: the whole snippet is already there.
-    same = _verbatim(index, snips, allowed)
-    if same:
-        return module, ('statements identical to the test at line(s) %s '
-                        '(no change)' % ', '.join(str(x) for x in same))
 
-    # Rung 2: anchors.
+def _anchors(snips, candidates, snippet_module):
+    """(grade, j, stmt) of each snippet statement with one counterpart.
+
+    Raises :class:`common.Refused` when no statement has one.
+    """
     anchors = []
     ambiguous = []
     for j, snip in enumerate(snips):
@@ -713,17 +702,22 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
             anchors.append((best, j, tops[0]))
         else:
             ambiguous.append((best, j, tops))
-    if not anchors:
-        if ambiguous:
-            best, j, tops = max(ambiguous, key=lambda a: a[0])
-            raise common.Refused(
-                'ambiguous: `%s` matches lines %s equally (%s)'
-                % (_describe(snippet_module, snips[j].node),
-                   ', '.join(str(s.line) for s in tops[:6]),
-                   _GRADE_NAMES[best]))
-        raise common.Refused('no anchor: no statement of the snippet '
-                             '(`%s`...) has a counterpart in the test'
-                             % _describe(snippet_module, snips[0].node))
+    if anchors:
+        return anchors
+    if ambiguous:
+        best, j, tops = max(ambiguous, key=lambda a: a[0])
+        raise common.Refused(
+            'ambiguous: `%s` matches lines %s equally (%s)'
+            % (_describe(snippet_module, snips[j].node),
+               ', '.join(str(s.line) for s in tops[:6]),
+               _GRADE_NAMES[best]))
+    raise common.Refused('no anchor: no statement of the snippet '
+                         '(`%s`...) has a counterpart in the test'
+                         % _describe(snippet_module, snips[0].node))
+
+
+def _consistent(anchors):
+    """The anchors that agree with the best ones on block and order."""
     accepted = []
     for grade, j, stmt in sorted(anchors, key=lambda a: (-a[0], a[1])):
         conflict = None
@@ -740,8 +734,11 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
                 '(lines %d and %d); cannot tell where it belongs'
                 % (conflict.line, stmt.line))
     accepted.sort(key=lambda a: a[1])
-    block_no = accepted[0][2].block
-    entries = index.by_block[block_no]
+    return accepted
+
+
+def _pairs(accepted, snips, entries):
+    """{snippet index: (block index, grade)}: anchors, then neighbours."""
     pairs = {j: (stmt.index, grade) for grade, j, stmt in accepted}
     # Extend outwards while neighbours correspond.
     j, p = accepted[0][1] - 1, accepted[0][2].index - 1
@@ -764,27 +761,47 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         for j, (p, g) in _align(snips[j1 + 1:j2], entries[p1 + 1:p2],
                                 j1 + 1, p1 + 1).items():
             pairs[j] = (p, g)
+    return pairs
+
+
+def _apply_statements(module, piece, only_block, keep_unmatched=False):
+    """Replace the best unique region of a block with ``piece``.
+
+    With ``keep_unmatched`` the region's statements that no statement of
+    ``piece`` corresponds to stay, in order, instead of going.
+    """
+    index = _Index(module)
+    snippet_module, snips = _snips_of(piece)
+    allowed = None
+    if only_block is not None:
+        allowed = {n for n, (b, _i) in enumerate(index.blocks)
+                   if b is only_block}
+    candidates = [s for s in index.stmts
+                  if allowed is None or s.block in allowed]
+
+    # Rung 1: the whole snippet is already there.
+    same = _verbatim(index, snips, allowed)
+    if same:
+        return module, ('statements identical to the test at line(s) %s '
+                        '(no change)' % ', '.join(str(x) for x in same))
+
+    # Rung 2: anchors, and what corresponds around them.
+    accepted = _consistent(_anchors(snips, candidates, snippet_module))
+    block_no = accepted[0][2].block
+    entries = index.by_block[block_no]
+    pairs = _pairs(accepted, snips, entries)
     lo = min(p for p, _g in pairs.values())
     hi = max(p for p, _g in pairs.values())
     block, indent = index.blocks[block_no]
-    placed = _statements_at(piece, indent)
     new_nodes = []
-    for j, node in enumerate(placed):
+    for j, node in enumerate(_statements_at(piece, indent)):
         if j in pairs:
             p, g = pairs[j]
             old = block.body[p]
             new_nodes.append(old if g == 3 else _keep_leading(node, old))
         else:
             new_nodes.append(node)
-    paired = {p for p, _g in pairs.values()}
-    for p in range(lo, hi + 1):
-        if p not in paired and entries[p] is None:
-            raise common.Refused('the snippet would replace the region of '
-                                 'lines %d-%d, which holds def %s; refusing'
-                                 % (entries[lo].line, entries[hi].line,
-                                    block.body[p].name.value))
-    removed = [entries[p].line if entries[p] else index.line_of(block.body[p])
-               for p in range(lo, hi + 1) if p not in paired]
+    removed = _unpaired(index, block, entries, pairs, lo, hi)
     if keep_unmatched and removed:
         new_nodes = _interleave(new_nodes, pairs, block.body, lo, hi)
         removed = []
@@ -793,11 +810,10 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         module = module.with_changes(body=body)
     else:
         module = module.deep_replace(block, block.with_changes(body=body))
-    first, last = entries[lo], entries[hi]
-    anchor_grade, anchor_j, anchor = accepted[0]
+    anchor_grade, _anchor_j, anchor = accepted[0]
     reason = ('replaced line(s) %d-%d, anchored on `%s` at line %d (%s)'
-              % (first.line, _last_line(index, last.node), _describe(
-                  index.module, anchor.node), anchor.line,
+              % (entries[lo].line, _last_line(index, entries[hi].node),
+                 _describe(index.module, anchor.node), anchor.line,
                  _GRADE_NAMES[anchor_grade]))
     inserted = len(snips) - len(pairs)
     if inserted:
@@ -806,6 +822,22 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         reason += '; removed statement(s) at line(s) %s' % ', '.join(
             str(x) for x in removed)
     return module, reason
+
+
+def _unpaired(index, block, entries, pairs, lo, hi):
+    """Lines of the region's statements no snippet statement pairs with.
+
+    A def inside the region is never replaced by statements: refused.
+    """
+    paired = {p for p, _g in pairs.values()}
+    for p in range(lo, hi + 1):
+        if p not in paired and entries[p] is None:
+            raise common.Refused('the snippet would replace the region of '
+                                 'lines %d-%d, which holds def %s; refusing'
+                                 % (entries[lo].line, entries[hi].line,
+                                    block.body[p].name.value))
+    return [entries[p].line if entries[p] else index.line_of(block.body[p])
+            for p in range(lo, hi + 1) if p not in paired]
 
 
 def _interleave(new_nodes, pairs, body, lo, hi):
