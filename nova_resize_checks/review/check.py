@@ -140,7 +140,7 @@ class Context(object):
         """
         base = reviewed.digests if reviewed and \
             reviewed.name != identify.OURS else None
-        key = (base,) + tuple(
+        key = (base, reviewed.deletable if base else None) + tuple(
             (c.kind, c.target, tuple(sorted(c.fields().items())))
             for c in changes)
         if key not in self._applied:
@@ -148,7 +148,7 @@ class Context(object):
                 proposed = edits.apply_changes(self.test_source, changes,
                                                canonical.nova_reader)
             else:
-                proposed = self._apply_ported(changes, base, reviewed.name)
+                proposed = self._apply_ported(changes, reviewed)
             self._applied[key] = proposed
         cached = self._applied[key]
         # Re-attach this review's Change objects (spans differ).
@@ -157,8 +157,8 @@ class Context(object):
             [model.Applied(change, a.applied, a.reason)
              for change, a in zip(changes, cached.applied)])
 
-    def _apply_ported(self, changes, base, name):
-        """Listings ported from version ``name``, then targeted changes.
+    def _apply_ported(self, changes, reviewed):
+        """Listings ported from the reviewed version, then the rest.
 
         A listing, snippet or diff shows the reviewed version's code, so
         what it makes of ours is ported (:meth:`_port`).  Changes that
@@ -168,7 +168,7 @@ class Context(object):
         listed = [c for c in changes if c.kind in _LISTING_KINDS]
         rest = [c for c in changes if c.kind not in _LISTING_KINDS]
         first = self._port(edits.apply_changes(
-            self.test_source, listed, canonical.nova_reader), base, name)
+            self.test_source, listed, canonical.nova_reader), reviewed)
         then = edits.apply_changes(first.test_source, rest,
                                    canonical.nova_reader)
         done = {id(a.change): a for a in first.applied + then.applied}
@@ -176,15 +176,17 @@ class Context(object):
             then.test_source, dict(first.nova_overlay, **then.nova_overlay),
             [done[id(c)] for c in changes])
 
-    def _port(self, proposed, base, name):
-        """``proposed`` with its test ported from version ``name``."""
+    def _port(self, proposed, reviewed):
+        """``proposed`` with its test ported from the reviewed version."""
         if proposed.test_source == self.test_source:
             return proposed
         try:
-            source = port.port(base, self.test_source, proposed.test_source,
-                               self.known_digests)
+            source = port.port(reviewed.digests, self.test_source,
+                               proposed.test_source, self.known_digests,
+                               reviewed.deletable)
         except port.Conflict as exc:
-            reason = ('written against the %s version; %s' % (name, exc))
+            reason = ('written against the %s version; %s'
+                      % (reviewed.name, exc))
             return model.ProposedVersion(
                 self.test_source, dict(proposed.nova_overlay),
                 [model.Applied(a.change, False, reason) if a.applied and

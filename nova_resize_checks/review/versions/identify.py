@@ -39,7 +39,9 @@ OURS = 'ours'
 # Tie order: a quotation both ours and another version hold is ours.
 ORDER = (OURS, 'reviewed', 'upstream-current', 'fixed', 'recreate')
 
-Identified = collections.namedtuple('Identified', 'name digests why')
+Identified = collections.namedtuple('Identified',
+                                    'name digests why deletable')
+Identified.__new__.__defaults__ = (None,)
 
 
 def candidates(references):
@@ -98,10 +100,16 @@ def identify(parsed, references, named=None):
                if quoted else 'it quotes no line that tells versions '
                'apart')
         return Identified(OURS, versions[OURS], why)
-    return Identified(best, versions[best], (
-        'of the %d quoted line(s) only some versions have, %d are in the '
-        '%s version and %d in ours' % (sum(quoted.values()), scores[best],
-                                       best, scores.get(OURS, 0))))
+    # Versions that fit the quotations about as well: a removal may only
+    # take a line all of them have.
+    near = [name for name in versions if name != OURS and
+            scores.get(name, 0) >= scores[best] - 1]
+    deletable = frozenset.intersection(*(frozenset(versions[name])
+                                         for name in near))
+    why = ('of the %d quoted line(s) only some versions have, %d are in the '
+           '%s version and %d in ours' % (sum(quoted.values()), scores[best],
+                                          best, scores.get(OURS, 0)))
+    return Identified(best, versions[best], why, deletable)
 
 
 def known_digests(references):

@@ -121,12 +121,17 @@ def _key(line):
     return line.digest or ('text', line.text.strip())
 
 
-def port(base, ours, theirs, known=()):
+def port(base, ours, theirs, known=(), deletable=None):
     """``theirs`` (ours with the review's changes) ported onto ``ours``.
 
     ``base`` is the digest sequence of the version the review read;
-    ``known`` holds the digests of every known version (drift, rule 2).
-    Returns the merged source.  Raises :class:`Conflict`.
+    ``known`` holds the digests of every known version (drift, rule 2);
+    ``deletable``, when given, the lines a removal may take: those every
+    version the review may have read has (when its quotations fit two
+    versions about as well, a line only one of them has was not
+    necessarily in front of the reviewer, so its absence from the
+    review's side is no removal).  Returns the merged source.  Raises
+    :class:`Conflict`.
     """
     ours_lines, _ = logical_lines(ours)
     their_lines, tail = logical_lines(theirs)
@@ -134,6 +139,7 @@ def port(base, ours, theirs, known=()):
     b = [_key(line) for line in their_lines]
     base = list(base)
     renames = _Renames(base, ours_lines, their_lines, known)
+    renames.deletable = deletable
     merged = []
     z0 = a0 = b0 = 0
     # merge3's sync regions give the three sides' indices together; the
@@ -151,11 +157,22 @@ def _gap(base, ours, theirs, known, renames):
     """One region between two sync regions of the merge."""
     a = [_key(line) for line in ours]
     b = [_key(line) for line in theirs]
-    if a == b or a == base:
-        return theirs           # both made the same change, or only theirs
+    if a == b:
+        return theirs           # both made the same change
+    if a == base and not _undeletable(ours, b, renames.deletable):
+        return theirs           # only theirs changed
     if b == base:
         return ours             # only ours differs from the reviewed version
     return _resolve(base, ours, theirs, known, renames)
+
+
+def _undeletable(ours, b, deletable):
+    """Whether theirs drops a line of ``ours`` that it may not remove."""
+    if deletable is None:
+        return False
+    kept = set(b)
+    return any(_key(line) not in kept and _key(line) not in deletable
+               for line in ours)
 
 
 def _finish(ours, merged, tail):
@@ -205,9 +222,11 @@ def _resolve(base, ours, theirs, known, renames):
             continue            # rule 2: drift
         else:
             placed.append((position, 0, line))   # rule 3: the review's own
+    deletable = renames.deletable
     for position, line in zip(_positions(base, ours), ours):
         key = _key(line)
-        if key in their_keys or key in base_keys:
+        if key in their_keys or key in base_keys and (
+                deletable is None or key in deletable):
             continue            # present, or removed by the review
         # Rule 1: only ours has it (under the review's names).
         placed.append((position, 1, renames.forward(line)))
