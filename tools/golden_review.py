@@ -15,6 +15,7 @@
 
     python tools/golden_review.py record [--jobs N] [--cache DIR]
     python tools/golden_review.py check  [--jobs N] [--cache DIR]
+    python tools/golden_review.py record --prepared   (and check --prepared)
     python tools/golden_review.py diff OLD.json NEW.json
 
 ``record`` runs ``nova-resize-checks review --explain --format json`` over
@@ -25,6 +26,14 @@ changes (claim, kind, target, anchoring, outcome and evidence per
 variant) and the proposed version's digest.  Timings, cache flags and
 placement's random UUIDs are left out.  ``check`` does the same runs and
 prints the difference from the recorded file (exit 1 if there is one).
+
+``--prepared`` pins the stage before any run instead, in seconds and
+unaffected by how loaded the machine is (tests/samples/golden-prepared.json):
+per review what was read (verdict and reason if decided before running,
+the reviewed version, every change with its kind, summary, whether and
+how it applied, the findings) and the sha256 of every version it would
+run.  A move that leaves this unchanged leaves every verdict unchanged,
+since runs depend only on the versions.
 
 The run cache is kept in --cache (default .golden-cache, ignored by git)
 between invocations: a move that changes no proposed version is answered
@@ -43,6 +52,7 @@ import sys
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLES = os.path.join(HERE, 'tests', 'samples')
 GOLDEN = os.path.join(SAMPLES, 'golden.json')
+GOLDEN_PREPARED = os.path.join(SAMPLES, 'golden-prepared.json')
 # Folders of reviews (the backports folder holds patches, not reviews).
 FOLDERS = ('reviews', 'corpus', 'heldout', 'heldout2', 'hostile')
 VOLATILE = frozenset(('seconds', 'cached', 'start', 'stop', 'timestamp'))
@@ -88,7 +98,42 @@ def run_folder(folder, jobs, cache):
     return records
 
 
-def collect(jobs, cache, folders):
+def prepared_folder(folder):
+    """The prepare-stage records of one folder (no run), by path."""
+    sys.path.insert(0, HERE)
+    import hashlib
+
+    from nova_resize_checks.review import check
+
+    context = check.Context()
+    files, _problems = check.collect([os.path.join(SAMPLES, folder)])
+    records = {}
+    for path in files:
+        report = check._prepare_safely(path, context)
+        versions = {key: hashlib.sha256(json.dumps(
+            [v.test_source, sorted(v.overlay)]).encode()).hexdigest()
+            for key, v in report.versions.items()}
+        records[os.path.relpath(path, HERE)] = _clean({
+            'verdict': report.verdict, 'reason': report.reason,
+            'reviewed': [getattr(report, 'reviewed_version', 'ours'),
+                         getattr(report, 'reviewed_why', '')],
+            'changes': [{'kind': c.change.kind,
+                         'summary': c.change.summary,
+                         'span': c.change.span.as_list(),
+                         'applied': c.applied, 'reason': c.reason,
+                         'version': versions.get(c.version_key)}
+                        for c in report.changes],
+            'findings': [[f.kind, f.message] for f in report.findings],
+            'proposed': versions.get(report.proposed_key)})
+    return records
+
+
+def collect(jobs, cache, folders, prepared=False):
+    if prepared:
+        found = {}
+        for folder in folders:
+            found.update(prepared_folder(folder))
+        return found
     found = {}
     for folder in folders:
         sys.stderr.write('golden: %s...\n' % folder)
@@ -96,12 +141,23 @@ def collect(jobs, cache, folders):
     return found
 
 
-def diff(old, new):
-    """Unified diff lines between two golden documents, review by review."""
+def _without(record, ignore):
+    if isinstance(record, dict):
+        return {k: v for k, v in record.items() if k not in ignore}
+    return record
+
+
+def diff(old, new, ignore=()):
+    """Unified diff lines between two golden documents, review by review.
+
+    Keys in ``ignore`` (a field a commit adds, say) are left out.
+    """
     lines = []
     for path in sorted(set(old) | set(new)):
-        a = json.dumps(old.get(path), indent=1, sort_keys=True).splitlines()
-        b = json.dumps(new.get(path), indent=1, sort_keys=True).splitlines()
+        a = json.dumps(_without(old.get(path), ignore), indent=1,
+                       sort_keys=True).splitlines()
+        b = json.dumps(_without(new.get(path), ignore), indent=1,
+                       sort_keys=True).splitlines()
         if a != b:
             lines.extend(difflib.unified_diff(a, b, path + ' (golden)',
                                               path + ' (now)', lineterm=''))
@@ -117,16 +173,24 @@ def main():
                                                         '.golden-cache'))
     parser.add_argument('--folder', action='append', choices=FOLDERS,
                         help='only these folders (default: all)')
-    parser.add_argument('--golden', default=GOLDEN)
+    parser.add_argument('--golden')
+    parser.add_argument('--ignore', action='append', default=[],
+                        metavar='KEY', help='leave this field of every '
+                        'review out of the comparison (one a commit adds)')
+    parser.add_argument('--prepared', action='store_true',
+                        help='pin the stage before any run (fast)')
     args = parser.parse_args()
+    args.golden = args.golden or (GOLDEN_PREPARED if args.prepared
+                                  else GOLDEN)
     if args.action == 'diff':
         if len(args.files) != 2:
             parser.error('diff needs OLD and NEW')
         with open(args.files[0]) as a, open(args.files[1]) as b:
-            lines = diff(json.load(a), json.load(b))
+            lines = diff(json.load(a), json.load(b), args.ignore)
     else:
         folders = args.folder or FOLDERS
-        found = collect(args.jobs, os.path.abspath(args.cache), folders)
+        found = collect(args.jobs, os.path.abspath(args.cache), folders,
+                        args.prepared)
         if args.action == 'record':
             with open(args.golden, 'w') as f:
                 json.dump(found, f, indent=1, sort_keys=True)
@@ -137,7 +201,7 @@ def main():
             golden = json.load(f)
         golden = {k: v for k, v in golden.items()
                   if k.split(os.sep)[2] in folders}
-        lines = diff(golden, found)
+        lines = diff(golden, found, args.ignore)
     for line in lines:
         print(line)
     print('golden: %d line(s) of difference' % len(lines))
