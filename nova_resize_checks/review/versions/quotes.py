@@ -104,9 +104,17 @@ def port_dialect(code):
     A review of upstream's recreate version proposes calls such as
     ``self._wait_for_state_change(self.admin_api, server, 'ERROR')``; run
     as written against today's nova they fail for a reason the review did
-    not cause.  Only that argument is dropped.
+    not cause.  Only that argument is dropped.  Reviews also write
+    TestCase assertions as bare calls (``assertEqual(a, b)`` for
+    ``self.assertEqual(a, b)``): a statement that starts with one gets its
+    ``self.`` back.
     """
-    return _OLD_HELPER_CALL.sub(r'\1', code)
+    code = _OLD_HELPER_CALL.sub(r'\1', code)
+    return _BARE_ASSERTION.sub(r'\1self.\2', code)
+
+
+# A statement opening with a TestCase assertion method called bare.
+_BARE_ASSERTION = re.compile(r'(?m)^([ \t]*)(assert[A-Z]\w*\()')
 
 
 def comparable_lines(code):
