@@ -47,7 +47,7 @@ def cache_root(environ=None):
     """Where release trees are cached (created on first use)."""
     environ = os.environ if environ is None else environ
     base = environ.get('XDG_CACHE_HOME') or os.path.join(
-        os.path.expanduser('~'), '.cache')
+        environ.get('HOME') or os.path.expanduser('~'), '.cache')
     return os.path.join(base, 'nova-resize-checks', 'releases')
 
 
