@@ -105,6 +105,32 @@ def _copy_tree(source, destination):
     shutil.copytree(source, destination, symlinks=True, ignore=ignore)
 
 
+def _patch_paths(text):
+    """Every path a patch names, with and without its a/ b/ prefix."""
+    import unidiff
+
+    paths = []
+    for patched_file in unidiff.PatchSet(text):
+        for name in (patched_file.source_file, patched_file.target_file):
+            if name and name != '/dev/null':
+                paths.extend([name, name.split('/', 1)[-1]])
+    return paths
+
+
+def _copy_files(source, destination, paths):
+    """Copy the files of ``source`` named by ``paths`` (if there)."""
+    root = os.path.realpath(source)
+    os.makedirs(destination, exist_ok=True)
+    for path in paths:
+        origin = os.path.realpath(os.path.join(root, path))
+        if not origin.startswith(root + os.sep) or not os.path.isfile(
+                origin):
+            continue
+        copy = os.path.join(destination, os.path.relpath(origin, root))
+        os.makedirs(os.path.dirname(copy), exist_ok=True)
+        shutil.copy2(origin, copy)
+
+
 def _export_ref(git_dir, ref, destination):
     commit = gitrefs.commit_of(git_dir, ref)
     if commit is None:
@@ -573,8 +599,14 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
                 raise PatchInputError('--nova-source %s: no such directory'
                                       % nova_source)
             target = os.path.abspath(nova_source)
-            _copy_tree(target, before_tree)
             version = static.tree_version(target)
+            if run and not _why_not_dynamic(version, installed):
+                _copy_tree(target, before_tree)
+            else:
+                # No scenario: the static check reads manager.py and git
+                # apply the patch's files; nothing else is needed.
+                _copy_files(target, before_tree, [static.MANAGER_PATH] +
+                            _patch_paths(text))
             git_dirs = _source_git_dirs(target)
             if nova_git:
                 try:

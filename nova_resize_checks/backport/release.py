@@ -19,9 +19,11 @@ unpacked tree.  Trees are cached under the XDG cache directory
 (``$XDG_CACHE_HOME/nova-resize-checks/releases/nova-VERSION``, default
 ``~/.cache/...``): a release is downloaded once.  A tree is put in place
 with one rename when it is complete, so an interrupted download leaves
-nothing that looks cached.
+nothing that looks cached, and a lock file makes concurrent callers wait
+for one download.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -193,6 +195,21 @@ def release_tree(version, cache=None, pip=None):
         return hit[0], dict(hit[1], downloaded=False)
     try:
         os.makedirs(cache, exist_ok=True)
+        lock = open(os.path.join(cache, '.lock-nova-%s' % version), 'w')
+    except OSError as exc:
+        raise ReleaseError('cannot write the cache %s: %s' % (
+            cache, exc.strerror or exc))
+    with lock:
+        # One download per release: another process may be fetching it.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        hit = cached(version, cache)
+        if hit:
+            return hit[0], dict(hit[1], downloaded=False)
+        return _fetch(version, cache, pip)
+
+
+def _fetch(version, cache, pip):
+    try:
         work = tempfile.mkdtemp(prefix='.nova-%s-' % version, dir=cache)
     except OSError as exc:
         raise ReleaseError('cannot write the cache %s: %s' % (

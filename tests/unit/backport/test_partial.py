@@ -297,3 +297,28 @@ class TestCarriedOnARelease(testtools.TestCase):
         self.assertIn('not applied (test): %s: the file is not in the tree'
                       % REGRESSION, text)
         self.assertEqual(1, text.count('not applied (test): %s' % SERVERS))
+
+
+class TestSparseCopy(testtools.TestCase):
+    """Without the scenario only manager.py and the patch's files are
+    copied (a release tree has thousands of files)."""
+
+    def test_only_named_files_inside_the_tree(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        source = minirepo.affected_tree(os.path.join(tmp, 'src'))
+        _write(source, SERVERS, 'x = 1\n')
+        _write(source, 'nova/other.py', 'y = 2\n')
+        _write(tmp, 'outside.py', 'z = 3\n')
+        with open(minirepo.FIX_PATCH) as handle:
+            paths = patch._patch_paths(handle.read())
+        self.assertEqual(['a/nova/compute/manager.py',
+                          'nova/compute/manager.py',
+                          'b/nova/compute/manager.py',
+                          'nova/compute/manager.py'], paths)
+        copy = os.path.join(tmp, 'copy')
+        patch._copy_files(source, copy, paths + [SERVERS, '../outside.py',
+                                                 'no/such.py'])
+        found = sorted(os.path.relpath(os.path.join(top, name), copy)
+                       for top, _dirs, names in os.walk(copy)
+                       for name in names)
+        self.assertEqual(['nova/compute/manager.py', SERVERS], found)
