@@ -300,8 +300,11 @@ class TestCarriedOnARelease(testtools.TestCase):
 
 
 class TestSparseCopy(testtools.TestCase):
-    """Without the scenario only manager.py and the patch's files are
-    copied (a release tree has thousands of files)."""
+    """Without the scenario only the files it needs are copied.
+
+    That is manager.py and the patch's files (a release tree has
+    thousands of files).
+    """
 
     def test_only_named_files_inside_the_tree(self):
         tmp = self.useFixture(fixtures.TempDir()).path
