@@ -39,6 +39,10 @@ VERSION = re.compile(r'^[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?'
                      r'(\.post[0-9]+)?(\.dev[0-9]+)?$')
 _PIP_TIMEOUT = 1800
 _MARKER = 'nova-resize-checks-release.json'
+# What pip prints when it cannot reach an index.
+_NETWORK = ('NewConnectionError', 'ConnectionError', 'Could not fetch URL',
+            'Max retries exceeded', 'Temporary failure in name resolution',
+            'ProxyError', 'SSLError', 'ReadTimeoutError')
 
 
 class ReleaseError(Exception):
@@ -64,7 +68,8 @@ def check_version(version):
 def _pip_error(output):
     """pip's own error lines (ERROR: ...), or its last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith('ERROR:')]
+    errors = [re.sub(r' \(from versions: [^)]*\)', '', line)
+              for line in lines if line.startswith('ERROR:')]
     if errors:
         return ' '.join(errors)[:600]
     return (lines[-1] if lines else 'no output')[:600]
@@ -97,9 +102,17 @@ def download(version, destination, pip=None):
         if 'No module named pip' in output:
             raise ReleaseError('pip is not available (%s): %s' % (
                 ' '.join(pip), _pip_error(output)))
-        raise ReleaseError('pip download nova==%s failed (exit %d; is '
-                           'PyPI reachable?): %s' % (
-                               version, proc.returncode, _pip_error(output)))
+        network = [line.strip() for line in output.splitlines()
+                   if any(mark in line for mark in _NETWORK)]
+        if network:
+            hint = 'the index cannot be reached: %s' % network[0][:300]
+        elif 'Could not find a version' in output:
+            hint = 'no such release on the index pip uses'
+        else:
+            hint = 'is PyPI reachable?'
+        raise ReleaseError('pip download nova==%s failed (exit %d; %s): %s'
+                           % (version, proc.returncode, hint,
+                              _pip_error(output)))
     found = [name for name in os.listdir(destination)
              if name.startswith(('nova-%s.' % version,
                                  'nova-%s-' % version))]

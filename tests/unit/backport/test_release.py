@@ -138,6 +138,17 @@ class TestRelease(testtools.TestCase):
         self.assertEqual([], [name for name in os.listdir(self.cache)
                               if not name.startswith('.')])
 
+    def test_unreachable_index_is_named(self):
+        # Port 9 on the loopback refuses at once: no network is used.
+        for name, value in (('PIP_NO_INDEX', ''), ('PIP_FIND_LINKS', ''),
+                            ('PIP_INDEX_URL', 'http://127.0.0.1:9/simple'),
+                            ('PIP_RETRIES', '1')):
+            self.useFixture(fixtures.EnvironmentVariable(name, value))
+        exc = self.assertRaises(release.ReleaseError, release.release_tree,
+                                '99.0.0', cache=self.cache)
+        self.assertIn('the index cannot be reached', str(exc))
+        self.assertIn('Connection refused', str(exc))
+
     def test_pip_missing(self):
         exc = self.assertRaises(release.ReleaseError, release.release_tree,
                                 '99.0.0', cache=self.cache,
