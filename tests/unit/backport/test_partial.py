@@ -325,3 +325,29 @@ class TestSparseCopy(testtools.TestCase):
                        for top, _dirs, names in os.walk(copy)
                        for name in names)
         self.assertEqual(['nova/compute/manager.py', SERVERS], found)
+
+
+class TestMisplacedTestHunk(testtools.TestCase):
+
+    def test_reported_but_does_not_decide(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        tree = minirepo.affected_tree(os.path.join(tmp, 'tree'))
+        _write(tree, SERVERS, 'class T(object):\n\n'
+               '    def test_a(self):\n        x = 1\n        y = 2\n'
+               '        z = 3\n\n    def test_b(self):\n        pass\n')
+        with open(minirepo.FIX_PATCH) as handle:
+            code = ''.join(text for _path, kind, text in hunks.split(
+                handle.read()) if kind == hunks.CODE)
+        # Meant for test_b (its header says so), lands in test_a.
+        test_hunk = ('--- a/%s\n+++ b/%s\n@@ -4,3 +4,3 @@ def test_b(self):'
+                     '\n         x = 1\n-        y = 2\n+        y = 4\n'
+                     '         z = 3\n' % (SERVERS, SERVERS))
+        path = os.path.join(tmp, 'both.diff')
+        with open(path, 'w') as handle:
+            handle.write(code + test_hunk)
+        report = patch.check_patch(path, nova_source=tree, run=False)
+        self.assertEqual(patch.FIXES, report['outcome'], report['reason'])
+        placed = {record['file']: record['placed']
+                  for record in report['hunks']}
+        self.assertEqual({'nova/compute/manager.py': True, SERVERS: False},
+                         placed)
