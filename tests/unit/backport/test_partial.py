@@ -25,12 +25,14 @@ import os
 import subprocess
 
 import fixtures
+import jsonschema
 import testtools
 
 from nova_resize_checks.backport import gitrefs
 from nova_resize_checks.backport import hunks
 from nova_resize_checks.backport import patch
 from nova_resize_checks import cli
+from nova_resize_checks import schemas
 from tests.unit.backport import minirepo
 
 REGRESSION = 'nova/tests/functional/regressions/test_bug_1825537.py'
@@ -220,6 +222,17 @@ class TestCarriedOnARelease(testtools.TestCase):
         self.assertEqual(['nova/compute/manager.py'],
                          [h['file'] for h in report['hunks']])
         self.assertEqual('fixed', report['static_after']['verdict'])
+        # The document is valid, and the schema holds the records to it.
+        document = dict(schemas.stamp(report), concurrency='eventlet')
+        schema = schemas.load('backport-patch')
+        jsonschema.validate(document, schema)
+        bad = dict(records[REGRESSION], kind='code')
+        self.assertRaises(jsonschema.ValidationError, jsonschema.validate,
+                          dict(document, not_applied=[bad]), schema)
+        bad = dict(records[REGRESSION], earlier_change=[{'commit': 'HEAD',
+                                                         'subject': 'x'}])
+        self.assertRaises(jsonschema.ValidationError, jsonschema.validate,
+                          dict(document, not_applied=[bad]), schema)
 
     def test_tree_without_git_names_the_cause_and_how_to_find_it(self):
         report = patch.check_patch(self.patch, nova_source=self.tarball,
