@@ -270,13 +270,24 @@ def _backport_refs(args, gitrefs):
 
 def _backport_patch(args):
     from nova_resize_checks.backport import patch as bp_patch
+    from nova_resize_checks.backport import release as bp_release
     from nova_resize_checks.backport import render as bp_render
 
-    if bool(args.nova_git) == bool(args.nova_source):
-        raise UsageError('--patch needs --nova-source DIR, or --nova-git '
-                         'DIR with --ref REF')
-    if args.nova_git and not args.ref:
-        raise UsageError('--patch with --nova-git needs --ref REF')
+    trees = [name for name, value in (
+        ('--nova-source', args.nova_source),
+        ('--nova-release', args.nova_release),
+        ('--nova-git --ref', args.nova_git and args.ref)) if value]
+    if len(trees) != 1:
+        raise UsageError('--patch needs one tree: --nova-source DIR, '
+                         '--nova-release VERSION or --nova-git DIR with '
+                         '--ref REF%s' % (' (not %s)' % ' and '.join(trees)
+                                          if trees else ''))
+    if args.ref and not args.nova_git:
+        raise UsageError('--ref needs --nova-git DIR')
+    if args.nova_release and not bp_release.VERSION.match(
+            args.nova_release):
+        raise UsageError('--nova-release %s: not a nova release number '
+                         '(e.g. 19.0.1)' % args.nova_release)
     if args.refs or args.branches or args.tags:
         raise UsageError('--patch judges one tree: use --ref REF, not '
                          'positional refs, --branches or --tags')
@@ -286,7 +297,7 @@ def _backport_patch(args):
                 args.patch, nova_source=args.nova_source,
                 nova_git=args.nova_git, ref=args.ref,
                 run=not args.static_only, timeout=args.timeout,
-                python=args.python)
+                python=args.python, nova_release=args.nova_release)
         except bp_patch.PatchInputError as exc:
             raise UsageError(str(exc))
     if args.format == 'json':
@@ -307,8 +318,8 @@ def cmd_backport(args):
         if args.nova_source:
             raise UsageError('use --nova-source or --nova-git, not both')
         return _backport_refs(args, gitrefs)
-    if args.python:
-        raise UsageError('--python is for --patch')
+    if args.python or args.nova_release:
+        raise UsageError('--python and --nova-release are for --patch')
     if args.refs or args.branches or args.tags or args.ref:
         raise UsageError('refs, --ref, --branches and --tags need '
                          '--nova-git DIR')
@@ -425,6 +436,12 @@ def build_parser():
     bp.add_argument('--ref', metavar='REF',
                     help='with --patch and --nova-git: the ref to apply '
                          'the patch to')
+    bp.add_argument('--nova-release', metavar='VERSION',
+                    help='with --patch: the tree is that nova release\'s '
+                         'source from PyPI (pip download --no-binary '
+                         ':all:, cached under $XDG_CACHE_HOME); with '
+                         '--nova-git DIR as well, DIR is only the history '
+                         'to look for changes the patch depends on')
     bp.add_argument('--python', metavar='PATH',
                     help='with --patch: run the scenario with this '
                          'interpreter, whose nova must be the tree\'s '
