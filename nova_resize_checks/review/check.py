@@ -46,7 +46,6 @@ from nova_resize_checks import matrix as matrix_mod
 from nova_resize_checks import mutants
 from nova_resize_checks.review.claims import extract
 from nova_resize_checks.review.claims import findings as findings_mod
-from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review import edits
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import container
@@ -260,24 +259,8 @@ def prepare(path, context):
         parsed, changes, context.references, context.helper_names))
     report.findings = found
     if not changes:
-        claims = [f for f in found if f.kind == model.UNPARSED_CLAIM]
-        if parsed.claims_no_defects:
-            # The review says nothing needs changing and proposes no code:
-            # sentences that merely read like requests (a walk-through's
-            # "must move the server") stay findings, not claims.
-            claims = [f for f in claims if not f.message.startswith(
-                lexicon.PROSE_CLAIM)]
-        if claims:
-            # It claims fixes, but none could be made into a change.
-            report.verdict = verdict_mod.UNVERIFIED
-            report.reason = ('the review claims %d fix(es) but none could '
-                             'be turned into a change: %s' % (
-                                 len(claims), claims[0].message))
-        else:
-            report.verdict = verdict_mod.NO_FIX
-            report.reason = ('the review proposes no concrete change' if
-                             not parsed.errors else 'the review could not '
-                             'be read: ' + '; '.join(parsed.errors))
+        report.verdict, report.reason = verdict_mod.without_changes(
+            found, parsed.claims_no_defects, parsed.errors)
         return report
 
     label = os.path.basename(path)
@@ -291,19 +274,14 @@ def prepare(path, context):
         # Code the review proposes is judged even where it could not be
         # applied here: nothing runs, and the review is flagged for it.
         report.findings.extend(refused)
-        report.verdict = verdict_mod.UNSAFE
-        report.reason = ('not run: code the review proposes (which could '
-                         'not be applied here) reaches outside a test: %s'
-                         % '; '.join(sorted({f.message for f in refused})
-                                     [:3]))
+        report.verdict, report.reason = verdict_mod.unsafe(
+            {f.message for f in refused}, applied=False)
         for item in report.changes:
             item.version_key = None
         return report
     if not applied:
-        report.verdict = verdict_mod.UNVERIFIED
-        report.reason = ('none of the %d proposed change(s) could be '
-                         'applied: %s' % (len(changes), '; '.join(
-                             c.reason for c in report.changes)))
+        report.verdict, report.reason = verdict_mod.none_applied(
+            report.changes)
         return report
 
     versions = {}
@@ -331,9 +309,7 @@ def prepare(path, context):
             if finding.message not in seen:
                 seen.add(finding.message)
                 report.findings.append(finding)
-        report.verdict = verdict_mod.UNSAFE
-        report.reason = ('not run: the proposed code reaches outside a '
-                         'test: %s' % '; '.join(sorted(seen)[:3]))
+        report.verdict, report.reason = verdict_mod.unsafe(seen)
         for item in report.changes:
             item.version_key = None
         report.proposed_key = None

@@ -83,6 +83,11 @@ class ParsedReview:
     notes: typing.List[str] = dataclasses.field(default_factory=list)
 
 
+# The message of an unparsed claim read in prose starts so (a sentence that
+# asks for a change none of the rules could make).
+PROSE_CLAIM = 'claim not turned into a change:'
+
+
 @dataclasses.dataclass
 class Change:
     """A change a review asks for.  One subclass per kind (``kind``).

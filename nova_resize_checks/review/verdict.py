@@ -51,6 +51,41 @@ PASS = run_results.PASS
 REFUSED = run_results.REFUSED
 
 
+def without_changes(findings, claims_no_defects, errors):
+    """(verdict, reason) of a review that proposes no change.
+
+    ``unverified`` when it claims fixes none of which became a change,
+    else ``no-fix``.  A review that says nothing needs changing keeps the
+    sentences that merely read like requests (a walk-through's "must move
+    the server") as findings, not claims.
+    """
+    claims = [f for f in findings if f.kind == model.UNPARSED_CLAIM]
+    if claims_no_defects:
+        claims = [f for f in claims
+                  if not f.message.startswith(model.PROSE_CLAIM)]
+    if claims:
+        return UNVERIFIED, ('the review claims %d fix(es) but none could be '
+                            'turned into a change: %s'
+                            % (len(claims), claims[0].message))
+    if errors:
+        return NO_FIX, 'the review could not be read: ' + '; '.join(errors)
+    return NO_FIX, 'the review proposes no concrete change'
+
+
+def none_applied(items):
+    """(``unverified``, reason): changes were read, none could be made."""
+    return UNVERIFIED, ('none of the %d proposed change(s) could be '
+                        'applied: %s' % (len(items), '; '.join(
+                            item.reason for item in items)))
+
+
+def unsafe(messages, applied=True):
+    """(``unsafe``, reason): the static gate refused the proposed code."""
+    return UNSAFE, ('not run: %s reaches outside a test: %s' % (
+        'the proposed code' if applied else 'code the review proposes '
+        '(which could not be applied here)', '; '.join(sorted(messages)[:3])))
+
+
 def refused(results):
     """(UNSAFE, reason) when a run was stopped by the confinement."""
     for variant in sorted(results):

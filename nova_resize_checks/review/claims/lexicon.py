@@ -23,6 +23,7 @@ runs; the rules that use them live in :mod:`.rules`, :mod:`.fixes` and
 
 import re
 
+from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
 
 
@@ -198,7 +199,7 @@ MAX_FINDINGS_PER_KIND = 100
 MAX_CHANGES = 20000
 # How findings for prose that reads like a request but became no change
 # begin.
-PROSE_CLAIM = 'claim not turned into a change:'
+PROSE_CLAIM = model.PROSE_CLAIM
 # Code blocks read as proposals per review: every one becomes a version of
 # the test to edit (and perhaps run), so a review with thousands of blocks
 # is read up to here and the rest reported.
