@@ -385,6 +385,11 @@ def _inline_proposals(masked, codes, span, test_text):
                 isinstance(tree.body[0], ast.Expr) and
                 not isinstance(tree.body[0].value, ast.Call)):
             continue
+        if any(isinstance(node, ast.Constant) and node.value is Ellipsis
+               for node in ast.walk(tree)):
+            # "`assertFlavorMatchesAllocation(self.flavor2, ...)` would
+            # pass": an elided mention, not a statement to run.
+            continue
         if ' '.join(quotes.port_dialect(code).split()) in test_text or \
                 quotes.is_quotation(code, ()):
             # Already in the test, or a line of an upstream version: a
