@@ -18,7 +18,8 @@ bound (``plan``), and the bound shrinks as runs turn out not to be
 needed (``skipped``: a version failed against real nova or a mutant
 survived) or another invocation ran them (``cached``).  The ETA is the
 runs still to do times the mean measured run time, over the parallel
-jobs; there is none before the first run is measured.  On a terminal one
+jobs, less the time since the last run ended; there is none before the
+first run is measured.  On a terminal one
 line is rewritten in place; off a terminal (CI logs, ``--format json``
 piped) a line is written every :data:`EVERY` runs or every
 :data:`INTERVAL` seconds, whichever comes first, so a log never goes
@@ -65,6 +66,7 @@ class Progress(object):
         self.start = time.monotonic()
         self._printed_at = self.start
         self._printed_done = 0
+        self._last_done = self.start
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ticker = None
@@ -82,6 +84,7 @@ class Progress(object):
                 self.cached += kw.get('cached', 0)
             elif event == 'done':
                 self.done += 1
+                self._last_done = time.monotonic()
                 if kw.get('seconds'):
                     self.measured.append(float(kw['seconds']))
                 self.last = '%s vs %s: %s' % (
@@ -110,7 +113,10 @@ class Progress(object):
             return None
         left = max(0, self.total - self.done)
         mean = sum(self.measured) / len(self.measured)
-        return left * mean / max(1, min(self.jobs, left or 1))
+        # Runs in flight since the last one ended have used some of it.
+        since = time.monotonic() - self._last_done
+        return max(1.0, left * mean / max(1, min(self.jobs, left or 1)) -
+                   since) if left else 0.0
 
     def line(self):
         with self._lock:

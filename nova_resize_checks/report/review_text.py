@@ -53,9 +53,13 @@ def _result_line(variant, result):
 
 def _runs(review):
     """Every (variant, result) of a review: its version's, its changes'."""
-    found = list(review.get('proposed', {}).items())
+    proposed = review.get('proposed', {})
+    found = list(proposed.items())
     for change in review.get('changes', []):
-        found.extend(change.get('outcomes', {}).items())
+        # A change alone is its own version; the only change is the
+        # review's version, whose runs are counted once.
+        if change.get('outcomes') and change['outcomes'] != proposed:
+            found.extend(change['outcomes'].items())
     return found
 
 
