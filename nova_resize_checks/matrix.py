@@ -51,6 +51,7 @@ import typing
 
 from nova_resize_checks import assertions as assertions_mod
 from nova_resize_checks import canonical
+from nova_resize_checks import children
 from nova_resize_checks import env
 from nova_resize_checks import json_child
 from nova_resize_checks import mutants
@@ -430,10 +431,29 @@ def compute(timeout=DEFAULT_TIMEOUT, use_cache=True, python=None, jobs=1,
     """
     source = canonical.read_test()
     key = cache_key(source)
-    if use_cache:
+    if not use_cache:
+        return _compute(source, key, timeout, python, jobs, None, progress)
+    found = cached(source, directory)
+    if found is not None:
+        return found
+    # One work unit: a second invocation on the same cache waits for the
+    # one measuring this matrix, then reads it from the cache.
+    from nova_resize_checks.runs import cache as cache_mod
+
+    lock = cache_mod.Lock(_cache_path(key, directory)[:-5] + '.lock',
+                          children.cancelled)
+    try:
         found = cached(source, directory)
         if found is not None:
             return found
+        return _compute(source, key, timeout, python, jobs, directory,
+                        progress, store=True)
+    finally:
+        lock.release()
+
+
+def _compute(source, key, timeout, python, jobs, directory, progress,
+             store=False):
     path = canonical.test_path()
     variants = [REAL] + list(mutants.MUTANTS)
     jobs = max(1, min(jobs or 1, len(variants)))
@@ -456,7 +476,7 @@ def compute(timeout=DEFAULT_TIMEOUT, use_cache=True, python=None, jobs=1,
                 '; '.join('%s: %s' % item for item in
                           sorted(real.get('failed', {}).items())) or
                 assertions_mod.first_line(real.get('error'), 500)))
-    if use_cache:
+    if store and not children.cancelled():
         try:
             _store(key, matrix, directory)
         except OSError:

@@ -112,8 +112,12 @@ def _validate(args):
     return reviewed, collected
 
 
-def write(args, reports, summary):
-    """The report in ``args.format`` on stdout."""
+def write(args, reports, summary, skipped=()):
+    """The report in ``args.format`` on stdout.
+
+    ``skipped``: directory entries left unread, one line each (the text
+    report ends with them; the other formats hold reviews only).
+    """
     from nova_resize_checks.report import document as document_mod
 
     doc = document_mod.to_document(
@@ -136,7 +140,8 @@ def write(args, reports, summary):
         from nova_resize_checks.report import review_text
 
         base.write_lines(sys.stdout, review_text.lines(
-            doc, verbose=args.verbose, explain=args.explain))
+            doc, ['not read: %s' % line for line in skipped],
+            verbose=args.verbose, explain=args.explain))
 
 
 def run(args):
@@ -163,6 +168,6 @@ def run(args):
             % exc)
     finally:
         progress.close()
-    write(args, reports, summary)
+    write(args, reports, summary, collected.skipped)
     return base.EXIT_FOUND if any(r.flagged for r in reports) \
         else base.EXIT_OK

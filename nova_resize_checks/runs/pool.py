@@ -214,8 +214,9 @@ class Pool(object):
     def _unit(self, key, version, variants, prior):
         """A version's work unit under its lock; {variant: RunResult}.
 
-        Another invocation may have run some of ``variants`` while this
-        one waited for the lock: those come from the cache, and only the
+        Another invocation may have run some of ``variants`` since
+        :meth:`run` looked at the cache (while this one waited for the
+        lock, or just before): those come from the cache, and only the
         rest run.
         """
         start = time.time()
@@ -223,7 +224,9 @@ class Pool(object):
             if self.cache and self.write_cache else None
         try:
             got = {}
-            if lock is not None and lock.waited:
+            if lock is not None:
+                # Another invocation may have finished this unit since
+                # run() looked, whether or not this one had to wait.
                 for variant in variants:
                     cached = self.cache.get(self._key(key, variant))
                     if cached is not None:

@@ -290,6 +290,8 @@ class TestReviewArguments(CliCase):
         self.assertEqual(0, cli.main(['review', '-q', self.root]))
         self.assertIn('pipe.md: not a regular file',
                       self.stderr.getvalue())
+        self.assertIn('not read: %s' % os.path.join(self.root, 'pipe.md'),
+                      self.stdout.getvalue())
 
     def test_canonical_too_slow_is_an_environment_error(self):
         slow = {'real': results.RunResult('real', 'pass', 3.0)}
