@@ -43,6 +43,7 @@ import traceback
 import typing
 
 from nova_resize_checks import canonical
+from nova_resize_checks import children
 from nova_resize_checks import env
 from nova_resize_checks import inputs
 from nova_resize_checks import matrix as matrix_mod
@@ -418,10 +419,10 @@ def prepare_cached(path, context, store=None, data=None):
     """
     key = _prepared_key(path, context, data) if store is not None else None
     if key is not None:
-        data = store.read(key)
-        if data is not None:
+        stored = store.read(key)
+        if stored is not None:
             try:
-                return document.load_prepared(path, data)
+                return document.load_prepared(path, stored)
             except (KeyError, TypeError, ValueError):
                 pass
     report = _prepare_safely(path, context, data)
@@ -481,6 +482,21 @@ def check(paths, options=None, **overrides):
         use_cache=opts.use_cache, cache_dir=opts.cache_dir,
         progress=progress, stop_at_survivor=True)
     timing = []
+    try:
+        reports, results, canonical_results, caught, matrix = _run_all(
+            reviews, context, opts, runner, cache_root, store, timing)
+    except CanonicalBroken:
+        # Nothing can be judged: stop the matrix children still measuring
+        # instead of waiting minutes for them, then allow new runs again.
+        children.reset()
+        raise
+    return _finish(reports, results, canonical_results, caught, matrix,
+                   runner, timing, opts, confinement, context)
+
+
+def _run_all(reviews, context, opts, runner, cache_root, store, timing):
+    """Read the reviews while the canonical test runs; then run them."""
+    progress = opts.progress
     with runner, concurrent.futures.ThreadPoolExecutor(2) as background:
         # The canonical test first: every verdict is relative to it, and
         # its run times give the bound for every other run.  It runs (and
@@ -499,25 +515,12 @@ def check(paths, options=None, **overrides):
             timing.append([start, time.time()])
             if progress:
                 progress('prepared', path=review.shown)
-        real = canonical_future.result()[context.canonical.key()][runs.REAL]
-        if real.outcome == runs.TIMEOUT:
-            raise CanonicalTooSlow(
-                'the canonical test did not finish within --timeout %gs '
-                'against real nova, so no review can be judged within it: '
-                'raise --timeout, or leave it out to derive it from the '
-                'canonical test' % runner.timeout)
-        if real.outcome != runs.PASS:
-            raise CanonicalBroken(
-                'the canonical regression test does not pass against the '
-                'installed nova (%s: %s), so no review can be judged here. '
-                'Run "nova-resize-checks reproduce" to see what placement '
-                'holds.' % (real.outcome, real.evidence))
         try:
-            matrix = matrix_future.result()
-        except matrix_mod.MatrixError as exc:
-            raise CanonicalBroken(
-                'the canonical test\'s assertion x mutant matrix could not '
-                'be measured, so no review can be judged here: %s' % exc)
+            real, matrix = _canonical(canonical_future, matrix_future,
+                                      context, runner)
+        except CanonicalBroken:
+            children.cancel()
+            raise
         canonical_results = dict(_canonical_results(matrix), real=real)
         if opts.timeout is None:
             runner.timeout = derived_timeout(canonical_results)
@@ -535,6 +538,36 @@ def check(paths, options=None, **overrides):
             plan[version.key()], known[version.key()] = _plan(
                 version, matrix, caught, context)
         results = runner.run(versions, plan, known)
+    return reports, results, canonical_results, caught, matrix
+
+
+def _canonical(canonical_future, matrix_future, context, runner):
+    """The canonical test's real run and its matrix, or CanonicalBroken."""
+    real = canonical_future.result()[context.canonical.key()][runs.REAL]
+    if real.outcome == runs.TIMEOUT:
+        raise CanonicalTooSlow(
+            'the canonical test did not finish within --timeout %gs '
+            'against real nova, so no review can be judged within it: '
+            'raise --timeout, or leave it out to derive it from the '
+            'canonical test' % runner.timeout)
+    if real.outcome != runs.PASS:
+        raise CanonicalBroken(
+            'the canonical regression test does not pass against the '
+            'installed nova (%s: %s), so no review can be judged here. '
+            'Run "nova-resize-checks reproduce" to see what placement '
+            'holds.' % (real.outcome, real.evidence))
+    try:
+        matrix = matrix_future.result()
+    except matrix_mod.MatrixError as exc:
+        raise CanonicalBroken(
+            'the canonical test\'s assertion x mutant matrix could not '
+            'be measured, so no review can be judged here: %s' % exc)
+    return real, matrix
+
+
+def _finish(reports, results, canonical_results, caught, matrix, runner,
+            timing, opts, confinement, context):
+    """Verdicts from the runs, and the summary."""
     results[context.canonical.key()] = canonical_results
     for report, span in zip(reports, timing):
         for key in report.versions:

@@ -329,3 +329,22 @@ class TestHelp(CliCase):
             needle = ' '.join(meaning.split()[:4])
             self.assertGreaterEqual(flat.find(needle), 0,
                                     '%d: %s' % (code, needle))
+
+
+class TestPreparedFromBytes(testtools.TestCase):
+
+    def test_a_review_read_once_is_prepared_from_its_bytes(self):
+        from nova_resize_checks.report import document
+
+        store = cache_mod.JsonStore(self.useFixture(
+            fixtures.TempDir()).path, document.PREPARED_FORMAT)
+        context = check.Context()
+        data = b'Please rename `no_usage` to `empty_usage`.\n'
+        cold = check.prepare_cached('<stdin>', context, store, data)
+        warm = check.prepare_cached('<stdin>', context, store, data)
+        for report in (cold, warm):
+            self.assertEqual('<stdin>', report.path)
+            self.assertEqual([], [f.message for f in report.findings
+                                  if f.kind == model.INPUT_ERROR])
+            self.assertEqual(['rename'],
+                             [c.change.kind for c in report.changes])
