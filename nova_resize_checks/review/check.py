@@ -441,7 +441,7 @@ def _timeout_problem(canonical_results, timeout):
         return ('the canonical test itself takes %.1fs (against %s), '
                 'more than --timeout %gs, so no review can be judged '
                 'within it: raise --timeout, or leave it out to derive '
-                'it from the canonical test (%gs here)' % (
+                'it from the canonical test (at least %gs here)' % (
                     slowest.seconds, slowest.variant, timeout,
                     derived_timeout(canonical_results)))
     return None
@@ -517,7 +517,7 @@ def _run_all(reviews, context, opts, runner, cache_root, store, timing):
                 progress('prepared', path=review.shown)
         try:
             real, matrix = _canonical(canonical_future, matrix_future,
-                                      context, runner)
+                                      context, runner, opts.timeout)
         except CanonicalBroken:
             children.cancel()
             raise
@@ -541,9 +541,16 @@ def _run_all(reviews, context, opts, runner, cache_root, store, timing):
     return reports, results, canonical_results, caught, matrix
 
 
-def _canonical(canonical_future, matrix_future, context, runner):
-    """The canonical test's real run and its matrix, or CanonicalBroken."""
+def _canonical(canonical_future, matrix_future, context, runner, timeout):
+    """The canonical test's real run and its matrix, or CanonicalBroken.
+
+    A bound the real run alone exceeds is said at once, before waiting for
+    the matrix.
+    """
     real = canonical_future.result()[context.canonical.key()][runs.REAL]
+    problem = _timeout_problem({runs.REAL: real}, timeout)
+    if problem:
+        raise CanonicalTooSlow(problem)
     if real.outcome == runs.TIMEOUT:
         raise CanonicalTooSlow(
             'the canonical test did not finish within --timeout %gs '

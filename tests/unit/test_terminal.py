@@ -270,6 +270,8 @@ class TestReviewArguments(CliCase):
         good = self._file('good.md')
         self.assertEqual(2, cli.main(['review', '--jobs', '0', good]))
         self.assertEqual(2, cli.main(['review', '--timeout', '-1', good]))
+        self.assertEqual(2, cli.main(['review', '--timeout', '0.5', good]))
+        self.assertIn('--timeout must be at least 1', self.stderr.getvalue())
         self.assertEqual([], self.calls)
 
     def test_dev_null_is_an_empty_review(self):
