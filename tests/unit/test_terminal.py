@@ -350,3 +350,24 @@ class TestPreparedFromBytes(testtools.TestCase):
                                   if f.kind == model.INPUT_ERROR])
             self.assertEqual(['rename'],
                              [c.change.kind for c in report.changes])
+
+
+class TestUnreadableSamples(CliCase):
+
+    def test_each_sample_is_an_error_before_any_run(self):
+        import glob
+        import json
+
+        here = os.path.dirname(os.path.abspath(__file__))
+        folder = os.path.join(here, '..', 'samples', 'unreadable')
+        samples = sorted(p for p in glob.glob(os.path.join(folder, '*'))
+                         if not p.endswith(('.expect.json', 'README.rst')))
+        self.assertNotEqual([], samples)
+        for path in samples:
+            with open(path.rsplit('.', 1)[0] + '.expect.json') as f:
+                expect = json.load(f)
+            self.assertEqual(expect['exit_code'],
+                             cli.main(['review', '-q', path]), path)
+            self.assertIn(expect['error'], self.stderr.getvalue())
+        self.assertEqual([], self.calls)
+        self.assertEqual('', self.stdout.getvalue())
