@@ -20,7 +20,6 @@ from nova_resize_checks import children
 from nova_resize_checks.cli import base
 from nova_resize_checks.cli import progress as progress_mod
 from nova_resize_checks import env
-from nova_resize_checks.report import backport_text
 from nova_resize_checks.report import safe
 from nova_resize_checks import reproduce as reproduce_mod
 
@@ -129,6 +128,8 @@ def _refs(args):
         base.emit_json({'git_dir': git_dir, 'fix_change': static.FIX_CHANGE,
                         'refs': rows})
     else:
+        from nova_resize_checks.report import backport_text
+
         backport_text.refs_table(base.console(sys.stdout), git_dir, rows,
                                  detail=args.detail)
     bad = [row for row in rows if row['verdict'] not in verify.GOOD]
@@ -158,6 +159,8 @@ def _patch(args):
     if args.format == 'json':
         base.emit_json(report)
     else:
+        from nova_resize_checks.report import backport_text
+
         backport_text.patch_text(base.console(sys.stdout), report)
     return report['exit_code']
 
@@ -193,5 +196,7 @@ def run(args):
     if args.format == 'json':
         base.emit_json(report)
     else:
+        from nova_resize_checks.report import backport_text
+
         backport_text.backport_text(base.console(sys.stdout), report)
     return verify.exit_code(report)

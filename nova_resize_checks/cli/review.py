@@ -146,10 +146,12 @@ def write(args, reports, summary, skipped=()):
 
 
 def run(args):
+    reviewed, collected = _validate(args)
+    # The pipeline (libcst, markdown-it...) loads only once the arguments
+    # are known to be good: a usage error comes at once.
     from nova_resize_checks.review import check
     from nova_resize_checks.runs import confinement
 
-    reviewed, collected = _validate(args)
     for line in collected.skipped:
         sys.stderr.write('skipped %s\n' % line)
     jobs = args.jobs or os.cpu_count() or 1
