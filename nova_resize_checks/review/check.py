@@ -17,7 +17,8 @@ parse -> extract -> findings -> edits -> safety -> run -> verdict.  Every
 review is prepared on its own (a failure in one is reported on that review
 only); all the versions they propose then go to one
 :class:`~nova_resize_checks.runs.pool.Pool` call so that versions shared by
-several reviews run once.  The result is plain data; :mod:`report` renders.
+several reviews run once.  The result is plain data;
+:mod:`nova_resize_checks.report` writes it in every format.
 
 Every verdict is relative to the canonical test.  It runs once against real
 nova in the same confinement as the proposals (so that a harness that
