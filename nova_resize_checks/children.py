@@ -38,7 +38,9 @@ class Interrupted(KeyboardInterrupt):
     """The user interrupted the command: nothing more is started."""
 
 
-_lock = threading.Lock()
+# Reentrant: the SIGINT handler calls cancel() in the main thread, which
+# may be inside start() holding it.
+_lock = threading.RLock()
 _live = set()
 _cancelled = threading.Event()
 _listeners = []
