@@ -48,7 +48,7 @@ def to_junit(document, timing=None):
         seconds = _seconds(test)
         total += seconds
         case = ET.SubElement(suite, 'testcase', {
-            'classname': 'review', 'name': safe.path(review['path']),
+            'classname': 'review', 'name': safe.line(review['path']),
             'time': '%.3f' % seconds})
         body = safe.xml_text(test['evidence'])
         message = safe.line('%s: %s' % (review['verdict'],

@@ -35,7 +35,7 @@ _READ_PROBLEMS = ('unparsed-claim', 'input-error', 'line-mismatch',
 def headline(review):
     mark = 'FLAGGED' if review['flagged'] else 'ok'
     return '%-7s %-10s %s: %s' % (mark, review['verdict'],
-                                  safe.path(review['path']),
+                                  safe.line(review['path']),
                                   safe.line(review['reason']))
 
 

@@ -16,8 +16,10 @@
 Review text is untrusted: an ESC sequence quoted from a review must not
 reach the terminal (it could rewrite the lines above it), a control
 character must not make JUnit ill-formed XML, and a file name that is not
-UTF-8 must be shown, not crash the writer.  Every function here is
-injective on its input, so two different paths never print the same.
+UTF-8 must be shown, not crash the writer.  :func:`path` is injective
+(two different paths never print the same) and is applied once, when a
+path is read; :func:`text` and :func:`line` only escape control
+characters, so applying them to what is already escaped changes nothing.
 """
 
 import hashlib
@@ -26,10 +28,13 @@ import re
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional
 # overrides and isolates (which reorder what a terminal shows); surrogates
-# left by a file name that was not UTF-8; and the backslash itself, so
-# that escaping stays injective.
-_UNSAFE = re.compile('[\\\\\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f'
-                     '\u202a-\u202e\u2066-\u2069\ud800-\udfff]')
+# left by a file name that was not UTF-8.
+_CONTROLS = ('\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e'
+             '\u2066-\u2069\ud800-\udfff')
+_UNSAFE = re.compile('[%s]' % _CONTROLS)
+# A path also escapes the backslash, so that its escaping is injective: a
+# name holding the four characters "\x1b" never reads as one holding ESC.
+_UNSAFE_PATH = re.compile('[\\\\%s]' % _CONTROLS)
 _UNSAFE_LINE = re.compile('[\n\t]')
 # Stems that need no escaping in a test id.
 _ID_SAFE = re.compile(r'[^A-Za-z0-9_\-]')
@@ -51,7 +56,9 @@ def _escape(match):
 def text(value):
     """``value`` (any object) as text with control characters escaped.
 
-    Newlines and tabs are kept: this is for multi-line messages.
+    Newlines and tabs are kept: this is for multi-line messages.  It is
+    idempotent (backslashes are left as they are), so a message that
+    quotes an already escaped path prints it once.
     """
     if not isinstance(value, str):
         value = str(value)
@@ -65,10 +72,17 @@ def line(value):
 
 
 def path(value):
-    """A path (str or bytes) as printable text, one line, injective."""
+    """A path (str or bytes) as printable text, one line, injective.
+
+    For paths as they are read (:mod:`nova_resize_checks.inputs`), once:
+    the reports carry this form and print it with :func:`line`.
+    """
     if isinstance(value, bytes):
         value = os.fsdecode(value)
-    return line(value)
+    if not isinstance(value, str):
+        value = str(value)
+    return _UNSAFE_LINE.sub(lambda m: '\\n' if m.group(0) == '\n' else
+                            '\\t', _UNSAFE_PATH.sub(_escape, value))
 
 
 def xml_text(value):
@@ -90,7 +104,7 @@ def test_ids(paths, prefix, suffixes=()):
     """
     stems = {}
     for item in paths:
-        name = path(item).replace('\\\\', '/').rsplit('/', 1)[-1]
+        name = line(item).rsplit('/', 1)[-1]
         for suffix in suffixes:
             if name.endswith(suffix) and len(name) > len(suffix):
                 name = name[:-len(suffix)]

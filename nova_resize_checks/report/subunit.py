@@ -40,7 +40,7 @@ def test_ids(document):
 
 
 def evidence(review):
-    lines = ['path: %s' % safe.path(review['path']),
+    lines = ['path: %s' % safe.line(review['path']),
              'verdict: %s' % review['verdict'],
              'reason: %s' % safe.line(review.get('reason', ''))]
     for finding in review.get('findings', []):

@@ -76,8 +76,10 @@ class TestMalformedReviews(testtools.TestCase):
                % (FENCE, FENCE))
         _write(reviews, 'deep.md', 'Use this fixed code:\n%spython\n'
                'x = %s1%s\n%s\n' % (FENCE, '(' * 3000, ')' * 3000, FENCE))
-        _write(reviews, 'esc.md', 'Looks fine.\x1b[2J\x1b[1;1H\x1b]0;owned'
-               '\x07 You should make `\x1b[31mx\x1b[0m` idempotent.\n')
+        # The reason quotes the code that is not Python: ESC and BEL reach
+        # the report only escaped.
+        _write(reviews, 'esc.md', 'The fix:\n%sjava\nclass A { \x1b[2J'
+               '\x1b[1;1H\x1b]0;owned\x07 }\n%s\n' % (FENCE, FENCE))
         _write(reviews, 'z victim.txt', 'No defects found.\n')
         _write(reviews, 'z_victim.txt', 'No defects found either.\n')
         _write(os.fsencode(reviews), b'latin1-\xe9.md', b'Fine.\n')

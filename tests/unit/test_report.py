@@ -49,10 +49,14 @@ class TestSafe(testtools.TestCase):
         self.assertEqual('one\\ntwo', safe.line('one\ntwo'))
         self.assertEqual('one\ntwo', safe.text('one\ntwo'))
 
-    def test_escaping_is_injective(self):
+    def test_path_escaping_is_injective_and_text_idempotent(self):
         # A literal backslash-x sequence cannot pass for an escaped byte.
-        self.assertNotEqual(safe.line('\\x1b'), safe.line('\x1b'))
+        self.assertNotEqual(safe.path('\\x1b'), safe.path('\x1b'))
         self.assertNotEqual(safe.path(b'a\xff'), safe.path('a\\xff'))
+        shown = safe.path(b'latin1-\xe9 \x1b.md')
+        self.assertEqual('latin1-\\xe9 \\x1b.md', shown)
+        self.assertEqual(shown, safe.line(shown))
+        self.assertEqual('a\\nb', safe.line('a\\nb'))
 
     def test_ids_never_collide(self):
         paths = ['d/z victim.txt', 'd/z_victim.txt', 'a.md', 'b/a.txt',
