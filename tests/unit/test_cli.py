@@ -43,6 +43,7 @@ class CliTestCase(testtools.TestCase):
         from nova_resize_checks import outcome
         report['verdict'], report['reasons'] = outcome.classify(observation)
         report['usage'] = outcome.usage_summary(observation)
+        report['concurrency'] = 'native threading'
         self.useFixture(fixtures.MockPatchObject(
             reproduce, 'reproduce', return_value=report))
 
@@ -121,6 +122,7 @@ class TestReproduce(CliTestCase):
         self.assertIn('openstack-placement 16.0.0', out)
         self.assertIn('verdict: fixed', out)
         self.assertIn('flavor2', out)
+        self.assertIn('nova concurrency: native threading', out)
 
     def test_affected_exits_one(self):
         self._reproduce_returns(test_outcome.AFFECTED, 'bug-1825537')
