@@ -113,9 +113,9 @@ def _stdin(stream=None):
 
 def _text_problem(review):
     """Why ``review`` is not a text review, or None."""
-    from nova_resize_checks.review import parse
+    from nova_resize_checks.review.read import container
 
-    _text, errors = parse.decode_bytes(review.data)
+    _text, errors = container.decode_bytes(review.data)
     if errors:
         return '%s: %s' % (review.shown, '; '.join(errors))
     return None

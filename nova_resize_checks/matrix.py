@@ -55,8 +55,9 @@ from nova_resize_checks import children
 from nova_resize_checks import env
 from nova_resize_checks import json_child
 from nova_resize_checks import mutants
+from nova_resize_checks.runs import results
 
-REAL = 'real'
+REAL = results.REAL   # one definition: the run layer's
 DEFAULT_TIMEOUT = 600.0
 _FORMAT = 1
 

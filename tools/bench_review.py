@@ -67,10 +67,14 @@ def _single_process_overhead(workdir):
     return wall - test, wall
 
 
-def cold_cli(pythonpath, corpus, jobs, workdir, label):
-    """Wall seconds and JSON report of one cold CLI run of the meta-check."""
+def cold_cli(pythonpath, corpus, jobs, workdir, label, cache=None):
+    """Wall seconds and JSON report of one CLI run of the meta-check.
+
+    Cold (a private cache in ``workdir``) unless ``cache`` names one.
+    """
     env = dict(os.environ, PYTHONPATH=pythonpath,
-               XDG_CACHE_HOME=os.path.join(workdir, 'cache-' + label))
+               XDG_CACHE_HOME=cache or os.path.join(workdir,
+                                                    'cache-' + label))
     start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, '-m', 'nova_resize_checks.cli', 'review',

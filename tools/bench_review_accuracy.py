@@ -52,9 +52,9 @@ def _expectations(corpus):
     return found
 
 
-def _run(pythonpath, corpus, jobs, workdir, label):
+def _run(pythonpath, corpus, jobs, workdir, label, cache=None):
     wall, document = bench_review.cold_cli(pythonpath, corpus, jobs, workdir,
-                                           label)
+                                           label, cache)
     verdicts = {}
     for review in document['reviews']:
         name = os.path.basename(review['path']).rsplit('.', 1)[0]
@@ -96,6 +96,10 @@ def main():
     parser.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
     parser.add_argument('--baseline-ref', metavar='REF')
     parser.add_argument('--show-wrong', action='store_true')
+    parser.add_argument('--cache', metavar='DIR',
+                        help='use (and fill) this run cache instead of a '
+                             'cold private one: the figures are the same, '
+                             'the time per review is not comparable')
     args = parser.parse_args()
     expect = _expectations(args.corpus)
     if not expect:
@@ -113,7 +117,9 @@ def main():
         try:
             for label, path in subjects:
                 wall, verdicts = _run(path, args.corpus, args.jobs, workdir,
-                                      label.replace(' ', '-'))
+                                      label.replace(' ', '-'),
+                                      args.cache and os.path.abspath(
+                                          args.cache))
                 wrong = _score(label, expect, verdicts, wall)
                 if args.show_wrong:
                     for line in wrong:

@@ -18,7 +18,7 @@
 prints, for each version of ``nova/tests/functional/regressions/
 test_bug_1825537.py`` named (by default upstream's 2019 recreate commit and
 the fix commit), the list of digests the meta-check keeps in
-``nova_resize_checks/review/known_versions.py``: one short sha256 per
+``nova_resize_checks/review/versions/known_versions.py``: one short sha256 per
 comparable line (comments, blank lines and whitespace dropped, the 2019
 helper dialect brought to today's) for FINGERPRINTS, or with ``--lines``
 one per physical line (whitespace collapsed) for LINE_DIGESTS, or with
@@ -37,7 +37,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
-from nova_resize_checks.review import extract  # noqa: E402
+from nova_resize_checks.review.versions import quotes  # noqa: E402
 
 PATH = 'nova/tests/functional/regressions/test_bug_1825537.py'
 DEFAULTS = ('recreate=f4bb672106', 'fixed=ea297d6ffb')
@@ -62,15 +62,15 @@ def main():
             ['git', '-C', args.nova_git, 'show', '%s:%s' % (ref, PATH)],
             check=True, stdout=subprocess.PIPE).stdout.decode()
         if args.ported_lines:
-            digests = [extract.line_digest(' '.join(
-                extract.port_dialect(line).split()))
+            digests = [quotes.line_digest(' '.join(
+                quotes.port_dialect(line).split()))
                 for line in text.split('\n')]
         elif args.lines:
-            digests = [extract.line_digest(' '.join(line.split()))
+            digests = [quotes.line_digest(' '.join(line.split()))
                        for line in text.split('\n')]
         else:
-            digests = [extract.line_digest(line)
-                       for line in extract.comparable_lines(text)]
+            digests = [quotes.line_digest(line)
+                       for line in quotes.comparable_lines(text)]
         print('    %r: (  # %s' % (name, ref))
         for i in range(0, len(digests), 3):
             print('        ' + ' '.join('%r,' % d for d in digests[i:i + 3]))

@@ -31,8 +31,10 @@ this script needs only the standard library and tox.  An environment that
 cannot be installed is a row naming the failing package and pip's error.
 ``--report-only`` rebuilds the table from the recorded results.
 
-Exit status: 0 when every row ran and static and dynamic agree, 1
-otherwise.
+tox is found as ``pip install tox`` installs it: ``python -m tox`` with
+this interpreter, the active virtual environment's ``tox``, or ``tox`` on
+PATH.  Exit status: 0 when every row ran and static and dynamic agree, 1
+otherwise, 2 when tox is missing (one line says what was looked for).
 """
 
 import argparse
@@ -41,6 +43,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -212,14 +215,67 @@ def all_good(rows):
 
 # Impure parts: tox.
 
+class ToolMissing(Exception):
+    """tox cannot be run; the message (one line) says what is missing."""
+
+
+INSTALL_TOX = 'pip install tox'
+
+
+def _has_tox_module():
+    return importlib.util.find_spec('tox') is not None
+
+
+def find_tox(environ=None, python=None, has_module=_has_tox_module):
+    """The command that runs tox, found as the README installs it.
+
+    ``pip install tox`` puts tox into the environment it runs in, so, in
+    order: ``python -m tox`` with this interpreter (tox installed in the
+    environment running this script), the ``tox`` of the active virtual
+    environment (``$VIRTUAL_ENV/bin/tox``, when this script runs with
+    another interpreter), then ``tox`` on ``PATH``.  Raises ToolMissing
+    naming what was looked for.
+    """
+    environ = os.environ if environ is None else environ
+    python = python or sys.executable
+    if has_module():
+        return [python, '-m', 'tox']
+    tried = ['"%s -m tox"' % python]
+    venv = environ.get('VIRTUAL_ENV')
+    if venv:
+        candidate = os.path.join(venv, 'bin', 'tox')
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return [candidate]
+        tried.append(candidate)
+    found = shutil.which('tox', path=environ.get('PATH', os.defpath))
+    if found:
+        return [found]
+    tried.append('"tox" on PATH')
+    raise ToolMissing('tox is not installed: tried %s; install it with '
+                      '"%s" (in this environment, or one on PATH)'
+                      % (', '.join(tried), INSTALL_TOX))
+
+
+_TOX = []
+
+
 def _tox(*args, timeout=3600):
-    cmd = [sys.executable, '-m', 'tox'] if importlib.util.find_spec(
-        'tox') else ['tox']
+    if not _TOX:
+        _TOX.extend(find_tox())
     start = time.monotonic()
-    proc = subprocess.run(cmd + ['-c', os.path.join(TOP, 'tox.ini')] +
-                          list(args), cwd=TOP, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                          timeout=timeout, check=False)
+    try:
+        proc = subprocess.run(_TOX + ['-c', os.path.join(TOP, 'tox.ini')] +
+                              list(args), cwd=TOP, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, timeout=timeout,
+                              check=False)
+    except OSError as exc:
+        raise ToolMissing('cannot run tox (%s): %s; install it with "%s"'
+                          % (' '.join(_TOX), exc.strerror or exc,
+                             INSTALL_TOX))
+    except subprocess.TimeoutExpired:
+        return 1, 'tox %s did not finish within %ss' % (
+            ' '.join(args), timeout), time.monotonic() - start
     return (proc.returncode, proc.stdout.decode('utf-8', 'replace'),
             time.monotonic() - start)
 
@@ -289,6 +345,14 @@ def run_env(env, recreate=False):
 
 
 def main(argv=None):
+    try:
+        return _main(argv)
+    except ToolMissing as exc:
+        sys.stderr.write('release_matrix.py: %s\n' % exc)
+        return 2
+
+
+def _main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('envs', nargs='*', metavar='ENV')
     parser.add_argument('--format', choices=('text', 'json'),
@@ -298,6 +362,9 @@ def main(argv=None):
                         help='only build the table from recorded results')
     args = parser.parse_args(argv)
     envs = args.envs
+    if not (args.report_only and envs) and not _TOX:
+        # Before anything is printed: the one line that says it is missing.
+        _TOX.extend(find_tox())
     if not envs:
         code, listing, _seconds_ = _tox('l')
         envs = matrix_envs(listing)

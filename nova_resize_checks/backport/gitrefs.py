@@ -24,6 +24,7 @@ history says whether the fix change (Change-Id
 import dataclasses
 import fnmatch
 import os
+import re
 import subprocess
 import typing
 
@@ -233,3 +234,50 @@ def select_refs(git_dir, refs=(), all_branches=False, tag_pattern=None):
         if ref not in unique:
             unique.append(ref)
     return unique
+
+
+_FROM_LINE = re.compile(r'^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$',
+                        re.M)
+
+
+def patch_commit(patch_text):
+    """The commit a ``git format-patch`` file was made from, or None."""
+    match = _FROM_LINE.search(patch_text)
+    return match.group(1) if match else None
+
+
+def _log(git_dir, *args):
+    proc = _git(git_dir, 'log', '--format=%H%x09%s', *args, check=False)
+    found = []
+    for line in proc.stdout.decode('utf-8', 'replace').splitlines():
+        commit, _tab, subject = line.partition('\t')
+        if commit:
+            found.append((commit, subject))
+    return found
+
+
+def earlier_change(git_dir, path, line=None, start=None):
+    """The commit(s) that added ``path`` (or ``line`` to it), newest first.
+
+    ``start`` is the commit the patch was made from when the repository
+    has it: the history before it says exactly which change the patch
+    sits on (the first commit found).  Otherwise every ref is searched
+    and each commit that added the file (or changed how often ``line``
+    occurs in it: master's change and its cherry-picks) is returned,
+    oldest first.  An empty list when nothing is found.
+    """
+    what = (['-S', line] if line else ['--diff-filter=A'])
+    if start and commit_of(git_dir, start + '^') is not None:
+        return _log(git_dir, '-1', *what, start + '^', '--', path)
+    found = _log(git_dir, '--reverse', '--all', *what, '--', path)
+    if line:
+        # -S also finds the commits that removed the line.
+        found = [(commit, subject) for commit, subject in found
+                 if _has_line(git_dir, commit, path, line)]
+    return found[:5]
+
+
+def _has_line(git_dir, commit, path, line):
+    proc = _git(git_dir, 'show', '%s:%s' % (commit, path), check=False)
+    return proc.returncode == 0 and line in proc.stdout.decode(
+        'utf-8', 'replace')

@@ -469,3 +469,78 @@ def git_errors(stderr):
                  'Applied patch', 'Skipped patch')):
             found.append(line.strip())
     return '; '.join(found) or 'git apply failed'
+
+
+# What a patched file is: nova's code decides the verdict, the rest not.
+CODE = 'code'
+TEST = 'test'
+DOC = 'doc'
+RELEASE_NOTE = 'release note'
+_DOC_DIRS = ('doc', 'api-guide', 'api-ref', 'docs')
+_DOC_SUFFIXES = ('.rst', '.md', '.txt', '.inc')
+
+
+def file_kind(path):
+    """CODE, TEST, DOC or RELEASE_NOTE for a path inside nova's tree.
+
+    Tests are anything under a ``tests`` directory or named ``test_*.py``
+    (``nova/tests/...``); release notes are under ``releasenotes/``; docs
+    are under ``doc/``, ``api-guide/`` or ``api-ref/``, or a text file
+    outside ``nova/``.  Everything else, nova's package first of all, is
+    code.
+    """
+    parts = [part for part in path.replace('\\', '/').split('/') if part]
+    if not parts:
+        return CODE
+    if parts[0] == 'releasenotes':
+        return RELEASE_NOTE
+    if 'tests' in parts[:-1] or re.match(r'test_\w*\.py$', parts[-1]):
+        return TEST
+    if parts[0] in _DOC_DIRS or (parts[0] != 'nova' and
+                                 parts[-1].endswith(_DOC_SUFFIXES)):
+        return DOC
+    return CODE
+
+
+def split(patch_text):
+    """[(path, kind, text)] of each file of a patch, in the patch's order.
+
+    ``text`` is that file's part of the patch on its own (its ``diff
+    --git`` and ``index`` lines, its ``---``/``+++`` lines and hunks), a
+    patch ``git apply`` takes.  ``path`` is the path without the ``a/`` or
+    ``b/`` prefix when the patch has one.
+    """
+    import unidiff
+
+    parts = []
+    for patched_file in unidiff.PatchSet(patch_text):
+        parts.append((patched_file.path, file_kind(patched_file.path),
+                      str(patched_file)))
+    return parts
+
+
+def missing_lines(tree, patch_text, strip=1):
+    """Lines the patch expects in ``tree`` that are not there.
+
+    For each file of ``patch_text`` that exists in the tree: the non-blank
+    old-side lines (context and removed) of its hunks that appear nowhere
+    in the file (compared stripped), longest first.  The longest is the
+    most telling one to look for in the history.
+    """
+    import unidiff
+
+    found = []
+    for patched_file in unidiff.PatchSet(patch_text):
+        path = _strip(patched_file.source_file, strip)
+        try:
+            with open(os.path.join(tree, path), encoding='utf-8',
+                      errors='replace') as handle:
+                present = {line.strip() for line in handle}
+        except OSError:
+            continue
+        for hunk in patched_file:
+            for text in _old_side(_lines(hunk)):
+                text = text.strip()
+                if text and text not in present and text not in found:
+                    found.append(text)
+    return sorted(found, key=len, reverse=True)

@@ -46,6 +46,7 @@ import tempfile
 
 from nova_resize_checks.backport import gitrefs
 from nova_resize_checks.backport import hunks
+from nova_resize_checks.backport import release
 from nova_resize_checks.backport import static
 from nova_resize_checks import env
 from nova_resize_checks import outcome
@@ -104,6 +105,32 @@ def _copy_tree(source, destination):
     shutil.copytree(source, destination, symlinks=True, ignore=ignore)
 
 
+def _patch_paths(text):
+    """Every path a patch names, with and without its a/ b/ prefix."""
+    import unidiff
+
+    paths = []
+    for patched_file in unidiff.PatchSet(text):
+        for name in (patched_file.source_file, patched_file.target_file):
+            if name and name != '/dev/null':
+                paths.extend([name, name.split('/', 1)[-1]])
+    return paths
+
+
+def _copy_files(source, destination, paths):
+    """Copy the files of ``source`` named by ``paths`` (if there)."""
+    root = os.path.realpath(source)
+    os.makedirs(destination, exist_ok=True)
+    for path in paths:
+        origin = os.path.realpath(os.path.join(root, path))
+        if not origin.startswith(root + os.sep) or not os.path.isfile(
+                origin):
+            continue
+        copy = os.path.join(destination, os.path.relpath(origin, root))
+        os.makedirs(os.path.dirname(copy), exist_ok=True)
+        shutil.copy2(origin, copy)
+
+
 def _export_ref(git_dir, ref, destination):
     commit = gitrefs.commit_of(git_dir, ref)
     if commit is None:
@@ -138,7 +165,7 @@ def _ref_version(git_dir, commit):
 _APPLY_LADDER = (['-p1'], ['-p0'], ['-p1', '-C1'], ['-p0', '-C1'])
 
 
-def apply_patch(tree, patch_path):
+def apply_patch(tree, patch_path, ladder=_APPLY_LADDER):
     """Apply with the first rung of the ladder that works; (options, log).
 
     Raises PatchInputError with git's messages, one readable line per
@@ -146,7 +173,7 @@ def apply_patch(tree, patch_path):
     :func:`hunks.locate` to say.
     """
     messages = []
-    for options in _APPLY_LADDER:
+    for options in ladder:
         cmd = ['git', 'apply', '--whitespace=nowarn'] + options
         check = subprocess.run(cmd + ['--check', patch_path], cwd=tree,
                                stdout=subprocess.PIPE,
@@ -167,6 +194,134 @@ def apply_patch(tree, patch_path):
     raise PatchInputError('; '.join(messages))
 
 
+def _write(directory, name, text):
+    path = os.path.join(directory, name)
+    with open(path, 'w', encoding='utf-8', errors='surrogateescape',
+              newline='') as handle:
+        handle.write(text)
+    return path
+
+
+def _strip_option(parts):
+    """-p1 when the patch's paths carry a/ and b/ prefixes, else -p0."""
+    import unidiff
+
+    for _path, _kind, text in parts:
+        for patched_file in unidiff.PatchSet(text):
+            if not (patched_file.source_file.startswith(('a/', '/dev/null'))
+                    and patched_file.target_file.startswith(
+                        ('b/', '/dev/null'))):
+                return ['-p0']
+    return ['-p1']
+
+
+def apply_backport(tree, patch_path, text, scratch):
+    """Apply a backport the way a maintainer carries one; what happened.
+
+    The whole patch is tried first (``-p1``, then ``-p0``).  If it does
+    not apply and it touches files that are not nova's code (tests, docs,
+    release notes), nova's code is applied on its own (the whole ladder,
+    :func:`apply_patch`) and each other file after it, on its own with
+    the same path option and full context.  Returns (options, applied
+    text, [(path, kind, git's error)] of the files that did not apply).
+    Raises PatchInputError when nova's code does not apply.
+    """
+    parts = hunks.split(text)
+    others = [part for part in parts if part[1] != hunks.CODE]
+    if not others:
+        return apply_patch(tree, patch_path), text, []
+    try:
+        return apply_patch(tree, patch_path, _APPLY_LADDER[:2]), text, []
+    except PatchInputError:
+        pass
+    code = ''.join(part[2] for part in parts if part[1] == hunks.CODE)
+    if code:
+        options = apply_patch(tree, _write(scratch, 'code.patch', code))
+    else:
+        options = _strip_option(parts)
+    applied = [code] if code else []
+    failed = []
+    for number, (path, kind, part) in enumerate(others):
+        single = _write(scratch, 'other-%d.patch' % number, part)
+        proc = subprocess.run(
+            ['git', 'apply', '--whitespace=nowarn'] + options + [single],
+            cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            check=False)
+        if proc.returncode:
+            failed.append((path, kind, hunks.git_errors(
+                proc.stderr.decode('utf-8', 'replace'))))
+        else:
+            applied.append(part)
+    return options, ''.join(applied), failed
+
+
+def _earlier_change(git_dirs, path, line, start):
+    for git_dir in git_dirs:
+        found = gitrefs.earlier_change(git_dir, path, line, start)
+        if found:
+            return found
+    return []
+
+
+def not_applied(tree, failed, text, options, git_dirs):
+    """A record per file that did not apply, with the likely cause.
+
+    A file missing from the tree means the patch sits on an earlier change
+    that added it (for upstream's regression test, the change that
+    recreated the bug); a file whose lines are not there means an earlier
+    change to it.  With a git repository (``git_dirs``) that change is
+    looked for in its history: before the commit the patch was made from
+    when the repository has it, else in every ref.
+    """
+    start = gitrefs.patch_commit(text)
+    strip = 0 if '-p0' in options else 1
+    parts = {path: part for path, _kind, part in hunks.split(text)}
+    records = []
+    for path, kind, error in failed:
+        record = {'file': path, 'kind': kind, 'error': error,
+                  'file_missing': not os.path.exists(os.path.join(tree,
+                                                                  path)),
+                  'line': None, 'earlier_change': []}
+        if record['file_missing']:
+            cause = ('the file is not in the tree: the patch depends on '
+                     'an earlier change that adds it')
+        else:
+            lines = hunks.missing_lines(tree, parts[path], strip)
+            record['line'] = lines[0] if lines else None
+            cause = ('lines the patch expects in the file are not '
+                     'there%s: the patch depends on an earlier change to it'
+                     % (' (e.g. "%s")' % lines[0] if lines else ''))
+        if git_dirs and (record['file_missing'] or record['line']):
+            found = _earlier_change(git_dirs, path, record['line'], start)
+            record['earlier_change'] = [
+                {'commit': commit, 'subject': subject}
+                for commit, subject in found]
+            if found:
+                cause += ', %s' % ', '.join(
+                    '%s "%s"' % (commit[:10], subject)
+                    for commit, subject in found)
+                if len(found) > 1:
+                    cause += ' (one of these, in nova\'s history)'
+                else:
+                    cause += ' (in nova\'s history)'
+            else:
+                cause += ' (none found in nova\'s history)'
+        elif not git_dirs:
+            cause += ' (give --nova-git DIR to look for it in nova\'s ' \
+                'history)'
+        record['cause'] = cause
+        records.append(record)
+    return records
+
+
+def _not_applied_note(records):
+    return ('; not applied (%s, not nova\'s code, so not part of the '
+            'verdict): %s' % (
+                ', '.join(sorted({record['kind'] + 's' for record in
+                                  records})),
+                ', '.join(record['file'] for record in records)))
+
+
 def _source_git_dirs(source):
     """The repository a --nova-source tree is in, if any (for blobs)."""
     proc = subprocess.run(['git', '-C', source, 'rev-parse',
@@ -181,8 +336,9 @@ def _source_git_dirs(source):
 def placement(before_tree, after_tree, text, options, git_dirs):
     """(hunk records, reason) after a patch applied; reason None if fine.
 
-    The reason names every hunk that landed where plain ``git apply``
-    would not have put it or outside the function it was meant for.
+    The reason names every hunk of nova's code that landed where plain
+    ``git apply`` would not have put it or outside the function it was
+    meant for (hunks to tests, docs and release notes are only reported).
     """
     try:
         records = hunks.locate(before_tree, after_tree, text, options,
@@ -190,7 +346,11 @@ def placement(before_tree, after_tree, text, options, git_dirs):
     except hunks.LocateError as exc:
         return [], ('git apply %s applied it, but where its hunks landed '
                     'cannot be told: %s' % (' '.join(options), exc))
-    wrong = hunks.misplaced(records)
+    # Only nova's code decides: a misplaced test hunk is reported in its
+    # record but leaves the tree judged.
+    wrong = hunks.misplaced([record for record in records
+                             if hunks.file_kind(record['file']) ==
+                             hunks.CODE])
     if wrong:
         return records, ('git apply %s applied it, but not where it was '
                          'meant to go: %s' % (' '.join(options), wrong))
@@ -401,10 +561,22 @@ def decide(before, after, applied_error=None, dynamic_after=None,
     return DOES_NOT_FIX, 'affected before the patch and still affected after'
 
 
+def _release(nova_release):
+    try:
+        return release.release_tree(nova_release)
+    except release.ReleaseError as exc:
+        raise PatchInputError('--nova-release %s: %s' % (nova_release, exc))
+
+
 def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
-                run=True, timeout=reproduce.DEFAULT_TIMEOUT, python=None):
+                run=True, timeout=reproduce.DEFAULT_TIMEOUT, python=None,
+                nova_release=None):
     """Judge a proposed backport; return the report dict.
 
+    The tree is ``nova_source`` (a directory), ``nova_release`` (a
+    release number: its sdist from PyPI, cached) or ``ref`` of
+    ``nova_git``; with ``nova_source`` or ``nova_release``, ``nova_git``
+    is only the history to look for the changes a patch depends on.
     ``python`` names another environment's interpreter to run the
     scenario with (its nova must be the tree's version).  Raises
     PatchInputError for a patch or target that cannot be used.
@@ -424,14 +596,33 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
     with tempfile.TemporaryDirectory(prefix='nrc-backport-') as tmp:
         before_tree = os.path.join(tmp, 'before')
         after_tree = os.path.join(tmp, 'after')
+        sdist = None
+        if nova_release:
+            nova_source, sdist = _release(nova_release)
         if nova_source:
             if not os.path.isdir(nova_source):
                 raise PatchInputError('--nova-source %s: no such directory'
                                       % nova_source)
             target = os.path.abspath(nova_source)
-            _copy_tree(target, before_tree)
             version = static.tree_version(target)
+            if run and not _why_not_dynamic(version, installed):
+                _copy_tree(target, before_tree)
+            else:
+                # No scenario: the static check reads manager.py and git
+                # apply the patch's files; nothing else is needed.
+                _copy_files(target, before_tree, [static.MANAGER_PATH] +
+                            _patch_paths(text))
             git_dirs = _source_git_dirs(target)
+            if nova_git:
+                try:
+                    git_dirs.append(gitrefs.resolve_git_dir(nova_git))
+                except gitrefs.GitError as exc:
+                    raise PatchInputError('--nova-git: %s' % exc)
+            if sdist:
+                target = 'nova %s from PyPI (%s, %s at %s)' % (
+                    nova_release, sdist['sdist'],
+                    'downloaded' if sdist['downloaded'] else 'cached',
+                    target)
         else:
             try:
                 git_dir = gitrefs.resolve_git_dir(nova_git)
@@ -444,22 +635,34 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
         _copy_tree(before_tree, after_tree)
         report = {'patch': patch_path, 'patch_format': kind,
                   'patch_files': files, 'target': target,
+                  'nova_release': dict(sdist, tree=nova_source)
+                  if sdist else None,
                   'nova_version': version, 'installed_nova': installed,
                   'scenario_python': python,
                   'static_before': _static(before_tree)}
         applied_error = None
         misplaced = False
+        report['not_applied'] = []
         try:
-            options = apply_patch(after_tree, patch_path)
+            options, applied_text, failed = apply_backport(
+                after_tree, patch_path, text, tmp)
         except PatchInputError as exc:
             applied_error = str(exc)
         else:
             report['apply_options'] = options
-            report['hunks'], applied_error = placement(
-                before_tree, after_tree, text, options, git_dirs)
+            report['not_applied'] = not_applied(
+                before_tree, failed, text, options, git_dirs)
+            if applied_text:
+                report['hunks'], applied_error = placement(
+                    before_tree, after_tree, applied_text, options,
+                    git_dirs)
+            else:
+                report['hunks'] = []
             misplaced = applied_error is not None
         if applied_error is None:
-            report['applied'] = files
+            skipped = {record['file'] for record in report['not_applied']}
+            report['applied'] = [name for name in files
+                                 if name not in skipped]
             report['static_after'] = _static(after_tree)
         else:
             report['apply_error'] = applied_error
@@ -489,5 +692,7 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
     report['expected'] = '%s -> %s' % (static.AFFECTED, static.FIXED)
     report['outcome'], report['reason'] = decide(
         before, after, applied_error, report['dynamic_after'], misplaced)
+    if report['not_applied'] and applied_error is None:
+        report['reason'] += _not_applied_note(report['not_applied'])
     report['exit_code'] = EXIT_CODES[report['outcome']]
     return report

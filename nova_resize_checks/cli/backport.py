@@ -28,7 +28,8 @@ DESCRIPTION = (
     'With --nova-git DIR: judge refs from the git objects, no checkout; '
     'a ref that does not exist is a usage error (exit 2). With --patch '
     'FILE: apply a proposed backport to a temporary copy of --nova-source '
-    'DIR or of --nova-git DIR --ref REF and compare before and after. '
+    'DIR, of --nova-release VERSION or of --nova-git DIR --ref REF and '
+    'compare before and after. '
     'Exit status of --patch: 0 fixes it, 1 does not fix it, 3 already '
     'fixed, 4 cannot tell, 2 usage or environment error.')
 
@@ -62,6 +63,12 @@ def register(sub):
     bp.add_argument('--ref', metavar='REF',
                     help='with --patch and --nova-git: the ref to apply '
                          'the patch to')
+    bp.add_argument('--nova-release', metavar='VERSION',
+                    help='with --patch: the tree is that nova release\'s '
+                         'source from PyPI (pip download --no-binary '
+                         ':all:, cached under $XDG_CACHE_HOME); with '
+                         '--nova-git DIR as well, DIR is only the history '
+                         'to look for changes the patch depends on')
     bp.add_argument('--python', metavar='PATH',
                     help='with --patch: run the scenario with this '
                          'interpreter, whose nova must be the tree\'s '
@@ -138,12 +145,24 @@ def _refs(args):
 
 def _patch(args):
     from nova_resize_checks.backport import patch as bp_patch
+    from nova_resize_checks.backport import release as bp_release
 
-    if bool(args.nova_git) == bool(args.nova_source):
-        raise base.UsageError('--patch needs --nova-source DIR, or '
-                              '--nova-git DIR with --ref REF')
-    if args.nova_git and not args.ref:
-        raise base.UsageError('--patch with --nova-git needs --ref REF')
+    trees = [name for name, value in (
+        ('--nova-source', args.nova_source),
+        ('--nova-release', args.nova_release),
+        ('--nova-git --ref', args.nova_git and args.ref)) if value]
+    if len(trees) != 1:
+        raise base.UsageError(
+            '--patch needs one tree: --nova-source DIR, --nova-release '
+            'VERSION or --nova-git DIR with --ref REF%s' % (
+                ' (not %s)' % ' and '.join(trees) if trees else ''))
+    if args.ref and not args.nova_git:
+        raise base.UsageError('--ref needs --nova-git DIR')
+    if args.nova_release and not bp_release.VERSION.match(
+            args.nova_release):
+        raise base.UsageError('--nova-release %s: not a nova release '
+                              'number (e.g. 19.0.1)'
+                              % safe.line(args.nova_release))
     if args.refs or args.branches or args.tags:
         raise base.UsageError('--patch judges one tree: use --ref REF, not '
                               'positional refs, --branches or --tags')
@@ -153,7 +172,7 @@ def _patch(args):
                 args.patch, nova_source=args.nova_source,
                 nova_git=args.nova_git, ref=args.ref,
                 run=not args.static_only, timeout=args.timeout,
-                python=args.python)
+                python=args.python, nova_release=args.nova_release)
         except bp_patch.PatchInputError as exc:
             raise base.UsageError(str(exc))
     if args.format == 'json':
@@ -178,8 +197,8 @@ def run(args):
             raise base.UsageError('use --nova-source or --nova-git, not '
                                   'both')
         return _refs(args)
-    if args.python:
-        raise base.UsageError('--python is for --patch')
+    if args.python or args.nova_release:
+        raise base.UsageError('--python and --nova-release are for --patch')
     if args.refs or args.branches or args.tags or args.ref:
         raise base.UsageError('refs, --ref, --branches and --tags need '
                               '--nova-git DIR')

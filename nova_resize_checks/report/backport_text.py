@@ -109,6 +109,9 @@ def patch_text(console, report):
                                   hunks.describe(record)), markup=False)
         if record.get('note'):
             console.print('    note: %s' % record['note'], markup=False)
+    for record in report.get('not_applied') or []:
+        console.print('  not applied (%s): %s: %s' % (
+            record['kind'], record['file'], record['cause']), markup=False)
     if report.get('apply_error') and not report.get('hunks'):
         console.print('apply error: %s' % report['apply_error'],
                       markup=False)

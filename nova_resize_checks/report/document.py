@@ -29,7 +29,7 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks.runs import results as runs
 
-PREPARED_FORMAT = 3
+PREPARED_FORMAT = 4
 
 
 def result_dict(result):
@@ -98,6 +98,9 @@ def review_dict(report, canonical_source=None):
         'reason': report.reason,
         'claims_no_defects': report.claims_no_defects,
         'cwe_ids': list(report.cwe_ids),
+        'reviewed_version': {'name': report.reviewed_version,
+                             'why': report.reviewed_why},
+        'read_notes': list(report.read_notes),
         'changes': [change_dict(item) for item in report.changes],
         'findings': [finding_dict(f) for f in report.findings],
         'proposed': {variant: result_dict(result)
@@ -142,6 +145,8 @@ def dump_prepared(report):
         'verdict': report.verdict, 'reason': report.reason,
         'claims_no_defects': report.claims_no_defects,
         'cwe_ids': list(report.cwe_ids),
+        'reviewed': [report.reviewed_version, report.reviewed_why],
+        'read_notes': list(report.read_notes),
         'changes': [{
             'change': dict(dataclasses.asdict(item.change),
                            kind=item.change.kind,
@@ -167,6 +172,8 @@ def load_prepared(path, data):
                                 claims_no_defects=data['claims_no_defects'],
                                 cwe_ids=tuple(data['cwe_ids']),
                                 proposed_key=data['proposed_key'])
+    report.reviewed_version, report.reviewed_why = data['reviewed']
+    report.read_notes = list(data['read_notes'])
     for item in data['changes']:
         fields = dict(item['change'], span=_span(item['change']['span']))
         report.changes.append(model.ChangeReport(

@@ -155,8 +155,14 @@ def details(review):
 
 def explanation(review):
     """How each claim was read, and the proposed version's diff."""
-    lines = ['read %d change(s) and %d finding(s)' % (
-        len(review.get('changes', [])), len(review.get('findings', [])))]
+    reviewed = review.get('reviewed_version') or {}
+    lines = ['reviewed version: %s (%s)' % (
+        safe.line(reviewed.get('name') or 'ours'),
+        safe.line(reviewed.get('why') or '-'))]
+    lines.extend('read: %s' % safe.line(note)
+                 for note in review.get('read_notes', []))
+    lines.append('read %d change(s) and %d finding(s)' % (
+        len(review.get('changes', [])), len(review.get('findings', []))))
     for index, change in enumerate(review.get('changes', []), 1):
         span = change['span']
         lines.append('claim %d (review lines %d-%d, %s): %s' % (

@@ -11,11 +11,14 @@
 # under the License.
 
 
-"""Review meta-check.
+"""Review meta-check, one folder per stage; data flows one way.
 
-parse -> extract (claims and changes; quotations by content, see
-known_versions) -> findings -> edits -> safety (the static gate) -> runs
-(:mod:`nova_resize_checks.runs`, confined) -> verdict -> report, driven
-by check.  Each stage is a module; data flows one way through the types in
+``read/`` (the bytes of a review: container blocks, the final answer,
+sentences, diffs) -> ``versions/`` (which version of the test it read;
+the three-way port of its changes onto ours) -> ``claims/`` (what it asks
+for, as typed changes; findings that need no run) -> ``edits/`` (the
+changes made with libcst) -> ``safety`` (the static gate) -> runs
+(:mod:`nova_resize_checks.runs`, confined) -> ``verdict`` -> ``report``,
+driven by ``check``.  The types that flow between stages are in
 :mod:`nova_resize_checks.review.model`.
 """

@@ -50,15 +50,19 @@ from nova_resize_checks import inputs
 from nova_resize_checks import matrix as matrix_mod
 from nova_resize_checks import mutants
 from nova_resize_checks.report import document
-from nova_resize_checks.review import diffs
+from nova_resize_checks.review.claims import extract
+from nova_resize_checks.review.claims import findings as findings_mod
+from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review import edits
-from nova_resize_checks.review import extract
-from nova_resize_checks.review import findings as findings_mod
 from nova_resize_checks.review import model
-from nova_resize_checks.review import parse
+from nova_resize_checks.review.read import container
+from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import texts
 from nova_resize_checks.review import safety
-from nova_resize_checks.review import texts
 from nova_resize_checks.review import verdict as verdict_mod
+from nova_resize_checks.review.versions import identify
+from nova_resize_checks.review.versions import port
+from nova_resize_checks.review.versions import quotes
 from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import pool as pool_mod
 from nova_resize_checks.runs import results as runs
@@ -136,6 +140,7 @@ class Context(object):
         self.helper_names = findings_mod.nova_helper_names(
             findings=self.helper_notes)
         self.canonical = _make_version(self.test_source, (), 'canonical')
+        self.known_digests = identify.known_digests(self.references)
         self.fingerprint = json.dumps(
             dict(env.versions(), static_gate=static_gate,
                  reviewed=hashlib.sha256(
@@ -146,13 +151,24 @@ class Context(object):
         self._applied = {}
         self._unsafe = {}
 
-    def apply(self, changes):
-        """edits.apply_changes on the canonical test, memoised."""
-        key = tuple((c.kind, c.target, tuple(sorted(c.fields().items())))
-                    for c in changes)
+    def apply(self, changes, reviewed=None):
+        """edits.apply_changes on the canonical test, memoised.
+
+        ``reviewed`` (a :class:`identify.Identified`) is the version the
+        review was written against: when it is not ours, what the changes
+        make is ported onto ours three ways (:mod:`versions.port`).
+        """
+        base = reviewed.digests if reviewed and \
+            reviewed.name != identify.OURS else None
+        key = (base, reviewed.deletable if base else None) + tuple(
+            (c.kind, c.target, tuple(sorted(c.fields().items())))
+            for c in changes)
         if key not in self._applied:
-            proposed = edits.apply_changes(self.test_source, changes,
-                                           canonical.nova_reader)
+            if base is None:
+                proposed = edits.apply_changes(self.test_source, changes,
+                                               canonical.nova_reader)
+            else:
+                proposed = self._apply_ported(changes, reviewed)
             self._applied[key] = proposed
         cached = self._applied[key]
         # Re-attach this review's Change objects (spans differ).
@@ -161,6 +177,43 @@ class Context(object):
             [model.Applied(change, a.applied, a.reason)
              for change, a in zip(changes, cached.applied)])
 
+    def _apply_ported(self, changes, reviewed):
+        """Listings ported from the reviewed version, then the rest.
+
+        A listing, snippet or diff shows the reviewed version's code, so
+        what it makes of ours is ported (:meth:`_port`).  Changes that
+        name their place (a line, a statement, a name) were already
+        mapped onto ours when they were read: they apply after the port.
+        """
+        listed = [c for c in changes if c.kind in _LISTING_KINDS]
+        rest = [c for c in changes if c.kind not in _LISTING_KINDS]
+        first = self._port(edits.apply_changes(
+            self.test_source, listed, canonical.nova_reader), reviewed)
+        then = edits.apply_changes(first.test_source, rest,
+                                   canonical.nova_reader)
+        done = {id(a.change): a for a in first.applied + then.applied}
+        return model.ProposedVersion(
+            then.test_source, dict(first.nova_overlay, **then.nova_overlay),
+            [done[id(c)] for c in changes])
+
+    def _port(self, proposed, reviewed):
+        """``proposed`` with its test ported from the reviewed version."""
+        if proposed.test_source == self.test_source:
+            return proposed
+        try:
+            source = port.port(reviewed.digests, self.test_source,
+                               proposed.test_source, self.known_digests,
+                               reviewed.deletable)
+        except port.Conflict as exc:
+            reason = ('written against the %s version; %s'
+                      % (reviewed.name, exc))
+            return model.ProposedVersion(
+                self.test_source, dict(proposed.nova_overlay),
+                [model.Applied(a.change, False, reason) if a.applied and
+                 not _in_nova(a.change) else a for a in proposed.applied])
+        return model.ProposedVersion(source, dict(proposed.nova_overlay),
+                                     proposed.applied)
+
     def unsafe(self, version):
         if not self.static_gate:
             return []
@@ -168,6 +221,16 @@ class Context(object):
         if key not in self._unsafe:
             self._unsafe[key] = _unsafe(version)
         return self._unsafe[key]
+
+
+# Changes that show code of the reviewed version (see Context.apply).
+_LISTING_KINDS = (model.TEST_FULL, model.TEST_SNIPPET, model.TEST_DIFF)
+
+
+def _in_nova(change):
+    """Whether a change edits a nova file (the overlay), not the test."""
+    return change.kind == model.NOVA_DIFF or (change.target or '').startswith(
+        'nova/')
 
 
 def _make_version(test_source, overlay, label):
@@ -204,9 +267,9 @@ def _unsafe(version):
 
 def _read(path, data):
     if data is None:
-        return parse.read_review(path)
-    text, errors = parse.decode_bytes(data)
-    parsed = parse.parse_text(text, path)
+        return container.read_review(path)
+    text, errors = container.decode_bytes(data)
+    parsed = container.parse_text(text, path)
     parsed.errors[:0] = errors
     return parsed
 
@@ -221,6 +284,10 @@ def prepare(path, context, data=None):
     parsed = _read(path, data)
     report.claims_no_defects = parsed.claims_no_defects
     report.cwe_ids = tuple(parsed.cwe_ids)
+    reviewed = identify.identify(parsed, context.references,
+                                 quotes.named_version(parsed.text))
+    report.reviewed_version, report.reviewed_why = reviewed.name, reviewed.why
+    report.read_notes = list(parsed.notes)
     changes, found = extract.extract(parsed, context.references)
     found = list(found) + list(findings_mod.check_claims(
         parsed, changes, context.references, context.helper_names))
@@ -232,7 +299,7 @@ def prepare(path, context, data=None):
             # sentences that merely read like requests (a walk-through's
             # "must move the server") stay findings, not claims.
             claims = [f for f in claims if not f.message.startswith(
-                extract.PROSE_CLAIM)]
+                lexicon.PROSE_CLAIM)]
         if claims:
             # It claims fixes, but none could be made into a change.
             report.verdict = verdict_mod.UNVERIFIED
@@ -247,7 +314,7 @@ def prepare(path, context, data=None):
         return report
 
     label = os.path.basename(path)
-    combined = context.apply(changes)
+    combined = context.apply(changes, reviewed)
     report.changes = [model.ChangeReport(a.change, a.applied, a.reason)
                       for a in combined.applied]
     applied = [c for c in report.changes if c.applied]
@@ -280,7 +347,7 @@ def prepare(path, context, data=None):
         for index, item in enumerate(report.changes):
             if not item.applied:
                 continue
-            alone = context.apply([item.change])
+            alone = context.apply([item.change], reviewed)
             if alone.applied and alone.applied[0].applied:
                 version = _version(alone, '%s#%d' % (label, index + 1))
                 versions.setdefault(version.key(), version)

@@ -78,6 +78,9 @@ class ParsedReview:
     claims_no_defects: typing.Optional[bool] = None  # None: says neither
     cwe_ids: typing.Tuple[str, ...] = ()
     errors: typing.List[str] = dataclasses.field(default_factory=list)
+    # What unwrapping the answer did (read.answer): reasoning left out, a
+    # JSON document or tables read.
+    notes: typing.List[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -271,6 +274,12 @@ class ReviewReport:
     findings: typing.List[Finding] = dataclasses.field(
         default_factory=list)
     proposed_key: typing.Optional[str] = None
+    # The version of the test the review was written against, and why
+    # (see versions.identify): its changes are made there and ported.
+    reviewed_version: str = 'ours'
+    reviewed_why: str = ''
+    # What unwrapping the answer did (read.answer).
+    read_notes: typing.List[str] = dataclasses.field(default_factory=list)
     proposed: typing.Dict[str, results.RunResult] = dataclasses.field(
         default_factory=dict)
     # Versions this review needs run: {key: Version}

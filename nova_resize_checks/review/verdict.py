@@ -24,6 +24,7 @@ be applied.
 """
 
 from nova_resize_checks.review import model
+from nova_resize_checks.runs import results as run_results
 
 BREAKS = model.BREAKS
 WEAKENS = model.WEAKENS
@@ -44,9 +45,10 @@ MEANINGS = {
     NO_FIX: 'the review proposes no concrete change',
     UNVERIFIED: 'it proposes changes, none of which could be applied',
 }
-REAL = 'real'
-PASS = 'pass'
-REFUSED = 'refused'
+# Outcome names are the run layer's (one definition, runs.results).
+REAL = run_results.REAL
+PASS = run_results.PASS
+REFUSED = run_results.REFUSED
 
 
 def refused(results):

@@ -15,8 +15,12 @@
 
 With NOVA_SOURCE=/path tox -e functional this judges that checkout: the
 static check reads its finish_resize and the scenario runs against it.
+Patch mode on a real release tree uses nova 19.0.1's sdist from PyPI
+(``--nova-release``, downloaded once into the XDG cache), static only.
 """
 
+import ast
+import difflib
 import glob
 import json
 import os
@@ -25,9 +29,12 @@ import subprocess
 import sys
 
 import fixtures
+import jsonschema
 import testtools
 
+from nova_resize_checks.backport import release
 from nova_resize_checks import env
+from nova_resize_checks import schemas
 from tests.unit.backport import minirepo
 
 SAMPLES = minirepo.SAMPLES
@@ -181,3 +188,133 @@ class TestLegacyScenarioOnInstalledNova(testtools.TestCase):
         self.assertEqual('fixed', verdict, reasons)
         self.assertEqual(env.distribution_version('nova'),
                          document['versions']['nova'])
+
+
+RELEASE = '19.0.1'
+MANAGER = 'nova/compute/manager.py'
+REGRESSION = 'nova/tests/functional/regressions/test_bug_1825537.py'
+NOTE = 'releasenotes/notes/bug-1825537-finish-resize-allocations.yaml'
+# A hunk of upstream's fix to the regression test as a packager would
+# carry it (written here, not copied): 19.0.1 does not ship the test,
+# which came with the change that recreated the bug.
+TEST_HUNK = """--- a/%s
++++ b/%s
+@@ -72,3 +72,3 @@
+         dest_rp_uuid = self._get_provider_uuid_by_host('host2')
+-        self.assertEqual(no_usage, dest_rp_usages)
++        self.assertEqual(no_usage, source_rp_usages)
+         self.assertFlavorMatchesAllocation(
+""" % (REGRESSION, REGRESSION)
+NOTE_HUNK = """--- /dev/null
++++ b/%s
+@@ -0,0 +1,3 @@
++---
++fixes:
++  - Source node allocations are dropped when finish_resize fails.
+""" % NOTE
+
+
+def _release_tree():
+    try:
+        return release.release_tree(RELEASE)[0]
+    except release.ReleaseError as exc:
+        raise AssertionError('these tests need nova %s\'s sdist from PyPI '
+                             '(downloaded once, then cached): %s'
+                             % (RELEASE, exc))
+
+
+def _fix_hunks(tree):
+    """The fix's code hunk for this tree, made from the tree itself.
+
+    In ComputeManager.finish_resize's except handler the call to
+    _revert_allocation becomes _delete_allocation_after_move (the fix's
+    shape); difflib writes the hunk with three lines of context.
+    """
+    with open(os.path.join(tree, MANAGER)) as handle:
+        lines = handle.readlines()
+    module = ast.parse(''.join(lines))
+    manager = [node for node in module.body
+               if getattr(node, 'name', None) == 'ComputeManager'][0]
+    method = [node for node in manager.body
+              if getattr(node, 'name', None) == 'finish_resize'][0]
+    calls = [node for node in ast.walk(method)
+             if isinstance(node, ast.Call) and
+             getattr(node.func, 'attr', None) == '_revert_allocation']
+    index = calls[0].lineno - 1
+    fixed = list(lines)
+    fixed[index] = lines[index].replace('_revert_allocation(',
+                                        '_delete_allocation_after_move(')
+    return ''.join(difflib.unified_diff(lines, fixed, 'a/' + MANAGER,
+                                        'b/' + MANAGER))
+
+
+class TestBackportPatchOnRelease(_Command):
+    """--patch --nova-release on nova 19.0.1's sdist: no git, static."""
+
+    def setUp(self):
+        super(TestBackportPatchOnRelease, self).setUp()
+        self.tree = _release_tree()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.code = _fix_hunks(self.tree)
+
+    def _patch(self, *parts):
+        path = os.path.join(self.tmp, 'backport.diff')
+        with open(path, 'w') as handle:
+            handle.write(''.join(parts))
+        code, report = self._backport('--patch', path, '--nova-release',
+                                      RELEASE, '--static-only',
+                                      codes=(0, 1, 3, 4))
+        jsonschema.validate(report, schemas.load('backport-patch'))
+        self.assertEqual(code, report['exit_code'])
+        return report
+
+    def test_code_fix_carried_with_a_test_hunk_that_cannot_apply(self):
+        report = self._patch(self.code, TEST_HUNK, NOTE_HUNK)
+        self.assertEqual('fixes', report['outcome'], report['reason'])
+        self.assertEqual(RELEASE, report['nova_version'])
+        self.assertEqual('nova-%s.tar.gz' % RELEASE,
+                         report['nova_release']['sdist'])
+        self.assertEqual(self.tree, report['nova_release']['tree'])
+        self.assertEqual(('affected', 'revert-allocation'),
+                         (report['static_before']['verdict'],
+                          report['static_before']['shape']))
+        self.assertEqual(('fixed', 'delete-allocation-after-move'),
+                         (report['static_after']['verdict'],
+                          report['static_after']['shape']))
+        self.assertEqual([MANAGER, NOTE], report['applied'])
+        [record] = report['not_applied']
+        self.assertEqual((REGRESSION, 'test', True),
+                         (record['file'], record['kind'],
+                          record['file_missing']))
+        self.assertIn('depends on an earlier change that adds it',
+                      record['cause'])
+        self.assertIn(REGRESSION, report['reason'])
+        self.assertEqual([True], [h['placed'] for h in report['hunks']])
+
+    def test_code_hunk_that_does_not_apply_cannot_tell(self):
+        broken = self.code.replace('-                self._revert_'
+                                   'allocation(context, instance, '
+                                   'migration)',
+                                   '-                self._revert_'
+                                   'allocation(ctxt, instance, migration)')
+        self.assertNotEqual(self.code, broken)
+        report = self._patch(broken, TEST_HUNK)
+        self.assertEqual('cannot-tell', report['outcome'], report['reason'])
+        self.assertIn(MANAGER, report['apply_error'])
+        self.assertIsNone(report['static_after'])
+
+    def test_a_change_outside_the_failure_path_does_not_fix(self):
+        # A code change that leaves finish_resize's failure handling as
+        # the release has it (a comment at the top of the module).
+        with open(os.path.join(self.tree, MANAGER)) as handle:
+            lines = handle.readlines()
+        changed = list(lines)
+        changed.insert(0, '# Carried by the distribution.\n')
+        comment_only = ''.join(difflib.unified_diff(
+            lines, changed, 'a/' + MANAGER, 'b/' + MANAGER))
+        report = self._patch(comment_only, TEST_HUNK)
+        self.assertEqual('does-not-fix', report['outcome'],
+                         report['reason'])
+        self.assertEqual('affected', report['static_after']['verdict'])
+        self.assertEqual([REGRESSION],
+                         [r['file'] for r in report['not_applied']])

@@ -17,7 +17,10 @@ import configparser
 import importlib.util
 import os
 import re
+import subprocess
+import sys
 
+import fixtures
 import testtools
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -179,3 +182,88 @@ class TableTestCase(testtools.TestCase):
         self.assertEqual('release', header[0])
         self.assertIn('stein 19.0.1', text)
         self.assertIn('81', text)
+
+
+def _executable(directory, name, text='#!/bin/sh\nexit 0\n'):
+    path = os.path.join(directory, name)
+    os.makedirs(directory, exist_ok=True)
+    with open(path, 'w') as handle:
+        handle.write(text)
+    os.chmod(path, 0o755)
+    return path
+
+
+class FindToxTestCase(testtools.TestCase):
+    """tox is found where "pip install tox" puts it, or exit 2."""
+
+    def setUp(self):
+        super(FindToxTestCase, self).setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.script = os.path.join(TOP, 'tools', 'release_matrix.py')
+
+    def _run(self, path_dirs, *args):
+        # -S: no site-packages, so "python -m tox" cannot work whatever
+        # this environment has installed; PATH is only what the test gives.
+        environ = {'PATH': os.pathsep.join(path_dirs), 'HOME': self.tmp,
+                   'LC_ALL': 'C.UTF-8'}
+        return subprocess.run([sys.executable, '-S', self.script] +
+                              list(args), env=environ, cwd=self.tmp,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, timeout=120)
+
+    def test_module_of_this_interpreter_first(self):
+        _executable(os.path.join(self.tmp, 'bin'), 'tox')
+        self.assertEqual(['/py', '-m', 'tox'], matrix.find_tox(
+            {'PATH': os.path.join(self.tmp, 'bin')}, python='/py',
+            has_module=lambda: True))
+
+    def test_active_virtualenv_then_path(self):
+        venv_tox = _executable(os.path.join(self.tmp, 'venv', 'bin'), 'tox')
+        path_tox = _executable(os.path.join(self.tmp, 'bin'), 'tox')
+        environ = {'PATH': os.path.join(self.tmp, 'bin'),
+                   'VIRTUAL_ENV': os.path.join(self.tmp, 'venv')}
+        self.assertEqual([venv_tox], matrix.find_tox(
+            environ, has_module=lambda: False))
+        del environ['VIRTUAL_ENV']
+        self.assertEqual([path_tox], matrix.find_tox(
+            environ, has_module=lambda: False))
+
+    def test_missing_tox_names_what_was_tried(self):
+        environ = {'PATH': self.tmp,
+                   'VIRTUAL_ENV': os.path.join(self.tmp, 'venv')}
+        exc = self.assertRaises(matrix.ToolMissing, matrix.find_tox,
+                                environ, python='/py',
+                                has_module=lambda: False)
+        self.assertIn('"/py -m tox"', str(exc))
+        self.assertIn(os.path.join(self.tmp, 'venv', 'bin', 'tox'),
+                      str(exc))
+        self.assertIn('"tox" on PATH', str(exc))
+        self.assertIn('pip install tox', str(exc))
+
+    def test_script_without_tox_exits_two_with_one_line(self):
+        proc = self._run([os.path.join(self.tmp, 'empty')],
+                         'matrix-stein-19.0.1')
+        err = proc.stderr.decode()
+        self.assertEqual(2, proc.returncode, err)
+        self.assertEqual(1, len(err.splitlines()), err)
+        self.assertIn('tox is not installed', err)
+        self.assertIn('pip install tox', err)
+        self.assertEqual(b'', proc.stdout)
+
+    def test_script_with_a_tox_that_cannot_start_exits_two(self):
+        bin_dir = os.path.join(self.tmp, 'bin')
+        _executable(bin_dir, 'tox', '#!/nonexistent/interpreter\n')
+        proc = self._run([bin_dir])
+        err = proc.stderr.decode()
+        self.assertEqual(2, proc.returncode, err)
+        self.assertNotIn('Traceback', err)
+        self.assertEqual(1, len(err.splitlines()), err)
+        self.assertIn('cannot run tox (%s' % os.path.join(bin_dir, 'tox'),
+                      err)
+
+    def test_report_only_with_envs_needs_no_tox(self):
+        proc = self._run([os.path.join(self.tmp, 'empty')], '--report-only',
+                         '--format', 'json', 'matrix-nosuch-0.0.0')
+        self.assertNotIn(b'tox is not installed', proc.stderr)
+        self.assertIn(b'"no result recorded"', proc.stdout)
+        self.assertEqual(1, proc.returncode)

@@ -98,7 +98,7 @@ from nova_resize_checks.review.edits import rename
 from nova_resize_checks.review.edits import replace
 from nova_resize_checks.review.edits import snippet
 from nova_resize_checks.review import model
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import texts
 
 
 @dataclasses.dataclass

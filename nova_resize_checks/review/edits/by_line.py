@@ -14,7 +14,7 @@
 """LINE_CHANGE and REMOVE of a line: edits by line number."""
 
 from nova_resize_checks.review.edits import common
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import texts
 
 
 def apply_line_change(source, change, number):

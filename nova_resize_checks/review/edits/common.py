@@ -23,7 +23,7 @@ import re
 import libcst as cst
 from libcst import metadata as cst_metadata
 
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import texts
 
 
 TEST_BASENAME = 'test_bug_1825537.py'

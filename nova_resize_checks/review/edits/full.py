@@ -16,7 +16,7 @@
 import libcst as cst
 
 from nova_resize_checks.review.edits import common
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import texts
 
 
 def apply_full(state, change):

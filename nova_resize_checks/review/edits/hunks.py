@@ -20,10 +20,10 @@ import difflib
 import posixpath
 import re
 
-from nova_resize_checks.review import diffs
 from nova_resize_checks.review.edits import common
 from nova_resize_checks.review import model
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import texts
 
 
 def _is_test_path(path):

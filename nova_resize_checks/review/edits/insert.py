@@ -23,7 +23,7 @@ import libcst as cst
 from libcst import matchers as cst_matchers
 
 from nova_resize_checks.review.edits import common
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import texts
 
 
 def _ast_key(code):

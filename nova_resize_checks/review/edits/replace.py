@@ -20,7 +20,7 @@ from libcst import matchers as cst_matchers
 from libcst import metadata as cst_metadata
 
 from nova_resize_checks.review.edits import common
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import texts
 
 
 class _ReplaceExpression(cst.CSTTransformer):

@@ -18,6 +18,7 @@ Defs, classes and statements anchored in the test by content.
 
 import ast
 import dataclasses
+import difflib
 import re
 import textwrap
 import typing
@@ -28,7 +29,7 @@ from libcst.codemod import visitors as cst_codemod_visitors
 from libcst import metadata as cst_metadata
 
 from nova_resize_checks.review.edits import common
-from nova_resize_checks.review import texts
+from nova_resize_checks.review.read import texts
 
 
 _ELISION = re.compile(
@@ -122,6 +123,7 @@ class _Stmt:
     dump: typing.Optional[str]
     shape: typing.Any
     loose: typing.Any
+    code: str = ''
 
 
 def _dotted(node):
@@ -232,6 +234,87 @@ def _grade(snip, stmt):
     return 0
 
 
+# Two statements written differently are the old and new form of one
+# line when their code (whitespace aside) is at least this alike, by
+# difflib's ratio: 0.75 pairs a changed argument or an added message
+# (``assertEqual(a, b)`` / ``assertEqual(a, b, 'msg')``, ``assertEqual`` /
+# ``assertDictEqual`` with the same arguments) and keeps apart two
+# assertions about different things that merely share a shape
+# (``assertEqual('ERROR', server['status'])`` /
+# ``assertEqual(dest_host, server['OS-EXT-SRV-ATTR:host'])``: 0.62).
+# Calls to the same method whose arguments differ in one place, or that
+# only add arguments (a failure message), pair too (:func:`_same_call`).
+SIMILAR_RATIO = 0.75
+
+
+def _bare_code(module, node):
+    """The code of one statement without the comment lines before it."""
+    return '\n'.join(line for line in module.code_for_node(node).split('\n')
+                     if not line.lstrip().startswith('#'))
+
+
+def similarity(a, b):
+    """difflib's ratio of two statements' code, whitespace aside."""
+    a, b = ''.join(a.split()), ''.join(b.split())
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _wraps(snip, stmt):
+    """Whether ``snip`` (try/with/if) holds ``stmt`` unchanged in its body."""
+    node = snip.node
+    if not isinstance(node, (cst.Try, cst.With, cst.If)) or not stmt.code:
+        return False
+    want = ''.join(stmt.code.split())
+    body = getattr(node.body, 'body', ())
+    return any(''.join(cst.Module(body=[inner]).code.split()) == want
+               for inner in body)
+
+
+def _pair_grade(snip, stmt):
+    """The grade of ``snip`` as the new form of ``stmt``, or 0.
+
+    Identical statements pair; a changed one pairs only with a statement
+    it is similar to (:data:`SIMILAR_RATIO`) or that it wraps (a ``try``
+    around an assertion): a new statement next to a similar one is an
+    insertion, not a replacement.
+    """
+    grade = _grade(snip, stmt)
+    if grade == 3:
+        return 3
+    if _wraps(snip, stmt):
+        return 2
+    if similarity(snip.code, stmt.code) >= SIMILAR_RATIO or _same_call(
+            snip.code, stmt.code):
+        return max(grade, 1)
+    return 0
+
+
+def _call_of(code):
+    tree = texts.parse_python(textwrap.dedent(code))
+    if tree is None or len(tree.body) != 1 or not isinstance(
+            tree.body[0], ast.Expr) or not isinstance(tree.body[0].value,
+                                                      ast.Call):
+        return None
+    call = tree.body[0].value
+    return (ast.dump(call.func), [ast.dump(a) for a in call.args],
+            sorted(ast.dump(k) for k in call.keywords))
+
+
+def _same_call(a, b):
+    """The same method called with the same arguments but one, or more."""
+    a, b = _call_of(a), _call_of(b)
+    if not a or not b or a[0] != b[0]:
+        return False
+    short, long_ = sorted((a[1], b[1]), key=len)
+    if long_[:len(short)] == short and a[2] == b[2]:
+        return bool(short)      # only added arguments (a message)
+    if len(short) != len(long_) or len(short) < 2 or a[2] != b[2]:
+        return False
+    return sum(1 for x, y in zip(short, long_) if x != y) == 1
+
+
 _GRADE_NAMES = {3: 'identical', 2: 'same shape', 1: 'same target'}
 
 
@@ -284,7 +367,8 @@ class _Index:
                     continue
                 dump, shape, loose = _analyse(module, node)
                 line = positions[node].start.line if node in positions else 0
-                stmt = _Stmt(number, index, node, line, dump, shape, loose)
+                stmt = _Stmt(number, index, node, line, dump, shape, loose,
+                             _bare_code(module, node))
                 entries.append(stmt)
                 self.stmts.append(stmt)
             self.by_block.append(entries)
@@ -581,36 +665,33 @@ def _block_indent(module, block):
     raise common.Refused('internal: block not found')
 
 
-def _apply_statements(module, piece, only_block, keep_unmatched=False):
-    """Replace the best unique region of a block with ``piece``.
-
-    With ``keep_unmatched`` the region's statements that no statement of
-    ``piece`` corresponds to stay, in order, instead of going.
-    """
-    index = _Index(module)
+def _snips_of(piece):
+    """(module, statements) of a snippet's top-level statements."""
     snippet_module = common.cst_parse(piece)
     snips = []
     for node in _statements_at(piece, ''):
         dump, shape, loose = _analyse(snippet_module, node)
-        snips.append(_Stmt(-1, len(snips), node, 0, dump, shape, loose))
-    allowed = None
-    if only_block is not None:
-        allowed = {n for n, (b, _i) in enumerate(index.blocks)
-                   if b is only_block}
-    candidates = [s for s in index.stmts
-                  if allowed is None or s.block in allowed]
+        snips.append(_Stmt(-1, len(snips), node, 0, dump, shape, loose,
+                           _bare_code(snippet_module, node)))
+    return snippet_module, snips
 
-    # Rung 1: the whole snippet is already there.
-    same = _verbatim(index, snips, allowed)
-    if same:
-        return module, ('statements identical to the test at line(s) %s '
-                        '(no change)' % ', '.join(str(x) for x in same))
 
-    # Rung 2: anchors.
+def _anchors(snips, candidates, snippet_module):
+    """(grade, j, stmt) of each snippet statement with one counterpart.
+
+    Raises :class:`common.Refused` when no statement has one.
+    """
     anchors = []
     ambiguous = []
     for j, snip in enumerate(snips):
-        graded = [(_grade(snip, s), s) for s in candidates]
+        graded = [(_pair_grade(snip, s), s) for s in candidates]
+        if not any(g for g, _s in graded):
+            # Not similar to any: the one statement of its shape (the
+            # only call of that method, say) is still its counterpart.
+            shaped = [(_grade(snip, s), s) for s in candidates]
+            shaped = [(g, s) for g, s in shaped if g >= 2]
+            if len(shaped) == 1:
+                graded = shaped
         best = max([g for g, _s in graded] + [0])
         if best == 0:
             continue
@@ -621,17 +702,22 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
             anchors.append((best, j, tops[0]))
         else:
             ambiguous.append((best, j, tops))
-    if not anchors:
-        if ambiguous:
-            best, j, tops = max(ambiguous, key=lambda a: a[0])
-            raise common.Refused(
-                'ambiguous: `%s` matches lines %s equally (%s)'
-                % (_describe(snippet_module, snips[j].node),
-                   ', '.join(str(s.line) for s in tops[:6]),
-                   _GRADE_NAMES[best]))
-        raise common.Refused('no anchor: no statement of the snippet '
-                             '(`%s`...) has a counterpart in the test'
-                             % _describe(snippet_module, snips[0].node))
+    if anchors:
+        return anchors
+    if ambiguous:
+        best, j, tops = max(ambiguous, key=lambda a: a[0])
+        raise common.Refused(
+            'ambiguous: `%s` matches lines %s equally (%s)'
+            % (_describe(snippet_module, snips[j].node),
+               ', '.join(str(s.line) for s in tops[:6]),
+               _GRADE_NAMES[best]))
+    raise common.Refused('no anchor: no statement of the snippet '
+                         '(`%s`...) has a counterpart in the test'
+                         % _describe(snippet_module, snips[0].node))
+
+
+def _consistent(anchors):
+    """The anchors that agree with the best ones on block and order."""
     accepted = []
     for grade, j, stmt in sorted(anchors, key=lambda a: (-a[0], a[1])):
         conflict = None
@@ -648,20 +734,23 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
                 '(lines %d and %d); cannot tell where it belongs'
                 % (conflict.line, stmt.line))
     accepted.sort(key=lambda a: a[1])
-    block_no = accepted[0][2].block
-    entries = index.by_block[block_no]
+    return accepted
+
+
+def _pairs(accepted, snips, entries):
+    """{snippet index: (block index, grade)}: anchors, then neighbours."""
     pairs = {j: (stmt.index, grade) for grade, j, stmt in accepted}
     # Extend outwards while neighbours correspond.
     j, p = accepted[0][1] - 1, accepted[0][2].index - 1
     while j >= 0 and p >= 0 and entries[p] is not None:
-        g = _grade(snips[j], entries[p])
+        g = _pair_grade(snips[j], entries[p])
         if g == 0:
             break
         pairs[j] = (p, g)
         j, p = j - 1, p - 1
     j, p = accepted[-1][1] + 1, accepted[-1][2].index + 1
     while j < len(snips) and p < len(entries) and entries[p] is not None:
-        g = _grade(snips[j], entries[p])
+        g = _pair_grade(snips[j], entries[p])
         if g == 0:
             break
         pairs[j] = (p, g)
@@ -672,27 +761,47 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         for j, (p, g) in _align(snips[j1 + 1:j2], entries[p1 + 1:p2],
                                 j1 + 1, p1 + 1).items():
             pairs[j] = (p, g)
+    return pairs
+
+
+def _apply_statements(module, piece, only_block, keep_unmatched=False):
+    """Replace the best unique region of a block with ``piece``.
+
+    With ``keep_unmatched`` the region's statements that no statement of
+    ``piece`` corresponds to stay, in order, instead of going.
+    """
+    index = _Index(module)
+    snippet_module, snips = _snips_of(piece)
+    allowed = None
+    if only_block is not None:
+        allowed = {n for n, (b, _i) in enumerate(index.blocks)
+                   if b is only_block}
+    candidates = [s for s in index.stmts
+                  if allowed is None or s.block in allowed]
+
+    # Rung 1: the whole snippet is already there.
+    same = _verbatim(index, snips, allowed)
+    if same:
+        return module, ('statements identical to the test at line(s) %s '
+                        '(no change)' % ', '.join(str(x) for x in same))
+
+    # Rung 2: anchors, and what corresponds around them.
+    accepted = _consistent(_anchors(snips, candidates, snippet_module))
+    block_no = accepted[0][2].block
+    entries = index.by_block[block_no]
+    pairs = _pairs(accepted, snips, entries)
     lo = min(p for p, _g in pairs.values())
     hi = max(p for p, _g in pairs.values())
     block, indent = index.blocks[block_no]
-    placed = _statements_at(piece, indent)
     new_nodes = []
-    for j, node in enumerate(placed):
+    for j, node in enumerate(_statements_at(piece, indent)):
         if j in pairs:
             p, g = pairs[j]
             old = block.body[p]
             new_nodes.append(old if g == 3 else _keep_leading(node, old))
         else:
             new_nodes.append(node)
-    paired = {p for p, _g in pairs.values()}
-    for p in range(lo, hi + 1):
-        if p not in paired and entries[p] is None:
-            raise common.Refused('the snippet would replace the region of '
-                                 'lines %d-%d, which holds def %s; refusing'
-                                 % (entries[lo].line, entries[hi].line,
-                                    block.body[p].name.value))
-    removed = [entries[p].line if entries[p] else index.line_of(block.body[p])
-               for p in range(lo, hi + 1) if p not in paired]
+    removed = _unpaired(index, block, entries, pairs, lo, hi)
     if keep_unmatched and removed:
         new_nodes = _interleave(new_nodes, pairs, block.body, lo, hi)
         removed = []
@@ -701,11 +810,10 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         module = module.with_changes(body=body)
     else:
         module = module.deep_replace(block, block.with_changes(body=body))
-    first, last = entries[lo], entries[hi]
-    anchor_grade, anchor_j, anchor = accepted[0]
+    anchor_grade, _anchor_j, anchor = accepted[0]
     reason = ('replaced line(s) %d-%d, anchored on `%s` at line %d (%s)'
-              % (first.line, _last_line(index, last.node), _describe(
-                  index.module, anchor.node), anchor.line,
+              % (entries[lo].line, _last_line(index, entries[hi].node),
+                 _describe(index.module, anchor.node), anchor.line,
                  _GRADE_NAMES[anchor_grade]))
     inserted = len(snips) - len(pairs)
     if inserted:
@@ -714,6 +822,22 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         reason += '; removed statement(s) at line(s) %s' % ', '.join(
             str(x) for x in removed)
     return module, reason
+
+
+def _unpaired(index, block, entries, pairs, lo, hi):
+    """Lines of the region's statements no snippet statement pairs with.
+
+    A def inside the region is never replaced by statements: refused.
+    """
+    paired = {p for p, _g in pairs.values()}
+    for p in range(lo, hi + 1):
+        if p not in paired and entries[p] is None:
+            raise common.Refused('the snippet would replace the region of '
+                                 'lines %d-%d, which holds def %s; refusing'
+                                 % (entries[lo].line, entries[hi].line,
+                                    block.body[p].name.value))
+    return [entries[p].line if entries[p] else index.line_of(block.body[p])
+            for p in range(lo, hi + 1) if p not in paired]
 
 
 def _interleave(new_nodes, pairs, body, lo, hi):
@@ -806,7 +930,7 @@ def _align(snips, entries, j0, p0):
     score = [[0] * (m + 1) for _ in range(n + 1)]
     for a in range(n - 1, -1, -1):
         for b in range(m - 1, -1, -1):
-            g = _grade(snips[a], entries[b]) if entries[b] else 0
+            g = _pair_grade(snips[a], entries[b]) if entries[b] else 0
             best = max(score[a + 1][b], score[a][b + 1])
             if g:
                 best = max(best, g + score[a + 1][b + 1])
@@ -814,7 +938,7 @@ def _align(snips, entries, j0, p0):
     out = {}
     a = b = 0
     while a < n and b < m:
-        g = _grade(snips[a], entries[b]) if entries[b] else 0
+        g = _pair_grade(snips[a], entries[b]) if entries[b] else 0
         if g and score[a][b] == g + score[a + 1][b + 1]:
             out[j0 + a] = (p0 + b, g)
             a, b = a + 1, b + 1

@@ -175,15 +175,24 @@ class TestPatchCommand(testtools.TestCase):
         for args, message in [
                 (['--patch', empty, '--nova-source', self.tree],
                  'no file changes'),
-                (['--patch', minirepo.FIX_PATCH], 'needs --nova-source'),
+                (['--patch', minirepo.FIX_PATCH], 'needs one tree'),
                 (['--patch', minirepo.FIX_PATCH, '--nova-git', self.tree],
-                 'needs --ref'),
+                 'or --nova-git DIR with --ref REF'),
+                (['--patch', minirepo.FIX_PATCH, '--nova-source', self.tree,
+                  '--nova-release', '19.0.1'],
+                 '(not --nova-source and --nova-release)'),
+                (['--patch', minirepo.FIX_PATCH, '--nova-release', '19.x'],
+                 'not a nova release number'),
+                (['--patch', minirepo.FIX_PATCH, '--nova-source', self.tree,
+                  '--ref', '1.0.0'], '--ref needs --nova-git'),
                 (['--patch', '/nonexistent.patch', '--nova-source',
                   self.tree], 'cannot read'),
                 (['--patch', minirepo.FIX_PATCH, '--nova-source', self.tree,
                   '--python', '/nonexistent/python'], 'no such interpreter'),
                 (['--nova-source', self.tree, '--python', 'python3'],
-                 '--python is for --patch')]:
+                 '--python and --nova-release are for --patch'),
+                (['--nova-release', '19.0.1'],
+                 '--python and --nova-release are for --patch')]:
             code, _report = self._run(*args)
             self.assertEqual(2, code, args)
             self.assertIn(message, self.err.getvalue())

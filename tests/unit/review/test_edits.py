@@ -177,14 +177,46 @@ class TestSnippetStatements(EditsTestBase):
         self.assertIn('%d, %d' % (first, first + 1), applied.reason)
 
     def test_no_anchor_is_refused(self):
+        code = ("    for attempt in range(3):\n"
+                "        self._release_allocations(attempt)\n")
+        version = self.apply(_change(model.TEST_SNIPPET, code=code))
+        applied = self.assertRefused(version, self.source)
+        self.assertIn('no anchor', applied.reason)
+
+    def test_a_try_around_a_statement_takes_its_place(self):
         code = ("    try:\n"
                 "        self.api.post_server_action(server['id'], req)\n"
                 "    except Exception as e:\n"
                 "        self._release_allocations(server['id'])\n"
                 "        raise e\n")
         version = self.apply(_change(model.TEST_SNIPPET, code=code))
-        applied = self.assertRefused(version, self.source)
-        self.assertIn('no anchor', applied.reason)
+        self.assertApplied(version)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual([], [line for line in removed
+                              if 'post_server_action' not in line])
+        self.assertIn('        try:', added)
+
+    def test_a_new_assertion_next_to_a_similar_one_is_inserted(self):
+        # Same shape as the host check after it, but about another thing:
+        # an insertion, never a replacement of the host check.
+        code = ("server = self._wait_for_state_change(server, 'ERROR')\n"
+                "self.assertEqual('ERROR', server['status'])\n")
+        version = self.apply(_change(model.TEST_SNIPPET, code=code))
+        applied = self.assertApplied(version)
+        self.assertIn('inserted 1', applied.reason)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual([], removed)
+        self.assertEqual(
+            ["        self.assertEqual('ERROR', server['status'])"], added)
+
+    def test_same_arguments_other_assertion_replaces(self):
+        code = 'self.assertDictEqual(no_usage, source_rp_usages)\n'
+        version = self.apply(_change(model.TEST_SNIPPET, code=code))
+        self.assertApplied(version)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(
+            ['        self.assertEqual(no_usage, source_rp_usages)'], removed)
+        self.assertEqual(['        ' + code.strip()], added)
 
     def test_insertion_after_anchor(self):
         code = ("self.assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2)\n"

@@ -17,11 +17,15 @@ import time
 
 import testtools
 
-from nova_resize_checks.review import diffs
-from nova_resize_checks.review import extract
+from nova_resize_checks.review.claims import extract
+from nova_resize_checks.review.claims import language
+from nova_resize_checks.review.claims import lexicon
+from nova_resize_checks.review.claims import words
 from nova_resize_checks.review import model
-from nova_resize_checks.review import parse
-from nova_resize_checks.review import prose
+from nova_resize_checks.review.read import container
+from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import prose
+from nova_resize_checks.review.versions import quotes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.join(HERE, '..', '..', 'samples', 'reviews')
@@ -57,7 +61,7 @@ REFS = {'test': REFERENCE}
 
 
 def run(text, refs=REFS):
-    return extract.extract(parse.parse_text(text), refs)
+    return extract.extract(container.parse_text(text), refs)
 
 
 def kinds(changes):
@@ -385,7 +389,7 @@ class TestProseDirectives(testtools.TestCase):
             '`a` is never used; unused helpers such as `b` and `c` exist.')
         self.assertEqual(['b', 'c', 'a'],
                          sorted((codes[i] for i in
-                                 extract.unused_names(masked)),
+                                 words.unused_names(masked)),
                                 key=['b', 'c', 'a'].index))
 
     def test_rename_forms(self):
@@ -478,27 +482,27 @@ class TestNormalisation(testtools.TestCase):
     def test_logical_lines(self):
         self.assertEqual(
             ["self.assertEqual(a,'x  y')", 'b=[1,2]', "s='''\n  q'''"],
-            extract.logical_lines(
+            quotes.logical_lines(
                 "# c\nself.assertEqual(\n    a, 'x  y')  # trailing\n\n"
                 "b = [1,\n     2]\ns = '''\n  q'''\n"))
 
     def test_is_quotation(self):
-        refs = extract.normalised_references(REFS)
-        self.assertTrue(extract.is_quotation(
+        refs = quotes.normalised_references(REFS)
+        self.assertTrue(quotes.is_quotation(
             "flavors = self.api.get_flavors()\nself.flavor1 = flavors[0]",
             refs))
-        self.assertFalse(extract.is_quotation(
+        self.assertFalse(quotes.is_quotation(
             "flavors = self.api.get_flavors()\nself.flavor1 = flavors[1]",
             refs))
-        self.assertTrue(extract.is_quotation('# only a comment', refs))
+        self.assertTrue(quotes.is_quotation('# only a comment', refs))
 
     def test_code_language(self):
-        self.assertEqual('python', extract.code_language('x = 1', ''))
-        self.assertEqual('python', extract.code_language('def (', 'py'))
-        self.assertEqual('python', extract.code_language('def f(:', ''))
-        self.assertEqual('other', extract.code_language('x = 1', 'yaml'))
-        self.assertEqual('diff', extract.code_language('-a\n+b', ''))
-        self.assertEqual('prose', extract.code_language(
+        self.assertEqual('python', language.code_language('x = 1', ''))
+        self.assertEqual('python', language.code_language('def (', 'py'))
+        self.assertEqual('python', language.code_language('def f(:', ''))
+        self.assertEqual('other', language.code_language('x = 1', 'yaml'))
+        self.assertEqual('diff', language.code_language('-a\n+b', ''))
+        self.assertEqual('prose', language.code_language(
             'Please assert the new flavor on the destination host.', ''))
 
 
@@ -510,7 +514,7 @@ class TestSamplesAndScale(testtools.TestCase):
         samples = load_samples()
         self.assertGreaterEqual(len(samples), 12)
         for name, expect in samples:
-            parsed = parse.read_review(os.path.join(SAMPLES, name))
+            parsed = container.read_review(os.path.join(SAMPLES, name))
             changes, _ = extract.extract(parsed, refs)
             self.assertEqual(
                 collections.Counter(expect['change_kinds']),
@@ -543,9 +547,9 @@ class TestSamplesAndScale(testtools.TestCase):
         start = time.monotonic()
         changes, findings = run(text)
         self.assertLess(time.monotonic() - start, 30)
-        self.assertEqual(extract.MAX_CODE_PROPOSALS, len(changes))
+        self.assertEqual(lexicon.MAX_CODE_PROPOSALS, len(changes))
         self.assertIn('%d code block(s) after the first'
-                      % (10000 - extract.MAX_CODE_PROPOSALS),
+                      % (10000 - lexicon.MAX_CODE_PROPOSALS),
                       ' '.join(f.message for f in findings))
 
     def test_many_directives(self):
@@ -571,30 +575,30 @@ class TestVersionsAndDialect(testtools.TestCase):
     def test_old_helper_dialect_is_ported(self):
         self.assertEqual(
             "server = self._wait_for_state_change(server, 'ERROR')",
-            extract.port_dialect("server = self._wait_for_state_change("
-                                 "self.admin_api, server, 'ERROR')"))
+            quotes.port_dialect("server = self._wait_for_state_change("
+                                "self.admin_api, server, 'ERROR')"))
         self.assertEqual('self._wait_for_migration_status(server, [1])',
-                         extract.port_dialect(
+                         quotes.port_dialect(
                              'self._wait_for_migration_status(self.api, '
                              'server, [1])'))
         self.assertEqual('self.api.get_server(x)',
-                         extract.port_dialect('self.api.get_server(x)'))
+                         quotes.port_dialect('self.api.get_server(x)'))
 
     def test_quotation_of_the_old_dialect_matches_today(self):
         old = ("        self._resize_and_assert_error(server, 'host2')\n")
-        self.assertTrue(extract.is_quotation(
-            old, extract.normalised_references(REFS)))
+        self.assertTrue(quotes.is_quotation(
+            old, quotes.normalised_references(REFS)))
 
     def test_known_versions_are_recognised_by_fingerprint(self):
-        from nova_resize_checks.review import known_versions
+        from nova_resize_checks.review.versions import known_versions
 
-        refs = extract.normalised_references({'test': 'x = 1\n'})
+        refs = quotes.normalised_references({'test': 'x = 1\n'})
         line = "self.assertEqual(no_usage,dest_rp_usages)"
-        self.assertIn(extract.line_digest(line),
+        self.assertIn(quotes.line_digest(line),
                       known_versions.FINGERPRINTS['recreate'])
-        self.assertTrue(extract.is_quotation(
+        self.assertTrue(quotes.is_quotation(
             '        self.assertEqual(no_usage, dest_rp_usages)\n', refs))
-        self.assertFalse(extract.is_quotation(
+        self.assertFalse(quotes.is_quotation(
             '        self.assertEqual(no_usage, other)\n', refs))
 
 
@@ -835,7 +839,7 @@ class TestDirectives(testtools.TestCase):
                          [(c.kind, c.line) for c in changes])
 
     def test_bare_python_paragraph_is_code(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'Suggest: replace the assertEqual(dest_host, server[\'host\']) '
             'call with\n\nself.assertIn(server[\'host\'], (dest_host,))\n'
             '\nNot blocking.\n')
@@ -868,7 +872,7 @@ class TestDirectives(testtools.TestCase):
         self.assertEqual([model.UNPARSED_CLAIM], finding_kinds(findings))
 
     def test_format_patch_signature_is_not_a_removed_line(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'diff --git a/nova/x.py b/nova/x.py\n--- a/nova/x.py\n'
             '+++ b/nova/x.py\n@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n+b = 3\n'
             '-- \n2.43.0\n')

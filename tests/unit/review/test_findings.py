@@ -16,10 +16,10 @@ import tempfile
 
 import testtools
 
-from nova_resize_checks.review import extract
-from nova_resize_checks.review import findings
+from nova_resize_checks.review.claims import extract
+from nova_resize_checks.review.claims import findings
 from nova_resize_checks.review import model
-from nova_resize_checks.review import parse
+from nova_resize_checks.review.read import container
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.join(HERE, '..', '..', 'samples', 'reviews')
@@ -63,7 +63,7 @@ HELPERS = frozenset((
 
 def check(text, refs=None, helpers=HELPERS):
     refs = refs or {'test': REFERENCE}
-    parsed = parse.parse_text(text)
+    parsed = container.parse_text(text)
     changes, _ = extract.extract(parsed, refs)
     return findings.check_claims(parsed, changes, refs, helpers)
 
@@ -345,7 +345,7 @@ class TestSamples(testtools.TestCase):
             with open(os.path.join(
                     SAMPLES, name.rsplit('.', 1)[0] + '.expect.json')) as f:
                 expect = json.load(f)
-            parsed = parse.read_review(os.path.join(SAMPLES, name))
+            parsed = container.read_review(os.path.join(SAMPLES, name))
             changes, found = extract.extract(parsed, refs)
             found += findings.check_claims(parsed, changes, refs, helpers)
             # unsafe-code comes from the safety gate, not from here.
@@ -356,7 +356,7 @@ class TestSamples(testtools.TestCase):
 class TestFindingsOnlyWhenTrue(testtools.TestCase):
 
     def test_negated_and_stdlib_mentions_are_not_unknown_names(self):
-        from nova_resize_checks.review import findings as findings_mod
+        from nova_resize_checks.review.claims import findings as findings_mod
 
         self.assertTrue(findings_mod._name_known('os.system', set()))
         self.assertTrue(findings_mod._name_known('pickle.loads', set()))
@@ -365,7 +365,7 @@ class TestFindingsOnlyWhenTrue(testtools.TestCase):
         self.assertFalse(findings_mod.NEGATED.search('Remove the call.'))
 
     def test_nova_manager_methods_are_known(self):
-        from nova_resize_checks.review import findings as findings_mod
+        from nova_resize_checks.review.claims import findings as findings_mod
 
         self.assertTrue(findings_mod._name_known(
             '_delete_allocation_after_move', set()))

@@ -20,7 +20,7 @@ import time
 import testtools
 
 from nova_resize_checks.review import model
-from nova_resize_checks.review import parse
+from nova_resize_checks.review.read import container
 
 SAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', 'samples',
                        'reviews')
@@ -37,7 +37,7 @@ def only(parsed, kind):
 class TestDecode(testtools.TestCase):
 
     def test_utf8_bom(self):
-        text, errors = parse.decode_bytes(codecs.BOM_UTF8 + b'No defects')
+        text, errors = container.decode_bytes(codecs.BOM_UTF8 + b'No defects')
         self.assertEqual('No defects', text)
         self.assertEqual([], errors)
 
@@ -45,33 +45,33 @@ class TestDecode(testtools.TestCase):
         for codec, bom in (('utf-16-le', codecs.BOM_UTF16_LE),
                            ('utf-16-be', codecs.BOM_UTF16_BE)):
             data = bom + 'a\r\nb \u00e9'.encode(codec)
-            self.assertEqual('a\nb \u00e9', parse.decode_bytes(data)[0])
+            self.assertEqual('a\nb \u00e9', container.decode_bytes(data)[0])
 
     def test_utf32_bom(self):
         data = codecs.BOM_UTF32_LE + 'x\ny'.encode('utf-32-le')
-        self.assertEqual('x\ny', parse.decode_bytes(data)[0])
+        self.assertEqual('x\ny', container.decode_bytes(data)[0])
 
     def test_utf16_without_bom(self):
         data = 'No security defects are detected.'.encode('utf-16-le')
         self.assertEqual('No security defects are detected.',
-                         parse.decode_bytes(data)[0])
+                         container.decode_bytes(data)[0])
         data = 'No security defects are detected.'.encode('utf-16-be')
         self.assertEqual('No security defects are detected.',
-                         parse.decode_bytes(data)[0])
+                         container.decode_bytes(data)[0])
 
     def test_invalid_utf8_is_replaced(self):
-        text, errors = parse.decode_bytes(b'ok \xff\xfe\xfa text\n')
+        text, errors = container.decode_bytes(b'ok \xff\xfe\xfa text\n')
         self.assertIn('\ufffd', text)
         self.assertTrue(text.startswith('ok '))
         self.assertEqual([], errors)
 
     def test_nul_bytes_and_line_ends(self):
-        text, _ = parse.decode_bytes(b'a\x00b\r\nc\rd\n')
+        text, _ = container.decode_bytes(b'a\x00b\r\nc\rd\n')
         self.assertEqual('ab\nc\nd\n', text)
 
     def test_binary_is_reported(self):
         data = bytes(range(256)) * 64
-        text, errors = parse.decode_bytes(data)
+        text, errors = container.decode_bytes(data)
         self.assertEqual(1, len(errors))
         self.assertIn('does not look like text', errors[0])
 
@@ -94,25 +94,25 @@ class TestReadReview(testtools.TestCase):
         return path
 
     def test_missing_file(self):
-        parsed = parse.read_review(os.path.join(self.tmp, 'nope.txt'))
+        parsed = container.read_review(os.path.join(self.tmp, 'nope.txt'))
         self.assertEqual([], parsed.blocks)
         self.assertEqual(1, len(parsed.errors))
         self.assertIn('cannot read review', parsed.errors[0])
 
     def test_directory_and_bad_path(self):
         self.assertIn('cannot read review',
-                      parse.read_review(self.tmp).errors[0])
+                      container.read_review(self.tmp).errors[0])
         self.assertIn('cannot read review',
-                      parse.read_review(None).errors[0])
+                      container.read_review(None).errors[0])
         self.assertIn('cannot read review',
-                      parse.read_review('bad\x00path').errors[0])
+                      container.read_review('bad\x00path').errors[0])
 
     def test_too_large_file_is_not_read(self):
         path = os.path.join(self.tmp, 'big.txt')
         with open(path, 'wb') as f:
             f.truncate(20 * 1024 * 1024)
         start = time.monotonic()
-        parsed = parse.read_review(path)
+        parsed = container.read_review(path)
         self.assertLess(time.monotonic() - start, 2)
         self.assertEqual([], parsed.blocks)
         self.assertIn('too large', parsed.errors[0])
@@ -121,7 +121,7 @@ class TestReadReview(testtools.TestCase):
         text = ('\ufeffNo security defects are detected.\r\n\r\n'
                 '```python\r\nx = 1\r\n```\r\n')
         path = self.write('r.txt', text.encode('utf-16-le'))
-        parsed = parse.read_review(path)
+        parsed = container.read_review(path)
         self.assertEqual([], parsed.errors)
         self.assertTrue(parsed.claims_no_defects)
         fence = only(parsed, 'fence')[0]
@@ -136,13 +136,13 @@ class TestReadReview(testtools.TestCase):
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             for name in names:
-                parsed = parse.read_review(os.path.join(SAMPLES, name))
+                parsed = container.read_review(os.path.join(SAMPLES, name))
                 self.assertEqual([], parsed.errors, name)
                 self.assertTrue(parsed.blocks, name)
         self.assertEqual('', out.getvalue())
 
     def test_bom_crlf_sample(self):
-        parsed = parse.read_review(
+        parsed = container.read_review(
             os.path.join(SAMPLES, 'crlf_bom_comment_lines.txt'))
         self.assertNotIn('\r', parsed.text)
         self.assertFalse(parsed.text.startswith('\ufeff'))
@@ -152,26 +152,26 @@ class TestReadReview(testtools.TestCase):
 class TestLimits(testtools.TestCase):
 
     def test_non_text(self):
-        parsed = parse.parse_text(b'bytes')
+        parsed = container.parse_text(b'bytes')
         self.assertIn('not str', parsed.errors[0])
 
     def test_huge_text_is_refused_fast(self):
         text = 'word ' * (1024 * 1024)
         start = time.monotonic()
-        parsed = parse.parse_text(text)
+        parsed = container.parse_text(text)
         self.assertLess(time.monotonic() - start, 2)
         self.assertEqual([], parsed.blocks)
         self.assertIn('too large', parsed.errors[0])
 
     def test_too_many_lines(self):
-        parsed = parse.parse_text('\n' * (parse.MAX_REVIEW_LINES + 5))
+        parsed = container.parse_text('\n' * (container.MAX_REVIEW_LINES + 5))
         self.assertIn('lines', parsed.errors[0])
 
     def test_ten_thousand_fences(self):
         text = ''.join('Fixed code %d:\n```python\nx = %d\n```\n' % (i, i)
                        for i in range(10000))
         start = time.monotonic()
-        parsed = parse.parse_text(text)
+        parsed = container.parse_text(text)
         self.assertLess(time.monotonic() - start, 20)
         self.assertEqual(10000, len(only(parsed, 'fence')))
         self.assertEqual('x = 9999', only(parsed, 'fence')[-1].text)
@@ -191,7 +191,7 @@ class TestLimits(testtools.TestCase):
         ]
         for text in texts:
             start = time.monotonic()
-            parsed = parse.parse_text(text)
+            parsed = container.parse_text(text)
             self.assertLess(time.monotonic() - start, 15, text[:20])
             self.assertIsInstance(parsed, model.ParsedReview)
 
@@ -199,7 +199,7 @@ class TestLimits(testtools.TestCase):
 class TestFences(testtools.TestCase):
 
     def test_fence_info_and_span(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'Intro:\n\n```python title="x"\na = 1\nb = 2\n```\nafter\n')
         self.assertEqual(['prose', 'fence', 'prose'], kinds(parsed))
         fence = parsed.blocks[1]
@@ -209,7 +209,7 @@ class TestFences(testtools.TestCase):
         self.assertEqual(model.Span(7, 7), parsed.blocks[2].span)
 
     def test_tilde_fence_and_list_item_fence(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             '1. Do this:\n\n   ~~~diff\n   - a\n   + b\n   ~~~\n2. next\n')
         fence = only(parsed, 'fence')[0]
         self.assertEqual('diff', fence.info)
@@ -217,19 +217,19 @@ class TestFences(testtools.TestCase):
         self.assertEqual(model.Span(3, 6), fence.span)
 
     def test_deeply_indented_list_fence(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             '- item\n\n  - sub item:\n\n      ```python\n      x = 1\n'
             '      ```\n')
         self.assertEqual(['x = 1'], [b.text for b in only(parsed, 'fence')])
 
     def test_unterminated_fence_runs_to_end(self):
-        parsed = parse.parse_text('Fix:\n```python\nx = 1\ny = 2\n')
+        parsed = container.parse_text('Fix:\n```python\nx = 1\ny = 2\n')
         fence = only(parsed, 'fence')[0]
         self.assertEqual('x = 1\ny = 2', fence.text)
         self.assertEqual(2, fence.span.start)
 
     def test_unterminated_fence_gives_back_trailing_prose(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'Fix:\n```python\nx = 1\n\nI hope this helps! Let me know if '
             'you have any questions.\n')
         fence = only(parsed, 'fence')[0]
@@ -238,12 +238,13 @@ class TestFences(testtools.TestCase):
         self.assertIn('I hope this helps', only(parsed, 'prose')[-1].text)
 
     def test_indented_code_block(self):
-        parsed = parse.parse_text('Fixed:\n\n    x = 1\n    y = 2\n\nend\n')
+        parsed = container.parse_text(
+            'Fixed:\n\n    x = 1\n    y = 2\n\nend\n')
         fence = only(parsed, 'fence')[0]
         self.assertEqual(('', 'x = 1\ny = 2'), (fence.info, fence.text))
 
     def test_fence_with_numbered_lines_is_listing(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'Updated code:\n```python\n13 from nova import x\n14 \n'
             '16 class A(\n17         B):\n```\n')
         listing = only(parsed, 'listing')[0]
@@ -254,14 +255,14 @@ class TestFences(testtools.TestCase):
         self.assertEqual([], only(parsed, 'fence'))
 
     def test_diff_fence_with_numbers_stays_a_fence(self):
-        parsed = parse.parse_text('```diff\n12 a\n13 b\n```\n')
+        parsed = container.parse_text('```diff\n12 a\n13 b\n```\n')
         self.assertEqual(['fence'], kinds(parsed))
 
 
 class TestListings(testtools.TestCase):
 
     def test_plain_text_listing(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'The fixed code should look like:\n'
             '75         self.assertFlavorMatchesAllocation(\n'
             "76             self.flavor2, server['id'], dest_rp_uuid)\n"
@@ -275,17 +276,17 @@ class TestListings(testtools.TestCase):
         self.assertEqual(['prose', 'listing', 'prose'], kinds(parsed))
 
     def test_single_code_line(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'Line:\n75         self.assertFlavorMatchesAllocation(\n')
         self.assertEqual((75,), only(parsed, 'listing')[0].numbers)
 
     def test_numbers_in_prose_are_not_listings(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'We found\n2 issues in the code and\n1825537 is the bug.\n')
         self.assertEqual([], only(parsed, 'listing'))
 
     def test_inline_backtick_listing(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             '1. `1 # Licensed under`: This line is a header.\n'
             '4. `4 #\n5 #      http://example.org`: This line is a URL.\n'
             '12. `24 \n13     def setUp(self):`: This line defines.\n'
@@ -304,17 +305,17 @@ class TestListings(testtools.TestCase):
 
     def test_number_lines(self):
         self.assertEqual(((3, 4, 5), ['a', '', '  b']),
-                         parse.number_lines(['3 a', '', '5   b']))
-        self.assertIsNone(parse.number_lines(['3 a', 'b']))
-        self.assertIsNone(parse.number_lines(['', '']))
+                         container.number_lines(['3 a', '', '5   b']))
+        self.assertIsNone(container.number_lines(['3 a', 'b']))
+        self.assertIsNone(container.number_lines(['', '']))
         self.assertEqual(((7, 8), ['x', 'y']),
-                         parse.number_lines(['7: x', '8| y']))
+                         container.number_lines(['7: x', '8| y']))
 
 
 class TestUnfencedDiff(testtools.TestCase):
 
     def test_diff_in_plain_text(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'Patch:\n\n--- a/t.py\n+++ b/t.py\n@@ -1,2 +1,2 @@\n x\n-y\n'
             '+z\n\nThat is all.\n')
         fence = only(parsed, 'fence')[0]
@@ -324,11 +325,11 @@ class TestUnfencedDiff(testtools.TestCase):
         self.assertEqual('That is all.', parsed.blocks[-1].text)
 
     def test_bare_hunk(self):
-        parsed = parse.parse_text('@@ -3 +3 @@\n-a\n+b\n')
+        parsed = container.parse_text('@@ -3 +3 @@\n-a\n+b\n')
         self.assertEqual(['fence'], kinds(parsed))
 
     def test_hunks_without_numbers_in_plain_text(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'Simplify:\n\n@@\n         a = 1\n-        b = 2\n@@ def f\n'
             '         c = 3\n+        d = 4\n\nApprove.\n')
         fence = only(parsed, 'fence')[0]
@@ -337,18 +338,19 @@ class TestUnfencedDiff(testtools.TestCase):
         self.assertEqual('Approve.', parsed.blocks[-1].text)
 
     def test_at_signs_in_prose_are_not_a_diff(self):
-        parsed = parse.parse_text('@@ is how a hunk starts.\nNothing else.\n')
+        parsed = container.parse_text(
+            '@@ is how a hunk starts.\nNothing else.\n')
         self.assertEqual([], only(parsed, 'fence'))
 
     def test_header_without_changes_is_prose(self):
-        parsed = parse.parse_text('--- a/x\n+++ b/x\nnothing\n')
+        parsed = container.parse_text('--- a/x\n+++ b/x\nnothing\n')
         self.assertEqual([], only(parsed, 'fence'))
 
 
 class TestProse(testtools.TestCase):
 
     def test_items_and_headings(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             '# Title\nIntro line one\nintro two\n\n1. first\n   more\n'
             '2. second\n- dash\n')
         prose = [b.text for b in only(parsed, 'prose')]
@@ -360,7 +362,7 @@ class TestProse(testtools.TestCase):
 class TestVerdict(testtools.TestCase):
 
     def verdict(self, text):
-        return parse.parse_text(text).claims_no_defects
+        return container.parse_text(text).claims_no_defects
 
     def test_no_defects(self):
         for text in (' No security defects are detected in the code.',
@@ -394,7 +396,7 @@ class TestVerdict(testtools.TestCase):
         self.assertIsNone(self.verdict('```python\n# CWE-79\n```\n'))
 
     def test_cwe_ids(self):
-        parsed = parse.parse_text(
+        parsed = container.parse_text(
             'CWE-682 and cwe 79, again CWE-682 and CWE-0079.')
         self.assertEqual(('CWE-682', 'CWE-79'), parsed.cwe_ids)
 
@@ -403,17 +405,17 @@ class TestCodeSpans(testtools.TestCase):
 
     def test_spans(self):
         text = 'a `x` b ``y ` z`` c `unclosed'
-        spans = parse.code_spans(text)
+        spans = container.code_spans(text)
         self.assertEqual(['x', 'y ` z'], [s[2] for s in spans])
         self.assertEqual('`x`', text[spans[0][0]:spans[0][1]])
 
     def test_many_backticks_is_linear(self):
         start = time.monotonic()
-        parse.code_spans('`' * 200000 + 'x' + '``a``' * 50000)
+        container.code_spans('`' * 200000 + 'x' + '``a``' * 50000)
         self.assertLess(time.monotonic() - start, 5)
 
     def test_looks_like_prose(self):
-        self.assertTrue(parse.looks_like_prose(
+        self.assertTrue(container.looks_like_prose(
             'I hope this helps! Let me know if you have questions.'))
-        self.assertFalse(parse.looks_like_prose('x = compute(a, b)'))
-        self.assertFalse(parse.looks_like_prose(''))
+        self.assertFalse(container.looks_like_prose('x = compute(a, b)'))
+        self.assertFalse(container.looks_like_prose(''))

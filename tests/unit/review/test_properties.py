@@ -23,9 +23,9 @@ import os
 import hypothesis
 import testtools
 
-from nova_resize_checks.review import extract
-from nova_resize_checks.review import findings
-from nova_resize_checks.review import parse
+from nova_resize_checks.review.claims import extract
+from nova_resize_checks.review.claims import findings
+from nova_resize_checks.review.read import container
 from tests.unit.review import strategies
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,7 +36,7 @@ with open(os.path.join(HERE, '..', '..', 'functional',
 
 def digest(text):
     """Everything the front half of the pipeline produces, comparable."""
-    parsed = parse.parse_text(text)
+    parsed = container.parse_text(text)
     changes, found = extract.extract(parsed, REFERENCES)
     found = list(found) + list(findings.check_claims(
         parsed, changes, REFERENCES, frozenset()))

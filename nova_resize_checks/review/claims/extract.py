@@ -1,0 +1,175 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Turn a parsed review into the concrete changes it proposes.
+
+:func:`extract` returns ``(changes, findings)``: code blocks offered as
+fixes (:mod:`.fixes`), then every prose block's sentences through the
+rules of :mod:`.rules`.  Limits on what one review may propose are in
+:mod:`.lexicon`.
+"""
+
+import bisect
+import collections
+
+from nova_resize_checks.review.claims import fixes
+from nova_resize_checks.review.claims import lexicon
+from nova_resize_checks.review.claims import likeness
+from nova_resize_checks.review.claims import renaming
+from nova_resize_checks.review.claims import rules
+from nova_resize_checks.review import model
+from nova_resize_checks.review.read import prose
+from nova_resize_checks.review.read import texts
+from nova_resize_checks.review.versions import quotes
+
+
+# What prose is read against: the reference sources' lines (the test's
+# first), the reviewed version's lines (``--reviewed``) or None, the nova
+# files the review names, and the test's text with whitespace collapsed.
+Refs = collections.namedtuple(
+    'Refs', 'lines reviewed nova_paths test_text named_version')
+
+
+def _refs(parsed, reference_sources):
+    sources = {name: src for name, src in (reference_sources or {}).items()
+               if isinstance(src, str)}
+    lines = [src.split('\n') for _, src in sorted(
+        sources.items(), key=lambda kv: (kv[0] != 'test', kv[0] !=
+                                         'reviewed', kv[0]))]
+    reviewed = sources['reviewed'].split('\n') if 'reviewed' in sources \
+        else None
+    test_text = ' '.join(sources.get('test', '').split())
+    return Refs(lines, reviewed, tuple(sorted(set(
+        lexicon.NOVA_PATH_RE.findall(parsed.text)))), test_text,
+        quotes.named_version(parsed.text))
+
+
+def extract(parsed, reference_sources):
+    """``(changes, findings)`` for a :class:`~model.ParsedReview`."""
+    findings = [model.Finding(model.INPUT_ERROR, e) for e in parsed.errors]
+    refs_norm = quotes.normalised_references(reference_sources)
+    refs = _refs(parsed, reference_sources)
+    blocks = parsed.blocks
+    changes = []
+    covered = set()
+    proposals = skipped = 0
+    last_quote = None
+    for k, block in enumerate(blocks):
+        if block.kind not in ('fence', 'listing'):
+            continue
+        if block.kind == 'listing' and block.info == 'inline':
+            continue
+        if proposals >= lexicon.MAX_CODE_PROPOSALS:
+            skipped += 1
+            continue
+        intro = fixes.introduction(blocks, k)
+        test_source = (reference_sources or {}).get('test') or ''
+        following = blocks[k + 1] if k + 1 < len(blocks) else None
+        made = fixes.code_changes(block, intro, refs_norm, findings,
+                                  test_source, following,
+                                  refs)
+        if last_quote is not None and len(made) == 1:
+            made = [fixes.rewrite_of_quotation(
+                blocks[last_quote], made[0], test_source,
+                fixes.joined(blocks, last_quote, k))]
+        last_quote = k if not made and quotes.is_quotation(
+            block.text, refs_norm) else None
+        proposals += len(made)
+        changes.extend(made)
+        if made and k + 1 < len(blocks) and blocks[k + 1].kind == 'prose' \
+                and lexicon.CONTINUED_INSTEAD_RE.match(
+                    prose.mask_code(blocks[k + 1].text)[0]):
+            covered.add(k + 1)
+        if intro[0] or made:
+            # The prose leading up to a fix is what the fix carries out.
+            j = k - 1
+            while j >= 0 and (blocks[j].kind == 'prose' or (
+                    blocks[j].kind == 'listing' and
+                    blocks[j].info == 'inline')):
+                covered.add(j)
+                j -= 1
+    if skipped:
+        findings.append(model.Finding(
+            model.UNPARSED_CLAIM,
+            '%d code block(s) after the first %d proposals were not read'
+            % (skipped, lexicon.MAX_CODE_PROPOSALS)))
+    for index, block in enumerate(blocks):
+        if block.kind == 'prose':
+            changes.extend(_block_prose(block, index in covered, findings,
+                                        refs, prose.is_plain_text(parsed)))
+    changes.sort(key=lambda c: c.span.start)
+    if len(changes) > lexicon.MAX_CHANGES:
+        findings.append(model.Finding(
+            model.UNPARSED_CLAIM,
+            '%d changes beyond the first %d were dropped' %
+            (len(changes) - lexicon.MAX_CHANGES, lexicon.MAX_CHANGES),
+            changes[lexicon.MAX_CHANGES].span))
+        del changes[lexicon.MAX_CHANGES:]
+    return changes, cap_findings(findings)
+
+
+def cap_findings(findings, limit=lexicon.MAX_FINDINGS_PER_KIND):
+    """Keep at most ``limit`` findings of each kind.
+
+    One more finding of the kind says how many were left out.
+    """
+    counts = collections.Counter()
+    out = []
+    for f in findings:
+        counts[f.kind] += 1
+        if counts[f.kind] <= limit:
+            out.append(f)
+    for kind, n in sorted(counts.items()):
+        if n > limit:
+            out.append(model.Finding(
+                kind, '%d more %s findings not listed' % (n - limit, kind)))
+    return out
+
+
+def _block_prose(block, covered, findings, refs, plain=False):
+    """Changes (and unparsed-claim findings) from one prose block."""
+    masked, codes = prose.mask_code(block.text, plain)
+    line_at = prose.line_counter(masked, block.span.start)
+    bounds = prose.split(masked)
+    unparsed = []
+    renames = renaming.rename_changes(masked, codes, line_at, unparsed,
+                                      refs.test_text)
+    changes = [c for _, c in renames if c is not None]
+    rename_offsets = sorted(off for off, _ in renames)
+    renamed = set()
+    for c in changes:
+        renamed.update((c.old, c.new))
+    referred = False
+    for start, end in bounds:
+        piece = masked[start:end]
+        if not piece.strip():
+            continue
+        span = model.Span(line_at(start),
+                          line_at(start + len(piece.rstrip())))
+        before = len(unparsed)
+        made = rules.sentence_changes(piece, codes, span, renamed, refs,
+                                      unparsed)
+        changes.extend(made)
+        k = bisect.bisect_left(rename_offsets, start)
+        got = (made or len(unparsed) > before or
+               (k < len(rename_offsets) and rename_offsets[k] < end))
+        if not got and not covered and (
+                likeness.claim_like(piece, codes, referred) or
+                lexicon.VAGUE_REQUEST_RE.search(piece)):
+            unparsed.append(model.Finding(
+                model.UNPARSED_CLAIM,
+                lexicon.PROSE_CLAIM + ' %s' % texts.short(
+                    prose.unmask(piece, codes), 200), span))
+        referred = not got and (referred or likeness.refers(piece, codes))
+    findings.extend(unparsed)
+    return changes

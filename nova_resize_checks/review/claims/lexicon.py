@@ -1,0 +1,332 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The lexicon of the reading: every pattern and word list, in one place.
+
+Patterns over *masked* prose (code spans replaced by numbered
+placeholders, :data:`..read.prose.PH`), grouped by what they recognise:
+block languages, fix introductions, line directives, renames, removals,
+replacements and insertions, requests and descriptions.  Nothing here
+runs; the rules that use them live in :mod:`.rules`, :mod:`.fixes` and
+:mod:`.renaming`.
+"""
+
+import re
+
+from nova_resize_checks.review.read import prose
+
+
+TOKEN_RE = re.compile(
+    '\ue000(\\d+)\\n*\ue001|[A-Za-z_][\\w\'-]*|\\d+|[^\\s\\w]')
+PY_LANGS = frozenset(('python', 'py', 'python3', 'py3', 'python2',
+                      'pycon', 'ipython', 'sage'))
+DIFF_LANGS = frozenset(('diff', 'patch', 'udiff', 'git-diff'))
+TEXT_LANGS = frozenset(('', 'text', 'txt', 'plain', 'plaintext', 'code',
+                        'none', 'nohighlight', 'output'))
+SHELL_WORDS = frozenset((
+    'sudo', 'pip', 'pip3', 'tox', 'git', 'nova-manage', 'openstack',
+    'curl', 'cd', 'export', 'apt', 'apt-get', 'yum', 'dnf', 'systemctl',
+    'stestr', 'bash', 'sh', 'ls', 'cat', 'echo', 'nova', 'placement',
+    'service', 'mysql', 'rm', 'mkdir', 'chmod', 'kill', 'wget'))
+FIX_RE = re.compile(
+    r'\b(?:fix(?:ed|es|ing)?|correct(?:ed|ion|ions)?|updated|improved|'
+    r'revised|rewritten|modified|amended|adjusted|suggested|suggestion|'
+    r'proposed|proposal|recommended|should\s+(?:look|be|read|become)|'
+    r'(?:could|would|might)\s+(?:look|be|read)|'
+    r'change\s+(?:it|this|that|them|the\s+\w+)\s+to|'
+    r'replac(?:e|ed|ing)\b[^.\n]{0,80}?\b(?:with|by)|replacement|instead|'
+    r'as\s+follows|patch(?:ed)?|new\s+version|refactor\w*|'
+    r'try\s+this|becomes|solution|workaround)\b', re.I)
+QUOTE_RE = re.compile(
+    r'\b(?:original|current(?:ly)?|existing|in\s+question|as\s+written|'
+    r'quoted?|excerpt|here\s+is\s+the\s+(?:relevant\s+)?(?:code|test|'
+    r'snippet|part)|the\s+(?:code|test)\s+(?:is|reads|does|has|contains|'
+    r'looks\s+like)|looks\s+like\s+this|at\s+the\s+moment|right\s+now|'
+    r'under\s+review)\b', re.I)
+LINE_INTRO_RES = (
+    re.compile(
+        r'\b(?:change|replace|update|modify|rewrite|amend)\s+lines?\s+'
+        r'(\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*(\d{1,6}))?'
+        r'(?:\s+(?:to|with|by|as|into)\b)?[^\w\ue000]*$', re.I),
+    re.compile(
+        r'\blines?\s+(\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*(\d{1,6}))?'
+        r'\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs\s+to)\s+'
+        r'(?:be|read|become|look\s+like)\b(?:\s+(?:changed|updated)\s+to|'
+        r'\s+replaced\s+(?:with|by))?[^\w\ue000]*$', re.I),
+)
+LINE_CHANGE_RES = (
+    re.compile(
+        r'\b(?:change|replace|update|modify|rewrite|set)\s+line\s+'
+        r'(\d{1,6})\s*(?:to|with|by|into|as)\s*:?\s*' + prose.PH, re.I),
+    re.compile(
+        r'\bline\s+(\d{1,6})\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs\s+'
+        r'to|has\s+to|ought\s+to)\s+(?:instead\s+)?(?:be|read|become|say)'
+        r'(?:\s+(?:changed|updated)\s+to|\s+replaced\s+(?:with|by))?'
+        r'\s*:?\s*' + prose.PH, re.I),
+    # Gerrit-style inline comments: "Line 74: this should be `X`?",
+    # "PS3, Line 60: nit: use `X`" (the reviewed version's numbering).
+    re.compile(
+        r'\bline\s+(\d{1,6})\s*:\s*(?:(?:nit|question|suggestion|q)\s*:\s*)?'
+        r'(?:[^\n.!?\ue000]{0,80}?\s)?(?:(?:should|could|must|would)\s+'
+        r'(?:this|it|that|we)?\s*(?:(?:probably|rather|instead|just)\s+)?'
+        r'(?:be|read|become|say|use)(?:\s+changed\s+to|\s+replaced\s+'
+        r'(?:with|by))?|(?:please\s+)?(?:use|prefer)|->|=>|\u2192)\s*:?\s*' +
+        prose.PH, re.I),
+)
+# "replace lines 84 to 87 with `...`": the first line becomes the code,
+# the others go.
+LINE_RANGE_CHANGE_RE = re.compile(
+    r'\b(?:change|replace|update|modify|rewrite)\s+lines\s+(\d{1,6})\s*'
+    r'(?:-|\u2013|to|through)\s*(\d{1,6})\s*(?:to|with|by|into|as)\s*:?\s*' +
+    prose.PH, re.I)
+LINE_SUBST_RES = (
+    (re.compile(
+        r'\b(?:in|on|at)\s+line\s+(\d{1,6})\s*,?\s+(?:[\w-]+\s+){0,4}?'
+        r'(?:change|replace|swap)\s+' + prose.PH +
+        r'\s+(?:to|with|by|for)\s+' + prose.PH, re.I), (1, 2, 3)),
+    (re.compile(
+        r'\b(?:change|replace|swap)\s+' + prose.PH +
+        r'\s+(?:to|with|by|for)\s+' + prose.PH +
+        r'\s+(?:in|on|at)\s+line\s+(\d{1,6})', re.I), (3, 1, 2)),
+)
+LINE_REMOVE_RES = (
+    re.compile(
+        r'\b(?:remov|delet|drop)\w*\s+(?:the\s+)?lines?\s+(\d{1,6})'
+        r'(?:\s*(?:-|\u2013|to|through|and)\s*(\d{1,6}))?', re.I),
+    re.compile(
+        r'\blines?\s+(\d{1,6})(?:\s*(?:-|\u2013|to|through|and)\s*'
+        r'(\d{1,6}))?\s+(?:[\w-]+\s+){0,3}?(?:removed|deleted|dropped)\b',
+        re.I),
+)
+_SOMETHING_LIKE = (r'(?:(?:something|a\s+name|a\s+more\s+\w+\s+name)\s+'
+                   r'(?:like|such\s+as)\s+|e\.g\.,?\s+|simply\s+|just\s+)?')
+RENAME_RES = (
+    # rename `A` to `B`
+    (re.compile(
+        r'\brenam(?:e|ing)\s+(?:(?:the|a|this|that)\s+)?(?:[\w-]+\s+){0,2}?' +
+        prose.PH + r'\s*,?\s+(?:to|as|into|with)\s+' +
+        _SOMETHING_LIKE + prose.PH,
+        re.I), True),
+    # `A` should be renamed to `B`
+    (re.compile(
+        prose.PH + r'[\s,]+(?:[\w()-]+\s+){0,5}?renamed\s+(?:to|as|into)\s+' +
+        _SOMETHING_LIKE + prose.PH, re.I), True),
+    # It should be renamed to `B`  (A: the name mentioned before)
+    (re.compile(
+        r'\b(?:it|this|they|that|which)\s+(?:[\w-]+\s+){0,3}?renamed\s+'
+        r'(?:to|as|into)\s+' + _SOMETHING_LIKE + prose.PH, re.I), False),
+    # Terse forms: "Rename: `A` to `B`", "nit: `A` -> `B`", "`A` -> `B`
+    # would read better".
+    (re.compile(
+        r'\b(?:nit|renam\w*|naming)\b[^\n\ue000]{0,40}?' + prose.PH +
+        r'\s*(?:->|=>|\u2192|\bto\b)\s*' + prose.PH, re.I), True),
+    (re.compile(
+        prose.PH + r'\s*(?:->|=>|\u2192)\s*' + prose.PH +
+        r'(?=[^\n.]{0,60}?\b(?:name|clear|read|descriptive|explicit)\w*)',
+        re.I), True),
+)
+PLAIN_RENAME_RE = re.compile(
+    r'\brename\s+(?:(?:the|a)\s+(?:[\w-]+\s+)?)?(?<![\w\ue000])'
+    r'([A-Za-z_][\w.]*)\s+(?:to|as)\s+([A-Za-z_][\w.]*)', re.I)
+CUE_RE = re.compile(
+    r'\b(?:should|must|needs?\s+to|has\s+to|can\s+be|could\s+be|'
+    r'would\s+be\s+(?:better|clearer|more|preferable)|recommend\w*|'
+    r'i\s+suggest|suggest(?:ed)?\s+(?:to|that|using|adding|removing|'
+    r'changing|renaming|replacing)|consider(?:ing)?|instead\s+of|'
+    r'replac\w*|renam\w*|remov\w*|delet\w*|chang(?:e|ed|ing)|'
+    r'updat(?:e|ed|ing)|fix(?:ed|ing)?|mov(?:e|ed|ing)|add(?:ed|ing)?|'
+    r'swap\w*|use)\b', re.I)
+# A request for a change that names no code: a modal with "be" and a
+# participle of changing ("should be made idempotent"), "consider
+# <verb>ing", "deserves to".  Predictions ("should pass", "should be
+# empty") are not requests.
+VAGUE_REQUEST_RE = re.compile(
+    r'\b(?:should|must|needs?\s+to|ought\s+to)\s+(?:also\s+|really\s+)?be\s+'
+    r'(?:made|changed|moved|extracted|refactored|parametri[sz]ed|split|'
+    r'rewritten|reworked|simplified|generali[sz]ed|hardened|updated|'
+    r'fixed|replaced|removed|guarded|protected)\b|'
+    r'\bconsider\s+\w+ing\b|\bdeserves?\s+to\b|'
+    # "the waits should have an explicit upper bound"
+    r'\b(?:should|must|needs?\s+to|ought\s+to)\s+(?:also\s+)?(?:have|'
+    r'carry|get|gain|include|use)\s+(?:an?|its|their|some|one)\b', re.I)
+LINE_REF_RE = re.compile(r'\blines?\s+\d{1,6}\b', re.I)
+# "does not use", "never calls": a statement about the code, not a cue.
+NEGATED_USE = re.compile(
+    r"\b(?:not|never|n't|no\s+longer)\s+(?:\w+\s+)?(?:use[sd]?|call[sd]?|"
+    r"need[sd]?|add[sd]?|change[sd]?|update[sd]?)\b", re.I)
+DESCRIPTION_RE = re.compile(
+    r'[\W\d]*(?:\ue000\d+\n*\ue001[\s:]*)?(?:this|these|the)\s+'
+    r'(?:line|lines|comment|statement)\b', re.I)
+ANAPHORA_RE = re.compile(r'\W*(?:it|this|they|these|that)\b', re.I)
+NOVA_PATH_RE = re.compile(r'\b(nova/[\w./-]*\.py)\b')
+REMOVE_WORDS = frozenset(('remove', 'removed', 'removing', 'delete',
+                          'deleted', 'deleting', 'drop', 'dropped',
+                          'dropping', 'eliminate', 'eliminated'))
+REMOVE_IMPERATIVE = frozenset(('remove', 'removing', 'delete', 'deleting',
+                               'drop', 'dropping', 'eliminate'))
+UNUSED_WORDS = frozenset(('unused', 'unnecessary', 'redundant',
+                          'superfluous', 'obsolete'))
+LOCATION_WORDS = frozenset(('of', 'in', 'from', 'by', 'inside', 'within',
+                            'because', 'since', 'but', 'while', 'when',
+                            'to', 'into', 'for', 'with', 'than', 'at',
+                            'on', 'after', 'before', 'if', 'unless'))
+NOUN_RE = re.compile(
+    r'\b(argument|parameter|param|variable|attribute|method|function|'
+    r'helper|import|class|assertion|call|constant|field|statement|line|'
+    r'check|comparison)(?:s|es)?\b', re.I)
+OWNER_WORDS = frozenset(('of', 'in', 'from', 'inside', 'within'))
+LIST_JOIN_WORDS = frozenset(('and', 'or', 'such', 'as', 'like', 'e', 'g',
+                             'the', 'both', 'also', 'well', 'including'))
+STATEMENT_KEYWORD = re.compile(
+    r'\s*(?:return|assert|raise|del|pass|import|from|if|for|while|with|'
+    r'try|break|continue|yield|global|nonlocal)\b')
+MODALS = frozenset(('can', 'could', 'should', 'must', 'may', 'might'))
+MAX_LINE_RANGE = 200
+MAX_FINDINGS_PER_KIND = 100
+# A review proposing more changes than this is not a review; the rest are
+# dropped with a finding.
+MAX_CHANGES = 20000
+# How findings for prose that reads like a request but became no change
+# begin.
+PROSE_CLAIM = 'claim not turned into a change:'
+# Code blocks read as proposals per review: every one becomes a version of
+# the test to edit (and perhaps run), so a review with thousands of blocks
+# is read up to here and the rest reported.
+MAX_CODE_PROPOSALS = 100
+# "to go at the end of the test method:", "at the start of `setUp`:"
+END_INTRO_RE = re.compile(
+    r'\b(?:at|to)\s+the\s+(end|bottom|start|beginning|top)\s+of\s+'
+    r'(?:the\s+)?(?:(test)(?:\s+(?:method|body|case))?\b|' + prose.PH + ')',
+    re.I)
+# Requests in the languages reviews are most often written in besides
+# English: modals, imperatives and "please" (German, French, Spanish,
+# Italian, Portuguese, Dutch, Russian, Chinese, Japanese, Korean).  The
+# code around such a request decides what changes; a request with no
+# code the reading can use is an unparsed claim, never a silent no-fix.
+FOREIGN_REQUEST_RE = re.compile(
+    r'\b(?:sollte[n]?|m\u00fcss(?:en|te)|bitte|ersetz(?:en|e)|'
+    r'entfern(?:en|e)|\u00e4nder(?:n|e)|umbenenn(?:en|e)|'
+    r'devrai(?:t|ent)|doi(?:t|vent)|il\s+faut|rempla[c\u00e7](?:er|ez)|'
+    r'supprim(?:er|ez)|renomm(?:er|ez)|veuillez|'
+    r'deber\u00eda[n]?|debe[n]?|hay\s+que|reemplaz(?:ar|a|e)|'
+    r'elimin(?:ar|e)|cambi(?:ar|e)|renombr(?:ar|e)|por\s+favor|'
+    r'dovrebbe|sostitui(?:re|sci)|rimuov(?:ere|i)|'
+    r'deveria|substitu(?:ir|a)|remov(?:er|a)|'
+    r'zou\s+moeten|vervang(?:en)?|verwijder(?:en)?|'
+    r'\u0441\u043b\u0435\u0434\u0443\u0435\u0442|'
+    r'\u043d\u0443\u0436\u043d\u043e|'
+    r'\u0437\u0430\u043c\u0435\u043d\u0438\u0442\u044c|'
+    r'\u0443\u0434\u0430\u043b\u0438\u0442\u044c)\b|'
+    r'\u5e94\u8be5|\u5efa\u8bae|\u66ff\u6362|\u5220\u9664|\u79fb\u9664|'
+    r'\u6539\u4e3a|\u6539\u6210|\u91cd\u547d\u540d|\u8bf7|'
+    r'\u3079\u304d|\u3057\u3066\u304f\u3060\u3055\u3044|'
+    r'\u524a\u9664|\u7f6e\u304d\u63db\u3048|\u5909\u66f4|\u63a8\u5968|'
+    r'\u4fee\u6b63|\ud574\uc57c|\ubc14\uafb8|\uc81c\uac70|\uad8c\uc7a5',
+    re.I)
+# "Replace the `f` and `g` calls with:"
+REPLACE_CALLS_INTRO_RE = re.compile(
+    r'\breplac\w*\s+(?:the\s+|both\s+)?((?:' +
+    prose.PH + r'(?:\s*,\s*|\s+and\s+'
+    r'|\s+or\s+)?(?:the\s+)?)+)\s*(?:calls?|assertions?|checks?|'
+    r'statements?)?\s*(?:with|by)\b[^\ue000]*$', re.I)
+# "Replace that call with:", "this assertion should become:": the block
+# takes the place of the statement the review quoted just before.
+REPLACE_THAT_INTRO_RES = (
+    re.compile(
+        r'\b(?:replac\w*|swap\w*|chang\w*|rewrit\w*)\s+(?:that|this|it|'
+        r'the\s+(?:above|former|latter|same))\b(?:\s+(?:call|line|'
+        r'assertion|check|statement|one))?\s*(?:with|by|to|for|as|into)\b'
+        r'[^\ue000]*$', re.I),
+    re.compile(
+        r'\b(?:that|this|it)\s+(?:(?:call|line|assertion|check|statement)'
+        r'\s+)?(?:should|could|can|must|would)\s+(?:better\s+)?'
+        r'(?:be\s+(?:replaced|rewritten|changed)\s+(?:with|by|to|as)|'
+        r'become|read)\b[^\ue000]*$', re.I),
+)
+# The sentence goes on after the block: "Use <block> instead of `X`".
+CONTINUED_INSTEAD_RE = re.compile(
+    r'^\W{0,3}(?:instead\s+of|in\s+place\s+of|rather\s+than)\s+'
+    r'(?:the\s+)?(?:(?:current|existing|old)\s+)?' + prose.PH, re.I)
+# "I'd replace <quoted block> with <proposed block>": the sentence runs
+# through both blocks.
+REPLACE_BEFORE_QUOTE_RE = re.compile(
+    r'\b(?:replac\w*|chang\w*|swap\w*|turn\w*|rewrit\w*)\b[^.!?]{0,40}'
+    r':?\s*$', re.I)
+WITH_BETWEEN_RE = re.compile(
+    r'^\W{0,3}(?:with|by|into|to|for)\b[^.!?]{0,60}:?\s*$', re.I)
+DETERMINERS = frozenset(('the', 'a', 'an', 'this', 'that', 'its', 'their',
+                         'our', 'any', 'each', 'every', 'no', 'his', 'her'))
+# "... in `f`" / "... inside the f method" right after a rename.
+RENAME_SCOPE_RE = re.compile(
+    r'\s*,?\s*(?:only\s+)?(?:in|inside|within)\s+(?:the\s+)?'
+    r'(?:(?:method|function|helper|def)\s+)?(?:' + prose.PH +
+    r'|([A-Za-z_]\w*))', re.I)
+# Nouns that make "remove the `f` call" a removal of the statements that
+# call ``f``, not of ``f`` itself.
+CALL_NOUNS = frozenset(('call', 'assertion', 'check', 'statement', 'line'))
+ON_LINE_RE = re.compile(
+    r'\s*(?:call|assertion|check|statement)?\s*,?\s*(?:on|at|in|from)\s+'
+    r'line\s+(\d{1,6})\b', re.I)
+_P = '\ue000(\\d+)\\n*\ue001'
+_ARTICLE = r'(?:(?:the|a|an|this|that)\s+)?(?:[\w-]+\s+){0,2}?'
+# (regex, group of the old code, group of the new code)
+REPLACE_RES = (
+    (re.compile(r'\breplac\w*\s+' + _ARTICLE + _P + r'\s+(?:with|by)\s+' +
+                _ARTICLE + _P, re.I), 1, 2),
+    (re.compile(r'\buse\s+' + _ARTICLE + _P + r'\s+instead\s+of\s+' +
+                _ARTICLE + _P, re.I), 2, 1),
+    (re.compile(r'\bchang\w*\s+' + _ARTICLE + _P + r'\s+(?:to|into)\s+' +
+                _ARTICLE + _P, re.I), 1, 2),
+)
+SCOPE_RE = re.compile(
+    r'\b(?:in|inside|within|of|from)\b[^\ue000.]{0,40}?' + _P, re.I)
+# "In finish_resize, use ..." / "In `finish_resize`, ...": where, first.
+LEADING_SCOPE_RE = re.compile(
+    r'^\W*(?:in|inside|within)\s+(?:the\s+)?(?:' + _P +
+    r'|([A-Za-z_]\w*))\s*(?:method|function|helper)?\s*,', re.I)
+PHRASE_RE = re.compile(
+    r'^[^.;:\ue000]{0,40}?\b(?:in|inside|within)\s+the\s+'
+    r'((?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*)', re.I)
+PHRASE_STOP = frozenset(('the', 'test', 'method', 'code', 'file', 'line',
+                         'statement', 'call', 'and', 'with', 'of', 'for'))
+INSERT_RE = re.compile(
+    r'\b(?:add|insert|put|place)\w*\s+' + _ARTICLE + _P +
+    r'\s+(?:(?:right|just|immediately|directly)\s+)?(after|before)\s+'
+    r'(?:the\s+(?:call|line|statement|assignment)\s+(?:to|of|that\s+calls)'
+    r'\s+)?' + _ARTICLE + _P, re.I)
+INSERT_FIRST_RE = re.compile(
+    r'\b(after|before)\s+(?:the\s+(?:call|line|statement|assignment)\s+'
+    r'(?:to|of|that\s+calls)\s+)?' + _ARTICLE + _P + r'\s*,?\s+(?:add|insert)'
+    r'\w*\s+' + _ARTICLE + _P, re.I)
+ADD_CUE = re.compile(r'\b(?:add|insert|include)(?:s|ed|ing)?\b', re.I)
+# A sentence presenting inline code as the better form: "the check reads
+# better as `...`", "prefer `...`", "should be `...`".
+INLINE_PROPOSAL_CUE = re.compile(
+    r'\b(?:better|prefer\w*|clearer|instead|should|must|use|read\s+as|'
+    r'becomes?|rewrit\w*|replac\w*|chang\w*)\b', re.I)
+# A request: a modal or a suggestion ...
+REQUEST_RE = re.compile(
+    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|ought\s+to|"
+    r"can\s+be|could\s+be|could\s+\w+|would\s+be\s+(?:better|clearer|"
+    r"more|preferable|nicer|safer)|recommend\w*|suggest\w*|"
+    r"consider(?:ing)?|prefer\w*|please|instead\s+of|i'?d|i\s+would|"
+    r"let'?s|why\s+not|better\s+to|worth\s+\w+ing|propos\w*|"
+    r"want\s+to|shall)\b", re.I)
+# ... or an imperative opening the sentence (after a label or a bullet).
+IMPERATIVE_RE = re.compile(
+    r"^\W*(?:(?:[\w -]{1,30}\s*:\s*)|(?:\*\*[^*]{1,60}\*\*\W*))?"
+    r"(?:please\s+|just\s+|also\s+|then\s+)?(?:replace|rename|remove|"
+    r"delete|drop|change|update|fix|move|add|insert|swap|use|make|avoid|"
+    r"split|merge|wrap|inline|extract|reorder|switch|turn|convert|"
+    r"simplify|tighten|loosen|check|assert|pass|set|call|keep|rewrite|"
+    r"put|wait)\b", re.I)

@@ -1,0 +1,397 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The sentence rules: what one sentence of prose asks to change.
+
+Each rule is a function ``rule(sentence) -> None`` that reads a
+:class:`Sentence` and appends to its ``changes`` (or to ``unparsed``);
+:data:`SENTENCE_RULES` is the chain, run in order, as markdown-it's
+``Ruler`` runs its rules.  Rules see what earlier rules made (a
+replacement makes a later removal of the same code moot).
+"""
+
+import ast
+import keyword
+import re
+
+from nova_resize_checks.review.claims import fixes
+from nova_resize_checks.review.claims import lexicon
+from nova_resize_checks.review.claims import places
+from nova_resize_checks.review.claims import words
+from nova_resize_checks.review import model
+from nova_resize_checks.review.read import prose
+from nova_resize_checks.review.read import texts
+from nova_resize_checks.review.versions import numbering
+from nova_resize_checks.review.versions import quotes
+
+
+def _replace_changes(masked, codes, span, test_text='', nova_paths=(),
+                     test_lines=()):
+    """``replace A with B`` / ``use B instead of A`` / ``change A to B``.
+
+    A code span after "in"/"inside"/"within" later in the sentence (or a
+    leading "In f, ...") names where (a def); without one the whole test
+    is meant.  When ``A`` is not in the test and the review names one nova
+    file, the replacement is made in that file.
+    """
+    changes = []
+    lead = lexicon.LEADING_SCOPE_RE.match(masked)
+    lead_scope = None
+    if lead:
+        lead_scope = prose.name_of(codes[int(lead.group(1))]) \
+            if lead.group(1) else (lead.group(2) if prose.clearly_identifier(
+                lead.group(2) or '') else None)
+    for regex, g_old, g_new in lexicon.REPLACE_RES:
+        for m in regex.finditer(masked):
+            old = codes[int(m.group(g_old))].strip()
+            new = codes[int(m.group(g_new))].strip()
+            if not old or old == new:
+                continue
+            scope = lead_scope
+            named, where = places.named_scope(masked, codes, m.end())
+            if where:
+                scope = named
+                if scope and re.search(r'\bcall', where.group(0), re.I):
+                    # "in the call to `f`": the call sites, not the def.
+                    scope = 'call:' + scope
+            if scope and '.' in scope:
+                scope = scope.rsplit('.', 1)[1]
+            if not scope:
+                # "replace A with B in the resize request": the one line
+                # of the test holding A that the phrase describes; "use B
+                # instead of A, i.e. `<statement>`": the line the
+                # statement given in full is the new form of.
+                line = places.phrase_line(masked[m.end():], old,
+                                          test_lines) or \
+                    places.line_of_statement(
+                        [codes[int(i)] for i in re.findall(prose.PH, masked)],
+                        old, new, test_lines)
+                scope = 'line:%d' % line if line else None
+            target = scope or 'test'
+            if len(nova_paths) == 1 and test_text and \
+                    ' '.join(old.split()) not in test_text:
+                target = '%s:%s' % (nova_paths[0], scope or '')
+            changes.append(model.change(
+                kind=model.REPLACE, span=span, old=old, new=new,
+                target=target,
+                summary='replace %s with %s%s' % (
+                    texts.short(old, 40), texts.short(new, 40),
+                    ' in %s' % scope if scope else '')))
+    return changes
+
+
+def _insert_changes(masked, codes, span):
+    """``add X after/before Y [in Z]`` (and ``after Y, add X``).
+
+    ``X`` must be statements; ``Y`` a statement of the test or the name of
+    a function whose call is the anchor.  A code span after "in" names the
+    def; without one the whole test is searched (the anchor must be
+    unique).
+    """
+    found = []
+    for m in lexicon.INSERT_RE.finditer(masked):
+        found.append((m, int(m.group(1)), m.group(2).lower(),
+                      int(m.group(3))))
+    for m in lexicon.INSERT_FIRST_RE.finditer(masked):
+        found.append((m, int(m.group(3)), m.group(1).lower(),
+                      int(m.group(2))))
+    changes = []
+    for m, what, where, anchor in found:
+        code, anchor_code = codes[what].strip(), codes[anchor].strip()
+        if not code or texts.parse_python(code) is None or not anchor_code:
+            continue
+        scope, _ = places.named_scope(masked, codes, m.end())
+        changes.append(model.change(
+            kind=model.INSERT, span=span, code=code, anchor=anchor_code,
+            where=where, target=scope or 'test',
+            summary='add %s %s %s%s' % (
+                texts.short(code, 40), where, texts.short(anchor_code, 40),
+                ' in %s' % scope if scope else '')))
+    return changes
+
+
+class Sentence(object):
+    """One sentence of prose, and what the rules have made of it so far.
+
+    ``masked`` is the sentence with its code spans replaced by numbered
+    placeholders (``codes`` holds them); ``renamed`` the names renames of
+    the same block touch; ``refs`` the reference sources
+    (:class:`.extract.Refs`).  Rules append to ``changes`` and
+    ``unparsed``.
+    """
+
+    def __init__(self, masked, codes, span, renamed, refs, unparsed):
+        self.masked, self.codes, self.span = masked, codes, span
+        self.renamed, self.refs, self.unparsed = renamed, refs, unparsed
+        self.changes = []
+
+    def code(self, group):
+        return self.codes[int(group)]
+
+    @property
+    def replaced(self):
+        return {c.old for c in self.changes if c.kind == model.REPLACE}
+
+
+def replace_rule(s):
+    """"replace A with B", "use B instead of A", "change A to B".
+
+    "In line N, replace A with B" is a line change (:func:`line_subst_rule`),
+    not a replacement throughout the test.
+    """
+    if any(regex.search(s.masked) for regex, _g in lexicon.LINE_SUBST_RES):
+        return
+    ref_lines = s.refs.lines
+    s.changes.extend(_replace_changes(
+        s.masked, s.codes, s.span, s.refs.test_text, s.refs.nova_paths,
+        ref_lines[0] if ref_lines else ()))
+
+
+def insert_rule(s):
+    """"add X after/before Y [in Z]"."""
+    s.changes.extend(_insert_changes(s.masked, s.codes, s.span))
+
+
+def line_change_rule(s):
+    """"change line N to `X`", with N possibly another version's line."""
+    for regex in lexicon.LINE_CHANGE_RES:
+        for m in regex.finditer(s.masked):
+            line = int(m.group(1))
+            code = quotes.port_dialect(fixes.strip_own_number(
+                s.code(m.group(2)), line))
+            here, version = numbering.line_of_known_version(
+                line, code, s.refs.lines, s.refs.reviewed,
+                s.refs.named_version)
+            code = _as_method_call(code, s.refs.lines, here or line)
+            s.changes.append(model.change(
+                kind=model.LINE_CHANGE, span=s.span, code=code,
+                line=here or line, summary='replace line %d%s' % (
+                    line, '' if not here else
+                    ' of the reviewed version (line %d here)' % here
+                    if version == 'reviewed' else
+                    ' of upstream\'s %s version (line %d here)'
+                    % (version, here))))
+
+
+def _as_method_call(code, ref_lines, line):
+    """``assertX(...)`` as ``self.assertX(...)`` where the test has it so.
+
+    Comments often drop ``self.``: when line ``line`` of the test calls an
+    assertion (or the same helper) on ``self``, so does its new form.
+    """
+    m = re.match(r'\s*(assert\w*|_\w+)\(', code)
+    test = ref_lines[0] if ref_lines else ()
+    if not m or not 1 <= line <= len(test):
+        return code
+    name, old = m.group(1), test[line - 1]
+    if 'self.%s(' % name in old or (name.startswith('assert') and
+                                    'self.assert' in old):
+        return code.replace(m.group(1), 'self.' + m.group(1), 1)
+    return code
+
+
+def line_range_rule(s):
+    """"change lines N-M to `X`"."""
+    for m in lexicon.LINE_RANGE_CHANGE_RE.finditer(s.masked):
+        first, end = int(m.group(1)), int(m.group(2))
+        s.changes.extend(fixes.line_changes(
+            first, end, quotes.port_dialect(
+                fixes.strip_own_number(s.code(m.group(3)), first)),
+            s.span, 'replace lines %d-%d' % (first, end)))
+
+
+def line_subst_rule(s):
+    """"on line N replace `A` with `B`"."""
+    for regex, (g_line, g_old, g_new) in lexicon.LINE_SUBST_RES:
+        for m in regex.finditer(s.masked):
+            line = int(m.group(g_line))
+            old, new = s.code(m.group(g_old)), s.code(m.group(g_new))
+            original = numbering.reference_line(s.refs.lines, line, old)
+            if original is None:
+                s.unparsed.append(model.Finding(
+                    model.UNPARSED_CLAIM,
+                    '`%s` is not on line %d of any reference source, so '
+                    '"replace it with `%s`" cannot be applied' %
+                    (old, line, new), s.span))
+                continue
+            s.changes.append(model.change(
+                kind=model.LINE_CHANGE, span=s.span, old=original,
+                code=original.replace(old, new, 1), line=line,
+                summary='on line %d replace %s with %s' %
+                (line, texts.short(old, 40), texts.short(new, 40))))
+
+
+def line_remove_rule(s):
+    """"remove line N" and "remove lines N-M"."""
+    for regex in lexicon.LINE_REMOVE_RES:
+        for m in regex.finditer(s.masked):
+            first = int(m.group(1))
+            end = int(m.group(2)) if m.group(2) else first
+            if not first <= end <= first + lexicon.MAX_LINE_RANGE:
+                end = first
+            for n in range(first, end + 1):
+                s.changes.append(model.change(
+                    kind=model.REMOVE, span=s.span, line=n,
+                    summary='remove line %d' % n))
+
+
+def _removal(s, index, unused):
+    """The change removing code span ``index``, or None."""
+    masked, codes, span = s.masked, s.codes, s.span
+    content = codes[index]
+    if keyword.iskeyword(content.strip()):
+        # "remove the `return` at the end of `f`"
+        return model.change(
+            kind=model.REMOVE, span=span, old=content.strip(),
+            target=places.scope_near(masked, codes, index) or 'test',
+            unit=model.KEYWORD,
+            summary='remove the %s statement' % content.strip())
+    name = prose.name_of(content)
+    if name:
+        if name in s.renamed:
+            return None
+        line = places.named_line(masked, index, name, s.refs.lines)
+        if line:
+            # "delete the assertEqual on line 55": that line.
+            return model.change(
+                kind=model.REMOVE, span=span, line=line,
+                summary='remove line %d (%s)' % (line, name))
+        noun = places.noun_after(masked, index) or places.noun_before(
+            masked, index)
+        scope = places.scope_near(masked, codes, index, before=False)
+        return model.change(
+            kind=model.REMOVE, span=span, old=name, target=scope or 'test',
+            unit=model.CALLS if noun in lexicon.CALL_NOUNS else '',
+            summary=' '.join(w for w in (
+                'remove', 'unused' if index in unused else '', noun,
+                name) if w))
+    if (re.search(r'[(=]', content) or lexicon.STATEMENT_KEYWORD.match(
+            content)) and texts.parse_python(content) is not None:
+        return model.change(
+            kind=model.REMOVE, span=span, old=content.strip(),
+            summary='remove statement %s' % texts.short(content, 60))
+    return None
+
+
+def removal_rule(s):
+    """"`x` can be removed", "remove the `f` call", "drop the unused `y`"."""
+    unused = words.unused_names(s.masked)
+    replaced = s.replaced
+    for index in words.removed_codes(s.masked):
+        if s.codes[index].strip() in replaced:
+            continue
+        change = _removal(s, index, unused)
+        if change is not None:
+            s.changes.append(change)
+
+
+def inline_proposal_rule(s):
+    """A statement given inline as the better form of a line of the test.
+
+    Only when nothing else came of the sentence; "Line 84 `...`: ..."
+    describes code, it proposes nothing.
+    """
+    if not s.changes and lexicon.INLINE_PROPOSAL_CUE.search(s.masked) and \
+            not lexicon.LINE_REF_RE.search(s.masked):
+        s.changes.extend(_inline_proposals(s.masked, s.codes, s.span,
+                                           s.refs.test_text))
+
+
+def inline_import_rule(s):
+    """"add `import os`"."""
+    if lexicon.ADD_CUE.search(s.masked) and \
+            not lexicon.LINE_REF_RE.search(s.masked):
+        s.changes.extend(_inline_imports(s.masked, s.codes, s.span,
+                                         s.refs.test_text))
+
+
+# The chain, in order: a rule sees what the rules before it made.
+SENTENCE_RULES = (
+    replace_rule,
+    insert_rule,
+    line_change_rule,
+    line_range_rule,
+    line_subst_rule,
+    line_remove_rule,
+    removal_rule,
+    inline_proposal_rule,
+    inline_import_rule,
+)
+
+
+def sentence_changes(masked, codes, span, renamed, refs, unparsed):
+    """Line changes, replacements and removals asked for by one sentence."""
+    sentence = Sentence(masked, codes, span, renamed, refs, unparsed)
+    for rule in SENTENCE_RULES:
+        rule(sentence)
+    return sentence.changes
+
+
+def _inline_imports(masked, codes, span, test_text):
+    """Import statements an "add" sentence gives inline.
+
+    "Add `import os` at the top": snippets, which add imports where
+    imports go.
+    """
+    found = []
+    for m in re.finditer(prose.PH, masked):
+        code = codes[int(m.group(1))].strip()
+        if not re.match(r'(?:import|from)\s', code) or \
+                ' '.join(code.split()) in test_text or \
+                quotes.is_quotation(code, ()):
+            continue
+        tree = texts.parse_python(code)
+        if tree is None or not all(isinstance(node, (ast.Import,
+                                                     ast.ImportFrom))
+                                   for node in tree.body):
+            continue
+        found.append(model.change(
+            kind=model.TEST_SNIPPET, span=span, code=code + '\n',
+            summary='add %s' % texts.short(code, 60)))
+    return found
+
+
+def _inline_proposals(masked, codes, span, test_text):
+    """Single statements in inline code that a sentence proposes.
+
+    A span is a proposal when it is a whole statement with a call or an
+    assignment that the test does not already contain (it is then no
+    quotation); it is anchored to its closest counterpart like any
+    snippet.
+    """
+    found = []
+    for m in re.finditer(prose.PH, masked):
+        code = codes[int(m.group(1))].strip()
+        if '\n' in code or not re.search(r'[(=]', code) or \
+                texts.parse_python(code) is None or prose.name_of(code):
+            continue
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        if len(tree.body) != 1 or not isinstance(
+                tree.body[0], (ast.Expr, ast.Assign, ast.AugAssign,
+                               ast.Assert, ast.Return)) or (
+                isinstance(tree.body[0], ast.Expr) and
+                not isinstance(tree.body[0].value, ast.Call)):
+            continue
+        if ' '.join(quotes.port_dialect(code).split()) in test_text or \
+                quotes.is_quotation(code, ()):
+            # Already in the test, or a line of an upstream version: a
+            # quotation, not a proposal.
+            continue
+        found.append(model.change(
+            kind=model.TEST_SNIPPET, span=span,
+            code=quotes.port_dialect(code) + '\n',
+            summary='inline statement %s' % texts.short(code, 60)))
+    return found

@@ -1,0 +1,151 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The words around a code span: a small tokenizer over masked prose.
+
+Used to tell which names a sentence calls unused and which code spans it
+asks to remove.
+"""
+
+from nova_resize_checks.review.claims import lexicon
+
+
+def _tokens(masked):
+    """Tokens ``(kind, value, start)`` of a masked sentence.
+
+    ``kind`` is 'code' (value: the code span index), 'word' (lower-cased)
+    or 'punct'.
+    """
+    out = []
+    for m in lexicon.TOKEN_RE.finditer(masked):
+        if m.group(1) is not None:
+            out.append(('code', int(m.group(1)), m.start()))
+        elif m.group(0)[0].isalnum() or m.group(0)[0] == '_':
+            out.append(('word', m.group(0).lower(), m.start()))
+        else:
+            out.append(('punct', m.group(0), m.start()))
+    return out
+
+
+def _code_run(tokens, i, forward=True, skip=3):
+    """Code spans forming a list ("`a`, `b` and `c`") next to ``i``."""
+    found = []
+    step = 1 if forward else -1
+    j = i
+    skipped = 0
+    while 0 <= j < len(tokens):
+        kind, value, _ = tokens[j]
+        if kind == 'code':
+            found.append(value)
+            skipped = 0
+        elif kind == 'punct' and value in ',;/(:':
+            pass
+        elif kind == 'word' and (value in lexicon.LIST_JOIN_WORDS or
+                                 lexicon.NOUN_RE.fullmatch(value)):
+            pass
+        elif kind == 'word' and not found and skipped < skip and \
+                value not in lexicon.LOCATION_WORDS:
+            skipped += 1
+        else:
+            break
+        j += step
+    return found if forward else list(reversed(found))
+
+
+def unused_names(sentence_masked):
+    """Code span indexes a sentence calls unused."""
+    tokens = _tokens(sentence_masked)
+    found = []
+    for i, (kind, value, _) in enumerate(tokens):
+        if kind != 'word':
+            continue
+        cue = value in lexicon.UNUSED_WORDS
+        nxt = tokens[i + 1][1] if i + 1 < len(tokens) else ''
+        if value in ('not', 'never') and nxt in ('used', 'needed',
+                                                 'referenced'):
+            cue = True
+        if not cue:
+            continue
+        # "unused variables, such as `a` and `b`"
+        found.extend(_code_run(tokens, i + 1, forward=True, skip=3))
+        # "`a` is unused" / "`a` is never used"
+        # "`x` statement is unnecessary": a noun may name what `x` is.
+        j = i - 1
+        while j >= 0 and tokens[j][0] == 'word' and (tokens[j][1] in (
+                'is', 'are', 'seems', 'seem', 'appears', 'appear', 'to',
+                'be', 'also', 'currently', 'actually', 'completely',
+                'totally', 'never', 'not') or lexicon.NOUN_RE.fullmatch(
+                    tokens[j][1])):
+            j -= 1
+        if j >= 0 and tokens[j][0] == 'code' and j < i - 1:
+            found.extend(_subject_run(tokens, j))
+    return list(dict.fromkeys(found))
+
+
+def _subject_run(tokens, j):
+    """The code spans before a verb phrase that it is about.
+
+    "`x` of `f` is unused" is about `x`, not `f`.
+    """
+    run = _code_run(tokens, j, forward=False, skip=0)
+    k = j
+    while k >= 0 and (tokens[k][0] == 'code' or tokens[k][1] in
+                      (',', 'and', 'or')):
+        k -= 1
+    if k >= 1 and tokens[k][0] == 'word' and \
+            tokens[k][1] in lexicon.OWNER_WORDS:
+        m = k - 1
+        while m >= 0 and tokens[m][0] == 'word' and m > k - 3 and \
+                tokens[m][1] not in lexicon.LOCATION_WORDS:
+            m -= 1
+        if m >= 0 and tokens[m][0] == 'code':
+            return _code_run(tokens, m, forward=False, skip=0)
+    return run
+
+
+def removed_codes(sentence_masked):
+    """Code span indexes a sentence asks to remove."""
+    tokens = _tokens(sentence_masked)
+    verbs = [i for i, t in enumerate(tokens)
+             if t[0] == 'word' and t[1] in lexicon.REMOVE_WORDS]
+    if not verbs:
+        return []
+    found = list(unused_names(sentence_masked))
+    for i in verbs:
+        # "remove the unused argument `server`" (not "nova removed the
+        # `api` parameter", which tells what happened)
+        if tokens[i][1] in lexicon.REMOVE_IMPERATIVE:
+            if i and tokens[i - 1][0] == 'word' and \
+                    tokens[i - 1][1] in lexicon.DETERMINERS:
+                # "refuses the DELETE": a noun, not an imperative.
+                continue
+            found.extend(_code_run(tokens, i + 1, forward=True, skip=4))
+            continue
+        # "`a` and `b` can (safely) be removed"
+        j = i - 1
+        modal = False
+        # ("the `x` statement is unnecessary and can be removed")
+        while j >= 0 and tokens[j][0] == 'word' and (
+                tokens[j][1] in lexicon.MODALS or lexicon.NOUN_RE.fullmatch(
+                    tokens[j][1]) or tokens[j][1] in lexicon.UNUSED_WORDS or
+                tokens[j][1] in (
+                    'be', 'also', 'safely', 'simply', 'just', 'is', 'are',
+                    'been', 'probably', 'then', 'and', 'entirely',
+                    'completely', 'now')):
+            modal = modal or tokens[j][1] in lexicon.MODALS
+            j -= 1
+        # ("`x` is simply deleted" tells what happens; "`x` can be
+        # deleted" asks for it.)
+        if modal and j >= 0 and j < i - 1 and tokens[j][0] == 'code':
+            found.extend(_subject_run(tokens, j))
+    return list(dict.fromkeys(found))

@@ -1,0 +1,229 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The answer, not its container: what a review says once unwrapped.
+
+Machine reviewers wrap their answer: reasoning models think aloud first
+(``<think>...</think>``, a "Thinking:" preamble) and draft changes they
+then reject; some answer in JSON (``{"defects": [...], "fix": "<diff>"}``);
+many put findings in a markdown table whose cells hold the code.  The
+rules here turn each container into plain review text, in this order:
+
+1. reasoning is blanked out (its lines become empty, so line numbers of
+   the rest still hold): only the final answer is the review;
+2. a review that is one JSON document becomes markdown, string fields as
+   paragraphs, code and diffs as fenced blocks introduced by their key;
+3. each row of a markdown table (found with markdown-it-py's table rule)
+   becomes one sentence: "Replace `A` with `B`." when the table has a
+   before and an after column, else its cells joined with their headers.
+
+:func:`unwrap` returns ``(text, notes)``; a note says what was done, for
+``--explain``.
+"""
+
+import json
+import re
+
+import markdown_it
+
+from nova_resize_checks.review.read import diffs
+
+# Reasoning, as reasoning models mark it.
+_THINK_TAG_RE = re.compile(
+    r'<(think|thinking|reasoning|reflection|scratchpad)>(.*?)(?:</\1>|\Z)',
+    re.I | re.S)
+# A reasoning preamble: "Thinking:" (or a heading of it) up to the answer.
+_PREAMBLE_RE = re.compile(
+    r'^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:thinking|reasoning|thought '
+    r'process|chain of thought|analysis \(draft\)|scratchpad)(?:\*\*|__)?'
+    r'[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*$', re.I | re.M)
+_ANSWER_RE = re.compile(
+    r'^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:final answer|answer|final '
+    r'review|review|response|final response|conclusion|verdict|output)'
+    r'(?:\*\*|__)?[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*', re.I | re.M)
+# JSON keys whose value is the proposed change.
+_FIX_KEY_RE = re.compile(
+    r'fix|patch|diff|suggest|replacement|proposed|proposal|corrected|'
+    r'change|code|after|new', re.I)
+_BEFORE_RE = re.compile(r'\b(?:current|original|before|existing|old|'
+                        r'problem(?:atic)?|as is|code)\b', re.I)
+_AFTER_RE = re.compile(r'\b(?:suggest\w*|propos\w*|fix\w*|after|new|'
+                       r'replacement|should be|recommend\w*|instead|'
+                       r'better|change to|to be)\b', re.I)
+_MAX_JSON_DEPTH = 20
+
+_MD_TABLE = None
+
+
+def _blank(match):
+    return '\n' * match.group(0).count('\n')
+
+
+def drop_reasoning(text):
+    """``text`` with reasoning blanked out, and whether any was found."""
+    found = False
+    if _THINK_TAG_RE.search(text):
+        text = _THINK_TAG_RE.sub(_blank, text)
+        found = True
+    start = _PREAMBLE_RE.search(text)
+    if start:
+        answer = _ANSWER_RE.search(text, start.end())
+        if answer:
+            text = (text[:start.start()] +
+                    '\n' * text[start.start():answer.end()].count('\n') +
+                    text[answer.end():])
+            found = True
+    return text, found
+
+
+def _looks_like_code(value):
+    lines = value.strip('\n').split('\n')
+    return diffs.looks_like_diff(value) or (
+        len(lines) > 1 and sum(1 for line in lines if re.match(
+            r'\s*(?:self\.|def |class |import |from |[\w.]+\s*=|'
+            r'assert|return\b|#)', line)) * 2 >= len(lines))
+
+
+def _json_markdown(value, key='', depth=0, out=None):
+    """Markdown lines for one JSON value (strings as review text)."""
+    out = [] if out is None else out
+    if depth > _MAX_JSON_DEPTH:
+        return out
+    label = key.replace('_', ' ').strip()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _json_markdown(v, str(k), depth + 1, out)
+    elif isinstance(value, list):
+        for item in value:
+            _json_markdown(item, key, depth + 1, out)
+            out.append('')
+    elif isinstance(value, str):
+        if _looks_like_code(value):
+            lang = 'diff' if diffs.looks_like_diff(value) else 'python'
+            intro = ('Suggested fix (%s):' % label if _FIX_KEY_RE.search(key)
+                     else '%s:' % (label or 'Code').capitalize())
+            out.extend([intro, '', '```' + lang, value.strip('\n'), '```',
+                        ''])
+        else:
+            # A bold label: "line: 94" alone would read as Python.
+            out.append('**%s:** %s' % (label.capitalize(), value) if label
+                       else value)
+            out.append('')
+    elif value is not None:
+        out.extend(['**%s:** %s' % (label.capitalize(), json.dumps(value)),
+                    ''])
+    return out
+
+
+def _json_document(text):
+    """The JSON document ``text`` is (bare or in one fence), or None."""
+    body = text.strip()
+    fenced = re.match(r'^(`{3,}|~{3,})[ \t]*(?:json[c5]?)?[ \t]*\n(.*)\n\1'
+                      r'[ \t]*$', body, re.S | re.I)
+    if fenced:
+        body = fenced.group(2).strip()
+    if not body[:1] in ('{', '['):
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _table_parser():
+    global _MD_TABLE
+    if _MD_TABLE is None:
+        _MD_TABLE = markdown_it.MarkdownIt('zero').enable(['table',
+                                                           'fence', 'code'])
+    return _MD_TABLE
+
+
+def _rows(tokens, start):
+    """(header cells, body rows, index after table_close) from start."""
+    header, rows, row, cells = [], [], None, None
+    i = start
+    while i < len(tokens) and tokens[i].type != 'table_close':
+        token = tokens[i]
+        if token.type == 'tr_open':
+            cells = []
+        elif token.type == 'inline' and cells is not None:
+            cells.append(token.content.strip())
+        elif token.type == 'tr_close':
+            row = cells
+            cells = None
+            if not header and tokens[i - 1].type in ('th_close',):
+                header = row
+            else:
+                rows.append(row)
+        i += 1
+    return header, rows, i + 1
+
+
+def _sentence(header, cells):
+    before = [k for k, h in enumerate(header) if _BEFORE_RE.search(h) and
+              not _AFTER_RE.search(h)]
+    after = [k for k, h in enumerate(header) if _AFTER_RE.search(h)]
+    if before and after and before[0] < len(cells) and \
+            after[0] < len(cells) and '`' in cells[before[0]] and \
+            cells[after[0]].startswith('`'):
+        old, new = cells[before[0]], cells[after[0]]
+        rest = [c for k, c in enumerate(cells)
+                if k not in (before[0], after[0]) and c]
+        lead = ('%s: ' % '; '.join(rest)) if rest else ''
+        return '%sReplace %s with %s.' % (lead, old, new)
+    parts = []
+    for k, cell in enumerate(cells):
+        if not cell:
+            continue
+        name = header[k] if k < len(header) else ''
+        parts.append('%s: %s' % (name, cell) if name else cell)
+    text = '; '.join(parts)
+    return text if text.endswith(('.', '?', '!')) else text + '.'
+
+
+def tables_as_sentences(text):
+    """``text`` with every markdown table's rows turned into sentences."""
+    if '|' not in text:
+        return text, 0
+    tokens = _table_parser().parse(text)
+    lines = text.split('\n')
+    count = 0
+    for i, token in enumerate(tokens):
+        if token.type != 'table_open' or not token.map:
+            continue
+        first, end = token.map
+        header, rows, _ = _rows(tokens, i)
+        body = [_sentence(header, row) for row in rows]
+        span = end - first
+        replacement = ([''] * (span - len(body)) + body)[-span:] \
+            if span >= len(body) else [' '.join(body)] + [''] * (span - 1)
+        lines[first:end] = replacement
+        count += 1
+    return '\n'.join(lines), count
+
+
+def unwrap(text):
+    """``(text, notes)``: the review's final answer as plain review text."""
+    notes = []
+    text, thought = drop_reasoning(text)
+    if thought:
+        notes.append('reasoning before the answer was left out')
+    document = _json_document(text)
+    if document is not None and isinstance(document, (dict, list)):
+        text = '\n'.join(_json_markdown(document)) + '\n'
+        notes.append('the answer is a JSON document: its fields were read '
+                     'as review text')
+    text, tables = tables_as_sentences(text)
+    if tables:
+        notes.append('%d markdown table(s) read row by row' % tables)
+    return text, notes

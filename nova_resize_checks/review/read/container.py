@@ -1,0 +1,651 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Read a free-text review and cut it into blocks.
+
+:func:`read_review` turns bytes into text (BOMs, UTF-16, invalid UTF-8, NUL
+bytes and CR/CRLF line ends are all handled) and never raises;
+:func:`parse_text` cuts text into :class:`~model.Block` objects and reads
+the review's own verdict.
+
+Blocks, in order of their first line:
+
+``fence``
+    Fenced code (markdown-it-py finds the fences, with their info strings;
+    an unterminated fence runs to the end of its container, minus trailing
+    paragraphs that are plainly prose).  Top-level indented code blocks and
+    unified diffs written straight into the text (no fence) are also
+    reported as ``fence`` blocks; an unfenced diff has the info ``diff``.
+``listing``
+    Lines carrying their original line numbers (``75         self.x(``).
+    The numbers are stripped into :attr:`Block.numbers`.  A fence whose
+    every non-blank line is numbered becomes a listing that keeps the
+    fence's info string; a run of numbered lines in plain text has info
+    ``''``; numbered lines inside inline backticks of a prose bullet (``1.
+    `13 from nova...`: This line ...``) have info ``'inline'`` and overlap
+    the prose block they sit in.
+``prose``
+    Everything else, one block per paragraph, list item or heading.
+
+Line numbers are 1-based and count ``\\n`` after CR/CRLF normalisation.
+Work is capped: a review over :data:`MAX_REVIEW_BYTES` bytes,
+:data:`MAX_REVIEW_CHARS` characters or :data:`MAX_REVIEW_LINES` lines is
+not parsed (the result carries an error instead).
+"""
+
+import ast
+import codecs
+import os
+import re
+import stat
+
+import markdown_it
+
+from nova_resize_checks.review import model
+from nova_resize_checks.review.read import answer
+from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import texts
+
+# Real reviews are a few kB; parsing, extraction and checks together cost
+# roughly 10 s per MB of adversarial text, so anything bigger is refused.
+MAX_REVIEW_BYTES = 1024 * 1024
+MAX_REVIEW_CHARS = 1024 * 1024
+MAX_REVIEW_LINES = 100000
+# markdown-it-py's list rule costs ~70us a line; above this many lines the
+# fences are found without it (fences in list items indented by four or
+# more columns are then missed).
+_FULL_MARKDOWN_LINES = 20000
+# An inline-backtick listing may continue over at most this many lines.
+_MAX_INLINE_LINES = 50
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, 'utf-32-le'),
+    (codecs.BOM_UTF32_BE, 'utf-32-be'),
+    (codecs.BOM_UTF8, 'utf-8'),
+    (codecs.BOM_UTF16_LE, 'utf-16-le'),
+    (codecs.BOM_UTF16_BE, 'utf-16-be'),
+)
+
+# A line carrying an original line number: "75         self.x(".  One
+# separator character (space, tab, ':' or '|', the latter two with an
+# optional space) is dropped; the rest keeps its indentation.
+_NUMBERED_RE = re.compile(
+    r'[ \t]*(\d{1,6})(?:[ \t]|[:|] ?|$)')
+# The start of a prose bullet holding an inline-backtick listing.
+_INLINE_START_RE = re.compile(
+    r'[ \t]*(?:(?:\d{1,4}[.)]|[-*+])[ \t]+)?`(\d{1,6})(?:[ \t]|(?=`)|$)')
+# Where an unclosed inline listing's code most likely ends: '": This'.
+_INLINE_CUT_RE = re.compile(r':[ \t]+(?=[A-Z])')
+_LIST_ITEM_RE = re.compile(r'[ \t]*(?:\d{1,4}[.)]|[-*+])[ \t]+\S')
+_HEADING_RE = re.compile(r'[ \t]{0,3}#{1,6}(?:[ \t]|$)')
+
+
+_CODE_LIKE_RE = re.compile(
+    r'(?:from|import|class|def|return|assert|raise|try|except|finally|'
+    r'with|for|while|if|elif|else|pass|super)\b|self\.|@|#|[)\]}]|'
+    r'[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?\s*(?:[-+*/]?=|\()')
+
+_NO_DEFECTS_RES = (
+    re.compile(
+        r'\bno\s+(?:\w+\s+){0,3}?(?:defects?|issues?|vulnerabilit(?:y|ies)|'
+        r'problems?|flaws?|weakness(?:es)?|concerns?|risks?)\s+'
+        r'(?:\w+\s+){0,3}?(?:detected|found|identified|present|'
+        r'discovered|spotted)\b', re.I),
+    re.compile(
+        r'\b(?:does|do)\s+not\s+(?:contain|have|introduce|appear\s+to\s+'
+        r'(?:contain|have))\s+any\s+(?:\w+\s+){0,2}?(?:defects?|issues?|'
+        r'vulnerabilit(?:y|ies)|flaws?)\b', re.I),
+    re.compile(
+        r'\b(?:did|could)\s+not\s+(?:find|detect|identify|spot)\s+any\s+'
+        r'(?:\w+\s+){0,2}?(?:defects?|issues?|vulnerabilit(?:y|ies)|'
+        r'flaws?|problems?)\b', re.I),
+    re.compile(r'\bno\s+defects?\b', re.I),
+)
+_DEFECTS_RES = (
+    re.compile(
+        r'\b(?:found|identified|detected|discovered|spotted)\s+'
+        r'(?:one|two|three|four|five|several|multiple|some|a|an|the\s+'
+        r'following|few|\d+)\s+(?:\w+\s+){0,3}?(?:defects?|issues?|'
+        r'vulnerabilit(?:y|ies)|problems?|flaws?|weakness(?:es)?|bugs?)\b',
+        re.I),
+    re.compile(
+        r'\b(?:defects?|vulnerabilit(?:y|ies)|issues?|flaws?)\s+'
+        r'(?:was|were|is|are|has\s+been|have\s+been)\s+(?:\w+\s+)?'
+        r'(?:found|detected|identified|discovered)\b', re.I),
+    re.compile(r'\bdefects?\s+found\b', re.I),
+    re.compile(r'\bCWE[-\s]?\d{1,5}\b', re.I),
+)
+_NEGATION_RE = re.compile(
+    r"\b(?:no|not|none|without|zero|nor|never)\b|n't\b", re.I)
+_CWE_RE = re.compile(r'\bCWE[-\s]?(\d{1,5})\b', re.I)
+
+_MD_FULL = None
+_MD_FAST = None
+
+
+def _markdown(full):
+    global _MD_FULL, _MD_FAST
+    if full:
+        if _MD_FULL is None:
+            md = markdown_it.MarkdownIt('zero')
+            md.enable(['fence', 'code', 'blockquote', 'list'])
+            md.disable('inline')
+            _MD_FULL = md
+        return _MD_FULL
+    if _MD_FAST is None:
+        md = markdown_it.MarkdownIt('zero')
+        md.enable(['fence', 'code', 'blockquote'])
+        md.disable('inline')
+        _MD_FAST = md
+    return _MD_FAST
+
+
+def _utf16_guess(data):
+    """Return a UTF-16 codec name if BOM-less bytes look like UTF-16."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2]
+    odd = sample[1::2]
+    even_nul = even.count(0) / len(even)
+    odd_nul = odd.count(0) / len(odd)
+    if odd_nul > 0.3 and even_nul < 0.05:
+        return 'utf-16-le'
+    if even_nul > 0.3 and odd_nul < 0.05:
+        return 'utf-16-be'
+    return None
+
+
+def decode_bytes(data):
+    """Decode review bytes; return ``(text, errors)``.
+
+    BOMs pick the codec (UTF-8, UTF-16 and UTF-32 of either order);
+    BOM-less UTF-16 is recognised by its NUL bytes; everything else is
+    UTF-8 with invalid sequences replaced by U+FFFD.  The text comes back
+    normalised (see :func:`normalise_text`).  ``errors`` is non-empty only
+    when the bytes do not look like text at all.
+    """
+    errors = []
+    codec = None
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            codec = name
+            data = data[len(bom):]
+            break
+    if codec is None:
+        codec = _utf16_guess(data) or 'utf-8'
+    text = data.decode(codec, errors='replace')
+    text = normalise_text(text)
+    if text:
+        bad = text.count('\ufffd') + sum(
+            1 for c in text[:65536] if c < ' ' and c not in '\n\t\f\v')
+        if bad > 0.3 * min(len(text), 65536) and bad > 16:
+            errors.append('review does not look like text (%d of %d '
+                          'characters unreadable)' % (bad, len(text)))
+    return text, errors
+
+
+def normalise_text(text):
+    """Drop a leading BOM and NUL bytes; make every line end ``\\n``."""
+    if text.startswith('\ufeff'):
+        text = text[1:]
+    if '\x00' in text:
+        text = text.replace('\x00', '')
+    if '\r' in text:
+        text = text.replace('\r\n', '\n').replace('\r', '\n')
+    return text
+
+
+def read_review(path):
+    """Read the review at ``path``; never raises."""
+    name = str(path)
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError('not a regular file')
+        if st.st_size > MAX_REVIEW_BYTES:
+            return model.ParsedReview(
+                name, '', [], errors=[
+                    'review too large: %d bytes (limit %d)' %
+                    (st.st_size, MAX_REVIEW_BYTES)])
+        with open(path, 'rb') as f:
+            data = f.read(MAX_REVIEW_BYTES + 1)
+    except (OSError, TypeError, ValueError) as e:
+        return model.ParsedReview(
+            name, '', [], errors=['cannot read review: %s' % e])
+    if len(data) > MAX_REVIEW_BYTES:
+        return model.ParsedReview(
+            name, '', [], errors=['review too large: more than %d bytes' %
+                                  MAX_REVIEW_BYTES])
+    text, errors = decode_bytes(data)
+    parsed = parse_text(text, name)
+    parsed.errors[:0] = errors
+    return parsed
+
+
+def parse_text(text, path='<text>'):
+    """Cut review text into blocks and read its verdict; never raises."""
+    if not isinstance(text, str):
+        return model.ParsedReview(str(path), '', [], errors=[
+            'review text is %s, not str' % type(text).__name__])
+    if len(text) > MAX_REVIEW_CHARS:
+        return model.ParsedReview(str(path), '', [], errors=[
+            'review too large: %d characters (limit %d)' %
+            (len(text), MAX_REVIEW_CHARS)])
+    text, notes = answer.unwrap(normalise_text(text))
+    lines = text.split('\n')
+    if len(lines) > MAX_REVIEW_LINES:
+        return model.ParsedReview(str(path), '', [], errors=[
+            'review too large: %d lines (limit %d)' %
+            (len(lines), MAX_REVIEW_LINES)])
+    try:
+        blocks = _blocks(text, lines)
+    except RecursionError:
+        return model.ParsedReview(str(path), text, [], errors=[
+            'review nests too deeply to parse'])
+    prose = '\n'.join(b.text for b in blocks if b.kind == 'prose')
+    return model.ParsedReview(
+        path=str(path), text=text, blocks=blocks,
+        claims_no_defects=review_verdict(prose),
+        cwe_ids=cwe_ids(prose), notes=notes)
+
+
+def review_verdict(text):
+    """True: says no defects; False: reports defects; None: neither.
+
+    When both kinds of statement occur the earliest one wins (reviews open
+    with their verdict).
+    """
+    best = None
+    for regex, value in ([(r, True) for r in _NO_DEFECTS_RES] +
+                         [(r, False) for r in _DEFECTS_RES]):
+        for m in regex.finditer(text):
+            if not value and _negated(text, m.start()):
+                continue
+            if best is None or m.start() < best[0]:
+                best = (m.start(), value)
+            break
+    return None if best is None else best[1]
+
+
+def _negated(text, pos):
+    """Whether a negation precedes ``pos`` in the same sentence."""
+    window = text[max(0, pos - 40):pos]
+    for stop in ('.', '\n', ';'):
+        cut = window.rfind(stop)
+        if cut >= 0:
+            window = window[cut + 1:]
+    return bool(_NEGATION_RE.search(window))
+
+
+def cwe_ids(text):
+    """``('CWE-682', ...)`` in order of first mention."""
+    seen = []
+    for m in _CWE_RE.finditer(text):
+        cwe = 'CWE-%d' % int(m.group(1))
+        if cwe not in seen:
+            seen.append(cwe)
+    return tuple(seen)
+
+
+def code_spans(text):
+    """Inline code spans of ``text`` as ``(start, end, content)``.
+
+    CommonMark's rule: a run of N backticks opens a span that the next run
+    of exactly N backticks closes; a run that is never closed is literal.
+    ``start``/``end`` cover the backticks; ``content`` loses one leading
+    and one trailing space when it has both.  Linear in ``len(text)``.
+    """
+    runs = [(m.start(), m.end()) for m in re.finditer(r'`+', text)]
+    by_len = {}
+    for i, (s, e) in enumerate(runs):
+        by_len.setdefault(e - s, []).append(i)
+    pointer = {n: 0 for n in by_len}
+    spans = []
+    i = 0
+    while i < len(runs):
+        s, e = runs[i]
+        n = e - s
+        same = by_len[n]
+        k = pointer[n]
+        while k < len(same) and same[k] <= i:
+            k += 1
+        pointer[n] = k
+        if k >= len(same):
+            i += 1
+            continue
+        j = same[k]
+        cs, ce = runs[j]
+        content = text[e:cs]
+        if (len(content) > 1 and content[0] == ' ' and content[-1] == ' ' and
+                content.strip()):
+            content = content[1:-1]
+        spans.append((s, ce, content))
+        i = j + 1
+    return spans
+
+
+def number_lines(lines):
+    """Strip line numbers off ``lines``; ``(numbers, texts)`` or None.
+
+    Every non-blank line must carry a number; a blank line takes the
+    number after its predecessor's.
+    """
+    numbers = []
+    texts = []
+    seen = False
+    for line in lines:
+        if not line.strip():
+            numbers.append(numbers[-1] + 1 if numbers else 0)
+            texts.append('')
+            continue
+        m = _NUMBERED_RE.match(line)
+        if not m:
+            return None
+        seen = True
+        numbers.append(int(m.group(1)))
+        texts.append(line[m.end():])
+    if not seen:
+        return None
+    # Trailing blank lines carry nothing.
+    while texts and not texts[-1].strip():
+        texts.pop()
+        numbers.pop()
+    return tuple(numbers), texts
+
+
+def looks_like_prose(text):
+    """Whether ``text`` reads as English sentences rather than code."""
+    lines = [ln.strip() for ln in text.split('\n') if ln.strip()]
+    if not lines:
+        return False
+    proseish = 0
+    for ln in lines:
+        words = re.findall(r"[A-Za-z][A-Za-z'-]*", ln)
+        code_chars = sum(ln.count(c) for c in '=()[]{}_#@;')
+        if (len(words) >= 4 and code_chars <= 1 and
+                not _CODE_LIKE_RE.match(ln) and
+                len(' '.join(words)) >= 0.6 * len(ln)):
+            proseish += 1
+    return proseish >= max(1, 0.7 * len(lines))
+
+
+def _closing_fence(line, markup):
+    s = line.lstrip(' \t>')
+    n = len(markup)
+    return (s.startswith(markup[0] * n) and
+            not s.rstrip().strip(markup[0]))
+
+
+def _fences(text, lines):
+    """Fence regions ``(first, end, info, content)``; 0-based, end-excl."""
+    md = _markdown(len(lines) <= _FULL_MARKDOWN_LINES)
+    regions = []
+    for tok in md.parse(text):
+        if tok.map is None:
+            continue
+        if tok.type == 'fence':
+            first, end = tok.map
+            end = min(end, len(lines))
+            content = tok.content
+            if content.endswith('\n'):
+                content = content[:-1]
+            if end - 1 > first and _closing_fence(lines[end - 1],
+                                                  tok.markup):
+                regions.append((first, end, tok.info.strip(), content))
+                continue
+            # Unterminated: give trailing prose paragraphs back.
+            body, drop = _give_back_prose(content, looks_like_prose)
+            regions.append((first, end - drop, tok.info.strip(), body))
+        elif tok.type == 'code_block' and tok.level == 0:
+            first, end = tok.map
+            end = min(end, len(lines))
+            content = tok.content
+            if content.endswith('\n'):
+                content = content[:-1]
+            # An indented block swallows the indented prose after it
+            # ("    after line 70."): give back what is not code.
+            body, drop = _give_back_prose(content, _not_code_after(content))
+            regions.append((first, end - drop, '', body))
+    return regions
+
+
+def _give_back_prose(content, is_prose):
+    """``(content, lines dropped)`` without trailing prose paragraphs."""
+    body = content.split('\n') if content else []
+    drop = 0
+    while body:
+        cut = len(body)
+        while cut > 0 and body[cut - 1].strip():
+            cut -= 1
+        tail = '\n'.join(body[cut:])
+        if cut == 0 or not is_prose(tail):
+            break
+        drop += len(body) - cut
+        body = body[:cut]
+        while body and not body[-1].strip():
+            body.pop()
+            drop += 1
+    return '\n'.join(body), drop
+
+
+def _not_code_after(content):
+    """A test for trailing paragraphs of an indented block that is code.
+
+    When the block does not parse as a whole, a trailing paragraph that
+    does not parse either goes back to the prose.
+    """
+    if texts.parse_python(content) is not None:
+        return lambda tail: False
+    return lambda tail: texts.parse_python(tail) is None
+
+
+def _inline_listings(lines, used):
+    """Seed-000 style: ``12. `24 \\n13     def setUp(self):`: ...``."""
+    blocks = []
+    consumed = set()
+    i = 0
+    n = len(lines)
+    while i < n:
+        if used[i]:
+            i += 1
+            continue
+        m = _INLINE_START_RE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        numbers = [int(m.group(1))]
+        rest = lines[i][m.end():]
+        close = rest.find('`')
+        texts = []
+        last = i
+        if close >= 0:
+            texts.append(rest[:close])
+        else:
+            texts.append(rest)
+            k = i + 1
+            closed = False
+            while k < n and k - i <= _MAX_INLINE_LINES and not used[k]:
+                mk = _NUMBERED_RE.match(lines[k])
+                if not mk or not lines[k].strip():
+                    break
+                tail = lines[k][mk.end():]
+                numbers.append(int(mk.group(1)))
+                c = tail.find('`')
+                last = k
+                consumed.add(k)
+                if c >= 0:
+                    texts.append(tail[:c])
+                    closed = True
+                    break
+                texts.append(tail)
+                k += 1
+            if not closed:
+                # No closing backtick: cut off the trailing explanation.
+                for idx, t in enumerate(texts):
+                    cut = _INLINE_CUT_RE.search(t)
+                    if cut:
+                        texts[idx] = t[:cut.start()]
+                        del texts[idx + 1:]
+                        del numbers[idx + 1:]
+                        break
+        consumed.add(i)
+        if not any(t.strip() for t in texts):
+            i = last + 1
+            continue
+        blocks.append(model.Block(
+            kind='listing', text='\n'.join(texts),
+            span=model.Span(i + 1, last + 1), info='inline',
+            numbers=tuple(numbers)))
+        i = last + 1
+    return blocks, consumed
+
+
+def _plain_listings(lines, used):
+    """Runs of numbered lines outside fences."""
+    regions = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        m = None if used[i] else _NUMBERED_RE.match(lines[i])
+        if not m or not lines[i].strip():
+            i += 1
+            continue
+        j = i + 1
+        prev = int(m.group(1))
+        while j < n and not used[j] and lines[j].strip():
+            mj = _NUMBERED_RE.match(lines[j])
+            if not mj:
+                break
+            num = int(mj.group(1))
+            if not prev < num <= prev + 3:
+                break
+            prev = num
+            j += 1
+        if any(_code_body(ln) for ln in lines[i:j]):
+            if j - i >= 2 or _single_line_code(lines[i]):
+                regions.append((i, j))
+        i = j
+    return regions
+
+
+def _code_body(line):
+    body = line[_NUMBERED_RE.match(line).end():]
+    return body.startswith('  ') or bool(_CODE_LIKE_RE.match(body.strip()))
+
+
+def _single_line_code(line):
+    body = line[_NUMBERED_RE.match(line).end():]
+    if body.startswith('  ') and body.strip():
+        return True
+    return bool(re.match(
+        r'(?:(?:from|import|class|def|return|assert)\b|self\.|@)',
+        body.strip()))
+
+
+def _blocks(text, lines):
+    n = len(lines)
+    used = [False] * n
+    blocks = []
+    for first, end, info, content in _fences(text, lines):
+        for k in range(first, end):
+            used[k] = True
+        numbered = number_lines(content.split('\n')) if content else None
+        if numbered and not info.lower().startswith(('diff', 'patch')):
+            numbers, texts = numbered
+            blocks.append(model.Block(
+                kind='listing', text='\n'.join(texts),
+                span=model.Span(first + 1, max(first + 1, end)), info=info,
+                numbers=numbers))
+        else:
+            blocks.append(model.Block(
+                kind='fence', text=content,
+                span=model.Span(first + 1, max(first + 1, end)), info=info))
+    for first, end in diffs.find_in_text(lines, used):
+        for k in range(first, end):
+            used[k] = True
+        blocks.append(model.Block(
+            kind='fence', text='\n'.join(lines[first:end]),
+            span=model.Span(first + 1, end), info='diff'))
+    inline, consumed = _inline_listings(lines, used)
+    blocks.extend(inline)
+    listing_used = list(used)
+    for k in consumed:
+        listing_used[k] = True
+    for first, end in _plain_listings(lines, listing_used):
+        for k in range(first, end):
+            used[k] = True
+        numbers, texts = number_lines(lines[first:end])
+        blocks.append(model.Block(
+            kind='listing', text='\n'.join(texts),
+            span=model.Span(first + 1, end), numbers=numbers))
+    blocks.extend(_prose_blocks(lines, used))
+    order = {'prose': 0, 'fence': 1, 'listing': 2}
+    blocks.sort(key=lambda b: (b.span.start, order.get(b.kind, 3)))
+    return blocks
+
+
+# Statements that make a paragraph code, not a sentence.
+_CODE_STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Import,
+                    ast.ImportFrom, ast.Assert, ast.Return, ast.Delete,
+                    ast.If, ast.For, ast.While, ast.With, ast.Try,
+                    ast.FunctionDef, ast.ClassDef, ast.Raise)
+
+
+def _bare_code(body):
+    """Whether a paragraph is Python written straight into the text.
+
+    Plain-text reviews put a proposed statement on its own line with no
+    fence or indentation.  Such a paragraph is code when, dedented, it
+    parses, every statement is a call, an assignment or another statement
+    (a bare name or expression is not), and no line reads as a sentence.
+    """
+    if len(body) > 20000 or looks_like_prose(body) or \
+            _LIST_ITEM_RE.match(body) or body.lstrip().startswith('>'):
+        return False
+    tree = texts.parse_python(body)
+    if tree is None or not tree.body:
+        return False
+    return all(isinstance(node, _CODE_STATEMENTS) or (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))
+        for node in tree.body)
+
+
+def _prose_blocks(lines, used):
+    blocks = []
+    start = None
+
+    def flush(end):
+        if start is not None:
+            body = '\n'.join(lines[start:end])
+            if body.strip():
+                blocks.append(model.Block(
+                    kind='fence' if _bare_code(body) else 'prose',
+                    text=body, span=model.Span(start + 1, end)))
+
+    for k, line in enumerate(lines):
+        if used[k] or not line.strip():
+            flush(k)
+            start = None
+            continue
+        heading = _HEADING_RE.match(line)
+        if start is not None and (heading or _LIST_ITEM_RE.match(line)):
+            flush(k)
+            start = None
+        if start is None:
+            start = k
+        if heading:
+            flush(k + 1)
+            start = None
+    flush(len(lines))
+    return blocks

@@ -1,0 +1,175 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The answer, not its container; and the reading rules that use it."""
+
+import json
+
+import testtools
+
+from nova_resize_checks import canonical
+from nova_resize_checks.review.claims import extract
+from nova_resize_checks.review import model
+from nova_resize_checks.review.read import answer
+from nova_resize_checks.review.read import container
+
+DRAFT = '''<think>
+Maybe the source check should go:
+
+```diff
+-        self.assertEqual(no_usage, source_rp_usages)
+```
+
+No: that would let the old flavor stay on host1. Keep it.
+</think>
+
+The test is correct; I propose no change.
+'''
+
+
+def _changes(text):
+    parsed = container.parse_text(text)
+    changes, _findings = extract.extract(
+        parsed, {'test': canonical.read_test()})
+    return parsed, changes
+
+
+class TestReasoning(testtools.TestCase):
+
+    def test_a_rejected_draft_in_think_tags_is_not_read(self):
+        parsed, changes = _changes(DRAFT)
+        self.assertEqual([], changes)
+        self.assertEqual(['reasoning before the answer was left out'],
+                         parsed.notes)
+
+    def test_lines_after_the_reasoning_keep_their_numbers(self):
+        text, found = answer.drop_reasoning(DRAFT)
+        self.assertTrue(found)
+        self.assertEqual(DRAFT.count('\n'), text.count('\n'))
+        self.assertNotIn('assertEqual', text)
+
+    def test_a_thinking_preamble_up_to_the_answer(self):
+        text = ('Thinking:\nPerhaps remove `return server`.\n\n'
+                'Final answer:\nRemove the `return server` statement at the '
+                'end of `_resize_and_assert_error`? No, keep it. The test is '
+                'fine.\n')
+        dropped, found = answer.drop_reasoning(text)
+        self.assertTrue(found)
+        self.assertNotIn('Perhaps', dropped)
+        self.assertIn('The test is fine.', dropped)
+
+    def test_no_answer_marker_keeps_everything(self):
+        text = 'Thinking: this is how I read the test.\nIt is fine.\n'
+        self.assertEqual((text, False), answer.drop_reasoning(text))
+
+
+class TestJson(testtools.TestCase):
+
+    def test_the_diff_inside_a_json_answer_is_read(self):
+        diff = ('--- a/test_bug_1825537.py\n+++ b/test_bug_1825537.py\n'
+                '@@ -92,3 +92,2 @@\n'
+                '         source_rp_usages = self._get_provider_usages('
+                'source_rp_uuid)\n'
+                '-        self.assertEqual(no_usage, source_rp_usages)\n')
+        text = json.dumps({'defects': [{'line': 94, 'severity': 'low'}],
+                           'fix': diff})
+        parsed, changes = _changes(text)
+        self.assertEqual([model.TEST_DIFF], [c.kind for c in changes])
+        self.assertIn('JSON document', parsed.notes[0])
+
+    def test_a_fenced_json_answer_and_bold_labels(self):
+        text = '```json\n{"summary": "fine", "line": 94}\n```\n'
+        unwrapped, notes = answer.unwrap(text)
+        self.assertIn('**Line:** 94', unwrapped)
+        self.assertIn('**Summary:** fine', unwrapped)
+
+    def test_broken_json_is_left_as_text(self):
+        text = '{"fix": "unterminated\n'
+        self.assertEqual((text, []), answer.unwrap(text))
+
+    def test_deep_json_does_not_recurse_forever(self):
+        value = 'x'
+        for _ in range(60):
+            value = {'a': value}
+        text, notes = answer.unwrap(json.dumps(value))
+        self.assertEqual(1, len(notes))
+
+
+class TestTables(testtools.TestCase):
+
+    def test_before_and_after_columns_become_a_replacement(self):
+        text = ('| # | Current code | Suggested code | Why |\n'
+                '|---|---|---|---|\n'
+                '| 1 | `self.assertEqual(no_usage, source_rp_usages)` | '
+                '`self.assertDictEqual(no_usage, source_rp_usages)` | '
+                'clearer |\n')
+        _parsed, changes = _changes(text)
+        self.assertEqual([model.REPLACE], [c.kind for c in changes])
+        self.assertEqual('self.assertDictEqual(no_usage, source_rp_usages)',
+                         changes[0].new)
+
+    def test_other_tables_become_sentences_with_their_headers(self):
+        text = ('Intro.\n\n| Line | Finding |\n|---|---|\n'
+                '| 94 | fine |\n| 60 | also fine |\n\nEnd.\n')
+        unwrapped, count = answer.tables_as_sentences(text)
+        self.assertEqual(1, count)
+        self.assertIn('Line: 94; Finding: fine.', unwrapped)
+        self.assertEqual(text.count('\n'), unwrapped.count('\n'))
+
+    def test_pipes_in_code_blocks_are_not_tables(self):
+        text = '```\n| a | b |\n|---|---|\n| 1 | 2 |\n```\n'
+        self.assertEqual((text, 0), answer.tables_as_sentences(text))
+
+
+class TestCommentsAndLanguages(testtools.TestCase):
+
+    def test_gerrit_inline_comment_question(self):
+        _parsed, changes = _changes(
+            'PS2, Line 94: should this be '
+            '`assertDictEqual(no_usage, source_rp_usages)`?\n')
+        self.assertEqual([model.LINE_CHANGE], [c.kind for c in changes])
+        # The comment dropped "self."; the line it changes has it.
+        self.assertEqual('self.assertDictEqual(no_usage, source_rp_usages)',
+                         changes[0].code)
+
+    def test_terse_renames(self):
+        for text in ('Rename: `no_usage` to `empty_usage`.\n',
+                     'nit: `no_usage` -> `empty_usage`\n',
+                     '`no_usage` -> `empty_usage` would read better.\n'):
+            _parsed, changes = _changes(text)
+            self.assertEqual([('no_usage', 'empty_usage')],
+                             [(c.old, c.new) for c in changes], text)
+
+    def test_an_arrow_alone_is_not_a_rename(self):
+        _parsed, changes = _changes('`a` -> `b` is the data flow.\n')
+        self.assertEqual([], changes)
+
+    def test_a_described_statement_that_can_be_removed(self):
+        _parsed, changes = _changes(
+            'The `return server` statement is unnecessary and can be '
+            'removed.\n')
+        self.assertEqual([(model.REMOVE, 'return server')],
+                         [(c.kind, c.old) for c in changes])
+
+    def test_a_request_in_another_language_is_a_claim(self):
+        parsed = container.parse_text(
+            'Die Quellpr\u00fcfung sollte strenger sein.\n')
+        _changes_, findings = extract.extract(
+            parsed, {'test': canonical.read_test()})
+        self.assertEqual([model.UNPARSED_CLAIM],
+                         [f.kind for f in findings])
+
+    def test_code_introduced_in_another_language_is_a_proposal(self):
+        _parsed, changes = _changes(
+            'Bitte ersetzen:\n\n```python\n'
+            'self.assertEqual(no_usage, source_rp_usages, "leer")\n```\n')
+        self.assertEqual([model.TEST_SNIPPET], [c.kind for c in changes])
