@@ -51,6 +51,7 @@ import typing
 
 from nova_resize_checks import assertions as assertions_mod
 from nova_resize_checks import canonical
+from nova_resize_checks import children
 from nova_resize_checks import env
 from nova_resize_checks import json_child
 from nova_resize_checks import mutants
@@ -400,42 +401,70 @@ def _store(key, matrix, directory=None):
     os.replace(tmp, _cache_path(key, directory))
 
 
-def _run_child(path, variants, timeout, python):
+def _run_child(path, variants, timeout, python, progress=None):
     """One child process running ``variants``; returns its runs."""
     args = ['--test', path]
     for variant in variants:
         args += ['--variant', variant]
+
+    def done(variant, seconds):
+        if progress:
+            progress('done', version='matrix', variant=variant,
+                     outcome='measured', seconds=seconds)
     document = json_child.run('nova_resize_checks.matrix', args, timeout,
                               python, MatrixError, 'the matrix child',
-                              'the matrix runs')
+                              'the matrix runs', on_progress=done)
     if 'matrix_error' in document:
         raise MatrixError(document['matrix_error'])
     return document
 
 
 def compute(timeout=DEFAULT_TIMEOUT, use_cache=True, python=None, jobs=1,
-            directory=None):
+            directory=None, progress=None):
     """The matrix for the installed nova: from cache, else run children.
 
     The variants (real nova and every mutant) are shared among ``jobs``
     child processes that run side by side.  ``directory``: where the
-    result is cached (default :func:`cache_dir`).  Raises
-    EnvironmentProblem when nova cannot run here and MatrixError when the
-    runs did not finish.
+    result is cached (default :func:`cache_dir`).  ``progress(event,
+    **kw)`` hears a ``plan`` and a ``done`` per variant measured, as from
+    :class:`runs.pool.Pool`.  Raises EnvironmentProblem when nova cannot
+    run here and MatrixError when the runs did not finish.
     """
     source = canonical.read_test()
     key = cache_key(source)
-    if use_cache:
+    if not use_cache:
+        return _compute(source, key, timeout, python, jobs, None, progress)
+    found = cached(source, directory)
+    if found is not None:
+        return found
+    # One work unit: a second invocation on the same cache waits for the
+    # one measuring this matrix, then reads it from the cache.
+    from nova_resize_checks.runs import cache as cache_mod
+
+    lock = cache_mod.Lock(_cache_path(key, directory)[:-5] + '.lock',
+                          children.cancelled)
+    try:
         found = cached(source, directory)
         if found is not None:
             return found
+        return _compute(source, key, timeout, python, jobs, directory,
+                        progress, store=True)
+    finally:
+        lock.release()
+
+
+def _compute(source, key, timeout, python, jobs, directory, progress,
+             store=False):
     path = canonical.test_path()
     variants = [REAL] + list(mutants.MUTANTS)
     jobs = max(1, min(jobs or 1, len(variants)))
     shares = [variants[index::jobs] for index in range(jobs)]
+    if progress:
+        progress('plan', total=len(variants), cached=0, what='matrix')
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         documents = list(pool.map(
-            lambda share: _run_child(path, share, timeout, python), shares))
+            lambda share: _run_child(path, share, timeout, python,
+                                     progress), shares))
     runs = {}
     for document in documents:
         runs.update(document['runs'])
@@ -448,7 +477,7 @@ def compute(timeout=DEFAULT_TIMEOUT, use_cache=True, python=None, jobs=1,
                 '; '.join('%s: %s' % item for item in
                           sorted(real.get('failed', {}).items())) or
                 assertions_mod.first_line(real.get('error'), 500)))
-    if use_cache:
+    if store and not children.cancelled():
         try:
             _store(key, matrix, directory)
         except OSError:
@@ -832,53 +861,6 @@ def still_caught(proposed_source, matrix, canonical_source=None,
     return answer
 
 
-def text_lines(matrix):
-    """Plain-text table of the matrix, one string per line."""
-    mutant_names = matrix.mutants
-    short = {m: str(index + 1) for index, m in enumerate(mutant_names)}
-    lines = ['Mutants:']
-    for m in mutant_names:
-        lines.append('  %2s %-26s %6.1fs  caught by %s' % (
-            short[m], m, matrix.runs[m]['seconds'],
-            ', '.join(sorted(matrix.caught(m), key=lambda k: int(k[1:])))
-            or 'NOTHING' + (' (scenario error: %s)' % assertions_mod
-                            .first_line(matrix.runs[m]['error'], 200)
-                            if matrix.runs[m]['error'] else '')))
-    lines.append('')
-    header = '%-58s %s' % ('assertion', ' '.join(
-        '%2s' % short[m] for m in mutant_names))
-    lines.append(header)
-    for assertion in matrix.assertions:
-        cells = []
-        caught = set(matrix.catches(assertion))
-        only = set(matrix.only(assertion))
-        for m in mutant_names:
-            cells.append(' !' if m in only else ' x' if m in caught
-                         else ' .')
-        lines.append('%-58s %s' % (assertion.label(58), ' '.join(cells)))
-    lines.append('')
-    lines.append('x: the assertion fails under the mutant; !: and no other '
-                 'assertion does')
-    lines.append('')
-    for assertion in matrix.assertions:
-        only = matrix.only(assertion)
-        if only:
-            lines.append('%s: only it catches %s' % (assertion.key,
-                                                     ', '.join(only)))
-        else:
-            lines.append('%s: redundant: %s' % (
-                assertion.key, matrix.redundant_reason(assertion)))
-    uncaught = matrix.uncaught()
-    if uncaught:
-        lines.append('')
-        lines.append('NOT CAUGHT by the canonical test: %s'
-                     % ', '.join(uncaught))
-    lines.append('')
-    lines.append('run order (most likely to survive first): %s'
-                 % ', '.join(matrix.run_order()))
-    return lines
-
-
 def main(argv=None):
     """Child-process entry point; writes a JSON document to --output."""
     parser = argparse.ArgumentParser(prog='nova_resize_checks.matrix')
@@ -900,8 +882,10 @@ def main(argv=None):
             source = f.read()
         module = _load_module(args.test)
         variants = args.variant or [REAL] + list(mutants.MUTANTS)
-        document['runs'] = measure(_test_class(module), args.test, source,
-                                   variants)
+        document['runs'] = measure(
+            _test_class(module), args.test, source, variants,
+            progress=lambda variant, run: json_child.progress_line(
+                variant, run['seconds']))
     except env.EnvironmentProblem as exc:
         document['environment_error'] = str(exc)
     except Exception:

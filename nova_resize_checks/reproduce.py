@@ -13,6 +13,7 @@
 
 """Run the scenario once in a child process and classify the outcome."""
 
+from nova_resize_checks import env
 from nova_resize_checks import json_child
 from nova_resize_checks import mutants
 from nova_resize_checks import outcome
@@ -54,4 +55,6 @@ def reproduce(mutant=None, timeout=DEFAULT_TIMEOUT):
         'usage': outcome.usage_summary(observation),
         'observation': observation,
         'seconds': document['seconds'],
+        # The mode the child ran nova in (it follows this process's).
+        'concurrency': env.concurrency(),
     }

@@ -31,8 +31,8 @@ import time
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
+from nova_resize_checks.report import document as report  # noqa: E402
 from nova_resize_checks.review import check  # noqa: E402
-from nova_resize_checks.review import report  # noqa: E402
 
 
 def snapshot(reports):

@@ -28,4 +28,7 @@ author = 'nova-resize-checks developers'
 language = 'en'
 exclude_patterns = []
 pygments_style = 'sphinx'
+# Quotes and ellipses only: docutils' smart dashes would print an option's
+# "--" as an en dash, which breaks copy and paste.
+smartquotes_action = 'qe'
 html_theme = 'alabaster'

@@ -17,7 +17,8 @@ parse -> extract -> findings -> edits -> safety -> run -> verdict.  Every
 review is prepared on its own (a failure in one is reported on that review
 only); all the versions they propose then go to one
 :class:`~nova_resize_checks.runs.pool.Pool` call so that versions shared by
-several reviews run once.  The result is plain data; :mod:`report` renders.
+several reviews run once.  The result is plain data;
+:mod:`nova_resize_checks.report` writes it in every format.
 
 Every verdict is relative to the canonical test.  It runs once against real
 nova in the same confinement as the proposals (so that a harness that
@@ -38,12 +39,17 @@ import hashlib
 import json
 import os
 import textwrap
+import time
 import traceback
+import typing
 
 from nova_resize_checks import canonical
+from nova_resize_checks import children
 from nova_resize_checks import env
+from nova_resize_checks import inputs
 from nova_resize_checks import matrix as matrix_mod
 from nova_resize_checks import mutants
+from nova_resize_checks.report import document
 from nova_resize_checks.review.claims import extract
 from nova_resize_checks.review.claims import findings as findings_mod
 from nova_resize_checks.review import edits
@@ -60,38 +66,52 @@ from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import pool as pool_mod
 from nova_resize_checks.runs import results as runs
 
-REVIEW_SUFFIXES = ('.txt', '.md', '.markdown', '.rst', '.review')
+REVIEW_SUFFIXES = inputs.REVIEW_SUFFIXES
 
 
 class CanonicalBroken(env.EnvironmentProblem):
     """The canonical test fails against real nova: nothing can be judged."""
 
 
+class CanonicalTooSlow(CanonicalBroken):
+    """The canonical test cannot finish within the per-run bound."""
+
+
+@dataclasses.dataclass
+class Options:
+    """How :func:`check` runs; the defaults are the command's.
+
+    ``timeout``: seconds per run (None: derived from the canonical test,
+    see :func:`derived_timeout`); ``progress(event, **kw)``: hears the
+    pool's and the matrix's events; ``static_gate=False`` is for tests
+    only; ``confined=False`` is the user's explicit ``--unconfined``;
+    ``reviewed``: the text of the version the reviews were written
+    against.
+    """
+    jobs: typing.Optional[int] = None
+    timeout: typing.Optional[float] = None
+    use_cache: bool = True
+    cache_dir: typing.Optional[str] = None
+    progress: typing.Optional[typing.Callable] = None
+    static_gate: bool = True
+    confined: bool = True
+    reviewed: typing.Optional[str] = None
+
+
 def collect(paths):
     """Review files named by ``paths`` (files, or directories of them).
 
-    Returns (files, problems); a path that does not exist is a problem, not
-    an exception.  Directories are walked in sorted order; only files with
-    a review suffix are taken from them (sidecar files such as
-    ``*.expect.json`` are skipped).
+    Returns (files, problems); a path that cannot be used (see
+    :func:`inputs.collect`) is a problem, not an exception.  Directories
+    are walked in sorted order; only files with a review suffix are taken
+    from them (sidecar files such as ``*.expect.json`` are skipped).
     """
     files, problems = [], []
     for path in paths:
-        if os.path.isdir(path):
-            found = []
-            for root, dirs, names in os.walk(path):
-                dirs.sort()
-                for name in sorted(names):
-                    if name.endswith(REVIEW_SUFFIXES):
-                        found.append(os.path.join(root, name))
-            if not found:
-                problems.append('%s: no review files (%s) in this directory'
-                                % (path, ', '.join(REVIEW_SUFFIXES)))
-            files.extend(found)
-        elif os.path.isfile(path):
-            files.append(path)
-        else:
-            problems.append('%s: no such file or directory' % path)
+        try:
+            files.extend(r.path for r in inputs.collect([path]).reviews)
+        except inputs.InputError as exc:
+            problems.append(str(exc))
     return files, problems
 
 
@@ -244,10 +264,23 @@ def _unsafe(version):
     return [f for f in found if f.kind == model.UNSAFE_CODE]
 
 
-def prepare(path, context):
-    """Parse, extract, check and apply one review; nothing is run."""
+def _read(path, data):
+    if data is None:
+        return container.read_review(path)
+    text, errors = container.decode_bytes(data)
+    parsed = container.parse_text(text, path)
+    parsed.errors[:0] = errors
+    return parsed
+
+
+def prepare(path, context, data=None):
+    """Parse, extract, check and apply one review; nothing is run.
+
+    ``data``: the review's bytes, already read (:mod:`inputs`); else it
+    is read from ``path``.
+    """
     report = model.ReviewReport(path=path)
-    parsed = container.read_review(path)
+    parsed = _read(path, data)
     report.claims_no_defects = parsed.claims_no_defects
     report.cwe_ids = tuple(parsed.cwe_ids)
     reviewed = identify.identify(parsed, context.references,
@@ -339,9 +372,9 @@ def _unapplied_unsafe(items):
     return found
 
 
-def _prepare_safely(path, context):
+def _prepare_safely(path, context, data=None):
     try:
-        return prepare(path, context)
+        return prepare(path, context, data)
     except Exception as exc:
         # A review must never take the others down with it.
         report = model.ReviewReport(path=path, verdict=verdict_mod.UNVERIFIED)
@@ -406,69 +439,13 @@ def _plan(version, matrix, caught, context):
     return [runs.REAL] + [m for m in order if m not in known], known
 
 
-_PREPARED_FORMAT = 4
-
-
-def _span(data):
-    return model.Span(*data) if data else None
-
-
-def _dump_prepared(report):
-    """A prepared (not yet run) model.ReviewReport as JSON-able data."""
-    return {
-        'verdict': report.verdict, 'reason': report.reason,
-        'claims_no_defects': report.claims_no_defects,
-        'cwe_ids': list(report.cwe_ids),
-        'reviewed': [report.reviewed_version, report.reviewed_why],
-        'read_notes': list(report.read_notes),
-        'changes': [{
-            'change': dict(dataclasses.asdict(item.change),
-                           kind=item.change.kind,
-                           span=item.change.span.as_list()),
-            'applied': item.applied, 'reason': item.reason,
-            'version_key': item.version_key} for item in report.changes],
-        'findings': [{'kind': f.kind, 'message': f.message,
-                      'span': f.span.as_list() if f.span else None}
-                     for f in report.findings],
-        'proposed_key': report.proposed_key,
-        'versions': {key: {'test_source': v.test_source,
-                           'overlay': [list(pair) for pair in v.overlay],
-                           'label': v.label}
-                     for key, v in report.versions.items()},
-    }
-
-
-def _load_prepared(path, data):
-    report = model.ReviewReport(path=path, verdict=data['verdict'],
-                                reason=data['reason'],
-                                claims_no_defects=data['claims_no_defects'],
-                                cwe_ids=tuple(data['cwe_ids']),
-                                proposed_key=data['proposed_key'])
-    report.reviewed_version, report.reviewed_why = data['reviewed']
-    report.read_notes = list(data['read_notes'])
-    for item in data['changes']:
-        fields = dict(item['change'], span=_span(item['change']['span']))
-        report.changes.append(model.ChangeReport(
-            model.change(**fields), item['applied'], item['reason'],
-            item['version_key']))
-    report.findings = [model.Finding(f['kind'], f['message'],
-                                     _span(f['span']))
-                       for f in data['findings']]
-    report.versions = {
-        key: runs.Version(v['test_source'],
-                          tuple(tuple(p) for p in v['overlay']),
-                          v['label'], known_key=key)
-        for key, v in data['versions'].items()}
-    return report
-
-
-def _prepared_key(path, context):
+def _prepared_key(path, context, data=None):
     """Content key of a review's preparation, or None if unreadable."""
-    try:
-        with open(path, 'rb') as f:
-            data = f.read(container.MAX_REVIEW_BYTES + 1)
-    except OSError:
-        return None
+    if data is None:
+        try:
+            data = inputs.collect([path]).reviews[0].data
+        except (inputs.InputError, IndexError):
+            return None
     digest = hashlib.sha256()
     for part in (data, context.test_source.encode(),
                  context.references.get('upstream', '').encode(),
@@ -478,52 +455,92 @@ def _prepared_key(path, context):
     return digest.hexdigest()
 
 
-def prepare_cached(path, context, store=None):
+def prepare_cached(path, context, store=None, data=None):
     """prepare(), answered from ``store`` when it can be.
 
     A review is prepared once per distinct content: the same bytes, the
     same canonical test and the same nova and package versions.
     """
-    key = _prepared_key(path, context) if store is not None else None
+    key = _prepared_key(path, context, data) if store is not None else None
     if key is not None:
-        data = store.read(key)
-        if data is not None:
+        stored = store.read(key)
+        if stored is not None:
             try:
-                return _load_prepared(path, data)
+                return document.load_prepared(path, stored)
             except (KeyError, TypeError, ValueError):
                 pass
-    report = _prepare_safely(path, context)
+    report = _prepare_safely(path, context, data)
     if key is not None and not any(f.kind == model.INPUT_ERROR and
                                    f.message.startswith('internal error')
                                    for f in report.findings):
-        store.write(key, _dump_prepared(report))
+        store.write(key, document.dump_prepared(report))
     return report
 
 
-def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
-          progress=None, static_gate=True, confined=True, reviewed=None):
+def _timeout_problem(canonical_results, timeout):
+    """Why the canonical test cannot finish within ``timeout``, or None."""
+    slowest = max(canonical_results.values(), key=lambda r: r.seconds,
+                  default=None)
+    if slowest is not None and timeout and slowest.seconds >= timeout:
+        return ('the canonical test itself takes %.1fs (against %s), '
+                'more than --timeout %gs, so no review can be judged '
+                'within it: raise --timeout, or leave it out to derive '
+                'it from the canonical test (at least %gs here)' % (
+                    slowest.seconds, slowest.variant, timeout,
+                    derived_timeout(canonical_results)))
+    return None
+
+
+def check(paths, options=None, **overrides):
     """Run the meta-check; returns (reports, summary).
 
-    ``timeout`` bounds each run in seconds; None derives the bound from the
-    canonical test's run times (see derived_timeout).  Runs are confined
-    (:mod:`nova_resize_checks.runs.confinement`); when that is not possible
-    here this raises ``confinement.Unavailable`` before anything runs,
-    unless ``confined=False`` (the user's explicit ``--unconfined``).
+    ``paths``: review paths (see :func:`inputs.collect`, which raises
+    InputError for any that cannot be used, before anything runs) or
+    :class:`inputs.Review` objects already read.  ``options``: an
+    :class:`Options` (``overrides`` replace its fields).  Runs are confined
+    (:mod:`nova_resize_checks.runs.confinement`); when that is not
+    possible here this raises ``confinement.Unavailable`` before anything
+    runs, unless ``confined=False`` (the user's explicit
+    ``--unconfined``).  Raises :class:`CanonicalBroken` (or
+    :class:`CanonicalTooSlow`) when the canonical test cannot pass within
+    the bound: no review is blamed then.
     """
-    files, problems = collect(paths)
-    context = Context(static_gate, reviewed)
+    opts = dataclasses.replace(options or Options(), **overrides)
+    if all(isinstance(p, inputs.Review) for p in paths):
+        reviews = list(paths)
+    else:
+        reviews = inputs.collect(paths).reviews
+    context = Context(opts.static_gate, opts.reviewed)
     variants = [runs.REAL] + list(mutants.RUN_ORDER)
+    cache_root = os.path.dirname(opts.cache_dir or cache_mod.default_dir())
     store = None
-    if use_cache:
-        store = cache_mod.JsonStore(
-            os.path.join(os.path.dirname(
-                cache_dir or cache_mod.default_dir()), 'prepared'),
-            _PREPARED_FORMAT)
-    confinement = pool_mod.open_confinement(cache_dir) if confined else None
+    if opts.use_cache:
+        store = cache_mod.JsonStore(os.path.join(cache_root, 'prepared'),
+                                    document.PREPARED_FORMAT)
+    confinement = pool_mod.open_confinement(opts.cache_dir) \
+        if opts.confined else None
+    progress = opts.progress
     runner = pool_mod.Pool(
-        variants, confinement, jobs=jobs,
-        timeout=timeout or pool_mod.DEFAULT_TIMEOUT, use_cache=use_cache,
-        cache_dir=cache_dir, progress=progress, stop_at_survivor=True)
+        variants, confinement, jobs=opts.jobs,
+        timeout=opts.timeout or pool_mod.DEFAULT_TIMEOUT,
+        use_cache=opts.use_cache, cache_dir=opts.cache_dir,
+        progress=progress, stop_at_survivor=True)
+    timing = []
+    try:
+        reports, results, canonical_results, caught, matrix = _run_all(
+            reviews, context, opts, runner, cache_root, store, timing)
+    except CanonicalBroken:
+        # Nothing can be judged: stop the matrix children still measuring
+        # instead of waiting minutes for them, then allow new runs again.
+        children.reset()
+        raise
+    return _finish(reports, results, canonical_results, caught, matrix,
+                   runner, timing, opts, confinement, context)
+
+
+def _run_all(reviews, context, opts, runner, cache_root, store, timing):
+    """Read the reviews while the canonical test runs; then run them."""
+    progress = opts.progress
     with runner, concurrent.futures.ThreadPoolExecutor(2) as background:
         # The canonical test first: every verdict is relative to it, and
         # its run times give the bound for every other run.  It runs (and
@@ -532,31 +549,30 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
             runner.run, [context.canonical],
             {context.canonical.key(): [runs.REAL]})
         matrix_future = background.submit(
-            matrix_mod.compute, use_cache=use_cache, jobs=runner.jobs,
-            directory=os.path.join(os.path.dirname(
-                cache_dir or cache_mod.default_dir()), 'matrix'))
+            matrix_mod.compute, use_cache=opts.use_cache, jobs=runner.jobs,
+            directory=os.path.join(cache_root, 'matrix'), progress=progress)
         reports = []
-        for path in files:
-            reports.append(prepare_cached(path, context, store))
+        for review in reviews:
+            start = time.time()
+            reports.append(prepare_cached(review.shown, context, store,
+                                          review.data))
+            timing.append([start, time.time()])
             if progress:
-                progress('prepared', path=path)
-        real = canonical_future.result()[context.canonical.key()][runs.REAL]
-        if real.outcome != runs.PASS:
-            raise CanonicalBroken(
-                'the canonical regression test does not pass against the '
-                'installed nova (%s: %s), so no review can be judged here. '
-                'Run "nova-resize-checks reproduce" to see what placement '
-                'holds.' % (real.outcome, real.evidence))
+                progress('prepared', path=review.shown)
         try:
-            matrix = matrix_future.result()
-        except matrix_mod.MatrixError as exc:
-            raise CanonicalBroken(
-                'the canonical test\'s assertion x mutant matrix could not '
-                'be measured, so no review can be judged here: %s' % exc)
+            real, matrix = _canonical(canonical_future, matrix_future,
+                                      context, runner, opts.timeout)
+        except CanonicalBroken:
+            children.cancel()
+            raise
         canonical_results = dict(_canonical_results(matrix), real=real)
-        caught = verdict_mod.caught_by(canonical_results)
-        if timeout is None:
+        if opts.timeout is None:
             runner.timeout = derived_timeout(canonical_results)
+        else:
+            problem = _timeout_problem(canonical_results, opts.timeout)
+            if problem:
+                raise CanonicalTooSlow(problem)
+        caught = verdict_mod.caught_by(canonical_results)
         # A proposal that normalises to the canonical test (comments only,
         # say) is the canonical version: it is not run a second time.
         versions = [v for report in reports for v in report.versions.values()
@@ -566,8 +582,48 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
             plan[version.key()], known[version.key()] = _plan(
                 version, matrix, caught, context)
         results = runner.run(versions, plan, known)
+    return reports, results, canonical_results, caught, matrix
+
+
+def _canonical(canonical_future, matrix_future, context, runner, timeout):
+    """The canonical test's real run and its matrix, or CanonicalBroken.
+
+    A bound the real run alone exceeds is said at once, before waiting for
+    the matrix.
+    """
+    real = canonical_future.result()[context.canonical.key()][runs.REAL]
+    problem = _timeout_problem({runs.REAL: real}, timeout)
+    if problem:
+        raise CanonicalTooSlow(problem)
+    if real.outcome == runs.TIMEOUT:
+        raise CanonicalTooSlow(
+            'the canonical test did not finish within --timeout %gs '
+            'against real nova, so no review can be judged within it: '
+            'raise --timeout, or leave it out to derive it from the '
+            'canonical test' % runner.timeout)
+    if real.outcome != runs.PASS:
+        raise CanonicalBroken(
+            'the canonical regression test does not pass against the '
+            'installed nova (%s: %s), so no review can be judged here. '
+            'Run "nova-resize-checks reproduce" to see what placement '
+            'holds.' % (real.outcome, real.evidence))
+    try:
+        matrix = matrix_future.result()
+    except matrix_mod.MatrixError as exc:
+        raise CanonicalBroken(
+            'the canonical test\'s assertion x mutant matrix could not '
+            'be measured, so no review can be judged here: %s' % exc)
+    return real, matrix
+
+
+def _finish(reports, results, canonical_results, caught, matrix, runner,
+            timing, opts, confinement, context):
+    """Verdicts from the runs, and the summary."""
     results[context.canonical.key()] = canonical_results
-    for report in reports:
+    for report, span in zip(reports, timing):
+        for key in report.versions:
+            if key in runner.times:
+                span[1] = max(span[1], runner.times[key][1])
         if report.proposed_key is None:
             continue
         report.proposed = results[report.proposed_key]
@@ -583,18 +639,22 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
             if stopped and report.verdict != verdict_mod.UNSAFE:
                 report.verdict, report.reason = stopped
     summary = {
-        'problems': problems,
+        'problems': [],
         'canonical': {variant: result for variant, result in
                       canonical_results.items()},
         'caught_by_canonical': caught,
         'versions': len(results),
         'runs': runner.stats,
         'timeout': runner.timeout,
-        'static_gate': static_gate,
+        'static_gate': opts.static_gate,
         'confinement': (confinement.description if confinement else
                         'none: run unconfined at the user\'s request '
                         '(--unconfined)'),
         'concurrency': env.concurrency(),
         'helper_notes': context.helper_notes,
+        # For the report writers: the test the diffs are against, and
+        # each review's (start, stop) in time.time() seconds.
+        'test_source': context.test_source,
+        'timing': [tuple(span) for span in timing],
     }
     return reports, summary

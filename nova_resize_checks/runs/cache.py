@@ -19,10 +19,13 @@ channel.  Entries are keyed by content (version, variant, environment);
 unreadable or foreign entries are ignored, never trusted.
 """
 
+import fcntl
 import json
 import os
 import tempfile
+import time
 
+from nova_resize_checks import children
 from nova_resize_checks.runs import results
 
 FORMAT = 5
@@ -81,6 +84,44 @@ class JsonStore(object):
             pass
 
 
+class Lock(object):
+    """An exclusive ``flock`` on a file of the cache, for one work unit.
+
+    The kernel drops it when its holder exits, however it exits, so a
+    killed invocation never leaves a stale lock.  ``waited`` tells whether
+    another holder had it first (its results may be in the cache now).
+    """
+
+    POLL = 0.2
+
+    def __init__(self, path, interrupted=None):
+        self.waited = False
+        self._fd = None
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                               0o600)
+        except OSError:
+            # No lock where the cache cannot be written: runs may repeat,
+            # which only costs time.
+            return
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                self.waited = True
+            if interrupted is not None and interrupted():
+                self.release()
+                raise children.Interrupted()
+            time.sleep(self.POLL)
+
+    def release(self):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class Cache(JsonStore):
     """Run results, one entry per (version, variant, environment)."""
 
@@ -94,3 +135,12 @@ class Cache(JsonStore):
 
     def put(self, key, result):
         self.write(key, result.to_dict())
+
+    def lock(self, key, interrupted=None):
+        """Wait for and take the lock of work unit ``key``; a :class:`Lock`.
+
+        ``interrupted()``, polled while waiting, ends the wait with
+        :class:`children.Interrupted` when it returns true.
+        """
+        return Lock(os.path.join(self.directory, 'locks', key[:2],
+                                 key + '.lock'), interrupted)

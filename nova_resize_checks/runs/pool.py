@@ -29,7 +29,13 @@ Every variant gets a :class:`~nova_resize_checks.runs.results.RunResult`:
 ``pass``, ``fail``, ``error``, ``timeout``, ``limit``, ``refused`` (the
 confinement stopped something the run attempted) or ``skipped``; a result
 the caller knew is passed through as given (``known`` set).  Only the
-parent writes the cache, and only results of confined, complete runs.
+parent writes the cache, and only results of confined, complete runs
+that the user did not interrupt.
+
+A version's runs are one work unit with a lock in the cache
+(:meth:`Cache.lock`): a second invocation on the same cache that needs a
+version another is running waits for it and takes its results from the
+cache, running only what is still missing.
 """
 
 import concurrent.futures
@@ -40,7 +46,9 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 
+from nova_resize_checks import children
 from nova_resize_checks import env
 from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import confinement as confinement_mod
@@ -130,6 +138,9 @@ class Pool(object):
             sort_keys=True)
         self.stats = {'runs': 0, 'cached': 0, 'workers': 0,
                       'run_seconds': 0.0, 'worker_seconds': 0.0}
+        # {version key: (start, stop)}: wall-clock times (time.time()) of
+        # each version's work unit, waiting for its lock included.
+        self.times = {}
         self._lock = threading.Lock()
 
     def close(self):
@@ -187,13 +198,62 @@ class Pool(object):
         # Big versions (most variants) first, so the tail is short.
         todo.sort(key=lambda item: -len(item[2]))
         with concurrent.futures.ThreadPoolExecutor(self.jobs) as pool:
-            futures = {pool.submit(self._run_one, *item): item[0]
-                       for item in todo}
-            for future in concurrent.futures.as_completed(futures):
-                found[futures[future]].update(future.result())
+            futures = {pool.submit(self._unit, key, version, missing,
+                                   dict(found[key])): key
+                       for key, version, missing in todo}
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    found[futures[future]].update(future.result())
+            except BaseException:
+                # Interrupted: start nothing more (the running workers
+                # are being killed by children.cancel()).
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
         return found
 
-    def _run_one(self, key, version, variants):
+    def _unit(self, key, version, variants, prior):
+        """A version's work unit under its lock; {variant: RunResult}.
+
+        Another invocation may have run some of ``variants`` since
+        :meth:`run` looked at the cache (while this one waited for the
+        lock, or just before): those come from the cache, and only the
+        rest run.
+        """
+        start = time.time()
+        lock = self.cache.lock(self._key(key, 'lock'), children.cancelled) \
+            if self.cache and self.write_cache else None
+        try:
+            got = {}
+            if lock is not None:
+                # Another invocation may have finished this unit since
+                # run() looked, whether or not this one had to wait.
+                for variant in variants:
+                    cached = self.cache.get(self._key(key, variant))
+                    if cached is not None:
+                        got[variant] = cached
+                if got:
+                    with self._lock:
+                        self.stats['cached'] += len(got)
+                    self.progress('cached', count=len(got))
+            remaining = [v for v in variants if v not in got]
+            skipped = skip_rest(dict(prior, **got), remaining,
+                                self.stop_at_survivor) \
+                if self.skip_mutants and remaining else None
+            if skipped:
+                got.update(skipped)
+                self.progress('skipped', count=len(skipped))
+                remaining = []
+            if remaining:
+                got.update(self._run_one(key, version, remaining,
+                                         dict(prior, **got)))
+            return got
+        finally:
+            if lock is not None:
+                lock.release()
+            with self._lock:
+                self.times[key] = (start, time.time())
+
+    def _run_one(self, key, version, variants, prior=None):
         """One fresh worker for one version; returns {variant: RunResult}."""
         with tempfile.TemporaryDirectory(prefix='nrc-case-') as case:
             os.chmod(case, 0o755)
@@ -239,7 +299,8 @@ class Pool(object):
         with self._lock:
             self.stats['workers'] += 1
             self.stats['worker_seconds'] += finished.seconds
-        return self._fold(key, version, module, variants, finished)
+        return self._fold(key, version, module, variants, finished,
+                          prior or {})
 
     def _limits(self, deadline):
         confinement = self.confinement
@@ -252,7 +313,7 @@ class Pool(object):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         return limits
 
-    def _fold(self, key, version, module, variants, finished):
+    def _fold(self, key, version, module, variants, finished, prior=None):
         stream = protocol.read(finished.data)
         produced = {}
         complete = True
@@ -283,7 +344,8 @@ class Pool(object):
         for variant in variants:
             if variant in produced:
                 continue
-            skipped = skip_rest(produced, [variant], self.stop_at_survivor)
+            skipped = skip_rest(dict(prior or {}, **produced), [variant],
+                                self.stop_at_survivor)
             if skipped:
                 produced.update(skipped)
             else:
@@ -291,17 +353,23 @@ class Pool(object):
                     variant=variant, outcome=results.ERROR,
                     evidence='not run: the worker ended before this '
                              'variant')
+        skipped = 0
         for variant, result in produced.items():
             if result.outcome == results.SKIPPED:
+                skipped += 1
                 continue
             with self._lock:
                 self.stats['runs'] += 1
                 self.stats['run_seconds'] += result.seconds
             if complete and self.cache and self.write_cache and \
-                    result.outcome != results.REFUSED:
+                    result.outcome != results.REFUSED and \
+                    not children.cancelled():
                 self.cache.put(self._key(key, variant), result)
             self.progress('done', version=version.label or key[:12],
-                          variant=variant, outcome=result.outcome)
+                          variant=variant, outcome=result.outcome,
+                          seconds=result.seconds)
+        if skipped:
+            self.progress('skipped', count=skipped)
         return produced
 
     def _cut_short(self, variant, stream, finished):

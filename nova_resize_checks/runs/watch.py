@@ -24,9 +24,10 @@ tail kept.
 import dataclasses
 import os
 import selectors
-import signal
 import subprocess
 import time
+
+from nova_resize_checks import children
 
 MAX_RESULT_BYTES = 16 * 1024 ** 2
 STDERR_TAIL = 16 * 1024
@@ -43,24 +44,29 @@ class Finished:
 
 
 def _kill(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        pass
-    try:
-        proc.kill()
-    except OSError:
-        pass
+    children.kill(proc)
 
 
 def run(argv, allowance, deadline=None, env=None, cwd=None, pass_fds=(),
         preexec_fn=None, max_bytes=MAX_RESULT_BYTES, on_progress=None):
-    """Run ``argv`` to its end under the bounds above; returns Finished."""
+    """Run ``argv`` to its end under the bounds above; returns Finished.
+
+    Raises :class:`children.Interrupted` when the user interrupted the
+    command (before the start, or while it ran: it is killed then).
+    """
     start = time.monotonic()
-    proc = subprocess.Popen(
+    proc = children.start(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True,
+        stderr=subprocess.PIPE, env=env, cwd=cwd,
         pass_fds=tuple(pass_fds), preexec_fn=preexec_fn)
+    try:
+        return _watch(proc, start, allowance, deadline, max_bytes,
+                      on_progress)
+    finally:
+        children.finished(proc)
+
+
+def _watch(proc, start, allowance, deadline, max_bytes, on_progress):
     chunks, size, tail = [], 0, b''
     timed_out = flooded = False
     last = time.monotonic()
@@ -69,13 +75,16 @@ def run(argv, allowance, deadline=None, env=None, cwd=None, pass_fds=(),
         sel.register(proc.stderr, selectors.EVENT_READ, 'err')
         open_pipes = 2
         while open_pipes:
+            if children.cancelled():
+                _kill(proc)
+                break
             now = time.monotonic()
             if now - last > allowance or (deadline and
                                           now - start > deadline):
                 timed_out = True
                 _kill(proc)
                 break
-            for key, _ in sel.select(timeout=0.5):
+            for key, _ in sel.select(timeout=0.2):
                 block = os.read(key.fileobj.fileno(), 65536)
                 if not block:
                     sel.unregister(key.fileobj)
@@ -106,6 +115,8 @@ def run(argv, allowance, deadline=None, env=None, cwd=None, pass_fds=(),
         returncode = proc.wait()
     proc.stdout.close()
     proc.stderr.close()
+    if children.cancelled():
+        raise children.Interrupted()
     return Finished(b''.join(chunks), tail.decode('utf-8', 'replace'),
                     returncode, timed_out, flooded,
                     round(time.monotonic() - start, 3))

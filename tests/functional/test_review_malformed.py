@@ -13,8 +13,13 @@
 
 """Broken and hostile review files next to a good one.
 
-Every file gets a verdict or a clear per-review error; the good review in
-the same run keeps its verdict; nothing crashes or hangs.
+Every file that can be read gets a verdict; the good review in the same
+run keeps its verdict; nothing crashes or hangs.  A file that cannot be
+read as a text review (binary, too large) is an error for the whole
+command, before anything runs.  A FIFO and a symbolic link in the
+directory are skipped, a file name that is not UTF-8 is shown escaped,
+control characters never reach the output and two names that read
+alike never share a test id.
 """
 
 import json
@@ -24,7 +29,11 @@ import subprocess
 import sys
 import tempfile
 
+import xml.etree.ElementTree as ET
+
 import testtools
+
+from nova_resize_checks.report import subunit as subunit_report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOOD = os.path.join(os.path.dirname(HERE), 'samples', 'reviews',
@@ -49,11 +58,9 @@ class TestMalformedReviews(testtools.TestCase):
         os.makedirs(reviews)
         shutil.copy(GOOD, os.path.join(reviews, 'good.md'))
         _write(reviews, 'empty.txt', b'')
-        _write(reviews, 'binary.txt', bytes(range(256)) * 40)
         _write(reviews, 'utf16.txt', 'No security defects are detected.\n'
                .encode('utf-16'))
         _write(reviews, 'invalid-utf8.txt', b'Looks fine \xff\xfe\xfa.\n')
-        _write(reviews, 'huge.txt', b'a' * (20 * 1024 * 1024))
         _write(reviews, 'fences.md', '\n'.join(
             '%s\nx = %d\n%s' % (FENCE, i, FENCE) for i in range(10000)))
         _write(reviews, 'unterminated.md',
@@ -69,15 +76,29 @@ class TestMalformedReviews(testtools.TestCase):
                % (FENCE, FENCE))
         _write(reviews, 'deep.md', 'Use this fixed code:\n%spython\n'
                'x = %s1%s\n%s\n' % (FENCE, '(' * 3000, ')' * 3000, FENCE))
-        env = dict(os.environ, XDG_CACHE_HOME=os.path.join(cls.tmp, 'c'))
+        # The reason quotes the code that is not Python: ESC and BEL reach
+        # the report only escaped.
+        _write(reviews, 'esc.md', 'The fix:\n%sjava\nclass A { \x1b[2J'
+               '\x1b[1;1H\x1b]0;owned\x07 }\n%s\n' % (FENCE, FENCE))
+        _write(reviews, 'z victim.txt', 'No defects found.\n')
+        _write(reviews, 'z_victim.txt', 'No defects found either.\n')
+        _write(os.fsencode(reviews), b'latin1-\xe9.md', b'Fine.\n')
+        os.mkfifo(os.path.join(reviews, 'trap.md'))
+        outside = os.path.join(cls.tmp, 'outside.md')
+        _write(cls.tmp, 'outside.md', 'SECRET-CANARY: Please remove `x`.\n')
+        os.symlink(outside, os.path.join(reviews, 'link.md'))
+        cls.reviews = reviews
+        cls.env = dict(os.environ, XDG_CACHE_HOME=os.path.join(cls.tmp, 'c'))
+        cls.code, cls.out, cls.err = cls._cli('--format', 'json', reviews)
+
+    @classmethod
+    def _cli(cls, *args, timeout=1800):
         proc = subprocess.run(
             [sys.executable, '-m', 'nova_resize_checks.cli', 'review',
-             '--format', 'json', reviews], stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env,
-            timeout=1800)
-        cls.code = proc.returncode
-        cls.out = proc.stdout.decode()
-        cls.err = proc.stderr.decode()
+             '-q'] + list(args), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=cls.env,
+            timeout=timeout)
+        return proc.returncode, proc.stdout, proc.stderr.decode()
 
     @classmethod
     def tearDownClass(cls):
@@ -92,18 +113,62 @@ class TestMalformedReviews(testtools.TestCase):
 
     def test_every_file_gets_a_verdict(self):
         reviews = self._reviews()
-        self.assertEqual(13, len(reviews))
+        self.assertEqual(15, len(reviews))
         for name, review in reviews.items():
             self.assertIn(review['verdict'], (
                 'breaks', 'weakens', 'unsafe', 'ok', 'no-fix',
                 'unverified'), name)
             self.assertTrue(review['reason'], name)
 
-    def test_unreadable_files_say_why(self):
+    def test_unreadable_files_are_an_error_before_any_run(self):
+        bad = os.path.join(self.tmp, 'bad')
+        os.makedirs(bad, exist_ok=True)
+        _write(bad, 'binary.txt', bytes(range(256)) * 40)
+        _write(bad, 'huge.txt', b'a' * (20 * 1024 * 1024))
+        code, out, err = self._cli(self.reviews, bad, timeout=60)
+        self.assertEqual(2, code, err)
+        self.assertEqual(b'', out)
+        self.assertIn('binary.txt: review does not look like text', err)
+        self.assertIn('huge.txt: ', err)
+        self.assertIn('larger than', err)
+        self.assertNotIn('Traceback', err)
+
+    def test_fifo_and_symlink_are_skipped_and_said(self):
         reviews = self._reviews()
-        self.assertIn('too large', reviews['huge.txt']['reason'])
-        self.assertIn('does not look like text',
-                      reviews['binary.txt']['reason'])
+        self.assertNotIn('trap.md', reviews)
+        self.assertNotIn('link.md', reviews)
+        self.assertNotIn('SECRET-CANARY', self.out.decode())
+        self.assertIn('trap.md: not a regular file', self.err)
+        self.assertIn('link.md: a symbolic link, not followed', self.err)
+
+    def test_a_name_that_is_not_utf8_is_reported(self):
+        self.assertIn('latin1-\\xe9.md', self._reviews())
+        code, out, err = self._cli(self.reviews)
+        self.assertIn(code, (0, 1), err)
+        self.assertIn(b'latin1-\\xe9.md', out)
+
+    def test_control_characters_never_reach_any_format(self):
+        self.assertNotIn('\x1b', self.out.decode())
+        code, text, err = self._cli('--explain', self.reviews)
+        self.assertNotIn(b'\x1b', text)
+        self.assertIn(b'\\x1b[2J', text)
+        code, xml, err = self._cli('--format', 'junit', self.reviews)
+        suite = ET.fromstring(xml)
+        self.assertEqual(15, int(suite.get('tests')))
+        self.assertNotIn(b'\x1b', xml)
+        code, stream, err = self._cli('--format', 'subunit', self.reviews)
+        tests = subunit_report.read(stream)
+        self.assertEqual(15, len(tests))
+        self.assertFalse(any('\x1b' in t['evidence']
+                             for t in tests.values()))
+
+    def test_names_that_read_alike_never_share_an_id(self):
+        code, stream, err = self._cli('--format', 'subunit', self.reviews)
+        ids = sorted(subunit_report.read(stream))
+        victims = [i for i in ids if 'z_victim' in i]
+        self.assertEqual(2, len(victims))
+        self.assertNotIn('nova_resize_checks.review.z_victim', victims)
+        self.assertFalse(any(i.endswith(('.txt', '.md')) for i in ids))
 
     def test_changes_that_cannot_apply_are_unverified(self):
         reviews = self._reviews()

@@ -19,6 +19,7 @@ import testtools
 
 from nova_resize_checks import cli
 from nova_resize_checks import env
+from nova_resize_checks import inputs
 from nova_resize_checks import mutants
 from nova_resize_checks import reproduce
 from tests.unit import test_outcome
@@ -42,6 +43,7 @@ class CliTestCase(testtools.TestCase):
         from nova_resize_checks import outcome
         report['verdict'], report['reasons'] = outcome.classify(observation)
         report['usage'] = outcome.usage_summary(observation)
+        report['concurrency'] = 'native threading'
         self.useFixture(fixtures.MockPatchObject(
             reproduce, 'reproduce', return_value=report))
 
@@ -75,7 +77,6 @@ class TestUsage(CliTestCase):
         self.assertNotIn('Traceback', self.stderr.getvalue())
 
     def test_reviewed_version_from_a_git_ref(self):
-        import argparse
         import os
 
         from tests.unit.backport import minirepo
@@ -90,11 +91,10 @@ class TestUsage(CliTestCase):
         minirepo.git(root, 'add', '-A')
         minirepo.git(root, 'commit', '-q', '-m', 'test')
         minirepo.git(root, 'tag', 'v1')
-        args = argparse.Namespace(reviewed='v1', nova_git=root)
         self.assertEqual('# the reviewed version\n',
-                         cli._reviewed_source(args))
-        args.reviewed = 'nosuchref'
-        error = self.assertRaises(cli.UsageError, cli._reviewed_source, args)
+                         inputs.reviewed_source('v1', root))
+        error = self.assertRaises(inputs.InputError, inputs.reviewed_source,
+                                  'nosuchref', root)
         self.assertIn('--reviewed nosuchref:', str(error))
 
     def test_bad_format(self):
@@ -122,6 +122,7 @@ class TestReproduce(CliTestCase):
         self.assertIn('openstack-placement 16.0.0', out)
         self.assertIn('verdict: fixed', out)
         self.assertIn('flavor2', out)
+        self.assertIn('nova concurrency: native threading', out)
 
     def test_affected_exits_one(self):
         self._reproduce_returns(test_outcome.AFFECTED, 'bug-1825537')

@@ -21,6 +21,7 @@ import testtools
 
 from nova_resize_checks import matrix
 from nova_resize_checks import mutants
+from nova_resize_checks.report import scenario_text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CANONICAL = os.path.join(os.path.dirname(HERE), 'functional',
@@ -182,7 +183,7 @@ class TestMatrix(testtools.TestCase):
         m.runs['wrong-consumer'] = _run()
         self.assertEqual(['wrong-consumer'], m.uncaught())
         self.assertIn('NOT CAUGHT by the canonical test: wrong-consumer',
-                      matrix.text_lines(m))
+                      scenario_text.matrix_lines(m))
 
     def test_run_order_fewest_catchers_first(self):
         m, _ = _sample_matrix()
@@ -208,7 +209,7 @@ class TestMatrix(testtools.TestCase):
 
     def test_text_lines(self):
         m, keys = _sample_matrix()
-        text = '\n'.join(matrix.text_lines(m))
+        text = '\n'.join(scenario_text.matrix_lines(m))
         self.assertIn('%s: only it catches orphan-on-source' % keys[5], text)
         self.assertIn('%s: redundant:' % keys[6], text)
         self.assertIn('scenario error: Traceback: boom', text)

@@ -33,9 +33,10 @@ import subunit
 import testtools
 
 from nova_resize_checks.backport import patch as bp_patch
+from nova_resize_checks.report import document as report
+from nova_resize_checks.report import review_text
+from nova_resize_checks.report import subunit as subunit_report
 from nova_resize_checks.review import model
-from nova_resize_checks.review import report
-from nova_resize_checks.review import subunit_report
 from nova_resize_checks.runs import results
 from nova_resize_checks import schemas
 from tests.unit.backport import minirepo
@@ -78,20 +79,22 @@ class TestSchemas(testtools.TestCase):
         repo = self.useFixture(fixtures.TempDir()).path
         commits = minirepo.build(repo)
         code, out = _cli('backport', '--nova-git', repo, '--format', 'json',
-                         '--branches', '--tags', '1.0.*', 'master',
-                         'no-such-ref')
+                         '--branches', '--tags', '1.0.*', 'master')
         document = json.loads(out)
         self._valid('backport-refs', document)
         rows = {row['ref']: row for row in document['refs']}
         # Named refs first, then the branches, then the tags.
-        self.assertEqual(['master', 'no-such-ref', 'unmaintained/mid',
+        self.assertEqual(['master', 'unmaintained/mid',
                           'stable/old', '1.0.0', '1.0.1'],
                          [row['ref'] for row in document['refs']])
         self.assertEqual(1, code)
         self.assertEqual('affected', rows['1.0.0']['verdict'])
         self.assertEqual(commits['B'], rows['1.0.1']['fix_commit'])
-        self.assertEqual('error', rows['no-such-ref']['verdict'])
-        self.assertIsNone(rows['no-such-ref']['commit'])
+        # A mistyped ref is a usage error, not a verdict.
+        code, out = _cli('backport', '--nova-git', repo, '--format', 'json',
+                         'master', 'no-such-ref')
+        self.assertEqual(2, code)
+        self.assertEqual('', out)
         # The schema rejects what the code never writes.
         bad = dict(document, refs=[dict(rows['1.0.0'], verdict='maybe')])
         self.assertRaises(jsonschema.ValidationError, self._valid,
@@ -217,11 +220,11 @@ class TestSchemas(testtools.TestCase):
 
         subunit.ByteStreamToStreamResult(io.BytesIO(stream)).run(Collect())
         self.assertEqual('fail', found[
-            'nova_resize_checks.review.a_review.md'][0])
+            'nova_resize_checks.review.a_review'][0])
         self.assertIn(b'mutant m survives',
-                      found['nova_resize_checks.review.a_review.md'][1])
+                      found['nova_resize_checks.review.a_review'][1])
         self.assertEqual('success',
-                         found['nova_resize_checks.review.b.md'][0])
+                         found['nova_resize_checks.review.b'][0])
 
     def test_schema_files_ship_with_the_package(self):
         for kind in schemas.KINDS:
@@ -234,12 +237,14 @@ class TestExplain(testtools.TestCase):
         version = results.Version('x = 2\n', known_key='k')
         review = model.ReviewReport(path='r.md', verdict='breaks',
                                     proposed_key='k', versions={'k': version})
-        lines = report.explanation(review, 'x = 1\n')
-        self.assertIn('  read 0 change(s) and 0 finding(s)', lines)
-        self.assertIn('  -x = 1', lines)
-        self.assertIn('  +x = 2', lines)
+        lines = review_text.explanation(report.review_dict(review,
+                                                           'x = 1\n'))
+        self.assertIn('read 0 change(s) and 0 finding(s)', lines)
+        self.assertIn('-x = 1', lines)
+        self.assertIn('+x = 2', lines)
 
     def test_explanation_without_a_proposal(self):
         review = model.ReviewReport(path='r.md')
-        self.assertIn('  proposed version: none (nothing could be applied)',
-                      report.explanation(review, 'x = 1\n'))
+        self.assertIn('proposed version: none (nothing could be applied)',
+                      review_text.explanation(report.review_dict(
+                          review, 'x = 1\n')))

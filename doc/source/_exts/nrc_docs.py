@@ -16,9 +16,12 @@
 ``nrc-cli``
     the command line reference, from ``nova_resize_checks.cli``'s parser;
 ``nrc-verdicts``
-    the meta-check's verdicts, from ``review.verdict``;
-``nrc-mutants``
-    the named nova mutants and their placement outcomes, from ``mutants``.
+    the meta-check's verdicts, from ``review.verdict`` (the guide shows
+    it in place of the README's copy, so that each table appears once).
+
+Option names in generated text are literals (````--nova-git````), and
+``conf.py`` turns off docutils' smart dashes, so that ``--`` is never
+printed as an en dash.
 """
 
 import argparse
@@ -27,6 +30,8 @@ from docutils import nodes
 from docutils.parsers import rst
 from docutils import statemachine
 from sphinx.util import nodes as sphinx_nodes
+
+from nrc_text import literal_options
 
 
 def _table(headers, rows):
@@ -71,8 +76,10 @@ class CliDirective(_Generated):
             for name, sub in action.choices.items():
                 out += [name, '-' * len(name), '']
                 if helps.get(name):
-                    out += [helps[name][0].upper() + helps[name][1:] + '.',
-                            '']
+                    out += [literal_options(helps[name][0].upper() +
+                                            helps[name][1:] + '.'), '']
+                if sub.description:
+                    out += [literal_options(sub.description), '']
                 out += ['::', '']
                 out += ['    ' + line for line in
                         sub.format_usage().strip().splitlines()]
@@ -96,7 +103,8 @@ class CliDirective(_Generated):
                                            argparse.SUPPRESS) and \
                             '%(default)' not in raw:
                         text += ' Default: ``%s``.' % (arg.default,)
-                    out += ['``%s``' % label, '    ' + (text or '-'), '']
+                    out += ['``%s``' % label,
+                            '    ' + (literal_options(text) or '-'), '']
         return out
 
 
@@ -110,19 +118,7 @@ class VerdictsDirective(_Generated):
              verdict.MEANINGS[v]] for v in verdict.VERDICTS]) + ['']
 
 
-class MutantsDirective(_Generated):
-
-    def lines(self):
-        from nova_resize_checks import mutants
-
-        return _table(['mutant', 'source holds', 'destination holds',
-                       'what it does'], [
-            [_literal(m.name), m.source or 'nothing', m.dest or 'nothing',
-             m.summary] for m in mutants.MUTANTS.values()]) + ['']
-
-
 def setup(app):
     app.add_directive('nrc-cli', CliDirective)
     app.add_directive('nrc-verdicts', VerdictsDirective)
-    app.add_directive('nrc-mutants', MutantsDirective)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -126,3 +126,12 @@ class TestBackportRefsCommand(testtools.TestCase):
         code = cli.main(['backport', '--nova-git', plain, 'master'])
         self.assertEqual(2, code)
         self.assertIn('not a git repository', self.err.getvalue())
+
+    def test_mistyped_ref_is_a_usage_error_before_any_judging(self):
+        code = cli.main(['backport', '--nova-git', self.repo, 'master',
+                         '1.0.l'])
+        self.assertEqual(2, code)
+        self.assertIn('no such ref (branch, tag or commit)',
+                      self.err.getvalue())
+        self.assertIn('1.0.l', self.err.getvalue())
+        self.assertEqual('', self.out.getvalue())

@@ -20,9 +20,11 @@ import xml.etree.ElementTree as ET
 import fixtures
 import testtools
 
+from nova_resize_checks.report import document
+from nova_resize_checks.report import junit
+from nova_resize_checks.report import review_text
 from nova_resize_checks.review import check
 from nova_resize_checks.review import model
-from nova_resize_checks.review import report
 from nova_resize_checks.review import verdict
 from nova_resize_checks.runs import pool as runs_pool
 from nova_resize_checks.runs import results as runs
@@ -93,9 +95,9 @@ def sample_report(verdict_name='weakens'):
 class TestReport(testtools.TestCase):
 
     def test_json_document(self):
-        doc = report.to_document([sample_report(), sample_report('ok')],
-                                 {'problems': [], 'caught_by_canonical':
-                                  MUTANTS})
+        doc = document.to_document(
+            [sample_report(), sample_report('ok')],
+            {'problems': [], 'caught_by_canonical': MUTANTS})
         json.dumps(doc)
         self.assertEqual(2, doc['summary']['reviews'])
         self.assertEqual(1, doc['summary']['flagged'])
@@ -112,8 +114,9 @@ class TestReport(testtools.TestCase):
                           'span': [2, 2]}, review['findings'][0])
 
     def test_junit(self):
-        xml = report.to_junit([sample_report(), sample_report('ok')],
-                              {'problems': ['gone.md: no such file']})
+        xml = junit.to_junit(document.to_document(
+            [sample_report(), sample_report('ok')],
+            {'problems': ['gone.md: no such file']}))
         suite = ET.fromstring(xml)
         self.assertEqual('2', suite.get('tests'))
         self.assertEqual('1', suite.get('failures'))
@@ -122,10 +125,11 @@ class TestReport(testtools.TestCase):
         self.assertEqual('weakens', failure.get('type'))
 
     def test_text(self):
-        lines = report.text_details(sample_report())
+        review = document.review_dict(sample_report())
+        lines = review_text.details(review)
         self.assertIn('change 1 [test-diff, review lines 3-9] applied',
                       lines[0])
-        self.assertTrue(report.headline(sample_report()).startswith(
+        self.assertTrue(review_text.headline(review).startswith(
             'FLAGGED weakens'))
 
 

@@ -11,10 +11,16 @@
 # under the License.
 
 
-"""Text rendering for the CLI (rich tables); the library never prints."""
+"""Text for the scenario commands: reproduce, mutants, mutants --matrix.
+
+Functions take plain data (the reports the library returns) and either
+print to the rich console they are given or return lines; they never
+choose a stream.
+"""
 
 import rich.table
 
+from nova_resize_checks import assertions as assertions_mod
 from nova_resize_checks import outcome
 
 _STYLE = {outcome.FIXED: 'green', outcome.AFFECTED: 'red',
@@ -64,6 +70,9 @@ def reproduce_text(console, report):
                           observation['migration']['status']))
     console.print(allocation_table(observation))
     verdict = report['verdict']
+    if report.get('concurrency'):
+        console.print('nova concurrency: %s' % report['concurrency'],
+                      markup=False)
     console.print('verdict: [%s]%s[/]' % (_STYLE[verdict], verdict))
     for reason in report['reasons']:
         console.print('  - %s' % reason, markup=False)
@@ -82,64 +91,48 @@ def mutants_text(console, mutants):
     console.print(table)
 
 
-def review_text(console, reports, summary, explain=False):
-    from nova_resize_checks import canonical
-    from nova_resize_checks.review import report as report_mod
-
-    for problem in summary.get('problems', []):
-        console.print('problem: %s' % problem, markup=False)
-    for review in reports:
-        console.print(report_mod.headline(review), markup=False)
-    console.print('')
-    for review in reports:
-        console.print('%s (%s)' % (review.path, review.verdict),
-                      markup=False)
-        for line in report_mod.text_details(review):
-            console.print(line, markup=False)
-        if explain:
-            for line in report_mod.explanation(review,
-                                               canonical.read_test()):
-                console.print(line, markup=False, highlight=False)
-    caught = summary.get('caught_by_canonical', [])
-    runs = summary.get('runs', {})
-    flagged = sum(1 for r in reports if r.flagged)
-    console.print('')
-    console.print('%d review(s), %d flagged; canonical test catches %s; '
-                  '%d run(s), %d from cache' % (
-                      len(reports), flagged, ', '.join(caught) or 'nothing',
-                      runs.get('runs', 0), runs.get('cached', 0)),
-                  markup=False)
-    console.print('runs confined by %s; nova concurrency: %s%s' % (
-        summary.get('confinement', '?'), summary.get('concurrency', '?'),
-        '' if summary.get('static_gate', True) else
-        '; STATIC GATE OFF (test-only switch)'), markup=False)
-
-
-_BACKPORT_STYLE = {'fixed': 'green', 'predates-regression': 'green',
-                   'affected': 'red', 'unknown': 'yellow',
-                   'disagreement': 'yellow'}
-
-
-def backport_text(console, report):
-    st = report['static']
-    dyn = report['dynamic']
-    console.print('nova %s at %s%s' % (
-        report['nova_version'] or '(version unknown)', report['tree'],
-        ' (installed)' if report['installed'] else ''), markup=False)
-    where = '%s:%s' % (st['path'], st['line']) if st['line'] else st['path']
-    console.print('static:  %s [%s] %s at %s' % (
-        st['verdict'], st['shape'], st['call'] or '(no call)', where),
-        markup=False)
-    if dyn['run']:
-        usage = dyn.get('usage') or {}
-        console.print('dynamic: %s - source holds %s, destination holds %s'
-                      % (dyn['verdict'], usage.get('source', '?'),
-                         usage.get('dest', '?')), markup=False)
-        if dyn.get('observation'):
-            console.print(allocation_table(dyn['observation']))
-    else:
-        console.print('dynamic: %s' % dyn['reason'], markup=False)
-    verdict = report['verdict']
-    console.print('verdict: [%s]%s[/]' % (
-        _BACKPORT_STYLE.get(verdict, 'yellow'), verdict))
-    console.print('  %s' % report['reason'], markup=False)
+def matrix_lines(matrix):
+    """Plain-text table of the matrix, one string per line."""
+    mutant_names = matrix.mutants
+    short = {m: str(index + 1) for index, m in enumerate(mutant_names)}
+    lines = ['Mutants:']
+    for m in mutant_names:
+        lines.append('  %2s %-26s %6.1fs  caught by %s' % (
+            short[m], m, matrix.runs[m]['seconds'],
+            ', '.join(sorted(matrix.caught(m), key=lambda k: int(k[1:])))
+            or 'NOTHING' + (' (scenario error: %s)' % assertions_mod
+                            .first_line(matrix.runs[m]['error'], 200)
+                            if matrix.runs[m]['error'] else '')))
+    lines.append('')
+    header = '%-58s %s' % ('assertion', ' '.join(
+        '%2s' % short[m] for m in mutant_names))
+    lines.append(header)
+    for assertion in matrix.assertions:
+        cells = []
+        caught = set(matrix.catches(assertion))
+        only = set(matrix.only(assertion))
+        for m in mutant_names:
+            cells.append(' !' if m in only else ' x' if m in caught
+                         else ' .')
+        lines.append('%-58s %s' % (assertion.label(58), ' '.join(cells)))
+    lines.append('')
+    lines.append('x: the assertion fails under the mutant; !: and no other '
+                 'assertion does')
+    lines.append('')
+    for assertion in matrix.assertions:
+        only = matrix.only(assertion)
+        if only:
+            lines.append('%s: only it catches %s' % (assertion.key,
+                                                     ', '.join(only)))
+        else:
+            lines.append('%s: redundant: %s' % (
+                assertion.key, matrix.redundant_reason(assertion)))
+    uncaught = matrix.uncaught()
+    if uncaught:
+        lines.append('')
+        lines.append('NOT CAUGHT by the canonical test: %s'
+                     % ', '.join(uncaught))
+    lines.append('')
+    lines.append('run order (most likely to survive first): %s'
+                 % ', '.join(matrix.run_order()))
+    return lines

@@ -11,13 +11,14 @@
 # under the License.
 
 
-"""Text rendering of backport reports for a rich console.
+"""Text for the backport command: a tree, git refs, a proposed patch.
 
 The functions take a console and a report (plain data) and only print to
 that console: the CLI chooses the stream.
 """
 
 from nova_resize_checks.backport import hunks
+from nova_resize_checks.report import scenario_text
 
 _STYLE = {'fixed': 'green', 'predates-regression': 'green',
           'affected': 'red', 'error': 'red', 'unknown': 'yellow',
@@ -127,4 +128,29 @@ def patch_text(console, report):
     outcome = report['outcome']
     console.print('outcome: [%s]%s[/] (exit %d)' % (
         _STYLE.get(outcome, 'yellow'), outcome, report['exit_code']))
+    console.print('  %s' % report['reason'], markup=False)
+
+
+def backport_text(console, report):
+    st = report['static']
+    dyn = report['dynamic']
+    console.print('nova %s at %s%s' % (
+        report['nova_version'] or '(version unknown)', report['tree'],
+        ' (installed)' if report['installed'] else ''), markup=False)
+    where = '%s:%s' % (st['path'], st['line']) if st['line'] else st['path']
+    console.print('static:  %s [%s] %s at %s' % (
+        st['verdict'], st['shape'], st['call'] or '(no call)', where),
+        markup=False)
+    if dyn['run']:
+        usage = dyn.get('usage') or {}
+        console.print('dynamic: %s - source holds %s, destination holds %s'
+                      % (dyn['verdict'], usage.get('source', '?'),
+                         usage.get('dest', '?')), markup=False)
+        if dyn.get('observation'):
+            console.print(scenario_text.allocation_table(dyn['observation']))
+    else:
+        console.print('dynamic: %s' % dyn['reason'], markup=False)
+    verdict = report['verdict']
+    console.print('verdict: [%s]%s[/]' % (
+        _STYLE.get(verdict, 'yellow'), verdict))
     console.print('  %s' % report['reason'], markup=False)
