@@ -26,6 +26,8 @@ import tempfile
 
 import testtools
 
+from tests.functional import shared
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOOD = os.path.join(os.path.dirname(HERE), 'samples', 'reviews',
                     'renames_markdown.md')
@@ -69,7 +71,7 @@ class TestMalformedReviews(testtools.TestCase):
                % (FENCE, FENCE))
         _write(reviews, 'deep.md', 'Use this fixed code:\n%spython\n'
                'x = %s1%s\n%s\n' % (FENCE, '(' * 3000, ')' * 3000, FENCE))
-        env = dict(os.environ, XDG_CACHE_HOME=os.path.join(cls.tmp, 'c'))
+        env = dict(os.environ, XDG_CACHE_HOME=shared.warm())
         proc = subprocess.run(
             [sys.executable, '-m', 'nova_resize_checks.cli', 'review',
              '--format', 'json', reviews], stdout=subprocess.PIPE,
