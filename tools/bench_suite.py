@@ -41,8 +41,10 @@ python-subunit and testtools (test-requirements.txt).
 import argparse
 import collections
 import datetime
+import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -72,7 +74,7 @@ def _worker(tags):
 
 
 def read_stream(stream):
-    """Finished tests in a subunit v2 byte stream.
+    """Finished tests in a subunit byte stream (v2, or v1 as in .stestr/N).
 
     Returns a list of (test_id, status, worker, start, stop) with the
     times as datetimes (start is None when the stream lacks it).
@@ -89,8 +91,16 @@ def read_stream(stream):
         found.append((test['id'], test['status'], _worker(test['tags']),
                       stamps[0] if len(stamps) > 1 else None, stamps[-1]))
 
-    case = subunit.ByteStreamToStreamResult(stream, non_subunit_name='stdout')
-    result = testtools.StreamToDict(on_test)
+    data = stream.read()
+    if data[:1] == b'\xb3':
+        case = subunit.ByteStreamToStreamResult(io.BytesIO(data),
+                                                non_subunit_name='stdout')
+        result = testtools.StreamToDict(on_test)
+    else:
+        # stestr's repository keeps the workers' v1 streams.
+        case = subunit.ProtocolTestCase(io.BytesIO(data))
+        result = testtools.ExtendedToStreamDecorator(
+            testtools.StreamToDict(on_test))
     result.startTestRun()
     try:
         case.run(result)
@@ -222,6 +232,9 @@ def run_tox(envs, tox, posargs, top):
     repo = os.path.join(os.getcwd(), '.stestr')
     first = _next_stream(repo)
     cmd = [tox] + (['-e', envs] if envs else []) + posargs
+    if not shutil.which(tox):
+        sys.stderr.write('%s: no such command (see --tox)\n' % tox)
+        return 2
     sys.stderr.write('load average before: %s\n$ %s\n'
                      % (_loadavg(), ' '.join(cmd)))
     start = time.monotonic()
