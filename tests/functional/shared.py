@@ -28,7 +28,8 @@ workers.  Without it (``stestr run`` by hand) each test process makes a
 private one and removes it at exit.
 
 :func:`warm` fills it with the canonical run and the matrix once, under a
-file lock, so that concurrent workers do not both compute them.  Classes
+file lock, so that concurrent workers do not both compute them; a matrix
+with a broken run is not kept (the next class measures it again).  Classes
 that need a cache no other test touches (the hostile reviews try to
 forge it) keep their own and :func:`seed` it with the matrix only.
 """
@@ -88,12 +89,29 @@ def warm():
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 stdin=subprocess.DEVNULL,
                 env=dict(os.environ, XDG_CACHE_HOME=home), timeout=3600)
-            if proc.returncode == 0:
+            if proc.returncode == 0 and _matrix_is_sound(home):
                 with open(done, 'w'):
                     pass
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return home
+
+
+def _matrix_is_sound(home):
+    """Whether the cached matrix has every run; else it is dropped.
+
+    A scenario that broke (nova's waits give up on an overloaded machine)
+    is not the matrix: shared, it would fail every class that reads it,
+    so it is removed and the next :func:`warm` measures again.
+    """
+    from nova_resize_checks import matrix
+
+    found = matrix.cached(directory=_matrix_dir(home))
+    if found is not None and not found.broken():
+        return True
+    for path in glob.glob(os.path.join(_matrix_dir(home), '*.json')):
+        os.unlink(path)
+    return False
 
 
 def seed(home):
