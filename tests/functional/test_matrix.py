@@ -13,12 +13,13 @@
 
 """The assertion x mutant matrix against real nova, end to end.
 
-One child process runs the canonical test against real nova and every
-mutant with soft assertions (about a minute); the tests below read that one
-matrix.  Every assertion of the canonical test must be needed by a mutant
-or be documented as redundant, every mutant must be caught, and the run
-order of :mod:`mutants` must put the mutants that fewer assertions catch
-first.
+Child processes run the canonical test against real nova and every mutant
+with soft assertions (about a minute), once per test run into the run's
+shared cache (:mod:`tests.functional.shared`, which the review classes
+read too); the tests below read that one matrix.  Every assertion of the
+canonical test must be needed by a mutant or be documented as redundant,
+every mutant must be caught, and the run order of :mod:`mutants` must put
+the mutants that fewer assertions catch first.
 """
 
 import io
@@ -31,6 +32,7 @@ import testtools
 from nova_resize_checks import cli
 from nova_resize_checks import matrix
 from nova_resize_checks import mutants
+from tests.functional import shared
 
 
 class MatrixTestCase(testtools.TestCase):
@@ -40,25 +42,21 @@ class MatrixTestCase(testtools.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        if cls._cache_home is not None:
-            cls._cache_home.cleanUp()
-            cls._cache_home = cls._computed = None
+        cls._cache_home = cls._computed = None
         super(MatrixTestCase, cls).tearDownClass()
 
     def setUp(self):
         super(MatrixTestCase, self).setUp()
         cls = type(self)
         if cls._computed is None:
-            # Computed once for the class, in a cache directory of its own.
-            cls._cache_home = fixtures.TempDir()
-            cls._cache_home.setUp()
+            # Computed once per test run, in the run's shared cache (this
+            # first test's time includes it, so stestr's timings see it).
+            cls._cache_home = shared.warm()
             with fixtures.EnvironmentVariable('XDG_CACHE_HOME',
-                                              cls._cache_home.path):
-                start = time.monotonic()
+                                              cls._cache_home):
                 cls._computed = matrix.compute(use_cache=True)
-                cls._seconds = time.monotonic() - start
         self.useFixture(fixtures.EnvironmentVariable(
-            'XDG_CACHE_HOME', cls._cache_home.path))
+            'XDG_CACHE_HOME', cls._cache_home))
         self.matrix = cls._computed
 
     def test_real_nova_passes_every_assertion(self):

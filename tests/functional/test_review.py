@@ -17,8 +17,10 @@ Every sample under tests/samples/reviews has a sidecar NAME.expect.json
 with the verdict it must get and why; optional "evidence" strings must
 appear in that review's JSON report, "change_kinds" and "findings" list
 kinds that must be among its changes and findings.  The whole corpus is
-checked once, cold, through the command line with a private cache; a
-second, warm run must answer everything from that cache.
+checked once through the command line with the run's shared cache
+(:mod:`tests.functional.shared`: the canonical run and the matrix are
+measured once per test run, not once per class); a second, warm run must
+answer everything from that cache.
 """
 
 import glob
@@ -26,7 +28,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
 import jsonschema
@@ -34,6 +35,7 @@ import testtools
 
 from nova_resize_checks import mutants
 from nova_resize_checks import schemas
+from tests.functional import shared
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.join(os.path.dirname(HERE), 'samples', 'reviews')
@@ -69,15 +71,9 @@ class TestReviewCorpus(testtools.TestCase):
     @classmethod
     def setUpClass(cls):
         super(TestReviewCorpus, cls).setUpClass()
-        cls._tmp = tempfile.TemporaryDirectory(prefix='nrc-review-test-')
-        cls.cache = cls._tmp.name
+        cls.cache = shared.warm()
         cls.cold = _cli('--format', 'json', SAMPLES, cache=cls.cache)
         cls.warm = _cli('--format', 'json', SAMPLES, cache=cls.cache)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
-        super(TestReviewCorpus, cls).tearDownClass()
 
     def _document(self, result):
         code, out, err = result

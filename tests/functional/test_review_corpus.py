@@ -14,19 +14,20 @@
 
 tests/samples/corpus holds reviews written in many styles (see its
 STYLES.rst), each with the verdict worked out by hand in NAME.expect.json.
-The whole corpus goes through one cold ``review`` run (confined, real
-nova and mutants); every review's verdict, and the evidence its
+The whole corpus goes through one ``review`` run (confined, real nova and
+mutants) on the run's shared cache (:mod:`tests.functional.shared`); every
+review's verdict, and the evidence its
 expectation names, must come out as expected.
 """
 
 import json
 import os
-import tempfile
 
 import jsonschema
 import testtools
 
 from nova_resize_checks import schemas
+from tests.functional import shared
 from tests.functional import test_review
 
 CORPUS = os.path.join(os.path.dirname(test_review.SAMPLES), 'corpus')
@@ -49,9 +50,8 @@ class TestCorpusVerdicts(testtools.TestCase):
     @classmethod
     def setUpClass(cls):
         super(TestCorpusVerdicts, cls).setUpClass()
-        with tempfile.TemporaryDirectory(prefix='nrc-corpus-') as cache:
-            code, out, err = test_review._cli('--format', 'json', CORPUS,
-                                              cache=cache)
+        code, out, err = test_review._cli('--format', 'json', CORPUS,
+                                          cache=shared.warm())
         cls.exit_code, cls.stderr = code, err
         try:
             cls.document = json.loads(out)

@@ -34,6 +34,7 @@ import xml.etree.ElementTree as ET
 import testtools
 
 from nova_resize_checks.report import subunit as subunit_report
+from tests.functional import shared
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOOD = os.path.join(os.path.dirname(HERE), 'samples', 'reviews',
@@ -88,7 +89,7 @@ class TestMalformedReviews(testtools.TestCase):
         _write(cls.tmp, 'outside.md', 'SECRET-CANARY: Please remove `x`.\n')
         os.symlink(outside, os.path.join(reviews, 'link.md'))
         cls.reviews = reviews
-        cls.env = dict(os.environ, XDG_CACHE_HOME=os.path.join(cls.tmp, 'c'))
+        cls.env = dict(os.environ, XDG_CACHE_HOME=shared.warm())
         cls.code, cls.out, cls.err = cls._cli('--format', 'json', reviews)
 
     @classmethod
