@@ -260,11 +260,17 @@ CONTINUED_INSTEAD_RE = re.compile(
     r'(?:the\s+)?(?:(?:current|existing|old)\s+)?' + prose.PH, re.I)
 # "I'd replace <quoted block> with <proposed block>": the sentence runs
 # through both blocks.
+# "Replace <block> with <block>", and the same in the other languages of
+# FOREIGN_REQUEST_RE (sustituir ... por, ersetzen ... durch, remplacer
+# ... par, sostituire ... con, substituir ... por, vervangen ... door).
 REPLACE_BEFORE_QUOTE_RE = re.compile(
-    r'\b(?:replac\w*|chang\w*|swap\w*|turn\w*|rewrit\w*)\b[^.!?]{0,40}'
-    r':?\s*$', re.I)
+    r'(?:\b(?:replac\w*|chang\w*|swap\w*|turn\w*|rewrit\w*|sustitu\w*|'
+    r'reemplaz\w*|cambi\w*|ersetz\w*|\u00e4nder\w*|rempla\w*|modifi\w*|'
+    r'sostitu\w*|substitu\w*|vervang\w*)\b|\u66ff\u6362|\u6539|'
+    r'\u7f6e\u304d\u63db)[^.!?]{0,40}:?\s*$', re.I)
 WITH_BETWEEN_RE = re.compile(
-    r'^\W{0,3}(?:with|by|into|to|for)\b[^.!?]{0,60}:?\s*$', re.I)
+    r'^\W{0,3}(?:with|by|into|to|for|por|con|durch|mit|par|door|'
+    r'\u4e3a|\u6210)\b[^.!?]{0,60}:?\s*$', re.I)
 DETERMINERS = frozenset(('the', 'a', 'an', 'this', 'that', 'its', 'their',
                          'our', 'any', 'each', 'every', 'no', 'his', 'her'))
 # "... in `f`" / "... inside the f method" right after a rename.

@@ -13,8 +13,12 @@
 
 """LINE_CHANGE and REMOVE of a line: edits by line number."""
 
+import textwrap
+import tokenize
+
 from nova_resize_checks.review.edits import common
 from nova_resize_checks.review.read import texts
+from nova_resize_checks.review.versions import port
 
 
 def apply_line_change(source, change, number):
@@ -36,9 +40,35 @@ def apply_line_change(source, change, number):
                      for line in new_lines]
     if new_lines == [original]:
         return source, 'line %d already reads so (no change)' % change.line
-    lines[number - 1:number] = new_lines
+    end = _statement_end(source, number, code)
+    lines[number - 1:end] = new_lines
     moved = '' if number == change.line else ' (now line %d)' % number
-    return '\n'.join(lines), 'replaced line %d%s' % (change.line, moved)
+    whole = '' if end == number else ' (the statement on lines %d-%d)' % (
+        number, end)
+    return '\n'.join(lines), 'replaced line %d%s%s' % (change.line, moved,
+                                                       whole)
+
+
+def _statement_end(source, number, code):
+    """The last line of the statement line ``number`` starts.
+
+    "Change line 62 to `self.assertIn(...)`" where line 62 opens a
+    statement that goes on over the next lines means that statement:
+    replacing its first line alone would leave its continuation behind.
+    Only when the new code is one whole statement itself ("change lines
+    N-M to" gives several, with removals of the lines after N).
+    """
+    tree = texts.parse_python(textwrap.dedent(code))
+    if tree is None or len(tree.body) != 1:
+        return number
+    try:
+        statements, _tail = port.logical_lines(source)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return number
+    for statement in statements:
+        if statement.first == number:
+            return number + statement.text.rstrip('\n').count('\n')
+    return number
 
 
 def remove_line(source, original_number, number):

@@ -283,12 +283,27 @@ def _pair_grade(snip, stmt):
     grade = _grade(snip, stmt)
     if grade == 3:
         return 3
+    if _assigns_other_names(snip, stmt):
+        # ``dest_rp_usages = self._get_provider_usages(dest_rp_uuid)`` is
+        # alike ``source_rp_usages = ...`` but binds another name: new.
+        return 0
     if _wraps(snip, stmt):
         return 2
     if similarity(snip.code, stmt.code) >= SIMILAR_RATIO or _same_call(
             snip.code, stmt.code):
         return max(grade, 1)
     return 0
+
+
+def _assigns_other_names(snip, stmt):
+    a, b = snip.shape, stmt.shape
+    return bool(a and b and a[0] in ('assign', 'augassign') and
+                b[0] in ('assign', 'augassign') and a[1] != b[1])
+
+
+def _shares_an_argument(snip, stmt):
+    a, b = _call_of(snip.code), _call_of(stmt.code)
+    return bool(a and b and set(a[1]) & set(b[1]))
 
 
 def _call_of(code):
@@ -687,9 +702,11 @@ def _anchors(snips, candidates, snippet_module):
         graded = [(_pair_grade(snip, s), s) for s in candidates]
         if not any(g for g, _s in graded):
             # Not similar to any: the one statement of its shape (the
-            # only call of that method, say) is still its counterpart.
+            # only call of that method, say) that shares an argument with
+            # it is still its counterpart.
             shaped = [(_grade(snip, s), s) for s in candidates]
-            shaped = [(g, s) for g, s in shaped if g >= 2]
+            shaped = [(g, s) for g, s in shaped
+                      if g >= 2 and _shares_an_argument(snip, s)]
             if len(shaped) == 1:
                 graded = shaped
         best = max([g for g, _s in graded] + [0])

@@ -616,9 +616,21 @@ class TestLineChange(EditsTestBase):
         number = self.source.splitlines().index(
             '        self.assertFlavorMatchesAllocation(') + 1
         version = self.apply(_change(model.LINE_CHANGE, line=number,
-                                     code='self.assertTrue(True)'))
+                                     code='if server:'))
         applied = self.assertRefused(version, self.source)
         self.assertIn('would not parse', applied.reason)
+
+    def test_a_statement_over_several_lines_is_replaced_whole(self):
+        number = self.source.splitlines().index(
+            '        self.assertFlavorMatchesAllocation(') + 1
+        version = self.apply(_change(model.LINE_CHANGE, line=number,
+                                     code='self.assertTrue(True)'))
+        applied = self.assertApplied(version)
+        self.assertIn('the statement on lines %d-%d' % (number, number + 1),
+                      applied.reason)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(2, len(removed))
+        self.assertEqual(['        self.assertTrue(True)'], added)
 
     def test_quoted_old_line_must_match(self):
         number = self.source.splitlines().index('        return server') + 1
