@@ -151,14 +151,16 @@ class Context(object):
 
 
 def _make_version(test_source, overlay, label):
-    """A run-layer Version whose identity is its normalised code."""
-    normalized = json.dumps({
-        'test': edits.normalize(test_source),
-        'overlay': [[path, edits.normalize(text)]
-                    for path, text in sorted(overlay)]}, sort_keys=True)
-    return runs.Version(test_source, tuple(overlay), label=label,
-                        known_key=hashlib.sha256(
-                            normalized.encode()).hexdigest())
+    """A run-layer Version of exactly the code that will run.
+
+    Every source is decoded as Python would decode a file holding it
+    (:func:`runs.source_text`: coding declaration, byte-order mark), so the
+    static gate, the matrix's still-caught rule and the run all read one
+    text; the version's identity is a digest of those bytes.
+    """
+    return runs.Version(runs.source_text(test_source),
+                        tuple((path, runs.source_text(text))
+                              for path, text in overlay), label=label)
 
 
 def _version(proposed, label):
@@ -288,7 +290,7 @@ def _unapplied_unsafe(items):
         code = item.change.fields().get('code') or ''
         if item.change.kind in (model.TEST_DIFF, model.NOVA_DIFF):
             code = diffs.new_side(code)
-        code = textwrap.dedent(code)
+        code = runs.source_text(textwrap.dedent(code))
         if not code.strip() or texts.parse_python(code) is None:
             continue
         found.extend(f for f in safety.check(code, 'proposed code')
@@ -363,7 +365,7 @@ def _plan(version, matrix, caught, context):
     return [runs.REAL] + [m for m in order if m not in known], known
 
 
-_PREPARED_FORMAT = 3
+_PREPARED_FORMAT = 4
 
 
 def _span(data):
@@ -410,8 +412,10 @@ def _load_prepared(path, data):
     report.versions = {
         key: runs.Version(v['test_source'],
                           tuple(tuple(p) for p in v['overlay']),
-                          v['label'], known_key=key)
+                          v['label'])
         for key, v in data['versions'].items()}
+    if any(key != version.key() for key, version in report.versions.items()):
+        raise ValueError('a stored version is not the one its key names')
     return report
 
 

@@ -58,8 +58,8 @@ TIMEOUT_FLOOR = 60.0
 STARTUP_ALLOWANCE = 60.0    # importing nova in a new worker (~2 s)
 SKIP_REASON = ('not run: the version does not pass against real nova, so '
                'no mutant can change its verdict')
-SURVIVOR_REASON = ('not run: the version already passes against mutant %s, '
-                   'which decides its verdict')
+SURVIVOR_REASON = ('not run: the version already does not catch mutant %s '
+                   '(no failing assertion), which decides its verdict')
 CASE_DIR = '/tmp/case'      # where a confined worker sees its version
 _SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
             128 + signal.SIGXCPU: 'CPU time',
@@ -67,14 +67,23 @@ _SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
 _SIGSYS = (-signal.SIGSYS, 128 + signal.SIGSYS)
 
 
-def skip_rest(produced, variants, stop_at_survivor=False):
+def default_caught(variant, result):
+    """Whether ``result`` catches mutant ``variant``: a failing assertion.
+
+    A pass, a timeout or an error never catches a mutant.
+    """
+    return result.outcome == results.FAIL
+
+
+def skip_rest(produced, variants, stop_at_survivor=False,
+              caught=default_caught):
     """The skip rule, in one place.
 
     ``produced``: the results a version has so far ({variant:
     RunResult}).  Returns results for ``variants`` left unrun because they
     cannot change its verdict -- its real run did not pass, or (with
-    ``stop_at_survivor``) it passed against a mutant it was run against --
-    or None when they must run.
+    ``stop_at_survivor``) a mutant it was run against was not ``caught``
+    (see :func:`default_caught`) -- or None when they must run.
     """
     real = produced.get(results.REAL)
     if real is None:
@@ -83,15 +92,18 @@ def skip_rest(produced, variants, stop_at_survivor=False):
         reason = SKIP_REASON
     else:
         survivors = [variant for variant, result in produced.items()
-                     if variant != results.REAL and not result.known and
-                     result.outcome == results.PASS]
+                     if variant not in (results.REAL, results.SHAM) and
+                     not result.known and
+                     result.outcome != results.SKIPPED and
+                     not caught(variant, result)]
         if not (stop_at_survivor and survivors):
             return None
         reason = SURVIVOR_REASON % survivors[0]
     return {variant: results.RunResult(variant=variant,
                                        outcome=results.SKIPPED,
                                        evidence=reason)
-            for variant in variants if variant != results.REAL}
+            for variant in variants
+            if variant not in (results.REAL, results.SHAM)}
 
 
 def _module_name(path):
@@ -111,7 +123,7 @@ class Pool(object):
     def __init__(self, variants, confinement, jobs=None,
                  timeout=DEFAULT_TIMEOUT, cache_dir=None, use_cache=True,
                  progress=None, python=None, skip_mutants=True,
-                 stop_at_survivor=False):
+                 stop_at_survivor=False, caught=None, sham=False):
         self.variants = list(variants)
         self.confinement = confinement
         self.jobs = max(1, jobs or os.cpu_count() or 1)
@@ -124,6 +136,10 @@ class Pool(object):
         self.python = python or sys.executable
         self.skip_mutants = skip_mutants
         self.stop_at_survivor = stop_at_survivor
+        # Whether a mutant's result catches it (see default_caught).
+        self.caught = caught or default_caught
+        # Run the sham after the mutants of a version they all caught.
+        self.sham = sham
         self.startup_allowance = STARTUP_ALLOWANCE
         self._fingerprint = json.dumps(
             dict(env.versions(), concurrency=env.concurrency()),
@@ -175,11 +191,18 @@ class Pool(object):
                 else:
                     missing.append(variant)
             skipped = skip_rest(found[key], missing,
-                                self.stop_at_survivor) \
+                                self.stop_at_survivor, self.caught) \
                 if self.skip_mutants else None
             if skipped is not None:
                 found[key].update(skipped)
                 missing = []
+            if self.sham and not missing:
+                cached = self.cache.get(self._key(key, results.SHAM)) \
+                    if self.cache else None
+                if cached is not None:
+                    found[key][results.SHAM] = cached
+                elif self._wants_sham(found[key]):
+                    missing = [results.SHAM]
             if missing:
                 todo.append((key, version, missing))
         self.progress('plan', total=sum(len(m) for _, _, m in todo),
@@ -187,64 +210,128 @@ class Pool(object):
         # Big versions (most variants) first, so the tail is short.
         todo.sort(key=lambda item: -len(item[2]))
         with concurrent.futures.ThreadPoolExecutor(self.jobs) as pool:
-            futures = {pool.submit(self._run_one, *item): item[0]
-                       for item in todo}
+            futures = {pool.submit(self._run_one, key, version, missing,
+                                   dict(found[key])): key
+                       for key, version, missing in todo}
             for future in concurrent.futures.as_completed(futures):
                 found[futures[future]].update(future.result())
         return found
 
-    def _run_one(self, key, version, variants):
-        """One fresh worker for one version; returns {variant: RunResult}."""
+    def _run_one(self, key, version, variants, prior=None):
+        """Run a version's variants, one fresh sandbox each, in order.
+
+        Returns {variant: RunResult}.  Each variant runs in its own
+        confined reporter and test process (see
+        :mod:`~nova_resize_checks.runs.worker`): nothing one run leaves
+        behind reaches the next, and every run starts the same way, so
+        nothing inside tells a run which variant it is or how many came
+        before.  Between runs the skip rule decides whether the rest can
+        matter; the sham (real nova through the mutant machinery) runs
+        last, when the version was caught by every mutant it ran against.
+        """
+        produced = dict(prior or {})
+        ran = []
+        runnable = version.runnable()
+        if runnable is not None:
+            for variant in variants:
+                produced[variant] = results.RunResult(
+                    variant=variant, outcome=results.ERROR,
+                    evidence='not run: %s' % runnable)
+            return produced
         with tempfile.TemporaryDirectory(prefix='nrc-case-') as case:
             os.chmod(case, 0o755)
             module = 'nrc_version_%s' % key[:16]
-            with open(os.path.join(case, module + '.py'), 'w') as f:
-                f.write(version.test_source)
             inside = CASE_DIR if self.confinement else case
-            argv = [self.python, '-m', 'nova_resize_checks.runs.worker',
-                    '--dir', inside, '--module', module,
-                    '--timeout', str(self.timeout)]
+            files = [(module + '.py', version.test_source)]
+            overlay = []
             for index, (path, text) in enumerate(version.overlay):
                 name = 'overlay_%d.py' % index
-                with open(os.path.join(case, name), 'w') as f:
-                    f.write(text)
-                argv += ['--overlay', '%s=%s' % (_module_name(path),
-                                                 os.path.join(inside, name))]
-            for variant in variants:
-                argv += ['--variant', variant]
-            if self.skip_mutants:
-                argv.append('--stop-on-real-failure')
-            if self.stop_at_survivor:
-                argv.append('--stop-at-survivor')
-            for name in os.listdir(case):
-                os.chmod(os.path.join(case, name), 0o644)
-            allowance = self.timeout + self.startup_allowance
-            deadline = self.startup_allowance + (
-                self.timeout + 30) * len(variants)
-            if self.confinement is not None:
-                cmd = self.confinement.command(
-                    argv, read_only=[(case, CASE_DIR)])
-                finished = watch.run(
-                    cmd, allowance, deadline,
-                    pass_fds=self.confinement.pass_fds(),
-                    preexec_fn=self._limits(deadline))
-            else:
-                argv.append('--unconfined')
-                os.makedirs(os.path.join(case, 'home'), exist_ok=True)
-                run_env = confinement_mod.environment(case)
-                run_env['PYTHONPATH'] = os.pathsep.join(
-                    p for p in sys.path if p)
-                finished = watch.run(argv, allowance, deadline,
-                                     env=run_env, cwd=case)
+                files.append((name, text))
+                overlay.append([_module_name(path),
+                                os.path.join(inside, name)])
+            for name, text in files:
+                target = os.path.join(case, name)
+                with open(target, 'wb') as f:
+                    f.write(results.run_bytes(text))
+                os.chmod(target, 0o644)
+                # Nothing in a run may date it: every file is as old as
+                # every other run's.
+                os.utime(target, (0, 0))
+            job = {'module': module,
+                   'file': os.path.join(inside, module + '.py'),
+                   'overlay': overlay, 'timeout': self.timeout,
+                   'startup': self.startup_allowance,
+                   'unconfined': self.confinement is None}
+            todo = list(variants)
+            while todo:
+                variant = todo.pop(0)
+                ran.append(variant)
+                produced[variant] = self._run_variant(
+                    key, version, module, case, dict(job, variant=variant))
+                skipped = skip_rest(produced, todo, self.stop_at_survivor,
+                                    self.caught) if self.skip_mutants \
+                    else None
+                if skipped:
+                    produced.update(skipped)
+                    break
+                if not todo and self.sham and self._wants_sham(produced):
+                    todo.append(results.SHAM)
+        for variant in ran:
+            self.progress('done', version=version.label or key[:12],
+                          variant=variant, outcome=produced[variant].outcome)
+        return produced
+
+    def _wants_sham(self, produced):
+        real = produced.get(results.REAL)
+        ran = [v for v, r in produced.items()
+               if v not in (results.REAL, results.SHAM) and not r.known
+               and r.outcome != results.SKIPPED]
+        return (results.SHAM not in produced and real is not None and
+                real.outcome == results.PASS and ran and
+                all(self.caught(v, produced[v]) for v in ran))
+
+    def _run_variant(self, key, version, module, case, job):
+        """One sandbox for one variant; returns its RunResult."""
+        variant = job['variant']
+        argv = [self.python, '-m', 'nova_resize_checks.runs.worker']
+        stdin = json.dumps(job).encode('utf-8')
+        allowance = self.timeout + self.startup_allowance + 30
+        deadline = allowance + 30
+        cgroup = None
+        if self.confinement is not None:
+            cgroup = self.confinement.new_cgroup()
+            cmd = self.confinement.command(
+                argv, read_only=[(case, CASE_DIR)])
+            finished = watch.run(
+                cmd, allowance, deadline, stdin_data=stdin,
+                pass_fds=self.confinement.pass_fds(),
+                preexec_fn=self._limits(deadline, cgroup))
+        else:
+            os.makedirs(os.path.join(case, 'home'), exist_ok=True)
+            run_env = confinement_mod.environment(case)
+            run_env['PYTHONPATH'] = os.pathsep.join(
+                p for p in sys.path if p)
+            finished = watch.run(argv, allowance, deadline, env=run_env,
+                                 cwd=case, stdin_data=stdin)
+        if cgroup is not None:
+            cgroup.remove()
         with self._lock:
             self.stats['workers'] += 1
             self.stats['worker_seconds'] += finished.seconds
-        return self._fold(key, version, module, variants, finished)
+        result, complete = self._fold(variant, module, version, finished)
+        with self._lock:
+            self.stats['runs'] += 1
+            self.stats['run_seconds'] += result.seconds
+        if complete and self.cache and self.write_cache:
+            self.cache.put(self._key(key, variant), result)
+        return result
 
-    def _limits(self, deadline):
+    def _limits(self, deadline, cgroup=None):
         confinement = self.confinement
 
         def limits():
+            if cgroup is not None:
+                cgroup.enter()
             confinement.limits()
             import resource
 
@@ -252,60 +339,51 @@ class Pool(object):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         return limits
 
-    def _fold(self, key, version, module, variants, finished):
+    def _fold(self, variant, module, version, finished):
+        """(RunResult, complete) from a reporter's stream and its end.
+
+        Complete (cacheable) only when the reporter forwarded the records
+        of a clean run and nothing was refused.
+        """
         stream = protocol.read(finished.data)
-        produced = {}
-        complete = True
-        for variant in variants:
-            records = stream.tests.get(variant)
-            if variant in stream.done and records is not None:
-                fields = failure.fold(records, module + '.py',
-                                      version.test_source)
-                produced[variant] = results.RunResult(
-                    variant=variant, seconds=round(stream.done[variant], 3),
-                    **fields)
-            elif variant in stream.started or not produced:
-                produced[variant] = self._cut_short(variant, stream,
-                                                    finished)
-                complete = False
-                break
-            else:
-                break
-        if stream.attempts:
+        attempts = list(dict.fromkeys(stream.attempts))
+        if variant in stream.done and variant in stream.tests and \
+                not stream.unreadable and not stream.ended:
+            fields = failure.fold(stream.tests[variant], module + '.py',
+                                  version.test_source)
+            result = results.RunResult(
+                variant=variant, seconds=round(stream.done[variant], 3),
+                **fields)
+            complete = True
+        elif variant in stream.ended:
+            outcome, evidence, seconds = stream.ended[variant]
+            if outcome not in results.OUTCOMES or outcome in (
+                    results.PASS, results.SKIPPED):
+                outcome = results.ERROR
+            result = results.RunResult(variant=variant, outcome=outcome,
+                                       seconds=round(seconds, 3),
+                                       evidence=evidence[:1000])
+            if outcome == results.REFUSED:
+                result.attempts = [evidence]
             complete = False
-            for result in produced.values():
-                if result.outcome != results.SKIPPED:
-                    result.outcome = results.REFUSED
-                    attempts = list(dict.fromkeys(stream.attempts))
-                    result.attempts = attempts
-                    result.evidence = 'confinement refused: %s' % (
-                        '; '.join(attempts[:3]))
-        for variant in variants:
-            if variant in produced:
-                continue
-            skipped = skip_rest(produced, [variant], self.stop_at_survivor)
-            if skipped:
-                produced.update(skipped)
-            else:
-                produced[variant] = results.RunResult(
-                    variant=variant, outcome=results.ERROR,
-                    evidence='not run: the worker ended before this '
-                             'variant')
-        for variant, result in produced.items():
-            if result.outcome == results.SKIPPED:
-                continue
-            with self._lock:
-                self.stats['runs'] += 1
-                self.stats['run_seconds'] += result.seconds
-            if complete and self.cache and self.write_cache and \
-                    result.outcome != results.REFUSED:
-                self.cache.put(self._key(key, variant), result)
-            self.progress('done', version=version.label or key[:12],
-                          variant=variant, outcome=result.outcome)
-        return produced
+        else:
+            result = self._cut_short(variant, stream, finished)
+            complete = False
+        if attempts:
+            # A refusal the reporter forwarded decides, whatever the run
+            # reported after it.
+            result.outcome = results.REFUSED
+            result.attempts = attempts + [a for a in result.attempts
+                                          if a not in attempts]
+            result.evidence = 'confinement refused: %s' % (
+                '; '.join(attempts[:3]))
+            complete = False
+        if self.confinement is None:
+            complete = False
+        return result, complete
 
     def _cut_short(self, variant, stream, finished):
-        """The result of the variant a worker was running when it ended."""
+        """The result of a run whose reporter did not end it."""
         code = finished.returncode
         if stream.environment_error:
             return results.RunResult(
@@ -333,14 +411,12 @@ class Pool(object):
                          % _SIGNALS[code])
         tail = [line for line in finished.stderr.splitlines()
                 if line.strip()]
-        why = 'the worker died (exit status %s) during this run' % code
+        why = 'the run ended (exit status %s) without a result' % code
         if stream.unreadable:
             why += '; ' + stream.unreadable
-        if tail and ('MemoryError' in tail[-1] or 'bwrap:' in tail[-1]):
+        if tail and 'bwrap:' in tail[-1]:
             why += ': %s' % tail[-1][:300]
-        outcome = results.LIMIT if tail and 'MemoryError' in tail[-1] \
-            else results.ERROR
-        return results.RunResult(variant=variant, outcome=outcome,
+        return results.RunResult(variant=variant, outcome=results.ERROR,
                                  evidence=why)
 
 

@@ -54,13 +54,29 @@ def _kill(proc):
 
 
 def run(argv, allowance, deadline=None, env=None, cwd=None, pass_fds=(),
-        preexec_fn=None, max_bytes=MAX_RESULT_BYTES, on_progress=None):
-    """Run ``argv`` to its end under the bounds above; returns Finished."""
+        preexec_fn=None, max_bytes=MAX_RESULT_BYTES, on_progress=None,
+        stdin_data=None):
+    """Run ``argv`` to its end under the bounds above; returns Finished.
+
+    ``stdin_data`` (bytes, small) is the process's whole stdin; without
+    it, stdin is /dev/null.
+    """
     start = time.monotonic()
     proc = subprocess.Popen(
-        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True,
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL if stdin_data is None else subprocess.PIPE,
+        env=env, cwd=cwd, start_new_session=True,
         pass_fds=tuple(pass_fds), preexec_fn=preexec_fn)
+    if stdin_data is not None:
+        try:
+            proc.stdin.write(stdin_data)
+        except OSError:
+            pass
+        finally:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
     chunks, size, tail = [], 0, b''
     timed_out = flooded = False
     last = time.monotonic()
