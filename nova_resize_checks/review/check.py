@@ -58,6 +58,16 @@ from nova_resize_checks.runs import pool as pool_mod
 from nova_resize_checks.runs import results as runs
 
 REVIEW_SUFFIXES = ('.txt', '.md', '.markdown', '.rst', '.review')
+# Budgets (see check()): an honest review takes a few runs per version
+# (real nova, the sham, the mutants no unchanged assertion is known to
+# catch) of a few seconds each; one that hangs under every mutant is cut
+# off at a few times that.
+REVIEW_RUNS = 60
+REVIEW_RUN_SECONDS = 1200.0
+INVOCATION_RUNS = 3000
+INVOCATION_RUN_SECONDS = 8 * 3600.0
+# Claims one review may make; the rest are reported, not applied.
+MAX_CLAIMS = 200
 
 
 class CanonicalBroken(env.EnvironmentProblem):
@@ -191,6 +201,12 @@ def prepare(path, context):
     report.claims_no_defects = parsed.claims_no_defects
     report.cwe_ids = tuple(parsed.cwe_ids)
     changes, found = extract.extract(parsed, context.references)
+    if len(changes) > MAX_CLAIMS:
+        found = list(found) + [model.Finding(
+            model.INPUT_ERROR, 'the review makes %d claims; only the first '
+            '%d are read (a review may make at most %d)'
+            % (len(changes), MAX_CLAIMS, MAX_CLAIMS))]
+        changes = changes[:MAX_CLAIMS]
     found = list(found) + list(findings_mod.check_claims(
         parsed, changes, context.references, context.helper_names))
     report.findings = found
@@ -457,8 +473,18 @@ def prepare_cached(path, context, store=None):
     return report
 
 
+def _over_budget(results):
+    """The first over-budget result among ``results``, or None."""
+    for variant in sorted(results):
+        if results[variant].over_budget:
+            return results[variant]
+    return None
+
+
 def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
-          progress=None, static_gate=True, confined=True, reviewed=None):
+          progress=None, static_gate=True, confined=True, reviewed=None,
+          review_runs=REVIEW_RUNS, review_seconds=REVIEW_RUN_SECONDS,
+          total_runs=INVOCATION_RUNS, total_seconds=INVOCATION_RUN_SECONDS):
     """Run the meta-check; returns (reports, summary).
 
     ``timeout`` bounds each run in seconds; None derives the bound from the
@@ -466,6 +492,13 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
     (:mod:`nova_resize_checks.runs.confinement`); when that is not possible
     here this raises ``confinement.Unavailable`` before anything runs,
     unless ``confined=False`` (the user's explicit ``--unconfined``).
+
+    Budgets: a review may start at most ``review_runs`` runs and
+    ``review_seconds`` of run time (a version shared by several reviews
+    runs while one of them has budget left), the invocation at most
+    ``total_runs`` and ``total_seconds``; None is no limit.  A review whose
+    runs were cut by a budget is ``unverified`` (unless what did run
+    already flags it), and the others still complete.
     """
     files, problems = collect(paths)
     context = Context(static_gate, reviewed)
@@ -477,10 +510,15 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
                 cache_dir or cache_mod.default_dir()), 'prepared'),
             _PREPARED_FORMAT)
     confinement = pool_mod.open_confinement(cache_dir) if confined else None
+    budget = pool_mod.Budget(owner_runs=review_runs,
+                             owner_seconds=review_seconds,
+                             total_runs=total_runs,
+                             total_seconds=total_seconds)
     runner = pool_mod.Pool(
         variants, confinement, jobs=jobs,
         timeout=timeout or pool_mod.DEFAULT_TIMEOUT, use_cache=use_cache,
-        cache_dir=cache_dir, progress=progress, stop_at_survivor=True)
+        cache_dir=cache_dir, progress=progress, stop_at_survivor=True,
+        caught=verdict_mod.catches, sham=True, budget=budget)
     with runner, concurrent.futures.ThreadPoolExecutor(2) as background:
         # The canonical test first: every verdict is relative to it, and
         # its run times give the bound for every other run.  It runs (and
@@ -518,6 +556,9 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
         # say) is the canonical version: it is not run a second time.
         versions = [v for report in reports for v in report.versions.values()
                     if v.key() != context.canonical.key()]
+        for index, report in enumerate(reports):
+            for key in report.versions:
+                budget.owners.setdefault(key, []).append(index)
         plan, known = {}, {}
         for version in versions:
             plan[version.key()], known[version.key()] = _plan(
@@ -539,6 +580,13 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
             stopped = item.outcomes and verdict_mod.refused(item.outcomes)
             if stopped and report.verdict != verdict_mod.UNSAFE:
                 report.verdict, report.reason = stopped
+        over = _over_budget(report.proposed)
+        real = report.proposed.get(runs.REAL)
+        if over is not None and (report.verdict == verdict_mod.OK or (
+                real is not None and real.over_budget)):
+            report.verdict = verdict_mod.UNVERIFIED
+            report.reason = ('not every run this review needs could be '
+                             'made: %s (%s)' % (over.evidence, over.variant))
     summary = {
         'problems': problems,
         'canonical': {variant: result for variant, result in
@@ -546,6 +594,11 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
         'caught_by_canonical': caught,
         'versions': len(results),
         'runs': runner.stats,
+        'budget': {'review_runs': review_runs,
+                   'review_seconds': review_seconds,
+                   'total_runs': total_runs, 'total_seconds': total_seconds,
+                   'spent_runs': budget.total[0],
+                   'spent_seconds': round(budget.total[1], 1)},
         'timeout': runner.timeout,
         'static_gate': static_gate,
         'confinement': (confinement.description if confinement else

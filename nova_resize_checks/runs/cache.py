@@ -25,7 +25,7 @@ import tempfile
 
 from nova_resize_checks.runs import results
 
-FORMAT = 5
+FORMAT = 6
 
 
 def default_dir():

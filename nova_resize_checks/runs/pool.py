@@ -106,6 +106,63 @@ def skip_rest(produced, variants, stop_at_survivor=False,
             if variant not in (results.REAL, results.SHAM)}
 
 
+class Budget(object):
+    """Runs and run time per owner (a review) and in all.
+
+    ``owners``: {version key: [owner, ...]}.  A version may start a run
+    while the whole budget is not spent and at least one of its owners
+    has budget left; every run is charged to all its owners.  None of the
+    limits stops a run already started: a run is bounded by its timeout.
+    """
+
+    def __init__(self, owners=None, owner_runs=None, owner_seconds=None,
+                 total_runs=None, total_seconds=None):
+        self.owners = {key: list(names) for key, names in
+                       (owners or {}).items()}
+        self.owner_runs, self.owner_seconds = owner_runs, owner_seconds
+        self.total_runs, self.total_seconds = total_runs, total_seconds
+        self.spent = {}        # owner -> [runs, seconds]
+        self.total = [0, 0.0]
+        self._lock = threading.Lock()
+
+    def refuse(self, key):
+        """None, or why version ``key`` may not start another run."""
+        with self._lock:
+            runs, seconds = self.total
+            if self.total_runs is not None and runs >= self.total_runs:
+                return ('over the invocation\'s budget of %d runs'
+                        % self.total_runs)
+            if self.total_seconds is not None and \
+                    seconds >= self.total_seconds:
+                return ('over the invocation\'s budget of %.0fs of runs'
+                        % self.total_seconds)
+            owners = self.owners.get(key)
+            if not owners:
+                return None
+            reasons = []
+            for owner in owners:
+                runs, seconds = self.spent.get(owner, (0, 0.0))
+                if self.owner_runs is not None and runs >= self.owner_runs:
+                    reasons.append('over the review\'s budget of %d runs'
+                                   % self.owner_runs)
+                elif self.owner_seconds is not None and \
+                        seconds >= self.owner_seconds:
+                    reasons.append('over the review\'s budget of %.0fs of '
+                                   'runs' % self.owner_seconds)
+                else:
+                    return None
+            return reasons[0]
+
+    def charge(self, key, seconds):
+        with self._lock:
+            self.total[0] += 1
+            self.total[1] += seconds
+            for owner in self.owners.get(key, ()):
+                spent = self.spent.setdefault(owner, [0, 0.0])
+                spent[0] += 1
+                spent[1] += seconds
+
+
 def _module_name(path):
     """'nova/compute/manager.py' -> 'nova.compute.manager'."""
     name = path[:-3] if path.endswith('.py') else path
@@ -123,7 +180,8 @@ class Pool(object):
     def __init__(self, variants, confinement, jobs=None,
                  timeout=DEFAULT_TIMEOUT, cache_dir=None, use_cache=True,
                  progress=None, python=None, skip_mutants=True,
-                 stop_at_survivor=False, caught=None, sham=False):
+                 stop_at_survivor=False, caught=None, sham=False,
+                 budget=None):
         self.variants = list(variants)
         self.confinement = confinement
         self.jobs = max(1, jobs or os.cpu_count() or 1)
@@ -140,6 +198,7 @@ class Pool(object):
         self.caught = caught or default_caught
         # Run the sham after the mutants of a version they all caught.
         self.sham = sham
+        self.budget = budget or Budget()
         self.startup_allowance = STARTUP_ALLOWANCE
         self._fingerprint = json.dumps(
             dict(env.versions(), concurrency=env.concurrency()),
@@ -264,6 +323,14 @@ class Pool(object):
                    'unconfined': self.confinement is None}
             todo = list(variants)
             while todo:
+                refused = self.budget.refuse(key)
+                if refused is not None:
+                    for variant in todo:
+                        produced[variant] = results.RunResult(
+                            variant=variant, outcome=results.SKIPPED,
+                            over_budget=True,
+                            evidence='not run: %s' % refused)
+                    break
                 variant = todo.pop(0)
                 ran.append(variant)
                 produced[variant] = self._run_variant(
@@ -319,6 +386,7 @@ class Pool(object):
             self.stats['workers'] += 1
             self.stats['worker_seconds'] += finished.seconds
         result, complete = self._fold(variant, module, version, finished)
+        self.budget.charge(key, finished.seconds)
         with self._lock:
             self.stats['runs'] += 1
             self.stats['run_seconds'] += result.seconds

@@ -153,6 +153,8 @@ class RunResult:
     # Not run: the caller knew the outcome without running (the evidence
     # says how).
     known: bool = False
+    # Not run: the review's or the invocation's budget was spent.
+    over_budget: bool = False
 
     def to_dict(self):
         return dataclasses.asdict(self)
