@@ -473,6 +473,35 @@ def prepare_cached(path, context, store=None):
     return report
 
 
+BUDGET_ENV = 'NOVA_RESIZE_CHECKS_BUDGET'
+_BUDGET_KEYS = ('review_runs', 'review_seconds', 'total_runs',
+                'total_seconds')
+
+
+def budget_from_environment(environ=None):
+    """Budgets named in NOVA_RESIZE_CHECKS_BUDGET, e.g.
+    ``review_runs=20,review_seconds=600``; unnamed ones keep their default.
+
+    Raises ValueError on a malformed setting.
+    """
+    environ = os.environ if environ is None else environ
+    found = {}
+    for item in (environ.get(BUDGET_ENV) or '').split(','):
+        if not item.strip():
+            continue
+        key, _, value = item.partition('=')
+        key = key.strip()
+        if key not in _BUDGET_KEYS:
+            raise ValueError('%s: unknown budget %r (known: %s)'
+                             % (BUDGET_ENV, key, ', '.join(_BUDGET_KEYS)))
+        number = float(value)
+        if number < 0:
+            raise ValueError('%s: %s must not be negative' % (BUDGET_ENV,
+                                                              key))
+        found[key] = int(number) if key.endswith('runs') else number
+    return found
+
+
 def _over_budget(results):
     """The first over-budget result among ``results``, or None."""
     for variant in sorted(results):
@@ -510,6 +539,11 @@ def check(paths, jobs=None, timeout=None, use_cache=True, cache_dir=None,
                 cache_dir or cache_mod.default_dir()), 'prepared'),
             _PREPARED_FORMAT)
     confinement = pool_mod.open_confinement(cache_dir) if confined else None
+    given = budget_from_environment()
+    review_runs = given.get('review_runs', review_runs)
+    review_seconds = given.get('review_seconds', review_seconds)
+    total_runs = given.get('total_runs', total_runs)
+    total_seconds = given.get('total_seconds', total_seconds)
     budget = pool_mod.Budget(owner_runs=review_runs,
                              owner_seconds=review_seconds,
                              total_runs=total_runs,
