@@ -479,8 +479,10 @@ _BUDGET_KEYS = ('review_runs', 'review_seconds', 'total_runs',
 
 
 def budget_from_environment(environ=None):
-    """Budgets named in NOVA_RESIZE_CHECKS_BUDGET, e.g.
-    ``review_runs=20,review_seconds=600``; unnamed ones keep their default.
+    """Budgets named in NOVA_RESIZE_CHECKS_BUDGET.
+
+    E.g. ``review_runs=20,review_seconds=600``; unnamed ones keep their
+    default.
 
     Raises ValueError on a malformed setting.
     """

@@ -189,8 +189,10 @@ def _links_and_target(path):
 
 
 def _package_paths(name):
-    """The directories of package ``name`` (its metadata is in
-    site-packages, with every other installed distribution's)."""
+    """The directories of package ``name``.
+
+    Its metadata is in site-packages, with every other distribution's.
+    """
     import importlib.util
 
     found = []

@@ -103,9 +103,11 @@ def _results_channel():
 
 
 class _TextLoader(importlib.machinery.SourceFileLoader):
-    """Load a module from a UTF-8 file as text: no coding declaration,
-    byte-order mark or byte decoding can make it mean something else than
-    the text the static gate read."""
+    """Load a module from a UTF-8 file as text.
+
+    No coding declaration, byte-order mark or byte decoding can make it
+    mean something else than the text the static gate read.
+    """
 
     def source_to_code(self, data, path, *, _optimize=-1):
         return compile(bytes(data).decode('utf-8'), path, 'exec',
@@ -380,8 +382,8 @@ def reporter_main():
     writer = protocol.Writer(out)
     variant = job['variant']
     bound = float(job['timeout'] or 0) + float(job.get('startup', 60))
-    child_job = {key: job[key] for key in ('module', 'file', 'overlay',
-                                          'timeout', 'unconfined')}
+    child_job = {key: job[key] for key in (
+        'module', 'file', 'overlay', 'timeout', 'unconfined')}
     if variant != REAL:
         child_job['variant'] = variant
     start = time.monotonic()
