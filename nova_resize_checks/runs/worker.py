@@ -281,8 +281,9 @@ def test_main():
     writer = protocol.Writer(out)
     from nova_resize_checks import env
 
-    files = dict(job['overlay'])
-    files[job['module']] = job['file']
+    files = dict(job.get('overlay') or ())
+    if job.get('file'):
+        files[job['module']] = job['file']
     try:
         prepare(files)
         _apply_variant(job)
@@ -382,7 +383,7 @@ def reporter_main():
     writer = protocol.Writer(out)
     variant = job['variant']
     bound = float(job['timeout'] or 0) + float(job.get('startup', 60))
-    child_job = {key: job[key] for key in (
+    child_job = {key: job.get(key) for key in (
         'module', 'file', 'overlay', 'timeout', 'unconfined')}
     if variant != REAL:
         child_job['variant'] = variant
