@@ -66,8 +66,11 @@ REVIEW_RUNS = 60
 REVIEW_RUN_SECONDS = 1200.0
 INVOCATION_RUNS = 3000
 INVOCATION_RUN_SECONDS = 8 * 3600.0
-# Claims one review may make; the rest are reported, not applied.
-MAX_CLAIMS = 200
+# Claims one review may make; the rest are reported, not applied.  Each
+# claim is applied on its own as well (its own version, to say which claim
+# weakens), up to MAX_SEPARATE; beyond that only all of them together.
+MAX_CLAIMS = 40
+MAX_SEPARATE = 10
 
 
 class CanonicalBroken(env.EnvironmentProblem):
@@ -261,7 +264,14 @@ def prepare(path, context):
     proposed = _version(combined, label)
     versions[proposed.key()] = proposed
     report.proposed_key = proposed.key()
-    if len(applied) > 1:
+    if len(applied) > MAX_SEPARATE:
+        report.findings.append(model.Finding(
+            model.INPUT_ERROR, '%d changes were applied; with more than %d '
+            'they are judged together only, not one by one'
+            % (len(applied), MAX_SEPARATE)))
+        for item in applied:
+            item.version_key = proposed.key()
+    elif len(applied) > 1:
         for index, item in enumerate(report.changes):
             if not item.applied:
                 continue
