@@ -93,7 +93,7 @@ class TestHostileRound3(testtools.TestCase):
             env[GATE_OFF] = '1'
         proc = subprocess.run(
             [sys.executable, '-m', 'nova_resize_checks.cli', 'review',
-             '--format', 'json', '--jobs', '2', '--timeout', '20'] + paths,
+             '--format', 'json', '--jobs', '2', '--timeout', '60'] + paths,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=env, timeout=3000)
         out = proc.stdout.decode('utf-8', 'replace')
