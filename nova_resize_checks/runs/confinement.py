@@ -398,6 +398,22 @@ class CgroupMaker(object):
         return Cgroup(made)
 
 
+def write_etc(directory):
+    """The synthesised /etc files of a run, in ``directory``.
+
+    Written afresh for each run (by the pool), so that no file a run sees
+    is older than the run: nothing dates it against the others.
+    """
+    os.makedirs(directory, exist_ok=True)
+    os.chmod(directory, 0o755)
+    for name, text in _ETC.items():
+        path = os.path.join(directory, name)
+        with open(path, 'w') as f:
+            f.write(text)
+        os.chmod(path, 0o644)
+    return directory
+
+
 class Confinement(object):
     """Builds the bubblewrap command line for one run.
 
@@ -415,11 +431,7 @@ class Confinement(object):
         self.hidden = [os.path.realpath(h) for h in hide if h and any(
             _inside(os.path.realpath(h), t) for t in self.trees)]
         self._etc = tempfile.mkdtemp(prefix='nrc-etc-')
-        os.chmod(self._etc, 0o755)
-        for name, text in _ETC.items():
-            with open(os.path.join(self._etc, name), 'w') as f:
-                f.write(text)
-            os.chmod(os.path.join(self._etc, name), 0o644)
+        write_etc(self._etc)
         self.cgroups = CgroupMaker()
         self.cgroup_note = self.cgroups.note
         self.userns_fd = _root_userns() if os.getuid() == 0 else None
@@ -452,8 +464,9 @@ class Confinement(object):
         except OSError:
             return None
 
-    def view(self):
+    def view(self, etc_dir=None):
         """bwrap arguments for the filesystem a run sees."""
+        etc_dir = etc_dir or self._etc
         args = []
         links, binds = {}, []
         wanted = list(self.trees) + list(self.libraries) + [sys.executable]
@@ -492,7 +505,7 @@ class Confinement(object):
         args += ['--ro-bind', '/etc/ld.so.cache', '/etc/ld.so.cache'] \
             if os.path.exists('/etc/ld.so.cache') else []
         for name in sorted(_ETC):
-            args += ['--ro-bind', os.path.join(self._etc, name),
+            args += ['--ro-bind', os.path.join(etc_dir, name),
                      '/etc/' + name]
         for device in ('null', 'zero', 'urandom'):
             args += ['--dev-bind', '/dev/' + device, '/dev/' + device]
@@ -502,11 +515,12 @@ class Confinement(object):
                  '--tmpfs', RUN_DIR]
         return args
 
-    def command(self, argv, read_only=(), env=None):
+    def command(self, argv, read_only=(), env=None, etc_dir=None):
         """bwrap argv running ``argv`` confined.
 
         ``read_only`` maps host paths to paths inside (the version's files);
-        they are bound read-only.
+        they are bound read-only.  ``etc_dir`` holds the run's own
+        synthesised /etc files (see :func:`write_etc`).
         """
         cmd = [self.bwrap]
         if self.userns_fd is not None:
@@ -520,7 +534,7 @@ class Confinement(object):
         cmd += ['--unshare-ipc', '--unshare-pid', '--unshare-net',
                 '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent',
                 '--new-session', '--hostname', 'run', '--clearenv']
-        cmd += self.view()
+        cmd += self.view(etc_dir)
         cmd += ['--perms', '0777', '--dir', guard.WORK_DIR,
                 '--perms', '0777', '--dir', guard.WORK_DIR + '/home']
         for host, inside in sorted(read_only):

@@ -297,52 +297,38 @@ class Pool(object):
                     variant=variant, outcome=results.ERROR,
                     evidence='not run: %s' % runnable)
             return produced
-        with tempfile.TemporaryDirectory(prefix='nrc-case-') as case:
-            os.chmod(case, 0o755)
-            module = 'nrc_version_%s' % key[:16]
-            inside = CASE_DIR if self.confinement else case
-            files = [(module + '.py', version.test_source)]
-            overlay = []
-            for index, (path, text) in enumerate(version.overlay):
-                name = 'overlay_%d.py' % index
-                files.append((name, text))
-                overlay.append([_module_name(path),
-                                os.path.join(inside, name)])
-            for name, text in files:
-                target = os.path.join(case, name)
-                with open(target, 'wb') as f:
-                    f.write(results.run_bytes(text))
-                os.chmod(target, 0o644)
-                # Nothing in a run may date it: every file is as old as
-                # every other run's.
-                os.utime(target, (0, 0))
-            job = {'module': module,
-                   'file': os.path.join(inside, module + '.py'),
-                   'overlay': overlay, 'timeout': self.timeout,
-                   'startup': self.startup_allowance,
-                   'unconfined': self.confinement is None}
-            todo = list(variants)
-            while todo:
-                refused = self.budget.refuse(key)
-                if refused is not None:
-                    for variant in todo:
-                        produced[variant] = results.RunResult(
-                            variant=variant, outcome=results.SKIPPED,
-                            over_budget=True,
-                            evidence='not run: %s' % refused)
-                    break
-                variant = todo.pop(0)
-                ran.append(variant)
-                produced[variant] = self._run_variant(
-                    key, version, module, case, dict(job, variant=variant))
-                skipped = skip_rest(produced, todo, self.stop_at_survivor,
-                                    self.caught) if self.skip_mutants \
-                    else None
-                if skipped:
-                    produced.update(skipped)
-                    break
-                if not todo and self.sham and self._wants_sham(produced):
-                    todo.append(results.SHAM)
+        module = 'nrc_version_%s' % key[:16]
+        files = [(module + '.py', version.test_source)]
+        overlay = []
+        for index, (path, text) in enumerate(version.overlay):
+            name = 'overlay_%d.py' % index
+            files.append((name, text))
+            overlay.append((_module_name(path), name))
+        job = {'module': module, 'timeout': self.timeout,
+               'startup': self.startup_allowance,
+               'unconfined': self.confinement is None}
+        todo = list(variants)
+        while todo:
+            refused = self.budget.refuse(key)
+            if refused is not None:
+                for variant in todo:
+                    produced[variant] = results.RunResult(
+                        variant=variant, outcome=results.SKIPPED,
+                        over_budget=True,
+                        evidence='not run: %s' % refused)
+                break
+            variant = todo.pop(0)
+            ran.append(variant)
+            produced[variant] = self._run_variant(
+                key, version, files, overlay, dict(job, variant=variant))
+            skipped = skip_rest(produced, todo, self.stop_at_survivor,
+                                self.caught) if self.skip_mutants \
+                else None
+            if skipped:
+                produced.update(skipped)
+                break
+            if not todo and self.sham and self._wants_sham(produced):
+                todo.append(results.SHAM)
         for variant in ran:
             self.progress('done', version=version.label or key[:12],
                           variant=variant, outcome=produced[variant].outcome)
@@ -357,9 +343,33 @@ class Pool(object):
                 real.outcome == results.PASS and ran and
                 all(self.caught(v, produced[v]) for v in ran))
 
-    def _run_variant(self, key, version, module, case, job):
-        """One sandbox for one variant; returns its RunResult."""
+    def _run_variant(self, key, version, files, overlay, job):
+        """One fresh sandbox for one variant; returns its RunResult.
+
+        Every run gets its files written afresh (and dated the epoch), so
+        that nothing it sees is older than the run itself.
+        """
+        with tempfile.TemporaryDirectory(prefix='nrc-run-') as scratch:
+            os.chmod(scratch, 0o755)
+            case = os.path.join(scratch, 'case')
+            os.mkdir(case)
+            inside = CASE_DIR if self.confinement else case
+            for name, text in files:
+                target = os.path.join(case, name)
+                with open(target, 'wb') as f:
+                    f.write(results.run_bytes(text))
+                os.chmod(target, 0o644)
+                os.utime(target, (0, 0))
+            os.chmod(case, 0o755)
+            os.utime(case, (0, 0))
+            job = dict(job, file=os.path.join(inside, files[0][0]),
+                       overlay=[[name, os.path.join(inside, filename)]
+                                for name, filename in overlay])
+            return self._run_sandbox(key, version, case, scratch, job)
+
+    def _run_sandbox(self, key, version, case, scratch, job):
         variant = job['variant']
+        module = job['module']
         argv = [self.python, '-m', 'nova_resize_checks.runs.worker']
         stdin = json.dumps(job).encode('utf-8')
         allowance = self.timeout + self.startup_allowance + 30
@@ -368,7 +378,9 @@ class Pool(object):
         if self.confinement is not None:
             cgroup = self.confinement.new_cgroup()
             cmd = self.confinement.command(
-                argv, read_only=[(case, CASE_DIR)])
+                argv, read_only=[(case, CASE_DIR)],
+                etc_dir=confinement_mod.write_etc(
+                    os.path.join(scratch, 'etc')))
             finished = watch.run(
                 cmd, allowance, deadline, stdin_data=stdin,
                 pass_fds=self.confinement.pass_fds(),
