@@ -16,6 +16,7 @@ kernel's word, budgets, seccomp additions, descriptors, mutants that do
 not show."""
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -321,3 +322,39 @@ class TestGateBypassesOfRound3(testtools.TestCase):
                 "import gc\n"
                 "gc.get_objects()\n"):
             self.assertTrue(self._unsafe(code), code)
+
+
+class _Recording(pool.Pool):
+    """A pool that records what each run would see instead of running."""
+
+    def _run_sandbox(self, key, version, case, scratch, job):
+        stats = {name: os.stat(os.path.join(case, name))
+                 for name in os.listdir(case)}
+        self.seen.append((case, job, stats))
+        return results.RunResult(job['variant'], 'fail', failing_line=1,
+                                 allocation_assertion=True)
+
+
+class TestEveryRunStartsAlike(testtools.TestCase):
+
+    def test_fresh_undated_files_and_no_variant_but_in_the_job(self):
+        p = _Recording(['real', 'bug-1825537', 'orphan-on-source'], None,
+                       use_cache=False, skip_mutants=False)
+        p.seen = []
+        version = results.Version('x = 1\n', (('nova/a.py', 'y = 2\n'),))
+        p.run([version])
+        self.assertEqual(3, len(p.seen))
+        cases = {case for case, _job, _stats in p.seen}
+        # A directory of its own for every run, its files dated 0.
+        self.assertEqual(3, len(cases))
+        for _case, job, stats in p.seen:
+            self.assertEqual({0}, {int(s.st_mtime) for s in stats.values()})
+            self.assertEqual(['nova.a'], [m for m, _f in job['overlay']])
+        jobs = [dict(job) for _c, job, _s in p.seen]
+        for job in jobs:
+            job.pop('variant')
+            job.pop('file')
+            job.pop('overlay')
+        # Apart from the variant (and its own paths) every job is the same.
+        self.assertEqual(1, len({json.dumps(j, sort_keys=True)
+                                 for j in jobs}))
