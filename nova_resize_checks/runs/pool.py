@@ -126,41 +126,51 @@ class Budget(object):
         self._lock = threading.Lock()
 
     def refuse(self, key):
-        """None, or why version ``key`` may not start another run."""
+        """None, or why version ``key`` may not start another run.
+
+        None also counts the run as started, against every owner: runs in
+        flight count, so the run budgets hold exactly.
+        """
         with self._lock:
-            runs, seconds = self.total
-            if self.total_runs is not None and runs >= self.total_runs:
-                return ('over the invocation\'s budget of %d runs'
-                        % self.total_runs)
-            if self.total_seconds is not None and \
-                    seconds >= self.total_seconds:
-                return ('over the invocation\'s budget of %.0fs of runs'
-                        % self.total_seconds)
-            owners = self.owners.get(key)
-            if not owners:
+            reason = self._refusal(key)
+            if reason is None:
+                self.total[0] += 1
+                for owner in self.owners.get(key, ()):
+                    self.spent.setdefault(owner, [0, 0.0])[0] += 1
+            return reason
+
+    def _refusal(self, key):
+        runs, seconds = self.total
+        if self.total_runs is not None and runs >= self.total_runs:
+            return ('over the invocation\'s budget of %d runs'
+                    % self.total_runs)
+        if self.total_seconds is not None and \
+                seconds >= self.total_seconds:
+            return ('over the invocation\'s budget of %.0fs of runs'
+                    % self.total_seconds)
+        owners = self.owners.get(key)
+        if not owners:
+            return None
+        reasons = []
+        for owner in owners:
+            runs, seconds = self.spent.get(owner, (0, 0.0))
+            if self.owner_runs is not None and runs >= self.owner_runs:
+                reasons.append('over the review\'s budget of %d runs'
+                               % self.owner_runs)
+            elif self.owner_seconds is not None and \
+                    seconds >= self.owner_seconds:
+                reasons.append('over the review\'s budget of %.0fs of '
+                               'runs' % self.owner_seconds)
+            else:
                 return None
-            reasons = []
-            for owner in owners:
-                runs, seconds = self.spent.get(owner, (0, 0.0))
-                if self.owner_runs is not None and runs >= self.owner_runs:
-                    reasons.append('over the review\'s budget of %d runs'
-                                   % self.owner_runs)
-                elif self.owner_seconds is not None and \
-                        seconds >= self.owner_seconds:
-                    reasons.append('over the review\'s budget of %.0fs of '
-                                   'runs' % self.owner_seconds)
-                else:
-                    return None
-            return reasons[0]
+        return reasons[0]
 
     def charge(self, key, seconds):
+        """Add a finished run's seconds (its start was counted already)."""
         with self._lock:
-            self.total[0] += 1
             self.total[1] += seconds
             for owner in self.owners.get(key, ()):
-                spent = self.spent.setdefault(owner, [0, 0.0])
-                spent[0] += 1
-                spent[1] += seconds
+                self.spent.setdefault(owner, [0, 0.0])[1] += seconds
 
 
 def _module_name(path):

@@ -167,20 +167,20 @@ class TestBudget(testtools.TestCase):
     def test_owner_and_total_budgets(self):
         budget = pool.Budget({'v1': ['a'], 'v2': ['a', 'b']},
                              owner_runs=2, total_runs=5)
+        # A run counts from its start, before it has finished.
         self.assertIsNone(budget.refuse('v1'))
-        budget.charge('v1', 1.0)
-        budget.charge('v2', 1.0)
-        # a has spent its two runs; v2 still has b's budget.
+        self.assertIsNone(budget.refuse('v2'))
+        # a has started its two runs; v2 still has b's budget.
         self.assertIn('review', budget.refuse('v1'))
         self.assertIsNone(budget.refuse('v2'))
-        budget.charge('v2', 1.0)
         self.assertIn('2 runs', budget.refuse('v2'))
-        budget.charge('other', 1.0)
-        budget.charge('other', 1.0)
+        self.assertIsNone(budget.refuse('other'))
+        self.assertIsNone(budget.refuse('other'))
         self.assertIn('invocation', budget.refuse('unowned'))
 
     def test_seconds(self):
         budget = pool.Budget({'v': ['a']}, owner_seconds=10)
+        self.assertIsNone(budget.refuse('v'))
         budget.charge('v', 11.0)
         self.assertIn('10s', budget.refuse('v'))
 
