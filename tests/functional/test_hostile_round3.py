@@ -46,7 +46,7 @@ CHECKOUT = os.path.dirname(os.path.dirname(HERE))
 SAMPLES = os.path.join(os.path.dirname(HERE), 'samples')
 HOSTILE = os.path.join(SAMPLES, 'hostile3')
 VICTIM = os.path.join(SAMPLES, 'reviews', 'loose_dest_check.md')
-RENAMES = os.path.join(SAMPLES, 'reviews', 'renames_markdown.md')
+BUDGETED = os.path.join(HOSTILE, 'budget', 'swapped_arguments.md')
 SECRET_TEXT = 'nrc-planted-secret-7d20a1'
 GATE_OFF = 'NOVA_RESIZE_CHECKS_TESTING_NO_STATIC_GATE'
 
@@ -134,7 +134,7 @@ class TestHostileRound3(testtools.TestCase):
         budget = os.path.join(cls.work, 'budget')
         os.makedirs(budget)
         shutil.copy(VICTIM, os.path.join(budget, 'zz_victim.md'))
-        shutil.copy(RENAMES, os.path.join(budget, 'renames.md'))
+        shutil.copy(BUDGETED, os.path.join(budget, 'swapped.md'))
         cls.budgeted = cls._cli([budget], budget='review_runs=2')
         cls.datagrams = cls.canaries.received()
 
@@ -178,17 +178,23 @@ class TestHostileRound3(testtools.TestCase):
         found = self._check_corpus(self.ungated)
         self.assertFalse(self.ungated[1]['static_gate'])
         # Ungated, the refusals come from the kernel, not from the gate.
-        for name in ('coding_cookie_datagram.md', 'memfd_memory.md',
-                     'forged_stream_then_sigsys.md'):
-            # A forged clean stream does not outweigh the kernel's kill.
+        # The audit hook (a witness) or the kernel stopped it...
+        self.assertIn('confinement', found['coding_cookie_datagram.md'][
+            'reason'])
+        # ... and where no audit event comes first, the kernel: a forged
+        # clean stream does not outweigh the kill.
+        for name in ('memfd_memory.md', 'forged_stream_then_sigsys.md'):
             self.assertIn('seccomp', found[name]['reason'], name)
 
     def test_budget_makes_a_review_unverified_and_others_complete(self):
         found = self._verdicts(self.budgeted)
         self.assertEqual('weakens', found['zz_victim.md']['verdict'],
                          found['zz_victim.md'].get('reason'))
-        self.assertEqual('unverified', found['renames.md']['verdict'])
-        self.assertIn('budget of 2 runs', found['renames.md']['reason'])
+        # Its changed assertion must run against the mutants it alone
+        # catches: more runs than two.
+        self.assertEqual('unverified', found['swapped.md']['verdict'],
+                         found['swapped.md'].get('reason'))
+        self.assertIn('budget of 2 runs', found['swapped.md']['reason'])
 
     def test_no_datagram_reached_the_host_socket(self):
         self.assertEqual([], self.datagrams)
