@@ -55,12 +55,14 @@ from nova_resize_checks.runs import protocol  # noqa: E402
 
 def _single_process_overhead(workdir):
     """Seconds a fresh worker spends outside the test (imports, setup)."""
+    job = {'module': 'test_bug_1825537', 'overlay': [], 'timeout': 0,
+           'file': os.path.join(HERE, 'tests', 'functional',
+                                'test_bug_1825537.py'),
+           'startup': 60, 'unconfined': True, 'variant': 'real'}
     start = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, '-m', 'nova_resize_checks.runs.worker',
-         '--dir', os.path.join(HERE, 'tests', 'functional'),
-         '--module', 'test_bug_1825537', '--unconfined'],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        [sys.executable, '-m', 'nova_resize_checks.runs.worker'],
+        input=json.dumps(job).encode(), stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, check=True, cwd=workdir)
     wall = time.monotonic() - start
     test = protocol.read(proc.stdout).done.get('real', 0.0)

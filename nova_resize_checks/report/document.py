@@ -29,7 +29,7 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks.runs import results as runs
 
-PREPARED_FORMAT = 4
+PREPARED_FORMAT = 5
 
 
 def result_dict(result):
@@ -185,6 +185,8 @@ def load_prepared(path, data):
     report.versions = {
         key: runs.Version(v['test_source'],
                           tuple(tuple(p) for p in v['overlay']),
-                          v['label'], known_key=key)
+                          v['label'])
         for key, v in data['versions'].items()}
+    if any(key != version.key() for key, version in report.versions.items()):
+        raise ValueError('a stored version is not the one its key names')
     return report

@@ -67,6 +67,19 @@ from nova_resize_checks.runs import pool as pool_mod
 from nova_resize_checks.runs import results as runs
 
 REVIEW_SUFFIXES = inputs.REVIEW_SUFFIXES
+# Budgets (see check()): an honest review takes a few runs per version
+# (real nova, the sham, the mutants no unchanged assertion is known to
+# catch) of a few seconds each; one that hangs under every mutant is cut
+# off at a few times that.
+REVIEW_RUNS = 60
+REVIEW_RUN_SECONDS = 1200.0
+INVOCATION_RUNS = 3000
+INVOCATION_RUN_SECONDS = 8 * 3600.0
+# Claims one review may make; the rest are reported, not applied.  Each
+# claim is applied on its own as well (its own version, to say which claim
+# weakens), up to MAX_SEPARATE; beyond that only all of them together.
+MAX_CLAIMS = 40
+MAX_SEPARATE = 10
 
 
 class CanonicalBroken(env.EnvironmentProblem):
@@ -96,6 +109,17 @@ class Options:
     static_gate: bool = True
     confined: bool = True
     reviewed: typing.Optional[str] = None
+    # Budgets: a review may start at most review_runs runs and
+    # review_seconds of run time (a version shared by several reviews
+    # runs while one of them has budget left), the invocation at most
+    # total_runs and total_seconds; None is no limit.  A review whose runs
+    # were cut by a budget is unverified (unless what did run already
+    # flags it), and the others still complete.  NOVA_RESIZE_CHECKS_BUDGET
+    # overrides them (see budget_from_environment).
+    review_runs: typing.Optional[int] = REVIEW_RUNS
+    review_seconds: typing.Optional[float] = REVIEW_RUN_SECONDS
+    total_runs: typing.Optional[int] = INVOCATION_RUNS
+    total_seconds: typing.Optional[float] = INVOCATION_RUN_SECONDS
 
 
 def collect(paths):
@@ -233,14 +257,16 @@ def _in_nova(change):
 
 
 def _make_version(test_source, overlay, label):
-    """A run-layer Version whose identity is its normalised code."""
-    normalized = json.dumps({
-        'test': edits.normalize(test_source),
-        'overlay': [[path, edits.normalize(text)]
-                    for path, text in sorted(overlay)]}, sort_keys=True)
-    return runs.Version(test_source, tuple(overlay), label=label,
-                        known_key=hashlib.sha256(
-                            normalized.encode()).hexdigest())
+    """A run-layer Version of exactly the code that will run.
+
+    Every source is decoded as Python would decode a file holding it
+    (:func:`runs.source_text`: coding declaration, byte-order mark), so the
+    static gate, the matrix's still-caught rule and the run all read one
+    text; the version's identity is a digest of those bytes.
+    """
+    return runs.Version(runs.source_text(test_source),
+                        tuple((path, runs.source_text(text))
+                              for path, text in overlay), label=label)
 
 
 def _version(proposed, label):
@@ -288,6 +314,12 @@ def prepare(path, context, data=None):
     report.reviewed_version, report.reviewed_why = reviewed.name, reviewed.why
     report.read_notes = list(parsed.notes)
     changes, found = extract.extract(parsed, context.references)
+    if len(changes) > MAX_CLAIMS:
+        found = list(found) + [model.Finding(
+            model.INPUT_ERROR, 'the review makes %d claims; only the first '
+            '%d are read (a review may make at most %d)'
+            % (len(changes), MAX_CLAIMS, MAX_CLAIMS))]
+        changes = changes[:MAX_CLAIMS]
     found = list(found) + list(findings_mod.check_claims(
         parsed, changes, context.references, context.helper_names))
     report.findings = found
@@ -321,7 +353,14 @@ def prepare(path, context, data=None):
     proposed = _version(combined, label)
     versions[proposed.key()] = proposed
     report.proposed_key = proposed.key()
-    if len(applied) > 1:
+    if len(applied) > MAX_SEPARATE:
+        report.findings.append(model.Finding(
+            model.INPUT_ERROR, '%d changes were applied; with more than %d '
+            'they are judged together only, not one by one'
+            % (len(applied), MAX_SEPARATE)))
+        for item in applied:
+            item.version_key = proposed.key()
+    elif len(applied) > 1:
         for index, item in enumerate(report.changes):
             if not item.applied:
                 continue
@@ -364,7 +403,7 @@ def _unapplied_unsafe(items):
         code = item.change.fields().get('code') or ''
         if item.change.kind in (model.TEST_DIFF, model.NOVA_DIFF):
             code = diffs.new_side(code)
-        code = textwrap.dedent(code)
+        code = runs.source_text(textwrap.dedent(code))
         if not code.strip() or texts.parse_python(code) is None:
             continue
         found.extend(f for f in safety.check(code, 'proposed code')
@@ -491,6 +530,45 @@ def _timeout_problem(canonical_results, timeout):
     return None
 
 
+BUDGET_ENV = 'NOVA_RESIZE_CHECKS_BUDGET'
+_BUDGET_KEYS = ('review_runs', 'review_seconds', 'total_runs',
+                'total_seconds')
+
+
+def budget_from_environment(environ=None):
+    """Budgets named in NOVA_RESIZE_CHECKS_BUDGET.
+
+    E.g. ``review_runs=20,review_seconds=600``; unnamed ones keep their
+    default.
+
+    Raises ValueError on a malformed setting.
+    """
+    environ = os.environ if environ is None else environ
+    found = {}
+    for item in (environ.get(BUDGET_ENV) or '').split(','):
+        if not item.strip():
+            continue
+        key, _, value = item.partition('=')
+        key = key.strip()
+        if key not in _BUDGET_KEYS:
+            raise ValueError('%s: unknown budget %r (known: %s)'
+                             % (BUDGET_ENV, key, ', '.join(_BUDGET_KEYS)))
+        number = float(value)
+        if number < 0:
+            raise ValueError('%s: %s must not be negative' % (BUDGET_ENV,
+                                                              key))
+        found[key] = int(number) if key.endswith('runs') else number
+    return found
+
+
+def _over_budget(results):
+    """The first over-budget result among ``results``, or None."""
+    for variant in sorted(results):
+        if results[variant].over_budget:
+            return results[variant]
+    return None
+
+
 def check(paths, options=None, **overrides):
     """Run the meta-check; returns (reports, summary).
 
@@ -520,11 +598,18 @@ def check(paths, options=None, **overrides):
     confinement = pool_mod.open_confinement(opts.cache_dir) \
         if opts.confined else None
     progress = opts.progress
+    given = budget_from_environment()
+    opts = dataclasses.replace(opts, **given)
+    budget = pool_mod.Budget(owner_runs=opts.review_runs,
+                             owner_seconds=opts.review_seconds,
+                             total_runs=opts.total_runs,
+                             total_seconds=opts.total_seconds)
     runner = pool_mod.Pool(
         variants, confinement, jobs=opts.jobs,
         timeout=opts.timeout or pool_mod.DEFAULT_TIMEOUT,
         use_cache=opts.use_cache, cache_dir=opts.cache_dir,
-        progress=progress, stop_at_survivor=True)
+        progress=progress, stop_at_survivor=True,
+        caught=verdict_mod.catches, sham=True, budget=budget)
     timing = []
     try:
         reports, results, canonical_results, caught, matrix = _run_all(
@@ -577,6 +662,9 @@ def _run_all(reviews, context, opts, runner, cache_root, store, timing):
         # say) is the canonical version: it is not run a second time.
         versions = [v for report in reports for v in report.versions.values()
                     if v.key() != context.canonical.key()]
+        for index, report in enumerate(reports):
+            for key in report.versions:
+                runner.budget.owners.setdefault(key, []).append(index)
         plan, known = {}, {}
         for version in versions:
             plan[version.key()], known[version.key()] = _plan(
@@ -638,6 +726,12 @@ def _finish(reports, results, canonical_results, caught, matrix, runner,
             stopped = item.outcomes and verdict_mod.refused(item.outcomes)
             if stopped and report.verdict != verdict_mod.UNSAFE:
                 report.verdict, report.reason = stopped
+        over = _over_budget(report.proposed)
+        real = report.proposed.get(runs.REAL)
+        if over is not None and (report.verdict == verdict_mod.OK or (
+                real is not None and real.over_budget)):
+            report.verdict, report.reason = verdict_mod.over_budget(over)
+    budget = runner.budget
     summary = {
         'problems': [],
         'canonical': {variant: result for variant, result in
@@ -645,6 +739,12 @@ def _finish(reports, results, canonical_results, caught, matrix, runner,
         'caught_by_canonical': caught,
         'versions': len(results),
         'runs': runner.stats,
+        'budget': {'review_runs': opts.review_runs,
+                   'review_seconds': opts.review_seconds,
+                   'total_runs': opts.total_runs,
+                   'total_seconds': opts.total_seconds,
+                   'spent_runs': budget.total[0],
+                   'spent_seconds': round(budget.total[1], 1)},
         'timeout': runner.timeout,
         'static_gate': opts.static_gate,
         'confinement': (confinement.description if confinement else

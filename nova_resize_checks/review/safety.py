@@ -221,6 +221,15 @@ DANGEROUS_ATTRS = DANGEROUS_ATTRS | frozenset(
         'settrace', 'setprofile', '_getframe', '_current_frames',
         'mkstemp', 'mkdtemp', 'NamedTemporaryFile', 'TemporaryFile',
         'SpooledTemporaryFile', 'TemporaryDirectory',
+        # originals a started patcher keeps (``.start().temp_original``)
+        'temp_original',
+        # raw files under a text or buffered one (``type(f.raw)`` is
+        # io.FileIO, an ``open`` by another name)
+        'raw', 'detach', 'FileIO',
+        # attribute tables and heap walks: a string subscript of
+        # ``inspect.getmembers(x)`` is a computed getattr
+        'getmembers', 'getmembers_static', 'getattr_static', 'get_objects',
+        'get_referrers', 'get_referents', 'cell_contents',
     ])
 # Dunder attributes a test may use; every other one is refused.
 _DUNDERS_ALLOWED = frozenset([

@@ -49,6 +49,9 @@ MEANINGS = {
 REAL = run_results.REAL
 PASS = run_results.PASS
 REFUSED = run_results.REFUSED
+SHAM = run_results.SHAM
+FAIL = run_results.FAIL
+SKIPPED = run_results.SKIPPED
 
 
 def without_changes(findings, claims_no_defects, errors):
@@ -86,6 +89,34 @@ def unsafe(messages, applied=True):
         '(which could not be applied here)', '; '.join(sorted(messages)[:3])))
 
 
+def catches(variant, result):
+    """Whether ``result`` (of mutant ``variant``) catches the mutant.
+
+    Only a failing assertion of the test catches a mutant: not a pass, a
+    timeout, an error or a failure outside the test's own lines.  For a
+    mutant that gets placement wrong, the assertion must read placement
+    (as tests/functional/test_mutants.py demands of the canonical test).
+    A result known without running (an unchanged catching assertion)
+    catches.
+    """
+    if result.known:
+        return True
+    if result.outcome != FAIL or not result.failing_line:
+        return False
+    from nova_resize_checks import mutants
+
+    mutant = mutants.MUTANTS.get(variant)
+    if mutant is not None and mutant.placement_wrong:
+        return bool(result.allocation_assertion)
+    return True
+
+
+def over_budget(result):
+    """(``unverified``, reason): a run the review needs was not made."""
+    return UNVERIFIED, ('not every run this review needs could be made: '
+                        '%s (%s)' % (result.evidence, result.variant))
+
+
 def refused(results):
     """(UNSAFE, reason) when a run was stopped by the confinement."""
     for variant in sorted(results):
@@ -95,6 +126,13 @@ def refused(results):
                             'its confinement stopped it (%s run): %s'
                             % (variant, result.evidence))
     return None
+
+
+def _placement_wrong(variant):
+    from nova_resize_checks import mutants
+
+    mutant = mutants.MUTANTS.get(variant)
+    return mutant is not None and mutant.placement_wrong
 
 
 def caught_by(canonical_results):
@@ -121,14 +159,37 @@ def judge_runs(results, caught, describe=None):
         return BREAKS, ('the proposed version does not pass against real '
                         'nova: %s%s: %s' % (real.outcome, where,
                                             real.evidence))
+    sham = results.get(SHAM)
+    if sham is not None and sham.outcome != SKIPPED and \
+            sham.outcome != real.outcome:
+        return UNSAFE, ('the proposed version tells the mutant machinery '
+                        'apart from nova: it passes against real nova but '
+                        'gives %s against real nova passed through the '
+                        'machinery unchanged (the sham run): %s'
+                        % (sham.outcome, sham.evidence))
     escaped = [m for m in caught
                if results.get(m) is not None and
                results[m].outcome == PASS]
-    if escaped:
-        reason = ('the proposed version passes against mutant%s %s, which '
-                  'the canonical test catches'
-                  % ('s' if len(escaped) > 1 else '', ', '.join(escaped)))
-        more = describe(escaped) if describe else None
+    uncaught = [m for m in caught
+                if results.get(m) is not None and m not in escaped and
+                results[m].outcome != SKIPPED and
+                not catches(m, results[m])]
+    if escaped or uncaught:
+        parts = []
+        if escaped:
+            parts.append('passes against mutant%s %s'
+                         % ('s' if len(escaped) > 1 else '',
+                            ', '.join(escaped)))
+        for m in uncaught:
+            r = results[m]
+            parts.append('does not catch mutant %s with an assertion%s '
+                         '(%s: %s)' % (
+                             m, ' reading placement'
+                             if _placement_wrong(m) else '', r.outcome,
+                             r.evidence[:200]))
+        reason = ('the proposed version %s, which the canonical test '
+                  'catches' % '; '.join(parts))
+        more = describe(escaped + uncaught) if describe else None
         return WEAKENS, reason + ('; ' + more if more else '')
     known = [m for m in caught
              if results.get(m) is not None and results[m].known]

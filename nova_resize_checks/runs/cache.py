@@ -28,7 +28,7 @@ import time
 from nova_resize_checks import children
 from nova_resize_checks.runs import results
 
-FORMAT = 5
+FORMAT = 6
 
 
 def default_dir():

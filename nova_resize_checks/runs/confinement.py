@@ -21,21 +21,33 @@ Every run of a version happens in a process that bubblewrap starts in
 * its own **network namespace** (loopback only), **pid namespace** (it
   sees and can signal only its own processes; ``/proc`` shows no parent),
   IPC, UTS and cgroup namespaces, and a new session (no terminal);
-* a **read-only view** of the filesystem in which the places that could
-  hold secrets or other runs' data are replaced by empty directories
-  (``/root``, ``/home``, the caller's ``HOME``, ``/tmp``, ``/var/tmp``,
-  ``/run``, ``/dev/shm``, the tool's cache); the Python installation is
-  bound back read-only where it lived under one of them.  The only
-  writable place is a size-limited tmpfs, ``/tmp``, which is the run's
-  ``HOME`` and ``TMPDIR`` and disappears with the run;
+* an **allow-list view** of the filesystem on an empty root: only the
+  interpreter (its executable and standard library), the virtualenv or
+  site-packages that nova and this package come from, this package's own
+  directory (not its checkout), the shared libraries those load (as
+  ``ldd`` resolves them), ``/etc/ld.so.cache`` and synthesised
+  ``/etc/passwd``, ``group``, ``hosts`` and ``nsswitch.conf``,
+  ``/dev/null``, ``/dev/zero`` and ``/dev/urandom``, a private ``/proc``,
+  all read-only, and a size-limited tmpfs ``/tmp`` (the run's ``HOME`` and
+  ``TMPDIR``, gone with the run) holding the version's files.  No host
+  directory where a socket, a secret or another run's data could be is in
+  it;
+* a **memory and pids cgroup** of its own (``memory.max`` / ``pids.max``
+  on cgroup v2, ``memory.limit_in_bytes`` / ``pids.max`` on v1) when the
+  tool may create cgroups (root, or a delegated subtree); memory a run
+  holds outside its address space (memfd, tmpfs, pipes) is then bounded
+  too.  Where it may not, :attr:`Confinement.cgroup_note` says so and the
+  run has rlimits only;
 * **hard resource limits** (address space, file size, open files,
   processes, core dumps, CPU time) that the run cannot raise;
 * a cleared environment: only the variables in :data:`KEPT_ENV`.
 
-Inside, before any review code is imported, the worker loads a seccomp
-filter (:mod:`nova_resize_checks.runs.guard`) that kills the run on
-process creation, exec, ptrace, network sockets, namespace changes and
-signals to any process but itself.
+Inside, before any review code is imported, the test process loads a
+seccomp filter (:mod:`nova_resize_checks.runs.guard`) that kills the run
+on process creation, exec, ptrace, sockets, addressed datagrams, memfd,
+namespace changes and signals to any process but itself.  Every
+descriptor the run inherits but its own three is closed by the worker
+before anything else (bubblewrap's user-namespace descriptor included).
 
 :func:`probe` tells whether all of this works on this machine; when it
 does not, the caller must refuse to run review code (or run it
@@ -45,9 +57,9 @@ does not, the caller must refuse to run review code (or run it
 import os
 import resource
 import shutil
-import stat
 import subprocess
 import sys
+import tempfile
 
 from nova_resize_checks.runs import guard
 
@@ -147,92 +159,368 @@ def _root_userns():
         holder.wait()
 
 
-def _hidden_roots(extra):
-    """Directories replaced by empty ones inside the sandbox."""
-    roots = ['/root', '/home', '/tmp', '/var/tmp', '/run', '/dev/shm',
-             os.path.expanduser('~')]
-    roots.extend(extra)
-    found = []
-    for root in roots:
-        if not root:
-            continue
-        real = os.path.realpath(root)
-        if real != '/' and os.path.isdir(real) and real not in found:
-            found.append(real)
-    # Parents first, so that a child is never covered by its parent later.
-    return sorted(found, key=lambda p: (p.count(os.sep), p))
+def _inside(path, root):
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _closed_ancestor(path):
-    """The outermost directory above ``path`` that others cannot enter.
+def _links_and_target(path):
+    """([(link, target)], real path) to make ``path`` resolve inside.
 
-    uid 65534 could not reach ``path`` through it; None when there is none.
+    Every symbolic link met on the way (in a directory or at the end) is
+    recreated inside as it is outside, so that the path names resolve
+    the same; the real file or directory is what gets bound.
     """
-    parts = path.strip(os.sep).split(os.sep)
-    for depth in range(1, len(parts)):
-        ancestor = os.sep + os.path.join(*parts[:depth])
+    links = []
+    path = os.path.abspath(path)
+    for _ in range(40):
+        parts = path.strip(os.sep).split(os.sep)
+        for depth in range(1, len(parts) + 1):
+            prefix = os.sep + os.sep.join(parts[:depth])
+            if os.path.islink(prefix):
+                target = os.readlink(prefix)
+                links.append((prefix, target))
+                rest = parts[depth:]
+                path = os.path.normpath(os.path.join(
+                    os.path.dirname(prefix), target, *rest))
+                break
+        else:
+            return links, path
+    return links, os.path.realpath(path)
+
+
+def _package_paths(name):
+    """The directories of package ``name``.
+
+    Its metadata is in site-packages, with every other distribution's.
+    """
+    import importlib.util
+
+    found = []
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        found.extend(spec.submodule_search_locations)
+    return found
+
+
+def _needed_trees():
+    """Directories a run reads: Python, the venv, site-packages, packages."""
+    import site
+    import sysconfig
+
+    paths = [sysconfig.get_paths()[key] for key in (
+        'stdlib', 'platstdlib', 'purelib', 'platlib')]
+    if sys.prefix != sys.base_prefix:
+        # A virtualenv: pyvenv.cfg, its etc/nova/api-paste.ini and its
+        # site-packages all belong to the environment nova comes from.
+        paths.append(sys.prefix)
+    else:
+        paths.append(os.path.join(sys.prefix, 'etc', 'nova'))
+    try:
+        paths.extend(site.getsitepackages())
+    except AttributeError:
+        pass
+    for name in ('nova_resize_checks', 'nova', 'placement'):
+        paths.extend(_package_paths(name))
+    found = []
+    for path in paths:
+        if path and os.path.exists(path):
+            real = os.path.realpath(path)
+            if real not in found:
+                found.append(real)
+    # Outermost first; a tree inside another is covered by it.
+    found.sort(key=lambda p: (p.count(os.sep), p))
+    trees = []
+    for path in found:
+        if not any(_inside(path, tree) for tree in trees):
+            trees.append(path)
+    return trees
+
+
+def _shared_libraries(trees, executable):
+    """Shared libraries the interpreter and the extension modules load."""
+    import ctypes.util
+
+    objects = [executable]
+    for tree in trees:
+        for root, _dirs, names in os.walk(tree):
+            objects.extend(os.path.join(root, n) for n in names
+                           if n.endswith('.so') or '.so.' in n)
+    libraries = set()
+    ldd = shutil.which('ldd')
+    for start in range(0, len(objects), 200) if ldd else ():
         try:
-            if not os.stat(ancestor).st_mode & stat.S_IXOTH:
-                return ancestor
-        except OSError:
-            return None
+            out = subprocess.run([ldd] + objects[start:start + 200],
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, timeout=120,
+                                 check=False).stdout.decode('utf-8',
+                                                            'replace')
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        for line in out.splitlines():
+            line = line.strip()
+            if '=>' in line:
+                line = line.split('=>', 1)[1].strip()
+            path = line.split(' (', 1)[0].strip()
+            if path.startswith(os.sep) and os.path.exists(path):
+                libraries.add(path)
+    # Loaded by name at run time, not linked: libseccomp (pyseccomp),
+    # libgcc_s (thread cancellation).
+    for name in ('seccomp', 'gcc_s', 'c'):
+        soname = ctypes.util.find_library(name)
+        for directory in ('/lib/x86_64-linux-gnu', '/usr/lib64', '/lib64',
+                          '/usr/lib', '/lib', '/usr/lib/x86_64-linux-gnu',
+                          '/lib/aarch64-linux-gnu'):
+            if soname and os.path.exists(os.path.join(directory, soname)):
+                libraries.add(os.path.join(directory, soname))
+                break
+    return sorted(p for p in libraries
+                  if not any(_inside(p, tree) for tree in trees))
+
+
+_ETC = {
+    'passwd': 'root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n'
+              'nobody:x:65534:65534:nobody:/tmp/run/home:'
+              '/usr/sbin/nologin\n',
+    'group': 'root:x:0:\nnogroup:x:65534:\n',
+    'hosts': '127.0.0.1 localhost run\n::1 localhost\n',
+    'nsswitch.conf': 'passwd: files\ngroup: files\nhosts: files\n',
+}
+CGROUP_MEMORY = 3 * 1024 ** 3
+CGROUP_PIDS = 1024
+
+
+class Cgroup(object):
+    """One run's memory and pids cgroup (v2 or v1), made by the parent."""
+
+    def __init__(self, dirs):
+        self.dirs = dirs
+
+    def enter(self):
+        """In the child before exec: move this process into the cgroup."""
+        pid = str(os.getpid())
+        for directory in self.dirs:
+            procs = os.path.join(directory, 'cgroup.procs')
+            with open(procs, 'w') as f:
+                f.write(pid)
+
+    def remove(self):
+        for directory in self.dirs:
+            for _ in range(50):
+                try:
+                    os.rmdir(directory)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    import time
+                    time.sleep(0.1)
+
+
+def _own_cgroup(controller):
+    """This process's cgroup directory for ``controller`` (or v2's)."""
+    try:
+        with open('/proc/self/cgroup') as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _id, controllers, path = line.split(':', 2)
+        if controller in controllers.split(','):
+            base = os.path.join('/sys/fs/cgroup', controller)
+            if os.path.isdir(base):
+                return os.path.join(base, path.lstrip('/'))
+    for line in lines:
+        if line.startswith('0::'):
+            return os.path.join('/sys/fs/cgroup',
+                                line[3:].lstrip('/'))
     return None
 
 
-def _inside(path, root):
-    return path == root or path.startswith(root + os.sep)
+class CgroupMaker(object):
+    """Makes per-run cgroups, or says why it cannot (:attr:`note`)."""
+
+    def __init__(self, memory=CGROUP_MEMORY, pids=CGROUP_PIDS):
+        self.memory, self.pids = memory, pids
+        self.count = 0
+        self.note = None
+        try:
+            self.make().remove()
+        except OSError as exc:
+            self.note = ('no cgroup for runs (%s): memory a run holds '
+                         'outside its address space is bounded only by '
+                         'its tmpfs size and the kernel\'s own limits'
+                         % exc)
+
+    def make(self):
+        self.count += 1
+        name = 'nrc-%d-%d' % (os.getpid(), self.count)
+        if os.path.exists('/sys/fs/cgroup/cgroup.controllers'):
+            parent = _own_cgroup('')
+            if parent is None:
+                raise OSError('no cgroup v2 directory of our own')
+            directory = os.path.join(parent, name)
+            os.mkdir(directory)
+            try:
+                for key, value in (('memory.max', self.memory),
+                                   ('memory.swap.max', 0),
+                                   ('pids.max', self.pids)):
+                    with open(os.path.join(directory, key), 'w') as f:
+                        f.write(str(value))
+            except OSError:
+                os.rmdir(directory)
+                raise
+            return Cgroup([directory])
+        made = []
+        try:
+            for controller, settings in (
+                    ('memory', (('memory.limit_in_bytes', self.memory),)),
+                    ('pids', (('pids.max', self.pids),))):
+                parent = _own_cgroup(controller)
+                if parent is None or not os.path.isdir(parent):
+                    raise OSError('no %s cgroup (v1) of our own'
+                                  % controller)
+                directory = os.path.join(parent, name)
+                os.mkdir(directory)
+                made.append(directory)
+                for key, value in settings:
+                    with open(os.path.join(directory, key), 'w') as f:
+                        f.write(str(value))
+                swap = os.path.join(directory, 'memory.memsw.limit_in_bytes')
+                if os.path.exists(swap):
+                    with open(swap, 'w') as f:
+                        f.write(str(self.memory))
+        except OSError:
+            Cgroup(made).remove()
+            raise
+        return Cgroup(made)
 
 
-def _needed_paths():
-    """What the worker must read: Python, the venv, this package, nova."""
-    import importlib.util
+def write_etc(directory):
+    """The synthesised /etc files of a run, in ``directory``.
 
-    paths = [sys.base_prefix, sys.prefix, sys.exec_prefix]
-    for name in ('nova_resize_checks', 'nova', 'placement'):
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.submodule_search_locations:
-            for location in spec.submodule_search_locations:
-                paths.append(os.path.dirname(location))
-    found = []
-    for path in paths:
-        real = os.path.realpath(path)
-        if os.path.exists(real) and real not in found:
-            found.append(real)
-    return found
+    Written afresh for each run (by the pool), so that no file a run sees
+    is older than the run: nothing dates it against the others.
+    """
+    os.makedirs(directory, exist_ok=True)
+    os.chmod(directory, 0o755)
+    for name, text in _ETC.items():
+        path = os.path.join(directory, name)
+        with open(path, 'w') as f:
+            f.write(text)
+        os.chmod(path, 0o644)
+    return directory
 
 
 class Confinement(object):
     """Builds the bubblewrap command line for one run.
 
-    ``hide`` names more directories to make invisible (the tool's cache).
+    ``hide`` names directories that must stay invisible even when they lie
+    inside an allowed tree (the tool's cache).
     """
 
     def __init__(self, hide=()):
         if not sys.platform.startswith('linux'):
             raise Unavailable('confinement needs Linux (%s)' % REQUIREMENTS)
         self.bwrap = bwrap_path()
-        self.needed = _needed_paths()
-        self.hidden = _hidden_roots(list(hide) + [
-            _closed_ancestor(path) for path in self.needed])
+        self.trees = _needed_trees()
+        self.libraries = _shared_libraries(self.trees,
+                                           os.path.realpath(sys.executable))
+        self.hidden = [os.path.realpath(h) for h in hide if h and any(
+            _inside(os.path.realpath(h), t) for t in self.trees)]
+        self._etc = tempfile.mkdtemp(prefix='nrc-etc-')
+        write_etc(self._etc)
+        self.cgroups = CgroupMaker()
+        self.cgroup_note = self.cgroups.note
         self.userns_fd = _root_userns() if os.getuid() == 0 else None
         self.description = (
             'bubblewrap (%s): user, pid, network, IPC and UTS namespaces; '
-            'uid %d; read-only filesystem with a %d MiB tmpfs; seccomp; '
-            'rlimits' % (self.bwrap, NOBODY, TMPFS_BYTES // 1024 ** 2))
+            'uid %d; an allow-list read-only filesystem (Python, its '
+            'packages and libraries) with a %d MiB tmpfs; seccomp; '
+            'rlimits; %s' % (self.bwrap, NOBODY, TMPFS_BYTES // 1024 ** 2,
+                             'a memory and pids cgroup per run'
+                             if self.cgroup_note is None else
+                             self.cgroup_note))
 
     def close(self):
         if self.userns_fd is not None:
             os.close(self.userns_fd)
             self.userns_fd = None
+        if self._etc is not None:
+            shutil.rmtree(self._etc, ignore_errors=True)
+            self._etc = None
 
     def pass_fds(self):
         return () if self.userns_fd is None else (self.userns_fd,)
 
-    def command(self, argv, read_only=(), env=None):
+    def new_cgroup(self):
+        """A cgroup for one run, or None where none can be made."""
+        if self.cgroup_note is not None:
+            return None
+        try:
+            return self.cgroups.make()
+        except OSError:
+            return None
+
+    def view(self, etc_dir=None):
+        """bwrap arguments for the filesystem a run sees."""
+        etc_dir = etc_dir or self._etc
+        args = []
+        links, binds = {}, []
+        wanted = list(self.trees) + list(self.libraries) + [sys.executable]
+        for path in wanted:
+            chain, real = _links_and_target(path)
+            for link, target in chain:
+                links.setdefault(link, target)
+            if os.path.exists(real) and real not in binds:
+                binds.append(real)
+        binds.sort(key=lambda p: (p.count(os.sep), p))
+        kept = []
+        for path in binds:
+            if not any(_inside(path, k) for k in kept):
+                kept.append(path)
+        # Every directory above a bind or a link, made traversable (bwrap
+        # would make them 0700, closed to the run's uid).
+        parents = set()
+        for path in kept + list(links) + ['/etc/x', '/dev/x']:
+            parent = os.path.dirname(path)
+            while parent not in ('/', '') and not any(
+                    _inside(parent, k) for k in kept):
+                parents.add(parent)
+                parent = os.path.dirname(parent)
+        for parent in sorted(parents, key=lambda p: (p.count(os.sep), p)):
+            if parent in links:
+                continue
+            args += ['--perms', '0755', '--dir', parent]
+        for path in kept:
+            args += ['--ro-bind', path, path]
+        # Links after the binds: a link inside a bound tree exists already.
+        for link, target in sorted(links.items()):
+            if not any(_inside(link, k) for k in kept):
+                args += ['--symlink', target, link]
+        for root in self.hidden:
+            args += ['--tmpfs', root]
+        args += ['--ro-bind', '/etc/ld.so.cache', '/etc/ld.so.cache'] \
+            if os.path.exists('/etc/ld.so.cache') else []
+        for name in sorted(_ETC):
+            args += ['--ro-bind', os.path.join(etc_dir, name),
+                     '/etc/' + name]
+        for device in ('null', 'zero', 'urandom'):
+            args += ['--dev-bind', '/dev/' + device, '/dev/' + device]
+        args += ['--symlink', '/proc/self/fd', '/dev/fd',
+                 '--proc', '/proc',
+                 '--perms', '1777', '--size', str(TMPFS_BYTES),
+                 '--tmpfs', RUN_DIR]
+        return args
+
+    def command(self, argv, read_only=(), env=None, etc_dir=None):
         """bwrap argv running ``argv`` confined.
 
         ``read_only`` maps host paths to paths inside (the version's files);
-        they are bound read-only.
+        they are bound read-only.  ``etc_dir`` holds the run's own
+        synthesised /etc files (see :func:`write_etc`).
         """
         cmd = [self.bwrap]
         if self.userns_fd is not None:
@@ -245,30 +533,8 @@ class Confinement(object):
                     '--gid', str(NOBODY)]
         cmd += ['--unshare-ipc', '--unshare-pid', '--unshare-net',
                 '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent',
-                '--new-session', '--hostname', 'run', '--clearenv',
-                '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc']
-        done = []
-        for path, kind in self._mounts():
-            if kind == 'tmpfs':
-                # The run's own tmpfs is writable by its uid (private to it).
-                mode, size = ('1777', ['--size', str(TMPFS_BYTES)]) \
-                    if path == RUN_DIR else ('0755', [])
-                cmd += ['--perms', mode] + size + ['--tmpfs', path]
-            else:
-                # Directories between the nearest mount above and the path
-                # exist only if that mount is a bind of the real tree.
-                above = max((p for p, _k in done if _inside(path, p)),
-                            key=len, default=None)
-                if above is not None and dict(done)[above] == 'tmpfs':
-                    parents = []
-                    parent = os.path.dirname(path)
-                    while parent != above and parent != '/':
-                        parents.append(parent)
-                        parent = os.path.dirname(parent)
-                    for directory in reversed(parents):
-                        cmd += ['--perms', '0755', '--dir', directory]
-                cmd += ['--ro-bind', path, path]
-            done.append((path, kind))
+                '--new-session', '--hostname', 'run', '--clearenv']
+        cmd += self.view(etc_dir)
         cmd += ['--perms', '0777', '--dir', guard.WORK_DIR,
                 '--perms', '0777', '--dir', guard.WORK_DIR + '/home']
         for host, inside in sorted(read_only):
@@ -278,23 +544,6 @@ class Confinement(object):
             cmd += ['--setenv', key, value]
         cmd += ['--chdir', guard.WORK_DIR, '--']
         return cmd + list(argv)
-
-    def _mounts(self):
-        """(path, 'tmpfs' or 'bind'), in the order bwrap must apply them.
-
-        Hidden directories become empty tmpfs; the Python installation,
-        the virtualenv and the packages it needs are bound back where they
-        lie under one.  Shallow paths first, so that a bind never covers a
-        deeper tmpfs or bind made before it (a repository under /tmp with
-        its .tox inside, say).
-        """
-        ops = {root: 'tmpfs' for root in self.hidden}
-        for path in self.needed:
-            if path not in ops and any(_inside(path, root)
-                                       for root in self.hidden):
-                ops[path] = 'bind'
-        return sorted(ops.items(), key=lambda op: (
-            op[0].rstrip(os.sep).count(os.sep), op[1] != 'tmpfs', op[0]))
 
     def limits(self):
         """preexec_fn: hard limits the run cannot raise."""

@@ -24,7 +24,9 @@ nova is imported and before any review code is:
   processes (fork, vfork, clone without CLONE_THREAD), exec, ptrace and
   access to other processes' memory, sockets of any family (socketpair
   stays allowed), signals to any process but itself, namespace and mount
-  changes, io_uring, BPF, perf, kernel keyrings and modules, mknod.  A
+  changes, io_uring, BPF, perf, kernel keyrings and modules, mknod,
+  ``connect``/``bind``/``listen``, ``sendmsg``, ``sendto`` with a
+  destination address, ``memfd_create`` and ``memfd_secret``.  A
   killed run cannot hide its attempt in a ``try``: the parent sees the
   signal;
 * :func:`install_reporter` adds an audit hook that, for the events Python
@@ -46,8 +48,8 @@ WORK_DIR = '/tmp/run'
 SIGSYS_EVIDENCE = (
     'confinement: the seccomp filter killed the run (SIGSYS): it made a '
     'system call a test has no business making (a new process, exec, '
-    'ptrace, a socket, a signal to another process, a namespace or mount '
-    'change)')
+    'ptrace, a socket, an addressed datagram, memfd, a signal to another '
+    'process, a namespace or mount change)')
 
 _KILLED = ('fork', 'vfork', 'execve', 'execveat', 'ptrace',
            'process_vm_readv', 'process_vm_writev', 'unshare', 'setns',
@@ -62,7 +64,14 @@ _KILLED = ('fork', 'vfork', 'execve', 'execveat', 'ptrace',
            'fspick', 'mount_setattr', 'quotactl', 'acct', 'swapon',
            'swapoff', 'reboot', 'syslog', 'settimeofday', 'clock_settime',
            'adjtimex', 'sethostname', 'setdomainname', 'iopl', 'ioperm',
-           'vhangup', 'lookup_dcookie')
+           'vhangup', 'lookup_dcookie',
+           # Addressed traffic: a socketpair's socket may not be pointed at
+           # a path (connect, bind) nor given a destination per message
+           # (sendmsg's address is in memory the filter cannot read, so it
+           # goes whole; sendto only with an address, below).
+           'connect', 'bind', 'listen', 'sendmsg', 'sendmmsg',
+           # Memory outside RLIMIT_AS and the tmpfs size.
+           'memfd_create', 'memfd_secret')
 CLONE_THREAD = 0x00010000
 
 
@@ -77,9 +86,46 @@ def drop_identity():
         raise RuntimeError('could not drop to uid %d' % NOBODY)
 
 
+def undumpable():
+    """No process of the same uid may read this one's memory or fds.
+
+    ``/proc/PID/mem``, ``/proc/PID/fd`` and ptrace need the target to be
+    dumpable (or CAP_SYS_PTRACE, which a run does not have).
+    """
+    import ctypes
+
+    PR_SET_DUMPABLE = 4
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0,
+                                               0) != 0:
+        raise RuntimeError('could not make the reporter undumpable')
+
+
+# What pyseccomp looks for with ctypes.util.find_library, which runs
+# ldconfig or a compiler: neither is in a run's view, the loader's cache is.
+_SONAMES = {'c': 'libc.so.6', 'seccomp': 'libseccomp.so.2'}
+
+
+def _import_pyseccomp():
+    import ctypes.util
+
+    if 'pyseccomp' in sys.modules:
+        return sys.modules['pyseccomp']
+    real = ctypes.util.find_library
+
+    def find_library(name):
+        return _SONAMES.get(name) or real(name)
+
+    ctypes.util.find_library = find_library
+    try:
+        import pyseccomp
+    finally:
+        ctypes.util.find_library = real
+    return pyseccomp
+
+
 def load_filter():
     """Load the seccomp filter for the rest of this process's life."""
-    import pyseccomp as seccomp
+    seccomp = _import_pyseccomp()
 
     me = os.getpid()
     flt = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
@@ -99,6 +145,9 @@ def load_filter():
     flt.add_rule(seccomp.KILL_PROCESS, 'kill', seccomp.Arg(0, seccomp.NE, me))
     flt.add_rule(seccomp.KILL_PROCESS, 'tgkill',
                  seccomp.Arg(0, seccomp.NE, me))
+    # send() is sendto() with no address; a destination address is refused.
+    flt.add_rule(seccomp.KILL_PROCESS, 'sendto',
+                 seccomp.Arg(4, seccomp.NE, 0))
     # Limits of other processes (its own are pid 0: glibc's setrlimit).
     flt.add_rule(seccomp.KILL_PROCESS, 'prlimit64',
                  seccomp.Arg(0, seccomp.NE, 0))

@@ -66,8 +66,8 @@ TIMEOUT_FLOOR = 60.0
 STARTUP_ALLOWANCE = 60.0    # importing nova in a new worker (~2 s)
 SKIP_REASON = ('not run: the version does not pass against real nova, so '
                'no mutant can change its verdict')
-SURVIVOR_REASON = ('not run: the version already passes against mutant %s, '
-                   'which decides its verdict')
+SURVIVOR_REASON = ('not run: the version already does not catch mutant %s '
+                   '(no failing assertion), which decides its verdict')
 CASE_DIR = '/tmp/case'      # where a confined worker sees its version
 _SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
             128 + signal.SIGXCPU: 'CPU time',
@@ -75,14 +75,23 @@ _SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
 _SIGSYS = (-signal.SIGSYS, 128 + signal.SIGSYS)
 
 
-def skip_rest(produced, variants, stop_at_survivor=False):
+def default_caught(variant, result):
+    """Whether ``result`` catches mutant ``variant``: a failing assertion.
+
+    A pass, a timeout or an error never catches a mutant.
+    """
+    return result.outcome == results.FAIL
+
+
+def skip_rest(produced, variants, stop_at_survivor=False,
+              caught=default_caught):
     """The skip rule, in one place.
 
     ``produced``: the results a version has so far ({variant:
     RunResult}).  Returns results for ``variants`` left unrun because they
     cannot change its verdict -- its real run did not pass, or (with
-    ``stop_at_survivor``) it passed against a mutant it was run against --
-    or None when they must run.
+    ``stop_at_survivor``) a mutant it was run against was not ``caught``
+    (see :func:`default_caught`) -- or None when they must run.
     """
     real = produced.get(results.REAL)
     if real is None:
@@ -91,15 +100,85 @@ def skip_rest(produced, variants, stop_at_survivor=False):
         reason = SKIP_REASON
     else:
         survivors = [variant for variant, result in produced.items()
-                     if variant != results.REAL and not result.known and
-                     result.outcome == results.PASS]
+                     if variant not in (results.REAL, results.SHAM) and
+                     not result.known and
+                     result.outcome != results.SKIPPED and
+                     not caught(variant, result)]
         if not (stop_at_survivor and survivors):
             return None
         reason = SURVIVOR_REASON % survivors[0]
     return {variant: results.RunResult(variant=variant,
                                        outcome=results.SKIPPED,
                                        evidence=reason)
-            for variant in variants if variant != results.REAL}
+            for variant in variants
+            if variant not in (results.REAL, results.SHAM)}
+
+
+class Budget(object):
+    """Runs and run time per owner (a review) and in all.
+
+    ``owners``: {version key: [owner, ...]}.  A version may start a run
+    while the whole budget is not spent and at least one of its owners
+    has budget left; every run is charged to all its owners.  None of the
+    limits stops a run already started: a run is bounded by its timeout.
+    """
+
+    def __init__(self, owners=None, owner_runs=None, owner_seconds=None,
+                 total_runs=None, total_seconds=None):
+        self.owners = {key: list(names) for key, names in
+                       (owners or {}).items()}
+        self.owner_runs, self.owner_seconds = owner_runs, owner_seconds
+        self.total_runs, self.total_seconds = total_runs, total_seconds
+        self.spent = {}        # owner -> [runs, seconds]
+        self.total = [0, 0.0]
+        self._lock = threading.Lock()
+
+    def refuse(self, key):
+        """None, or why version ``key`` may not start another run.
+
+        None also counts the run as started, against every owner: runs in
+        flight count, so the run budgets hold exactly.
+        """
+        with self._lock:
+            reason = self._refusal(key)
+            if reason is None:
+                self.total[0] += 1
+                for owner in self.owners.get(key, ()):
+                    self.spent.setdefault(owner, [0, 0.0])[0] += 1
+            return reason
+
+    def _refusal(self, key):
+        runs, seconds = self.total
+        if self.total_runs is not None and runs >= self.total_runs:
+            return ('over the invocation\'s budget of %d runs'
+                    % self.total_runs)
+        if self.total_seconds is not None and \
+                seconds >= self.total_seconds:
+            return ('over the invocation\'s budget of %.0fs of runs'
+                    % self.total_seconds)
+        owners = self.owners.get(key)
+        if not owners:
+            return None
+        reasons = []
+        for owner in owners:
+            runs, seconds = self.spent.get(owner, (0, 0.0))
+            if self.owner_runs is not None and runs >= self.owner_runs:
+                reasons.append('over the review\'s budget of %d runs'
+                               % self.owner_runs)
+            elif self.owner_seconds is not None and \
+                    seconds >= self.owner_seconds:
+                reasons.append('over the review\'s budget of %.0fs of '
+                               'runs' % self.owner_seconds)
+            else:
+                return None
+        return reasons[0]
+
+    def charge(self, key, seconds):
+        """Add a finished run's seconds (its start was counted already)."""
+        with self._lock:
+            self.total[1] += seconds
+            for owner in self.owners.get(key, ()):
+                self.spent.setdefault(owner, [0, 0.0])[1] += seconds
 
 
 def _module_name(path):
@@ -119,7 +198,8 @@ class Pool(object):
     def __init__(self, variants, confinement, jobs=None,
                  timeout=DEFAULT_TIMEOUT, cache_dir=None, use_cache=True,
                  progress=None, python=None, skip_mutants=True,
-                 stop_at_survivor=False):
+                 stop_at_survivor=False, caught=None, sham=False,
+                 budget=None):
         self.variants = list(variants)
         self.confinement = confinement
         self.jobs = max(1, jobs or os.cpu_count() or 1)
@@ -132,16 +212,21 @@ class Pool(object):
         self.python = python or sys.executable
         self.skip_mutants = skip_mutants
         self.stop_at_survivor = stop_at_survivor
+        # Whether a mutant's result catches it (see default_caught).
+        self.caught = caught or default_caught
+        # Run the sham after the mutants of a version they all caught.
+        self.sham = sham
+        self.budget = budget or Budget()
         self.startup_allowance = STARTUP_ALLOWANCE
         self._fingerprint = json.dumps(
             dict(env.versions(), concurrency=env.concurrency()),
             sort_keys=True)
         self.stats = {'runs': 0, 'cached': 0, 'workers': 0,
                       'run_seconds': 0.0, 'worker_seconds': 0.0}
+        self._lock = threading.Lock()
         # {version key: (start, stop)}: wall-clock times (time.time()) of
         # each version's work unit, waiting for its lock included.
         self.times = {}
-        self._lock = threading.Lock()
 
     def close(self):
         if self.confinement is not None:
@@ -186,11 +271,18 @@ class Pool(object):
                 else:
                     missing.append(variant)
             skipped = skip_rest(found[key], missing,
-                                self.stop_at_survivor) \
+                                self.stop_at_survivor, self.caught) \
                 if self.skip_mutants else None
             if skipped is not None:
                 found[key].update(skipped)
                 missing = []
+            if self.sham and not missing:
+                cached = self.cache.get(self._key(key, results.SHAM)) \
+                    if self.cache else None
+                if cached is not None:
+                    found[key][results.SHAM] = cached
+                elif self._wants_sham(found[key]):
+                    missing = [results.SHAM]
             if missing:
                 todo.append((key, version, missing))
         self.progress('plan', total=sum(len(m) for _, _, m in todo),
@@ -237,7 +329,7 @@ class Pool(object):
                     self.progress('cached', count=len(got))
             remaining = [v for v in variants if v not in got]
             skipped = skip_rest(dict(prior, **got), remaining,
-                                self.stop_at_survivor) \
+                                self.stop_at_survivor, self.caught) \
                 if self.skip_mutants and remaining else None
             if skipped:
                 got.update(skipped)
@@ -254,58 +346,143 @@ class Pool(object):
                 self.times[key] = (start, time.time())
 
     def _run_one(self, key, version, variants, prior=None):
-        """One fresh worker for one version; returns {variant: RunResult}."""
-        with tempfile.TemporaryDirectory(prefix='nrc-case-') as case:
-            os.chmod(case, 0o755)
-            module = 'nrc_version_%s' % key[:16]
-            with open(os.path.join(case, module + '.py'), 'w') as f:
-                f.write(version.test_source)
-            inside = CASE_DIR if self.confinement else case
-            argv = [self.python, '-m', 'nova_resize_checks.runs.worker',
-                    '--dir', inside, '--module', module,
-                    '--timeout', str(self.timeout)]
-            for index, (path, text) in enumerate(version.overlay):
-                name = 'overlay_%d.py' % index
-                with open(os.path.join(case, name), 'w') as f:
-                    f.write(text)
-                argv += ['--overlay', '%s=%s' % (_module_name(path),
-                                                 os.path.join(inside, name))]
+        """Run a version's variants, one fresh sandbox each, in order.
+
+        Returns {variant: RunResult}.  Each variant runs in its own
+        confined reporter and test process (see
+        :mod:`~nova_resize_checks.runs.worker`): nothing one run leaves
+        behind reaches the next, and every run starts the same way, so
+        nothing inside tells a run which variant it is or how many came
+        before.  Between runs the skip rule decides whether the rest can
+        matter; the sham (real nova through the mutant machinery) runs
+        last, when the version was caught by every mutant it ran against.
+        """
+        produced = dict(prior or {})
+        ran = []
+        runnable = version.runnable()
+        if runnable is not None:
             for variant in variants:
-                argv += ['--variant', variant]
-            if self.skip_mutants:
-                argv.append('--stop-on-real-failure')
-            if self.stop_at_survivor:
-                argv.append('--stop-at-survivor')
-            for name in os.listdir(case):
-                os.chmod(os.path.join(case, name), 0o644)
-            allowance = self.timeout + self.startup_allowance
-            deadline = self.startup_allowance + (
-                self.timeout + 30) * len(variants)
-            if self.confinement is not None:
-                cmd = self.confinement.command(
-                    argv, read_only=[(case, CASE_DIR)])
-                finished = watch.run(
-                    cmd, allowance, deadline,
-                    pass_fds=self.confinement.pass_fds(),
-                    preexec_fn=self._limits(deadline))
-            else:
-                argv.append('--unconfined')
-                os.makedirs(os.path.join(case, 'home'), exist_ok=True)
-                run_env = confinement_mod.environment(case)
-                run_env['PYTHONPATH'] = os.pathsep.join(
-                    p for p in sys.path if p)
-                finished = watch.run(argv, allowance, deadline,
-                                     env=run_env, cwd=case)
+                produced[variant] = results.RunResult(
+                    variant=variant, outcome=results.ERROR,
+                    evidence='not run: %s' % runnable)
+            return produced
+        module = 'nrc_version_%s' % key[:16]
+        files = [(module + '.py', version.test_source)]
+        overlay = []
+        for index, (path, text) in enumerate(version.overlay):
+            name = 'overlay_%d.py' % index
+            files.append((name, text))
+            overlay.append((_module_name(path), name))
+        job = {'module': module, 'timeout': self.timeout,
+               'startup': self.startup_allowance,
+               'unconfined': self.confinement is None}
+        todo = list(variants)
+        while todo:
+            refused = self.budget.refuse(key)
+            if refused is not None:
+                for variant in todo:
+                    produced[variant] = results.RunResult(
+                        variant=variant, outcome=results.SKIPPED,
+                        over_budget=True,
+                        evidence='not run: %s' % refused)
+                break
+            variant = todo.pop(0)
+            ran.append(variant)
+            produced[variant] = self._run_variant(
+                key, version, files, overlay, dict(job, variant=variant))
+            self.progress('done', version=version.label or key[:12],
+                          variant=variant, outcome=produced[variant].outcome,
+                          seconds=produced[variant].seconds)
+            skipped = skip_rest(produced, todo, self.stop_at_survivor,
+                                self.caught) if self.skip_mutants \
+                else None
+            if skipped:
+                produced.update(skipped)
+                self.progress('skipped', count=len(skipped))
+                break
+            if not todo and self.sham and self._wants_sham(produced):
+                todo.append(results.SHAM)
+        return produced
+
+    def _wants_sham(self, produced):
+        real = produced.get(results.REAL)
+        ran = [v for v, r in produced.items()
+               if v not in (results.REAL, results.SHAM) and not r.known
+               and r.outcome != results.SKIPPED]
+        return (results.SHAM not in produced and real is not None and
+                real.outcome == results.PASS and ran and
+                all(self.caught(v, produced[v]) for v in ran))
+
+    def _run_variant(self, key, version, files, overlay, job):
+        """One fresh sandbox for one variant; returns its RunResult.
+
+        Every run gets its files written afresh (and dated the epoch), so
+        that nothing it sees is older than the run itself.
+        """
+        with tempfile.TemporaryDirectory(prefix='nrc-run-') as scratch:
+            os.chmod(scratch, 0o755)
+            case = os.path.join(scratch, 'case')
+            os.mkdir(case)
+            inside = CASE_DIR if self.confinement else case
+            for name, text in files:
+                target = os.path.join(case, name)
+                with open(target, 'wb') as f:
+                    f.write(results.run_bytes(text))
+                os.chmod(target, 0o644)
+                os.utime(target, (0, 0))
+            os.chmod(case, 0o755)
+            os.utime(case, (0, 0))
+            job = dict(job, file=os.path.join(inside, files[0][0]),
+                       overlay=[[name, os.path.join(inside, filename)]
+                                for name, filename in overlay])
+            return self._run_sandbox(key, version, case, scratch, job)
+
+    def _run_sandbox(self, key, version, case, scratch, job):
+        variant = job['variant']
+        module = job['module']
+        argv = [self.python, '-m', 'nova_resize_checks.runs.worker']
+        stdin = json.dumps(job).encode('utf-8')
+        allowance = self.timeout + self.startup_allowance + 30
+        deadline = allowance + 30
+        cgroup = None
+        if self.confinement is not None:
+            cgroup = self.confinement.new_cgroup()
+            cmd = self.confinement.command(
+                argv, read_only=[(case, CASE_DIR)],
+                etc_dir=confinement_mod.write_etc(
+                    os.path.join(scratch, 'etc')))
+            finished = watch.run(
+                cmd, allowance, deadline, stdin_data=stdin,
+                pass_fds=self.confinement.pass_fds(),
+                preexec_fn=self._limits(deadline, cgroup))
+        else:
+            os.makedirs(os.path.join(case, 'home'), exist_ok=True)
+            run_env = confinement_mod.environment(case)
+            run_env['PYTHONPATH'] = os.pathsep.join(
+                p for p in sys.path if p)
+            finished = watch.run(argv, allowance, deadline, env=run_env,
+                                 cwd=case, stdin_data=stdin)
+        if cgroup is not None:
+            cgroup.remove()
         with self._lock:
             self.stats['workers'] += 1
             self.stats['worker_seconds'] += finished.seconds
-        return self._fold(key, version, module, variants, finished,
-                          prior or {})
+        result, complete = self._fold(variant, module, version, finished)
+        self.budget.charge(key, finished.seconds)
+        with self._lock:
+            self.stats['runs'] += 1
+            self.stats['run_seconds'] += result.seconds
+        if complete and self.cache and self.write_cache and \
+                not children.cancelled():
+            self.cache.put(self._key(key, variant), result)
+        return result
 
-    def _limits(self, deadline):
+    def _limits(self, deadline, cgroup=None):
         confinement = self.confinement
 
         def limits():
+            if cgroup is not None:
+                cgroup.enter()
             confinement.limits()
             import resource
 
@@ -313,67 +490,51 @@ class Pool(object):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         return limits
 
-    def _fold(self, key, version, module, variants, finished, prior=None):
+    def _fold(self, variant, module, version, finished):
+        """(RunResult, complete) from a reporter's stream and its end.
+
+        Complete (cacheable) only when the reporter forwarded the records
+        of a clean run and nothing was refused.
+        """
         stream = protocol.read(finished.data)
-        produced = {}
-        complete = True
-        for variant in variants:
-            records = stream.tests.get(variant)
-            if variant in stream.done and records is not None:
-                fields = failure.fold(records, module + '.py',
-                                      version.test_source)
-                produced[variant] = results.RunResult(
-                    variant=variant, seconds=round(stream.done[variant], 3),
-                    **fields)
-            elif variant in stream.started or not produced:
-                produced[variant] = self._cut_short(variant, stream,
-                                                    finished)
-                complete = False
-                break
-            else:
-                break
-        if stream.attempts:
+        attempts = list(dict.fromkeys(stream.attempts))
+        if variant in stream.done and variant in stream.tests and \
+                not stream.unreadable and not stream.ended:
+            fields = failure.fold(stream.tests[variant], module + '.py',
+                                  version.test_source)
+            result = results.RunResult(
+                variant=variant, seconds=round(stream.done[variant], 3),
+                **fields)
+            complete = True
+        elif variant in stream.ended:
+            outcome, evidence, seconds = stream.ended[variant]
+            if outcome not in results.OUTCOMES or outcome in (
+                    results.PASS, results.SKIPPED):
+                outcome = results.ERROR
+            result = results.RunResult(variant=variant, outcome=outcome,
+                                       seconds=round(seconds, 3),
+                                       evidence=evidence[:1000])
+            if outcome == results.REFUSED:
+                result.attempts = [evidence]
             complete = False
-            for result in produced.values():
-                if result.outcome != results.SKIPPED:
-                    result.outcome = results.REFUSED
-                    attempts = list(dict.fromkeys(stream.attempts))
-                    result.attempts = attempts
-                    result.evidence = 'confinement refused: %s' % (
-                        '; '.join(attempts[:3]))
-        for variant in variants:
-            if variant in produced:
-                continue
-            skipped = skip_rest(dict(prior or {}, **produced), [variant],
-                                self.stop_at_survivor)
-            if skipped:
-                produced.update(skipped)
-            else:
-                produced[variant] = results.RunResult(
-                    variant=variant, outcome=results.ERROR,
-                    evidence='not run: the worker ended before this '
-                             'variant')
-        skipped = 0
-        for variant, result in produced.items():
-            if result.outcome == results.SKIPPED:
-                skipped += 1
-                continue
-            with self._lock:
-                self.stats['runs'] += 1
-                self.stats['run_seconds'] += result.seconds
-            if complete and self.cache and self.write_cache and \
-                    result.outcome != results.REFUSED and \
-                    not children.cancelled():
-                self.cache.put(self._key(key, variant), result)
-            self.progress('done', version=version.label or key[:12],
-                          variant=variant, outcome=result.outcome,
-                          seconds=result.seconds)
-        if skipped:
-            self.progress('skipped', count=skipped)
-        return produced
+        else:
+            result = self._cut_short(variant, stream, finished)
+            complete = False
+        if attempts:
+            # A refusal the reporter forwarded decides, whatever the run
+            # reported after it.
+            result.outcome = results.REFUSED
+            result.attempts = attempts + [a for a in result.attempts
+                                          if a not in attempts]
+            result.evidence = 'confinement refused: %s' % (
+                '; '.join(attempts[:3]))
+            complete = False
+        if self.confinement is None:
+            complete = False
+        return result, complete
 
     def _cut_short(self, variant, stream, finished):
-        """The result of the variant a worker was running when it ended."""
+        """The result of a run whose reporter did not end it."""
         code = finished.returncode
         if stream.environment_error:
             return results.RunResult(
@@ -401,14 +562,12 @@ class Pool(object):
                          % _SIGNALS[code])
         tail = [line for line in finished.stderr.splitlines()
                 if line.strip()]
-        why = 'the worker died (exit status %s) during this run' % code
+        why = 'the run ended (exit status %s) without a result' % code
         if stream.unreadable:
             why += '; ' + stream.unreadable
-        if tail and ('MemoryError' in tail[-1] or 'bwrap:' in tail[-1]):
+        if tail and 'bwrap:' in tail[-1]:
             why += ': %s' % tail[-1][:300]
-        outcome = results.LIMIT if tail and 'MemoryError' in tail[-1] \
-            else results.ERROR
-        return results.RunResult(variant=variant, outcome=outcome,
+        return results.RunResult(variant=variant, outcome=results.ERROR,
                                  evidence=why)
 
 

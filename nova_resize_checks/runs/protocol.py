@@ -11,9 +11,17 @@
 # under the License.
 
 
-"""The one worker protocol: subunit v2 from a run to the parent.
+"""The worker protocol: subunit v2, test process -> reporter -> parent.
 
-A worker writes, on a pipe only the parent reads:
+The test process (which runs review code) writes to the reporter only:
+``environment``, then ``started``, one ``run/TEST_ID`` event per test,
+``confinement:attempt`` events as they happen and ``end`` last.  The
+reporter reads it with :func:`read_child`, which requires a clean frame:
+nothing but subunit packets, only those ids, each test once, ``end`` last
+and once.
+
+The reporter (which runs no review code) writes, on a pipe only the parent
+reads:
 
 * ``environment``: ``success`` with a ``versions`` file (JSON) once the
   worker is ready, or ``fail`` with an ``error`` file when the
@@ -23,8 +31,11 @@ A worker writes, on a pipe only the parent reads:
 * ``NAME/TEST_ID``: one event per test with its status (``success``,
   ``fail``, ``skip``; errors and timeouts are ``fail`` tagged ``error``
   or ``timeout``) and its traceback as the ``traceback`` file;
-* ``confinement:attempt``: ``fail`` with an ``attempt`` file, at once,
-  for each thing the reporter refused.
+* ``confinement:attempt``: ``fail`` with an ``attempt`` file for each
+  thing the test process's audit hook refused;
+* ``variant:NAME`` ``fail`` with an ``ended`` file (JSON: outcome and
+  evidence) instead of ``success`` when the kernel's word (a signal, the
+  time bound, a flood) or an unclean stream overrules the records.
 
 The parent reads the stream after the process ended (the bytes are
 capped) and trusts it only for the version that process ran.
@@ -38,6 +49,9 @@ import testtools
 
 ENVIRONMENT = 'environment'
 ATTEMPT = 'confinement:attempt'
+STARTED = 'started'
+END = 'end'
+RUN_PREFIX = 'run/'
 _VARIANT = 'variant:'
 _TEXT = 'text/plain; charset=utf8'
 _TO_SUBUNIT = {'pass': ('success', None), 'fail': ('fail', None),
@@ -83,6 +97,17 @@ class Writer(object):
                                                            'replace'),
                     tags={tag} if tag else None)
 
+    def variant_ended(self, variant, outcome, evidence, seconds):
+        self._event(_VARIANT + variant, 'fail', 'ended', json.dumps(
+            {'outcome': outcome, 'evidence': evidence,
+             'seconds': float(seconds)}).encode())
+
+    def started(self):
+        self._event(STARTED, 'inprogress')
+
+    def end(self):
+        self._event(END, 'success')
+
     def attempt(self, text):
         self._event(ATTEMPT, 'fail', 'attempt',
                     text.encode('utf-8', 'replace'))
@@ -99,6 +124,7 @@ class Stream(object):
         self.tests = {}            # variant -> [record]
         self.attempts = []
         self.unreadable = None
+        self.ended = {}            # variant -> (outcome, evidence, seconds)
 
 
 class _Collector(testtools.StreamResult):
@@ -132,6 +158,14 @@ class _Collector(testtools.StreamResult):
                     found.done[variant] = float(data)
                 except ValueError:
                     found.done[variant] = 0.0
+            elif test_status == 'fail' and file_name == 'ended':
+                try:
+                    ended = json.loads(data)
+                    found.ended[variant] = (str(ended['outcome']),
+                                            str(ended['evidence']),
+                                            float(ended['seconds']))
+                except (ValueError, KeyError, TypeError):
+                    found.ended[variant] = ('error', 'unreadable end', 0.0)
         elif '/' in test_id and test_status is not None:
             variant, _, name = test_id.partition('/')
             tags = set(test_tags or ())
@@ -159,4 +193,100 @@ def read(data):
     except Exception as exc:   # hostile or cut-off bytes
         found.unreadable = 'the run\'s result stream could not be read: %s' % (
             exc,)
+    return found
+
+
+class ChildStream(object):
+    """What a test process reported, and whether it framed cleanly."""
+
+    def __init__(self):
+        self.versions = None
+        self.environment_error = None
+        self.records = []
+        self.attempts = []
+        self.started = False
+        self.ended = False
+        self.problem = None
+
+    def fault(self, text):
+        if self.problem is None:
+            self.problem = ('the run\'s result stream did not frame '
+                            'cleanly: %s' % text)
+
+
+class _ChildCollector(testtools.StreamResult):
+    """Accepts only the events a test process may send, in order."""
+
+    def __init__(self, found):
+        super(_ChildCollector, self).__init__()
+        self.found = found
+        self.seen = set()
+
+    def status(self, test_id=None, test_status=None, test_tags=None,
+               file_name=None, file_bytes=None, eof=False, **kwargs):
+        found = self.found
+        data = bytes(file_bytes or b'').decode('utf-8', 'replace')
+        if test_id == ATTEMPT:
+            # Refusals count wherever they come, even after the end.
+            if data:
+                found.attempts.append(data[:1000])
+            return
+        if found.ended:
+            found.fault('an event after the end')
+        elif test_id is None:
+            found.fault('bytes that are not a subunit packet')
+        elif test_id == ENVIRONMENT:
+            if found.versions is not None or found.started or (
+                    found.environment_error is not None):
+                found.fault('a second environment event')
+            elif test_status == 'fail':
+                found.environment_error = data or 'environment error'
+            elif file_name == 'versions':
+                try:
+                    found.versions = json.loads(data)
+                except ValueError:
+                    found.fault('unreadable versions')
+        elif test_id == STARTED and test_status == 'inprogress':
+            if found.started or found.versions is None:
+                found.fault('a start out of order')
+            found.started = True
+        elif test_id == END and test_status == 'success':
+            found.ended = True
+        elif test_id.startswith(RUN_PREFIX) and test_status is not None:
+            name = test_id[len(RUN_PREFIX):]
+            if not found.started:
+                found.fault('a test before the start')
+            elif name in self.seen:
+                found.fault('test %s reported twice' % name[:200])
+            self.seen.add(name)
+            tags = set(test_tags or ())
+            if test_status == 'success':
+                status = 'pass'
+            elif test_status == 'skip':
+                status = 'skip'
+            elif 'timeout' in tags:
+                status = 'timeout'
+            elif 'error' in tags or test_status != 'fail':
+                status = 'error'
+            else:
+                status = 'fail'
+            found.records.append({'id': name, 'status': status,
+                                  'traceback': data})
+        else:
+            found.fault('an unexpected event %r' % str(test_id)[:100])
+
+
+def read_child(data):
+    """Decode a test process's bytes strictly; never raises."""
+    found = ChildStream()
+    try:
+        subunit.ByteStreamToStreamResult(
+            io.BytesIO(data), non_subunit_name='stdout').run(
+                _ChildCollector(found))
+    except Exception as exc:   # hostile or cut-off bytes
+        found.fault('unreadable (%s)' % exc)
+    if not found.ended:
+        found.fault('it has no end')
+    elif found.environment_error is None and not found.started:
+        found.fault('no start')
     return found

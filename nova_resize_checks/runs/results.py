@@ -14,17 +14,29 @@
 """What the run layer works on and gives back: versions, results, outcomes.
 
 A *version* is a test file's source plus an optional overlay of nova files
-(module path -> source).  The caller names its identity (``key``): the run
-layer does not know how the caller normalises code, only that two versions
-with one key are the same version.
+(module path -> source).  Its identity (``key``) is a digest of the exact
+bytes a run writes and imports: two versions are one only when every file
+they run is byte for byte the same.
+
+Sources are run as text, exactly as the caller (and the static gate) read
+it: :func:`source_text` decodes code the way Python would decode a file
+holding it (a PEP 263 coding declaration, a byte-order mark, universal
+newlines) and takes the declaration out, so the file a run imports is
+UTF-8 with no coding declaration and means what the text means.
 """
 
+import codecs
 import dataclasses
 import hashlib
+import io
 import json
+import re
+import tokenize
 import typing
 
 REAL = 'real'
+# Real nova through the mutant machinery, unchanged (mutants.SHAM).
+SHAM = 'sham'
 PASS = 'pass'
 FAIL = 'fail'
 ERROR = 'error'
@@ -41,21 +53,88 @@ REFUSED = 'refused'
 OUTCOMES = (PASS, FAIL, ERROR, TIMEOUT, LIMIT, REFUSED, SKIPPED)
 
 
+# PEP 263: a comment on line 1 or 2 naming the source's encoding.
+_CODING = re.compile(r'^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)')
+CODING_REMOVED = '# (coding declaration removed: this file is UTF-8)'
+
+
+class NotText(ValueError):
+    """Code that cannot be written as UTF-8 text (lone surrogates)."""
+
+
+def source_text(code):
+    """``code`` as Python would read it from a file, ready to run as UTF-8.
+
+    The text is encoded as UTF-8 (as a review file holding it is), decoded
+    as Python's import would decode those bytes (coding declaration,
+    byte-order mark), its newlines made universal and any coding
+    declaration on its first two lines replaced by a comment that is not
+    one.  Bytes Python could not decode are left as they are (the import
+    would fail; run as UTF-8 they mean what the text shows).  Idempotent.
+    """
+    data = code.encode('utf-8', 'surrogatepass')
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeError, ValueError):
+        text = code
+    text = text.replace('\r\n', '\n').replace('\r', '\n')
+    if text.startswith(codecs.BOM_UTF8.decode('utf-8')):
+        text = text[1:]
+    lines = text.split('\n')
+    for index in range(min(2, len(lines))):
+        if _CODING.match(lines[index]):
+            lines[index] = CODING_REMOVED
+    return '\n'.join(lines)
+
+
+def run_bytes(text):
+    """The bytes a run writes for ``text``: strict UTF-8 (or NotText)."""
+    try:
+        return text.encode('utf-8')
+    except UnicodeError as exc:
+        raise NotText('the code is not valid text (%s)' % exc)
+
+
+def _digest(text):
+    try:
+        data = run_bytes(text)
+    except NotText:
+        data = text.encode('utf-8', 'surrogatepass')
+    return hashlib.sha256(data).hexdigest()
+
+
 @dataclasses.dataclass(frozen=True)
 class Version:
-    """A test source and the nova files it runs with."""
+    """A test source and the nova files it runs with.
+
+    Sources are given as :func:`source_text` made them; the run layer
+    refuses to run one that is not (see :meth:`runnable`).
+    """
     test_source: str
     overlay: typing.Tuple[typing.Tuple[str, str], ...] = ()
     label: str = ''
-    # The caller's identity for this version (e.g. a hash of its
-    # normalised code); by default a hash of the exact text.
-    known_key: str = dataclasses.field(default='', compare=False)
 
     def key(self):
-        if self.known_key:
-            return self.known_key
+        """A digest of the exact bytes this version runs."""
         return hashlib.sha256(json.dumps(
-            [self.test_source, sorted(self.overlay)]).encode()).hexdigest()
+            [_digest(self.test_source),
+             sorted((path, _digest(text)) for path, text in self.overlay)]
+        ).encode()).hexdigest()
+
+    def runnable(self):
+        """None, or why the run layer must not run this version."""
+        for name, text in [('the test', self.test_source)] + list(
+                self.overlay):
+            try:
+                run_bytes(text)
+            except NotText as exc:
+                return '%s: %s' % (name, exc)
+            if source_text(text) != text:
+                return ('%s: not the text Python would run (a coding '
+                        'declaration, byte-order mark or carriage return '
+                        'left in)' % name)
+        return None
 
 
 @dataclasses.dataclass
@@ -74,6 +153,8 @@ class RunResult:
     # Not run: the caller knew the outcome without running (the evidence
     # says how).
     known: bool = False
+    # Not run: the review's or the invocation's budget was spent.
+    over_budget: bool = False
 
     def to_dict(self):
         return dataclasses.asdict(self)

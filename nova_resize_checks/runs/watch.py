@@ -48,17 +48,30 @@ def _kill(proc):
 
 
 def run(argv, allowance, deadline=None, env=None, cwd=None, pass_fds=(),
-        preexec_fn=None, max_bytes=MAX_RESULT_BYTES, on_progress=None):
+        preexec_fn=None, max_bytes=MAX_RESULT_BYTES, on_progress=None,
+        stdin_data=None):
     """Run ``argv`` to its end under the bounds above; returns Finished.
 
-    Raises :class:`children.Interrupted` when the user interrupted the
-    command (before the start, or while it ran: it is killed then).
+    ``stdin_data`` (bytes, small) is the process's whole stdin; without
+    it, stdin is /dev/null.  Raises :class:`children.Interrupted` when the
+    user interrupted the command (before the start, or while it ran: it is
+    killed then).
     """
     start = time.monotonic()
     proc = children.start(
-        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, env=env, cwd=cwd,
-        pass_fds=tuple(pass_fds), preexec_fn=preexec_fn)
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL if stdin_data is None else subprocess.PIPE,
+        env=env, cwd=cwd, pass_fds=tuple(pass_fds), preexec_fn=preexec_fn)
+    if stdin_data is not None:
+        try:
+            proc.stdin.write(stdin_data)
+        except OSError:
+            pass
+        finally:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
     try:
         return _watch(proc, start, allowance, deadline, max_bytes,
                       on_progress)

@@ -11,50 +11,126 @@
 # under the License.
 
 
-"""A run of one version: ``python -m nova_resize_checks.runs.worker``.
+"""A run of one variant of one version, in two processes.
 
-The pool starts one worker per version, confined (see
-:mod:`~nova_resize_checks.runs.confinement`), and never gives it a second
-version: whatever a version's code does to this process dies with it.
+``python -m nova_resize_checks.runs.worker`` is the *reporter*: the pool
+starts one per variant run, confined (see
+:mod:`~nova_resize_checks.runs.confinement`), and gives it the job on its
+stdin, never in its argv or environment.  The reporter runs no review
+code.  It closes every file descriptor it inherited but its own three,
+leaves uid 0 of the run's user namespace, makes itself undumpable (no
+other process of its uid may read its memory or its descriptors through
+``/proc``), then starts the *test process*
+(``... worker --test``) with a pipe for its results, hands it its part of
+the job on its stdin, and waits for it under the run's time bound.
 
-The worker leaves uid 0 of its user namespace, imports nova (the test
-package first, so that nova decides between eventlet and native threads
-before anything imports ``nova.virt``), applies this package's fix-ups,
-loads the seccomp filter and the reporter
-(:mod:`~nova_resize_checks.runs.guard`), and only then imports the
-version's test module.  It runs the module once per variant (real nova,
-or a mutant applied as a fixture for that run) and reports on its
-original stdout in the subunit protocol of
-:mod:`~nova_resize_checks.runs.protocol`; fd 1 then points at stderr, so
-stray prints cannot mix with the results.
+The test process imports nova (the test package first, so that nova
+decides between eventlet and native threads before anything imports
+``nova.virt``), applies this package's fix-ups and the variant (nothing,
+:data:`mutants.SHAM` or a mutant; the variant's name is dropped once
+applied and never reported by it), loads the seccomp filter and the audit
+hook (:mod:`~nova_resize_checks.runs.guard`) and only then imports the
+version's test module: the exact text the parent wrote, decoded as strict
+UTF-8 and compiled as text (no coding declaration can change it).  It
+reports its test records on the pipe, without a variant name, and ends
+with an ``end`` event.
+
+The reporter believes the kernel before the test process: it forwards the
+records to the parent (:mod:`~nova_resize_checks.runs.protocol`) only when
+the test process exited with status 0, framed its stream cleanly and ended
+it; a death by signal (SIGSYS: seccomp), a kill at the time bound, a flood
+or a stream that does not frame cleanly ends the variant with the
+reporter's own verdict (``refused``, ``timeout``, ``limit`` or ``error``).
+Every refusal the test process reported is forwarded whatever it did
+next.
 """
 
-import argparse
 import contextlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
+import json
 import os
+import selectors
+import signal
+import subprocess
 import sys
 import time
 import traceback
 import unittest
 
 REAL = 'real'
+# The test process's records carry this in place of the variant's name.
+RUN_ID = 'run'
 _TIMEOUT_MARKERS = ('fixtures._fixtures.timeout.TimeoutException',
                     'TimeoutException')
+# After the run's own bound, the reporter waits this long before it kills.
+KILL_GRACE = 15.0
+MAX_CHILD_BYTES = 16 * 1024 ** 2
+_DEVNULL = '/dev/null'
+_SIGNAL_OUTCOMES = {signal.SIGXCPU: ('limit', 'CPU time'),
+                    signal.SIGXFSZ: ('limit', 'file size')}
 
 
-class _OverlayFinder(importlib.abc.MetaPathFinder):
-    """Serve some modules from overlay files instead of site-packages."""
+def _close_inherited(keep=(0, 1, 2)):
+    """Close every file descriptor but ``keep`` (bwrap's userns fd too)."""
+    try:
+        fds = [int(name) for name in os.listdir('/proc/self/fd')]
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
-    def __init__(self, overlay):
-        self.overlay = dict(overlay)
+
+def _take_stdin():
+    """Read the job from stdin, then point stdin at /dev/null."""
+    data = sys.stdin.buffer.read()
+    null = os.open(_DEVNULL, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    return json.loads(data.decode('utf-8'))
+
+
+def _results_channel():
+    """The original stdout for results; fd 1 becomes stderr."""
+    out = os.fdopen(os.dup(1), 'wb')
+    os.dup2(2, 1)
+    return out
+
+
+class _TextLoader(importlib.machinery.SourceFileLoader):
+    """Load a module from a UTF-8 file as text.
+
+    No coding declaration, byte-order mark or byte decoding can make it
+    mean something else than the text the static gate read.
+    """
+
+    def source_to_code(self, data, path, *, _optimize=-1):
+        return compile(bytes(data).decode('utf-8'), path, 'exec',
+                       dont_inherit=True, optimize=_optimize)
+
+    def get_data(self, path):
+        if path.endswith(('.pyc', '.pyo')):
+            raise OSError('no bytecode is read in a run')
+        return super(_TextLoader, self).get_data(path)
+
+
+class _TextFinder(importlib.abc.MetaPathFinder):
+    """Serve the version's module and its nova overlay as text."""
+
+    def __init__(self, files):
+        self.files = dict(files)
 
     def find_spec(self, fullname, path=None, target=None):
-        filename = self.overlay.get(fullname)
+        filename = self.files.get(fullname)
         if filename is None:
             return None
-        return importlib.util.spec_from_file_location(fullname, filename)
+        return importlib.util.spec_from_file_location(
+            fullname, filename, loader=_TextLoader(fullname, filename))
 
 
 def _recorder_class():
@@ -113,20 +189,46 @@ def _recorder_class():
     return Recorder
 
 
+@contextlib.contextmanager
+def _no_programs():
+    """While nova is imported, a program it runs fails as a missing one.
+
+    os-brick runs ``grep`` at import time to probe iscsiadm; a run's view
+    has no programs, and a failed probe is what os-brick expects
+    (ProcessExecutionError), not FileNotFoundError.
+    """
+    from oslo_concurrency import processutils
+
+    real = processutils.execute
+
+    def execute(*cmd, **kwargs):
+        raise processutils.ProcessExecutionError(
+            cmd=' '.join(str(c) for c in cmd), exit_code=127,
+            description='no programs run in a test process')
+
+    processutils.execute = execute
+    try:
+        yield
+    finally:
+        processutils.execute = real
+
+
 def prepare(overlay):
     """Import nova and apply this package's fix-ups.
 
-    Raises EnvironmentProblem.
+    ``overlay`` maps module names to files served instead of
+    site-packages.  Raises EnvironmentProblem.
     """
     if overlay:
-        sys.meta_path.insert(0, _OverlayFinder(overlay))
+        sys.meta_path.insert(0, _TextFinder(overlay))
     from nova_resize_checks import env
 
     env.check_environment()
     # nova decides how to patch (eventlet or native threads) here, before
     # anything below imports nova.virt.
     import nova.tests.functional  # noqa: F401
-    from nova.tests.functional import integrated_helpers  # noqa: F401
+    with _no_programs():
+        from nova.tests.functional import integrated_helpers  # noqa: F401
 
     from nova_resize_checks import fixtures as nrc_fixtures
     from nova_resize_checks import mutants  # noqa: F401
@@ -136,11 +238,9 @@ def prepare(overlay):
     virt.register()
 
 
-def run_variant(module, variant, timeout, recorder_class):
-    """Run the test module once under ``variant``; returns its records."""
+def run_module(module, timeout, recorder_class):
+    """Run the test module once; returns its records."""
     import fixtures
-
-    from nova_resize_checks import mutants
 
     try:
         importlib.invalidate_caches()
@@ -153,8 +253,6 @@ def run_variant(module, variant, timeout, recorder_class):
     with contextlib.ExitStack() as stack:
         if timeout:
             stack.enter_context(fixtures.Timeout(int(timeout), gentle=True))
-        if variant != REAL:
-            stack.enter_context(mutants.MutantFixture(variant))
         suite.run(recorder)
     if not recorder.records:
         # A module with no tests must not pass as "nothing failed".
@@ -163,71 +261,182 @@ def run_variant(module, variant, timeout, recorder_class):
     return recorder.records
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog='nova_resize_checks.runs.worker')
-    parser.add_argument('--dir', required=True,
-                        help='directory holding the test module')
-    parser.add_argument('--module', required=True)
-    parser.add_argument('--variant', action='append', default=[])
-    parser.add_argument('--overlay', action='append', default=[],
-                        metavar='MODULE=FILE')
-    parser.add_argument('--timeout', type=float, default=0)
-    parser.add_argument('--stop-on-real-failure', action='store_true')
-    parser.add_argument('--stop-at-survivor', action='store_true')
-    parser.add_argument('--unconfined', action='store_true',
-                        help='no identity change, no seccomp filter')
-    args = parser.parse_args(argv)
+def _apply_variant(job):
+    """Apply the job's variant and forget its name."""
+    from nova_resize_checks import mutants
 
-    # The results go on the original stdout; fd 1 becomes stderr.
-    out = os.fdopen(os.dup(1), 'wb')
-    os.dup2(2, 1)
+    name = job.pop('variant', REAL)
+    if name != REAL:
+        mutants.apply(name)
+
+
+def test_main():
+    """The test process: runs review code, reports to the reporter only."""
+    _close_inherited()
+    out = _results_channel()
+    job = _take_stdin()
     from nova_resize_checks.runs import guard
     from nova_resize_checks.runs import protocol
 
     writer = protocol.Writer(out)
-    if not args.unconfined:
-        guard.drop_identity()
     from nova_resize_checks import env
 
-    overlay = dict(item.partition('=')[::2] for item in args.overlay)
-    sys.path.insert(0, os.path.abspath(args.dir))
+    files = dict(job.get('overlay') or ())
+    if job.get('file'):
+        files[job['module']] = job['file']
     try:
-        prepare(overlay)
+        prepare(files)
+        _apply_variant(job)
     except env.EnvironmentProblem as exc:
         writer.environment(error=str(exc))
-        return 0
+        writer.end()
+        out.flush()
+        os._exit(0)
     recorder_class = _recorder_class()
     writer.environment(versions=env.versions())
-    attempts = []
-
-    def report(text):
-        attempts.append(text)
-        writer.attempt(text)
-
-    if not args.unconfined:
+    module, timeout = job['module'], job['timeout']
+    if not job.get('unconfined'):
         guard.load_filter()
-        guard.install_reporter(report)
-    for variant in args.variant or [REAL]:
-        writer.variant_started(variant)
-        start = time.monotonic()
-        records = run_variant(args.module, variant, args.timeout,
-                              recorder_class)
-        for record in records:
-            writer.test(variant, record)
-        writer.variant_done(variant, time.monotonic() - start)
-        if attempts:
-            # Refused already: nothing another variant does can matter.
-            break
-        if args.stop_on_real_failure and variant == REAL and any(
-                r['status'] != 'pass' for r in records):
-            break
-        if args.stop_at_survivor and variant != REAL and records and all(
-                r['status'] == 'pass' for r in records):
-            break
+        guard.install_reporter(writer.attempt)
+    job = None
+    writer.started()
+    for record in run_module(module, timeout, recorder_class):
+        writer.test(RUN_ID, record)
+    writer.end()
     out.flush()
     # Do not run nova's or the version's exit handlers: the results are
     # out, and nothing after them may change them.
     os._exit(0)
+
+
+def _collect(proc, bound):
+    """(bytes, timed_out, flooded) of the test process's results."""
+    chunks, size = [], 0
+    timed_out = flooded = False
+    start = time.monotonic()
+    fd = proc.stdout.fileno()
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while True:
+            left = bound - (time.monotonic() - start)
+            if left <= 0:
+                timed_out = True
+                break
+            if not sel.select(timeout=min(left, 1.0)):
+                continue
+            block = os.read(fd, 65536)
+            if not block:
+                break
+            size += len(block)
+            if size > MAX_CHILD_BYTES:
+                flooded = True
+                break
+            chunks.append(block)
+    return b''.join(chunks), timed_out, flooded
+
+
+def _kernel_word(returncode, timed_out, flooded, bound):
+    """(outcome, evidence) when the process's end overrules its stream."""
+    from nova_resize_checks.runs import guard
+
+    if timed_out:
+        return 'timeout', ('killed by the reporter after %.0fs (the run\'s '
+                           'bound)' % bound)
+    if flooded:
+        return 'limit', ('the run wrote more than %d MiB of results'
+                         % (MAX_CHILD_BYTES // 1024 ** 2))
+    if returncode is None:
+        return 'error', 'the test process did not end'
+    if returncode < 0:
+        number = -returncode
+        if number == signal.SIGSYS:
+            return 'refused', guard.SIGSYS_EVIDENCE
+        if number in _SIGNAL_OUTCOMES:
+            outcome, what = _SIGNAL_OUTCOMES[number]
+            return outcome, ('the run was stopped by a resource limit (%s)'
+                             % what)
+        if number == signal.SIGKILL:
+            return 'limit', ('the test process was killed (SIGKILL): its '
+                             'memory or process limit, most likely')
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = 'signal %d' % number
+        return 'error', 'the test process was killed by %s' % name
+    if returncode != 0:
+        return 'error', ('the test process exited with status %d instead '
+                         'of ending its report' % returncode)
+    return None
+
+
+def reporter_main():
+    """The reporter: runs no review code; see the module docstring."""
+    _close_inherited()
+    out = _results_channel()
+    job = _take_stdin()
+    from nova_resize_checks.runs import guard
+    from nova_resize_checks.runs import protocol
+
+    if not job.get('unconfined'):
+        guard.drop_identity()
+        guard.undumpable()
+    writer = protocol.Writer(out)
+    variant = job['variant']
+    bound = float(job['timeout'] or 0) + float(job.get('startup', 60))
+    child_job = {key: job.get(key) for key in (
+        'module', 'file', 'overlay', 'timeout', 'unconfined')}
+    if variant != REAL:
+        child_job['variant'] = variant
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'nova_resize_checks.runs.worker', '--test'],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+        start_new_session=False)
+    try:
+        proc.stdin.write(json.dumps(child_job).encode('utf-8'))
+        proc.stdin.close()
+    except OSError:
+        pass
+    writer.variant_started(variant)
+    data, timed_out, flooded = _collect(proc, bound + KILL_GRACE)
+    if timed_out or flooded:
+        proc.kill()
+    try:
+        returncode = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        returncode = None
+    seconds = time.monotonic() - start
+    stream = protocol.read_child(data)
+    if stream.versions is not None:
+        writer.environment(versions=stream.versions)
+    elif stream.environment_error is not None:
+        writer.environment(error=stream.environment_error)
+    for attempt in stream.attempts:
+        writer.attempt(attempt)
+    overruled = _kernel_word(returncode, timed_out, flooded,
+                             bound + KILL_GRACE)
+    if overruled is None and stream.problem:
+        overruled = ('error', stream.problem)
+    if overruled is None and stream.environment_error is None:
+        for record in stream.records:
+            writer.test(variant, record)
+        writer.variant_done(variant, seconds)
+    elif overruled is not None:
+        writer.variant_ended(variant, overruled[0], overruled[1], seconds)
+    out.flush()
+    os._exit(0)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ['--test']:
+        return test_main()
+    if argv:
+        sys.stderr.write('usage: python -m nova_resize_checks.runs.worker '
+                         '[--test] (the job is read from stdin)\n')
+        return 2
+    return reporter_main()
 
 
 if __name__ == '__main__':

@@ -23,6 +23,7 @@ A harmless version in the same pool must pass.
 """
 
 import os
+import sys
 import tempfile
 
 import testtools
@@ -83,8 +84,10 @@ class TestConfinedRuns(testtools.TestCase):
             'unix': "import socket\ns = socket.socket(socket.AF_UNIX)\n"
                     "s.connect(%r)" % cls.unix_path,
             'write': "open(%r, 'w').write('x')" % cls.created,
+            # The canary directory is not in a run's view at all: a
+            # directory that is (read-only) stands in for it.
             'dir_fd': "import os\nfd = os.open(%r, os.O_RDONLY)\n"
-                      "os.remove('victim.txt', dir_fd=fd)" % cls.dir,
+                      "os.remove('pyvenv.cfg', dir_fd=fd)" % sys.prefix,
             'rename-dest': "import os\nopen('/tmp/x', 'w').close()\n"
                            "os.replace('/tmp/x', %r)" % cls.victim,
             'kill-parent': "import os, signal\n"

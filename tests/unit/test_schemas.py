@@ -234,9 +234,10 @@ class TestSchemas(testtools.TestCase):
 class TestExplain(testtools.TestCase):
 
     def test_explanation_shows_claims_and_the_diff(self):
-        version = results.Version('x = 2\n', known_key='k')
+        version = results.Version('x = 2\n')
         review = model.ReviewReport(path='r.md', verdict='breaks',
-                                    proposed_key='k', versions={'k': version})
+                                    proposed_key=version.key(),
+                                    versions={version.key(): version})
         lines = review_text.explanation(report.review_dict(review,
                                                            'x = 1\n'))
         self.assertIn('read 0 change(s) and 0 finding(s)', lines)

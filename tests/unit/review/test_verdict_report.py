@@ -36,7 +36,9 @@ def results(real='pass', **mutants):
     found = {'real': runs.RunResult('real', real, evidence='E-real')}
     for name in MUTANTS:
         outcome = mutants.get(name.replace('-', '_'), 'fail')
-        found[name] = runs.RunResult(name, outcome)
+        # A failure is on one of the test's placement assertions.
+        found[name] = runs.RunResult(name, outcome, failing_line=90,
+                                     allocation_assertion=True)
     return found
 
 
@@ -66,9 +68,41 @@ class TestJudge(testtools.TestCase):
                                     ['bug-1825537'])
         self.assertEqual('ok', got)
 
-    def test_error_against_mutant_still_catches(self):
+    def test_error_or_timeout_against_a_mutant_does_not_catch_it(self):
+        for outcome in ('error', 'timeout', 'limit'):
+            got, why = verdict.judge_runs(
+                results(bug_1825537=outcome), MUTANTS)
+            self.assertEqual('weakens', got, outcome)
+            self.assertIn('does not catch mutant bug-1825537', why)
+
+    def test_a_placement_mutant_needs_a_placement_assertion(self):
+        found = results()
+        found['bug-1825537'].allocation_assertion = False
+        self.assertEqual('weakens', verdict.judge_runs(found, MUTANTS)[0])
+        # A failure outside the test's own lines catches nothing either.
+        found = results()
+        found['bug-1825537'].failing_line = 0
+        self.assertEqual('weakens', verdict.judge_runs(found, MUTANTS)[0])
+
+    def test_a_mutant_that_leaves_placement_right_takes_any_assertion(self):
+        found = results()
+        found['host-reverted'] = runs.RunResult(
+            'host-reverted', 'fail', failing_line=99)
         self.assertEqual('ok', verdict.judge_runs(
-            results(bug_1825537='error'), MUTANTS)[0])
+            found, MUTANTS + ['host-reverted'])[0])
+        self.assertTrue(verdict.catches('host-reverted',
+                                        found['host-reverted']))
+        self.assertFalse(verdict.catches('bug-1825537', runs.RunResult(
+            'bug-1825537', 'fail', failing_line=99)))
+
+    def test_a_sham_unlike_real_nova_is_unsafe(self):
+        found = results()
+        found['sham'] = runs.RunResult('sham', 'fail', evidence='told')
+        got, why = verdict.judge_runs(found, MUTANTS)
+        self.assertEqual('unsafe', got)
+        self.assertIn('sham', why)
+        found['sham'] = runs.RunResult('sham', 'pass')
+        self.assertEqual('ok', verdict.judge_runs(found, MUTANTS)[0])
 
     def test_not_run(self):
         self.assertEqual('breaks', verdict.judge_runs({}, MUTANTS)[0])
