@@ -105,6 +105,9 @@ from nova_resize_checks.review.read import texts
 class _State:
     test: str
     overlay: typing.Dict[str, str]
+    # In a group of line edits ("change lines N-M to"), each edit is of
+    # its own line only (see by_line.apply_line_change).
+    in_group: bool = False
 
 
 def apply_changes(test_source, changes, nova_reader):
@@ -152,7 +155,8 @@ def _apply_group(state, lines, group, nova_reader):
     and removals of lines 11 and 12): their intermediate results need not
     parse, only the final one.
     """
-    work = state
+    work = _State(test=state.test, overlay=state.overlay,
+                  in_group=len(group) > 1)
     work_lines = lines.copy()
     reasons = []
     try:
@@ -166,7 +170,8 @@ def _apply_group(state, lines, group, nova_reader):
                                                       or change.kind))
                 raise
             work_lines.update(work.test, test)
-            work = _State(test=test, overlay=overlay)
+            work = _State(test=test, overlay=overlay,
+                          in_group=len(group) > 1)
             reasons.append(reason)
         common.check_parses(work.test, 'the test')
         for path in sorted(work.overlay):
@@ -180,6 +185,7 @@ def _apply_group(state, lines, group, nova_reader):
         failed = 'could not apply: %s: %s' % (
             type(exc).__name__, texts.short(str(exc), 200))
     else:
+        work = _State(test=work.test, overlay=work.overlay)
         return work, work_lines, [model.Applied(change, True, reason)
                                   for change, reason in zip(group, reasons)]
     if len(group) > 1:
@@ -249,8 +255,9 @@ def _apply_one(state, change, nova_reader, lines):
     if kind in (model.TEST_DIFF, model.NOVA_DIFF):
         return hunks.apply_patch(state, change, nova_reader)
     if kind == model.LINE_CHANGE:
-        test, reason = by_line.apply_line_change(state.test, change,
-                                                 lines.current(change.line))
+        test, reason = by_line.apply_line_change(
+            state.test, change, lines.current(change.line),
+            whole_statement=not state.in_group)
         return test, state.overlay, reason
     if kind == model.RENAME:
         within = change.target if change.target != 'test' else None

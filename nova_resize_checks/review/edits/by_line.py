@@ -21,8 +21,12 @@ from nova_resize_checks.review.read import texts
 from nova_resize_checks.review.versions import port
 
 
-def apply_line_change(source, change, number):
-    """Replace line ``number`` (current numbering) with ``change.code``."""
+def apply_line_change(source, change, number, whole_statement=True):
+    """Replace line ``number`` (current numbering) with ``change.code``.
+
+    With ``whole_statement``, a statement that line opens over several
+    lines is replaced whole (see :func:`_statement_end`).
+    """
     lines = source.split('\n')
     code = (change.code or '').replace('\r\n', '\n').strip('\n')
     if not code.strip():
@@ -40,7 +44,8 @@ def apply_line_change(source, change, number):
                      for line in new_lines]
     if new_lines == [original]:
         return source, 'line %d already reads so (no change)' % change.line
-    end = _statement_end(source, number, code)
+    end = _statement_end(source, number, code) if whole_statement \
+        else number
     lines[number - 1:end] = new_lines
     moved = '' if number == change.line else ' (now line %d)' % number
     whole = '' if end == number else ' (the statement on lines %d-%d)' % (
