@@ -48,6 +48,7 @@ lines.
 
 import ast
 import difflib
+import functools
 import io
 import keyword
 import textwrap
@@ -107,8 +108,13 @@ def logical_lines(source):
     return out, ''.join(physical[last_end:])
 
 
+@functools.lru_cache(maxsize=32)
 def digests(source):
-    """The digest of every logical line of ``source`` (None if it fails)."""
+    """The digest of every logical line of ``source`` (None if it fails).
+
+    Memoised: every review is identified against the same few versions
+    (ours, upstream's), which are tokenized once, not once per review.
+    """
     try:
         lines, _tail = logical_lines(source)
     except (tokenize.TokenError, IndentationError, SyntaxError):
