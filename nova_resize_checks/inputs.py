@@ -35,7 +35,10 @@ import sys
 
 from nova_resize_checks.report import safe
 
-REVIEW_SUFFIXES = ('.txt', '.md', '.markdown', '.rst', '.review')
+REVIEW_SUFFIXES = ('.txt', '.md', '.markdown', '.rst', '.review', '.json',
+                   '.sarif')
+# Files beside reviews that are not reviews (a sample's expectation).
+SIDECAR_SUFFIXES = ('.expect.json',)
 MAX_REVIEW_BYTES = 1024 * 1024
 MAX_REVIEWED_BYTES = 4 * 1024 * 1024
 STDIN = '-'
@@ -132,7 +135,8 @@ def _walk(root, follow, skipped):
                                    '(--follow-symlinks follows it)'
                                    % safe.path(os.path.join(top, name)))
         for name in sorted(names):
-            if not name.endswith(REVIEW_SUFFIXES):
+            if not name.endswith(REVIEW_SUFFIXES) or name.endswith(
+                    SIDECAR_SUFFIXES):
                 continue
             path = os.path.join(top, name)
             try:

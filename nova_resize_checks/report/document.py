@@ -29,7 +29,7 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks.runs import results as runs
 
-PREPARED_FORMAT = 5
+PREPARED_FORMAT = 6
 
 
 def result_dict(result):
@@ -101,6 +101,7 @@ def review_dict(report, canonical_source=None):
         'reviewed_version': {'name': report.reviewed_version,
                              'why': report.reviewed_why},
         'read_notes': list(report.read_notes),
+        'comments': [anchor.as_dict() for anchor in report.comments],
         'changes': [change_dict(item) for item in report.changes],
         'findings': [finding_dict(f) for f in report.findings],
         'proposed': {variant: result_dict(result)
@@ -147,6 +148,7 @@ def dump_prepared(report):
         'cwe_ids': list(report.cwe_ids),
         'reviewed': [report.reviewed_version, report.reviewed_why],
         'read_notes': list(report.read_notes),
+        'comments': [anchor.as_dict() for anchor in report.comments],
         'changes': [{
             'change': dict(dataclasses.asdict(item.change),
                            kind=item.change.kind,
@@ -174,6 +176,10 @@ def load_prepared(path, data):
                                 proposed_key=data['proposed_key'])
     report.reviewed_version, report.reviewed_why = data['reviewed']
     report.read_notes = list(data['read_notes'])
+    report.comments = [
+        model.Anchor(c['id'], c['path'], c['line'], c['end_line'],
+                     c['author'], _span(c['span']))
+        for c in data.get('comments', [])]
     for item in data['changes']:
         fields = dict(item['change'], span=_span(item['change']['span']))
         report.changes.append(model.ChangeReport(

@@ -50,12 +50,14 @@ from nova_resize_checks import inputs
 from nova_resize_checks import matrix as matrix_mod
 from nova_resize_checks import mutants
 from nova_resize_checks.report import document
+from nova_resize_checks.review.claims import anchored
 from nova_resize_checks.review.claims import extract
 from nova_resize_checks.review.claims import findings as findings_mod
 from nova_resize_checks.review import edits
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import container
 from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import systems
 from nova_resize_checks.review.read import texts
 from nova_resize_checks.review import safety
 from nova_resize_checks.review import verdict as verdict_mod
@@ -109,6 +111,9 @@ class Options:
     static_gate: bool = True
     confined: bool = True
     reviewed: typing.Optional[str] = None
+    # Review-system comments (Gerrit, GitHub, SARIF): one review per
+    # author instead of one per file (see by_author).
+    by_author: bool = False
     # Budgets: a review may start at most review_runs runs and
     # review_seconds of run time (a version shared by several reviews
     # runs while one of them has budget left), the invocation at most
@@ -290,13 +295,44 @@ def _unsafe(version):
     return [f for f in found if f.kind == model.UNSAFE_CODE]
 
 
-def _read(path, data):
+def _read(path, data, context):
+    """(ParsedReview, anchored.Read or None) of one review.
+
+    A review system's comments (Gerrit, GitHub, SARIF; recognised by
+    content) are read by :mod:`claims.anchored`; the text its words were
+    rendered into is parsed like any review.
+    """
     if data is None:
-        return container.read_review(path)
+        try:
+            data = inputs.collect([path]).reviews[0].data
+        except (inputs.InputError, IndexError):
+            return container.read_review(path), None
     text, errors = container.decode_bytes(data)
+    found = systems.sniff(text)
+    system = None
+    if found is not None:
+        try:
+            system = anchored.read(found[0], found[1], context.references,
+                                   canonical.nova_reader)
+        except systems.Unreadable as exc:
+            errors = list(errors) + ['%s comments: %s' % (found[0], exc)]
+            text = ''
+        else:
+            text = system.text
     parsed = container.parse_text(text, path)
     parsed.errors[:0] = errors
-    return parsed
+    if system is not None:
+        parsed.notes[:0] = ['read as %s comments: %d comment(s)'
+                            % (found[0], len(system.anchors))] + system.notes
+    return parsed, system
+
+
+def _anchored_version(system, context):
+    """Ours, when suggestions were carried onto ours line by line."""
+    return identify.Identified(
+        identify.OURS, port.digests(context.test_source),
+        'review-system comments made on the %s version(s); each suggestion '
+        'was carried onto ours line by line' % ', '.join(system.revisions))
 
 
 def prepare(path, context, data=None):
@@ -306,14 +342,20 @@ def prepare(path, context, data=None):
     is read from ``path``.
     """
     report = model.ReviewReport(path=path)
-    parsed = _read(path, data)
+    parsed, system = _read(path, data, context)
     report.claims_no_defects = parsed.claims_no_defects
     report.cwe_ids = tuple(parsed.cwe_ids)
     reviewed = identify.identify(parsed, context.references,
                                  quotes.named_version(parsed.text))
+    if system is not None and system.revisions:
+        reviewed = _anchored_version(system, context)
     report.reviewed_version, report.reviewed_why = reviewed.name, reviewed.why
     report.read_notes = list(parsed.notes)
     changes, found = extract.extract(parsed, context.references)
+    if system is not None:
+        report.comments = list(system.anchors)
+        changes = list(system.changes) + list(changes)
+        found = list(system.findings) + list(found)
     if len(changes) > MAX_CLAIMS:
         found = list(found) + [model.Finding(
             model.INPUT_ERROR, 'the review makes %d claims; only the first '
@@ -574,6 +616,27 @@ def _over_budget(results):
     return None
 
 
+def by_author(reviews):
+    """``reviews`` with each review system's file split by author.
+
+    A file of Gerrit, GitHub or SARIF comments becomes one review per
+    author, shown as ``FILE@AUTHOR``; other reviews stay as they are.
+    """
+    split = []
+    for review in reviews:
+        text, _errors = container.decode_bytes(review.data)
+        found = systems.sniff(text)
+        if found is None:
+            split.append(review)
+            continue
+        for author in systems.authors(*found):
+            doc = systems.only_author(found[0], found[1], author)
+            split.append(inputs.Review(
+                '%s@%s' % (review.path, author or 'anonymous'),
+                json.dumps(doc).encode('utf-8')))
+    return split
+
+
 def check(paths, options=None, **overrides):
     """Run the meta-check; returns (reports, summary).
 
@@ -593,6 +656,8 @@ def check(paths, options=None, **overrides):
         reviews = list(paths)
     else:
         reviews = inputs.collect(paths).reviews
+    if opts.by_author:
+        reviews = by_author(reviews)
     context = Context(opts.static_gate, opts.reviewed)
     variants = [runs.REAL] + list(mutants.RUN_ORDER)
     cache_root = os.path.dirname(opts.cache_dir or cache_mod.default_dir())

@@ -222,6 +222,28 @@ def change(kind, **fields):
 
 
 @dataclasses.dataclass
+class Anchor:
+    """A comment of a review system (Gerrit, GitHub, SARIF) in a review.
+
+    ``id``, ``path``, ``line``-``end_line`` (0: on the file) and
+    ``author`` as the comment gives them; ``span``: the lines of the
+    review's text its words were rendered into (a change or finding whose
+    span lies inside came from this comment).
+    """
+    id: str
+    path: str
+    line: int
+    end_line: int
+    author: str
+    span: Span
+
+    def as_dict(self):
+        return {'id': self.id, 'path': self.path, 'line': self.line,
+                'end_line': self.end_line, 'author': self.author,
+                'span': self.span.as_list()}
+
+
+@dataclasses.dataclass
 class Finding:
     kind: str
     message: str
@@ -285,6 +307,9 @@ class ReviewReport:
     reviewed_why: str = ''
     # What unwrapping the answer did (read.answer).
     read_notes: typing.List[str] = dataclasses.field(default_factory=list)
+    # The comments of a review read from a review system (read.systems),
+    # one Anchor each; empty for free text.
+    comments: typing.List[Anchor] = dataclasses.field(default_factory=list)
     proposed: typing.Dict[str, results.RunResult] = dataclasses.field(
         default_factory=dict)
     # Versions this review needs run: {key: Version}

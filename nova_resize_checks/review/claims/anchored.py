@@ -1,0 +1,373 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Claims of anchored comments (Gerrit, GitHub, SARIF; see read.systems).
+
+A comment is anchored to a file, a line range and the revision it was
+made on.  What it proposes is judged there and carried onto ours:
+
+* a replacement (a Gerrit fix suggestion, a GitHub suggested change, a
+  SARIF fix) on the regression test is made to the commented revision's
+  lines; the lines it changes are found in ours by sequence alignment of
+  that revision's lines with ours (by text, or by the line fingerprints
+  of the upstream versions whose text this tool does not ship), and the
+  same change becomes a unified diff of ours.  Lines with no counterpart
+  in ours, or a revision that cannot be told, make the comment
+  ``unverified`` with the reason, never a guess;
+* a replacement on a nova source file becomes a diff of the installed
+  nova file (the overlay);
+* a comment's words are a small review of their own, read like any
+  other (``Line N: ...`` as a Gerrit reviewer writes it), with the
+  revision's commit named when it is a known one, so that its line
+  numbers are read as that version numbers them;
+* a comment on any other file is not applicable, and said so.
+
+:func:`read` returns the text the words were rendered into (the review's
+text for every later stage), the changes the replacements make, findings
+and notes, and one :class:`model.Anchor` per comment, whose span is the
+comment's lines in that text (reports place a flagged claim at its
+comment with it).
+"""
+
+import dataclasses
+import difflib
+import posixpath
+import typing
+
+from nova_resize_checks.review.edits import common
+from nova_resize_checks.review.edits import hunks
+from nova_resize_checks.review import model
+from nova_resize_checks.review.read import systems
+from nova_resize_checks.review.versions import known_versions
+from nova_resize_checks.review.versions import quotes
+
+OURS = 'ours'
+UPSTREAM = 'upstream-current'
+REVIEWED = 'reviewed'
+# Our test's path in this repository: a comment there was made on ours.
+OUR_PATH = 'tests/functional/' + common.TEST_BASENAME
+# How alike a replacement must be to the lines it replaces for a comment
+# on an unnamed revision to be located in a version this tool has the
+# text of (difflib ratio over the whitespace-collapsed lines).
+LOCATE_RATIO = 0.5
+
+
+@dataclasses.dataclass
+class Read:
+    text: str
+    changes: typing.List[model.Change]
+    findings: typing.List[model.Finding]
+    notes: typing.List[str]
+    anchors: typing.List[model.Anchor]
+    # The revision every test change was made against (for the verdict's
+    # "reviewed" line): one name, or a list of them.
+    revisions: typing.List[str]
+
+
+class NotLocated(ValueError):
+    """A comment's lines cannot be found in ours; the message says why."""
+
+
+def _target(path):
+    """'test', a nova relative path, or None (not applicable)."""
+    clean = path.replace('\\', '/').lstrip('./')
+    if posixpath.basename(clean) == common.TEST_BASENAME:
+        return 'test'
+    rel = hunks.nova_relpath(clean)
+    if rel and '/tests/' not in '/' + rel:
+        return rel
+    return None
+
+
+def _known_commit(revision):
+    rev = revision.strip().lower()
+    if len(rev) < 7:
+        return None
+    for name, commit in sorted(known_versions.COMMITS.items()):
+        if commit.startswith(rev) or rev.startswith(commit):
+            return name
+    return None
+
+
+def revision_of(comment, references):
+    """The version of the test a comment on the test was made on, or None.
+
+    Ours when it names our path; an upstream version whose commit it
+    names; the ``--reviewed`` file when the user gave one; else unknown.
+    """
+    clean = comment.path.replace('\\', '/').lstrip('./')
+    if clean == OUR_PATH or not clean.startswith('nova/'):
+        return OURS
+    named = _known_commit(comment.revision)
+    if named:
+        return named
+    if references.get('reviewed'):
+        return REVIEWED
+    return None
+
+
+def _digest(line):
+    return quotes.line_digest(' '.join(quotes.port_dialect(line).split()))
+
+
+def _line_map(theirs, ours):
+    """{line of theirs: line of ours} (1-based) where the two align."""
+    matcher = difflib.SequenceMatcher(None, theirs, ours, autojunk=False)
+    found = {}
+    for a, b, size in matcher.get_matching_blocks():
+        for k in range(size):
+            found[a + k + 1] = b + k + 1
+    return found
+
+
+def _texts(references):
+    return {OURS: references.get('test') or '',
+            UPSTREAM: references.get('upstream') or '',
+            REVIEWED: references.get('reviewed') or ''}
+
+
+def _edits_with_text(before, comment):
+    """[(first, last, new lines)] of the revision ``before`` (1-based)."""
+    try:
+        after = systems.apply(before, comment.replacements)
+    except ValueError as exc:
+        raise NotLocated('its replacement does not fit the revision: %s'
+                         % exc)
+    old, new = before.splitlines(True), after.splitlines(True)
+    edits = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != 'equal':
+            edits.append((i1 + 1, i2, new[j1:j2]))
+    return edits
+
+
+def _edits_whole_lines(comment, version):
+    edits = []
+    for rep in comment.replacements:
+        if not rep.whole_lines and (rep.start_char or rep.end_char):
+            raise NotLocated(
+                'it replaces part of a line of the %s version, whose text '
+                'this tool does not ship; give that file with --reviewed'
+                % version)
+        text = rep.text
+        if text and not text.endswith('\n'):
+            text += '\n'
+        edits.append((rep.start_line, rep.end_line,
+                      text.splitlines(True)))
+    return edits
+
+
+def _alike(before, comment):
+    """Whether the replaced lines of ``before`` look like the new text."""
+    lines = before.splitlines()
+    old, new = [], []
+    for rep in comment.replacements:
+        if not 1 <= rep.start_line <= rep.end_line <= len(lines):
+            return False
+        old.extend(lines[rep.start_line - 1:rep.end_line])
+        new.extend(rep.text.splitlines())
+    squash = ' '.join
+    return difflib.SequenceMatcher(
+        None, squash(' '.join(old).split()),
+        squash(' '.join(new).split())).ratio() >= LOCATE_RATIO
+
+
+def _locate(comment, references):
+    """(version name, edits of that version) for a test comment."""
+    version = revision_of(comment, references)
+    texts = _texts(references)
+    if version is None:
+        # No commit, no --reviewed: upstream's installed copy, if the
+        # replaced lines there look like what replaces them.
+        if texts[UPSTREAM] and _alike(texts[UPSTREAM], comment):
+            version = UPSTREAM
+        else:
+            raise NotLocated(
+                'the revision it was made on is not known (no commit this '
+                'tool knows, no --reviewed) and its lines %d-%d cannot be '
+                'located' % (comment.line, comment.end_line))
+    if texts.get(version):
+        return version, _edits_with_text(texts[version], comment)
+    return version, _edits_whole_lines(comment, version)
+
+
+def _already_there(mapping, first, last, new, ours):
+    """Whether ours already holds ``new`` where lines first-last were.
+
+    Ours, between the counterparts of the lines around the replaced ones,
+    has every line of the replacement: the comment asks for what ours
+    already is (upstream's fix proposed on the recreate version, say).
+    """
+    before = max((m for n, m in mapping.items() if n < first), default=0)
+    after = min((m for n, m in mapping.items() if n > last),
+                default=len(ours) + 1)
+    region = {_digest(line) for line in ours[before:after - 1]}
+    wanted = [_digest(line) for line in new if line.strip()]
+    return bool(wanted) and all(d in region for d in wanted)
+
+
+def _onto_ours(version, edits, references):
+    """Our lines with ``edits`` (of ``version``'s lines) carried over."""
+    ours = (references.get('test') or '').splitlines(True)
+    if version == OURS:
+        mapping = {n: n for n in range(1, len(ours) + 1)}
+    else:
+        text = _texts(references).get(version)
+        theirs = [_digest(line) for line in text.splitlines()] if text \
+            else list(known_versions.PORTED_LINE_DIGESTS.get(version, ()))
+        mapping = _line_map(theirs, [_digest(line) for line in ours])
+    placed = []
+    for first, last, new in edits:
+        if last >= first:
+            mine = [mapping.get(n) for n in range(first, last + 1)]
+            if None in mine or mine != list(range(mine[0],
+                                                  mine[0] + len(mine))):
+                if _already_there(mapping, first, last, new, ours):
+                    continue
+                raise NotLocated(
+                    'lines %d-%d of the %s version have no counterpart in '
+                    'ours' % (first, last, version))
+            start, end = mine[0], mine[-1]
+        elif first - 1 in mapping:
+            start = mapping[first - 1] + 1
+            end = start - 1
+        elif first in mapping:
+            start, end = mapping[first], mapping[first] - 1
+        else:
+            raise NotLocated('the place of its insertion at line %d of the '
+                             '%s version has no counterpart in ours'
+                             % (first, version))
+        ported = [quotes.port_dialect(line) for line in new]
+        placed.append((start, end, ported))
+    result = list(ours)
+    for start, end, new in sorted(placed, reverse=True):
+        result[start - 1:end] = new
+    return ''.join(ours), ''.join(result)
+
+
+def _diff(path, before, after):
+    return ''.join(difflib.unified_diff(
+        before.splitlines(True), after.splitlines(True),
+        'a/' + path, 'b/' + path))
+
+
+def _nova_change(comment, rel, nova_reader, span):
+    try:
+        before = nova_reader(rel)
+    except (OSError, ValueError) as exc:
+        raise NotLocated('nova file %s cannot be read: %s' % (rel, exc))
+    try:
+        after = systems.apply(before, comment.replacements)
+    except ValueError as exc:
+        raise NotLocated('its replacement does not fit %s as installed: %s'
+                         % (rel, exc))
+    return model.NovaDiff(span=span, target=rel, code=_diff(
+        rel, before, after), summary='comment %s: replace %s lines %d-%d'
+        % (comment.id, rel, comment.line, comment.end_line))
+
+
+def _test_change(comment, references, span):
+    version, edits = _locate(comment, references)
+    before, after = _onto_ours(version, edits, references)
+    if before == after:
+        return None, version
+    return model.TestDiff(span=span, target='test', code=_diff(
+        OUR_PATH, before, after), summary='comment %s: replace lines %d-%d '
+        'of the %s version' % (comment.id, comment.line, comment.end_line,
+                               version)), version
+
+
+def _suggestion(comment, target, references, nova_reader, where, notes):
+    """((change, version) or None, problem or None) of its replacements.
+
+    A change whose code is empty changed nothing in ours (said in
+    ``notes``); None with a problem: its replacements cannot be made.
+    """
+    if not comment.replacements:
+        return None, None
+    span = model.Span(0, 0)
+    try:
+        if target == 'test':
+            change, version = _test_change(comment, references, span)
+        else:
+            change, version = _nova_change(comment, target, nova_reader,
+                                           span), None
+    except NotLocated as exc:
+        return None, ('comment %s: its suggested change cannot be made: %s'
+                      % (where, exc))
+    if change is None:
+        notes.append('comment %s: its suggestion changes nothing in ours'
+                     % where)
+        change = model.TestDiff(span=span, code='')
+    return (change, version), None
+
+
+def _section(comment, version):
+    """The markdown a comment's words are read from."""
+    # A rule, not a heading: ids and author names are not review text.
+    lines = ['----', '']
+    commit = known_versions.COMMITS.get(version)
+    if commit:
+        lines += ['Reviewed at %s.' % commit[:10], '']
+    message = comment.message.strip()
+    if message:
+        if comment.line and not message.lower().startswith('line'):
+            message = 'Line %d: %s' % (comment.line, message)
+        lines += message.split('\n') + ['']
+    return lines
+
+
+def read(fmt, doc, references, nova_reader):
+    """A :class:`Read` of a document :func:`systems.sniff` recognised."""
+    comments = systems.read(fmt, doc)
+    text, changes, findings, notes, anchors, revisions = \
+        [], [], [], [], [], []
+    for comment in comments:
+        target = _target(comment.path)
+        start = len(text) + 1
+        where = '%s %s' % (comment.id, comment.path)
+        for other in comment.elsewhere:
+            notes.append('comment %s: a replacement for %s is not read '
+                         '(a replacement applies to its own file only)'
+                         % (where, other))
+        if target is None:
+            notes.append('comment %s: not applicable (neither the '
+                         'regression test nor nova source)' % where)
+            continue
+        # Its words are read only when it suggests nothing that could be
+        # made: a suggestion is the exact change its words describe.
+        made, problem = _suggestion(comment, target, references,
+                                    nova_reader, where, notes)
+        if target == 'test' and made is None:
+            text += _section(comment, revision_of(comment, references))
+        elif target != 'test' and comment.message.strip() and \
+                not comment.replacements:
+            notes.append('comment %s: not applicable (words on a nova '
+                         'file are not read as a change; only its '
+                         'suggestions are)' % where)
+        span = model.Span(start, max(start, len(text)))
+        anchors.append(model.Anchor(comment.id, comment.path, comment.line,
+                                    comment.end_line, comment.author, span))
+        if problem:
+            findings.append(model.Finding(model.UNPARSED_CLAIM, problem,
+                                          span))
+        if made is not None:
+            change, version = made
+            change.span = span
+            if version and version not in revisions:
+                revisions.append(version)
+            if change.code:
+                changes.append(change)
+    return Read('\n'.join(text) + '\n', changes, findings, notes, anchors,
+                revisions)

@@ -1,0 +1,407 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Reviews as review systems deliver them: anchored comments.
+
+Three formats, recognised by content (whatever the file is called):
+
+* Gerrit's comment JSON, the map from file path to CommentInfo that
+  ``GET /changes/{id}/revisions/{rev}/comments`` returns (and
+  ``.../robotcomments``, whose RobotCommentInfo adds ``robot_id`` and
+  ``fix_suggestions``), with or without Gerrit's ``)]}'`` prefix line;
+* GitHub's pull-request review comments, a list of objects with
+  ``path``, ``line``/``start_line``, ``body``, whose fenced
+  ``suggestion`` blocks replace the commented lines;
+* SARIF 2.1.0 logs: ``runs[].results[]`` with ``locations`` and
+  ``fixes[].artifactChanges[].replacements``.
+
+Each becomes a list of :class:`Comment`: one file, a line range, the
+revision it was made on (a commit id, when the format names one), a
+message, and the replacements it proposes, each a :class:`Replacement`
+of a region of that revision's text.  Nothing here decides what a
+comment means for the test: :mod:`review.claims.anchored` does.
+"""
+
+import dataclasses
+import json
+import re
+import typing
+
+GERRIT = 'gerrit'
+GITHUB = 'github'
+SARIF = 'sarif'
+
+_GERRIT_PREFIX = ")]}'"
+# A fenced suggestion block in a GitHub comment body.
+_SUGGESTION = re.compile(
+    r'(?ms)^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*suggestion[^\n]*\n'
+    r'(?P<body>.*?)^[ \t]*(?P=fence)[ \t]*$\n?')
+MAX_COMMENTS = 500
+
+
+@dataclasses.dataclass
+class Replacement:
+    """A region of the commented revision and its new text.
+
+    Lines are 1-based.  ``start_char``/``end_char`` are 0-based offsets in
+    their lines; None means whole lines: lines ``start_line`` to
+    ``end_line`` (newlines included) become ``text``.
+    """
+    start_line: int
+    end_line: int
+    text: str
+    start_char: typing.Optional[int] = None
+    end_char: typing.Optional[int] = None
+
+    @property
+    def whole_lines(self):
+        return self.start_char is None
+
+
+@dataclasses.dataclass
+class Comment:
+    """One anchored comment or result."""
+    id: str
+    path: str
+    line: int = 0             # 0: on the file, not a line
+    end_line: int = 0
+    message: str = ''
+    author: str = ''
+    revision: str = ''        # the commit it was made on, when named
+    replacements: typing.List[Replacement] = dataclasses.field(
+        default_factory=list)
+    # Replacements whose region is in another file than ``path``.
+    elsewhere: typing.List[str] = dataclasses.field(default_factory=list)
+
+
+class Unreadable(ValueError):
+    """The document is of a known format but cannot be read."""
+
+
+def _document(text):
+    stripped = text.lstrip('\ufeff \t\r\n')
+    if stripped.startswith(_GERRIT_PREFIX):
+        stripped = stripped[len(_GERRIT_PREFIX):]
+    if not stripped.lstrip().startswith(('{', '[')):
+        return None
+    try:
+        return json.loads(stripped)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _is_sarif(doc):
+    return isinstance(doc, dict) and isinstance(doc.get('runs'), list) and (
+        str(doc.get('version', '')).startswith('2.') or
+        'sarif' in str(doc.get('$schema', '')).lower())
+
+
+def _is_github(doc):
+    return isinstance(doc, list) and bool(doc) and all(
+        isinstance(item, dict) and isinstance(item.get('path'), str) and
+        isinstance(item.get('body'), str) for item in doc)
+
+
+def _is_gerrit(doc):
+    return isinstance(doc, dict) and bool(doc) and all(
+        isinstance(path, str) and isinstance(items, list) and all(
+            isinstance(item, dict) and 'message' in item for item in items)
+        for path, items in doc.items())
+
+
+def sniff(text):
+    """(format, document) when ``text`` is one of the formats, else None."""
+    doc = _document(text)
+    if doc is None:
+        return None
+    for name, test in ((SARIF, _is_sarif), (GITHUB, _is_github),
+                       (GERRIT, _is_gerrit)):
+        if test(doc):
+            return name, doc
+    return None
+
+
+def _int(value, default=0):
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return default
+
+
+def _text(value):
+    return value if isinstance(value, str) else ''
+
+
+def _gerrit_replacement(item):
+    rng = item.get('range') if isinstance(item.get('range'), dict) else {}
+    start, end = _int(rng.get('start_line')), _int(rng.get('end_line'))
+    if start < 1 or end < start:
+        return None
+    col, end_col = _int(rng.get('start_character')), _int(
+        rng.get('end_character'))
+    text = _text(item.get('replacement'))
+    if col == 0 and end_col == 0 and end > start:
+        # From the start of a line to the start of a later one: whole
+        # lines, the usual shape of a fix suggestion.
+        return Replacement(start, end - 1, text)
+    return Replacement(start, end, text, col, end_col)
+
+
+def _gerrit(doc):
+    found = []
+    for path, items in doc.items():
+        if path.startswith('/'):
+            # /COMMIT_MSG, /PATCHSET_LEVEL: not a file of the change.
+            continue
+        for item in items:
+            rng = item.get('range') if isinstance(item.get('range'),
+                                                  dict) else {}
+            line = _int(rng.get('start_line')) or _int(item.get('line'))
+            end = _int(rng.get('end_line')) or line
+            author = item.get('author') if isinstance(
+                item.get('author'), dict) else {}
+            comment = Comment(
+                id=_text(item.get('id')) or '%s:%d' % (path, len(found) + 1),
+                path=path, line=line, end_line=max(end, line),
+                message=_text(item.get('message')),
+                author=_text(author.get('name')) or _text(
+                    author.get('email')) or _text(item.get('robot_id')),
+                revision=_text(item.get('commit_id')))
+            fixes = item.get('fix_suggestions')
+            for fix in fixes if isinstance(fixes, list) else []:
+                if not isinstance(fix, dict):
+                    continue
+                if _text(fix.get('description')):
+                    comment.message += '\n\n' + fix['description']
+                reps = fix.get('replacements')
+                for rep in reps if isinstance(reps, list) else []:
+                    if not isinstance(rep, dict):
+                        continue
+                    made = _gerrit_replacement(rep)
+                    where = _text(rep.get('path')) or path
+                    if made is None:
+                        comment.elsewhere.append('a replacement without a '
+                                                 'usable range')
+                    elif where != path:
+                        comment.elsewhere.append(where)
+                    else:
+                        comment.replacements.append(made)
+            found.append(comment)
+    return found
+
+
+def _github(doc):
+    found = []
+    for item in doc:
+        line = _int(item.get('line')) or _int(item.get('original_line'))
+        start = _int(item.get('start_line')) or _int(
+            item.get('original_start_line')) or line
+        body = _text(item.get('body'))
+        user = item.get('user') if isinstance(item.get('user'), dict) else {}
+        comment = Comment(
+            id=str(item.get('id') or len(found) + 1), path=item['path'],
+            line=start, end_line=max(line, start),
+            message=_SUGGESTION.sub('', body).strip(),
+            author=_text(user.get('login')),
+            revision=_text(item.get('commit_id')) or _text(
+                item.get('original_commit_id')))
+        side = _text(item.get('side')).upper()
+        for match in _SUGGESTION.finditer(body):
+            if side == 'LEFT':
+                comment.elsewhere.append('a suggestion on the old side of '
+                                         'the diff')
+            elif start >= 1:
+                comment.replacements.append(
+                    Replacement(start, max(line, start), match.group('body')))
+        found.append(comment)
+    return found
+
+
+def _sarif_region(region):
+    start = _int(region.get('startLine'))
+    if start < 1:
+        return None
+    end = _int(region.get('endLine')) or start
+    col, end_col = _int(region.get('startColumn')), _int(
+        region.get('endColumn'))
+    if not col and not end_col:
+        return start, end, None, None
+    return start, end, max(col, 1) - 1, (end_col - 1 if end_col else None)
+
+
+def _sarif_uri(location):
+    physical = location.get('physicalLocation') if isinstance(
+        location, dict) else None
+    if not isinstance(physical, dict):
+        return '', {}
+    artifact = physical.get('artifactLocation') or {}
+    region = physical.get('region') or {}
+    return (_text(artifact.get('uri')) if isinstance(artifact, dict) else '',
+            region if isinstance(region, dict) else {})
+
+
+def _sarif_fixes(result, comment):
+    fixes = result.get('fixes')
+    for fix in fixes if isinstance(fixes, list) else []:
+        changes = fix.get('artifactChanges') if isinstance(fix, dict) else []
+        for change in changes if isinstance(changes, list) else []:
+            if not isinstance(change, dict):
+                continue
+            uri = _text((change.get('artifactLocation') or {}).get('uri'))
+            reps = change.get('replacements')
+            for rep in reps if isinstance(reps, list) else []:
+                region = _sarif_region(rep.get('deletedRegion') or {}) \
+                    if isinstance(rep, dict) else None
+                inserted = rep.get('insertedContent') if isinstance(
+                    rep, dict) else None
+                text = _text(inserted.get('text')) if isinstance(
+                    inserted, dict) else ''
+                if region is None:
+                    comment.elsewhere.append('a replacement without a '
+                                             'usable region')
+                elif uri and uri != comment.path:
+                    comment.elsewhere.append(uri)
+                else:
+                    start, end, col, end_col = region
+                    if col is None and text and not text.endswith('\n'):
+                        text += '\n'
+                    comment.replacements.append(
+                        Replacement(start, end, text, col, end_col))
+
+
+def _sarif(doc):
+    found = []
+    for run in doc['runs']:
+        if not isinstance(run, dict):
+            continue
+        revision = ''
+        for vcs in run.get('versionControlProvenance') or []:
+            if isinstance(vcs, dict) and _text(vcs.get('revisionId')):
+                revision = vcs['revisionId']
+        driver = ((run.get('tool') or {}).get('driver') or {}) if \
+            isinstance(run.get('tool'), dict) else {}
+        tool = _text(driver.get('name')) if isinstance(driver, dict) else ''
+        for result in run.get('results') or []:
+            if not isinstance(result, dict):
+                continue
+            locations = result.get('locations') or [{}]
+            path, region = _sarif_uri(locations[0])
+            span = _sarif_region(region) or (0, 0, None, None)
+            message = result.get('message') or {}
+            comment = Comment(
+                id=_text(result.get('guid')) or '%s#%d' % (
+                    _text(result.get('ruleId')) or 'result', len(found) + 1),
+                path=path, line=span[0], end_line=span[1],
+                message=_text(message.get('markdown')) or _text(
+                    message.get('text')) if isinstance(message, dict)
+                else '',
+                author=tool, revision=revision)
+            _sarif_fixes(result, comment)
+            found.append(comment)
+    return found
+
+
+READERS = {GERRIT: _gerrit, GITHUB: _github, SARIF: _sarif}
+
+
+def read(fmt, doc):
+    """The comments of a document :func:`sniff` recognised, in order."""
+    comments = READERS[fmt](doc)
+    if len(comments) > MAX_COMMENTS:
+        raise Unreadable('%d comments; a review may hold at most %d'
+                         % (len(comments), MAX_COMMENTS))
+    return comments
+
+
+def authors(fmt, doc):
+    """The comments' authors, in order of first appearance."""
+    seen = []
+    for comment in READERS[fmt](doc):
+        if comment.author not in seen:
+            seen.append(comment.author)
+    return seen
+
+
+def only_author(fmt, doc, author):
+    """``doc`` with only ``author``'s comments (same format)."""
+    if fmt == GITHUB:
+        return [item for item, comment in zip(doc, _github(doc))
+                if comment.author == author]
+    if fmt == GERRIT:
+        kept = {}
+        for path, items in doc.items():
+            keep = [item for item in items
+                    if [c.author for c in _gerrit({path: [item]})] in (
+                        [author], [])]
+            if keep:
+                kept[path] = keep
+        return kept
+    runs = []
+    for run in doc['runs']:
+        if not isinstance(run, dict):
+            continue
+        single = dict(run, results=[])
+        for result in run.get('results') or []:
+            got = _sarif({'runs': [dict(run, results=[result])]})
+            if got and got[0].author == author:
+                single['results'].append(result)
+        runs.append(single)
+    return dict(doc, runs=runs)
+
+
+def apply(text, replacements):
+    """``text`` with ``replacements`` made (last region first).
+
+    Raises ValueError when a region is outside the text or two overlap.
+    """
+    lines = text.splitlines(True)
+    if lines and not lines[-1].endswith('\n'):
+        lines[-1] += '\n'
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    joined = ''.join(lines)
+
+    def offset(number, char, end):
+        if not 1 <= number <= len(lines):
+            raise ValueError('line %d is outside the file (%d lines)'
+                             % (number, len(lines)))
+        if char is None:
+            return starts[number] if end else starts[number - 1]
+        width = len(lines[number - 1].rstrip('\n'))
+        if char > width:
+            raise ValueError('column %d is past the end of line %d'
+                             % (char + 1, number))
+        return starts[number - 1] + char
+
+    regions = []
+    for rep in replacements:
+        start = offset(rep.start_line, rep.start_char, False)
+        end = offset(rep.end_line, rep.end_char if not rep.whole_lines
+                     else None, True)
+        if rep.end_char is None and not rep.whole_lines:
+            end = starts[rep.end_line] - 1
+        if end < start:
+            raise ValueError('the region ends before it starts (line %d)'
+                             % rep.start_line)
+        regions.append((start, end, rep.text))
+    regions.sort()
+    for (_s, end, _t), (start, _e, _u) in zip(regions, regions[1:]):
+        if start < end:
+            raise ValueError('two replacements overlap')
+    for start, end, new in reversed(regions):
+        joined = joined[:start] + new + joined[end:]
+    return joined
