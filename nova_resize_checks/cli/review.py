@@ -28,8 +28,9 @@ from nova_resize_checks import inputs
 from nova_resize_checks.runs import pool as runs_pool
 
 DESCRIPTION = (
-    'Read free-text code reviews of the regression test (plain text or '
-    'markdown; a directory is searched for %s; - reads one from standard '
+    'Read code reviews of the regression test (plain text or markdown, '
+    'or the comments of Gerrit, GitHub or SARIF as JSON, recognised by '
+    'content; a directory is searched for %s; - reads one from standard '
     'input), apply the concrete changes each one claims to the canonical '
     'test, run the result confined against real nova and every mutant, '
     'and flag the reviews whose proposal breaks or weakens the test or '
@@ -82,6 +83,9 @@ def register(sub):
     rev.add_argument('--nova-git', metavar='DIR',
                      help='with --reviewed REF: a nova git directory to '
                           'read the reviewed version from')
+    rev.add_argument('--by-author', action='store_true',
+                     help='Gerrit, GitHub or SARIF comments: one review '
+                          'per author instead of one per file')
     rev.add_argument('--follow-symlinks', action='store_true',
                      help='follow symbolic links when walking a directory '
                           '(by default they are skipped, and said so)')
@@ -161,7 +165,8 @@ def run(args):
         jobs=args.jobs, timeout=args.timeout, use_cache=not args.no_cache,
         progress=progress,
         static_gate=os.environ.get(NO_STATIC_GATE_ENV) != '1',
-        confined=not args.unconfined, reviewed=reviewed)
+        confined=not args.unconfined, reviewed=reviewed,
+        by_author=args.by_author)
     try:
         reports, summary = check.check(collected.reviews, options)
     except confinement.Unavailable as exc:
