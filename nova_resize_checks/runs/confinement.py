@@ -467,7 +467,11 @@ class Confinement(object):
     def view(self, etc_dir=None):
         """bwrap arguments for the filesystem a run sees."""
         etc_dir = etc_dir or self._etc
-        args = []
+        # The private /tmp first: a tree that lives under /tmp on the host
+        # (a virtualenv made in a temporary directory) is bound on top of
+        # it, not hidden by it.
+        args = ['--perms', '1777', '--size', str(TMPFS_BYTES),
+                '--tmpfs', RUN_DIR]
         links, binds = {}, []
         wanted = list(self.trees) + list(self.libraries) + [sys.executable]
         for path in wanted:
@@ -486,7 +490,7 @@ class Confinement(object):
         parents = set()
         for path in kept + list(links) + ['/etc/x', '/dev/x']:
             parent = os.path.dirname(path)
-            while parent not in ('/', '') and not any(
+            while parent not in ('/', '', RUN_DIR) and not any(
                     _inside(parent, k) for k in kept):
                 parents.add(parent)
                 parent = os.path.dirname(parent)
@@ -510,9 +514,7 @@ class Confinement(object):
         for device in ('null', 'zero', 'urandom'):
             args += ['--dev-bind', '/dev/' + device, '/dev/' + device]
         args += ['--symlink', '/proc/self/fd', '/dev/fd',
-                 '--proc', '/proc',
-                 '--perms', '1777', '--size', str(TMPFS_BYTES),
-                 '--tmpfs', RUN_DIR]
+                 '--proc', '/proc']
         return args
 
     def command(self, argv, read_only=(), env=None, etc_dir=None):

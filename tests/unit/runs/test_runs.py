@@ -400,6 +400,9 @@ class TestConfinementCommand(testtools.TestCase):
         self.assertNotIn(here, binds)
         self.assertIn(os.path.join(here, 'nova_resize_checks'), binds)
         self.assertIn('--tmpfs /tmp', text)
+        # The private /tmp is mounted before every bind: a virtualenv that
+        # lives under the host's /tmp is bound on top of it, not hidden.
+        self.assertLess(cmd.index('/tmp'), cmd.index('--ro-bind'))
         self.assertIn('--ro-bind /host/case /tmp/case', text)
         self.assertIn('/dev/null', binds)
         self.assertIn(os.path.realpath(sys.executable), binds)
