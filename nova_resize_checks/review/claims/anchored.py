@@ -78,15 +78,41 @@ class NotLocated(ValueError):
     """A comment's lines cannot be found in ours; the message says why."""
 
 
+def _clean(path):
+    """A comment's path as a relative posix path (URIs and a/ b/ too)."""
+    clean = path.replace('\\', '/')
+    if '://' in clean:
+        clean = clean.split('://', 1)[1]
+        clean = clean[clean.find('/'):] if '/' in clean else clean
+    return clean.lstrip('./')
+
+
+def _nova_path(clean):
+    """'nova/...py' of a nova source file named in ``clean``, or None.
+
+    The last 'nova' directory counts ('src/nova/nova/compute/x.py').
+    """
+    parts = clean.split('/')
+    for index in range(len(parts) - 2, -1, -1):
+        if parts[index] == 'nova':
+            rel = hunks.nova_relpath('/'.join(parts[index:]))
+            if rel and not rel.startswith('nova/tests/'):
+                return rel
+            return None
+    return None
+
+
 def _target(path):
     """'test', a nova relative path, or None (not applicable)."""
-    clean = path.replace('\\', '/').lstrip('./')
+    clean = _clean(path)
     if posixpath.basename(clean) == common.TEST_BASENAME:
         return 'test'
-    rel = hunks.nova_relpath(clean)
-    if rel and '/tests/' not in '/' + rel:
-        return rel
-    return None
+    return _nova_path(clean)
+
+
+def _is_upstream_path(path):
+    clean = '/' + _clean(path)
+    return '/nova/tests/' in clean or '/regressions/' in clean
 
 
 def _known_commit(revision):
@@ -105,8 +131,7 @@ def revision_of(comment, references):
     Ours when it names our path; an upstream version whose commit it
     names; the ``--reviewed`` file when the user gave one; else unknown.
     """
-    clean = comment.path.replace('\\', '/').lstrip('./')
-    if clean == OUR_PATH or not clean.startswith('nova/'):
+    if not _is_upstream_path(comment.path):
         return OURS
     named = _known_commit(comment.revision)
     if named:
@@ -187,6 +212,10 @@ def _locate(comment, references):
     """(version name, edits of that version) for a test comment."""
     version = revision_of(comment, references)
     texts = _texts(references)
+    if version is None and comment.original:
+        found = _by_original(comment, texts)
+        if found is not None:
+            return found
     if version is None:
         # No commit, no --reviewed: upstream's installed copy, if the
         # replaced lines there look like what replaces them.
@@ -215,6 +244,33 @@ def _already_there(mapping, first, last, new, ours):
     region = {_digest(line) for line in ours[before:after - 1]}
     wanted = [_digest(line) for line in new if line.strip()]
     return bool(wanted) and all(d in region for d in wanted)
+
+
+def _by_original(comment, texts):
+    """(version, edits) where the comment's original lines are, or None.
+
+    The lines the format says the region held are looked for in ours,
+    then in the other versions whose text is here; found once, the
+    comment's replacements move with them.
+    """
+    want = [' '.join(line.split()) for line in
+            comment.original.splitlines()]
+    if not any(want):
+        return None
+    for version in (OURS, REVIEWED, UPSTREAM):
+        lines = [' '.join(line.split()) for line in
+                 texts[version].splitlines()]
+        starts = [i + 1 for i in range(len(lines) - len(want) + 1)
+                  if lines[i:i + len(want)] == want]
+        if len(starts) != 1:
+            continue
+        shift = starts[0] - comment.line
+        moved = dataclasses.replace(comment, replacements=[
+            dataclasses.replace(rep, start_line=rep.start_line + shift,
+                                end_line=rep.end_line + shift)
+            for rep in comment.replacements])
+        return version, _edits_with_text(texts[version], moved)
+    return None
 
 
 def _onto_ours(version, edits, references):
@@ -313,6 +369,18 @@ def _suggestion(comment, target, references, nova_reader, where, notes):
     return (change, version), None
 
 
+def _nova_section(comment, rel):
+    """The words of a comment on nova file ``rel``, naming the file.
+
+    No line number: "Line N" would be read as a line of the test.
+    """
+    message = comment.message.strip()
+    if not message:
+        return []
+    return ['----', '', 'In `%s`: %s' % (rel, message.split('\n')[0])] + \
+        message.split('\n')[1:] + ['']
+
+
 def _section(comment, version):
     """The markdown a comment's words are read from."""
     # A rule, not a heading: ids and author names are not review text.
@@ -349,13 +417,10 @@ def read(fmt, doc, references, nova_reader):
         # made: a suggestion is the exact change its words describe.
         made, problem = _suggestion(comment, target, references,
                                     nova_reader, where, notes)
-        if target == 'test' and made is None:
+        if made is None and target == 'test':
             text += _section(comment, revision_of(comment, references))
-        elif target != 'test' and comment.message.strip() and \
-                not comment.replacements:
-            notes.append('comment %s: not applicable (words on a nova '
-                         'file are not read as a change; only its '
-                         'suggestions are)' % where)
+        elif made is None:
+            text += _nova_section(comment, target)
         span = model.Span(start, max(start, len(text)))
         anchors.append(model.Anchor(comment.id, comment.path, comment.line,
                                     comment.end_line, comment.author, span))

@@ -82,6 +82,10 @@ class Comment:
         default_factory=list)
     # Replacements whose region is in another file than ``path``.
     elsewhere: typing.List[str] = dataclasses.field(default_factory=list)
+    # What lines ``line``-``end_line`` read on the revision commented,
+    # when the format carries it (SARIF's region snippet, the end of
+    # GitHub's diff hunk): they locate a comment on an unknown revision.
+    original: str = ''
 
 
 class Unreadable(ValueError):
@@ -181,6 +185,10 @@ def _gerrit(doc):
                     author.get('email')) or _text(item.get('robot_id')),
                 revision=_text(item.get('commit_id')))
             fixes = item.get('fix_suggestions')
+            if _text(item.get('side')).upper() == 'PARENT' and fixes:
+                # Made on the change's parent, not on the revision.
+                comment.elsewhere.append('the parent revision')
+                fixes = []
             for fix in fixes if isinstance(fixes, list) else []:
                 if not isinstance(fix, dict):
                     continue
@@ -219,6 +227,8 @@ def _github(doc):
             revision=_text(item.get('commit_id')) or _text(
                 item.get('original_commit_id')))
         side = _text(item.get('side')).upper()
+        comment.original = _hunk_tail(_text(item.get('diff_hunk')),
+                                      comment.end_line - comment.line + 1)
         for match in _SUGGESTION.finditer(body):
             if side == 'LEFT':
                 comment.elsewhere.append('a suggestion on the old side of '
@@ -228,6 +238,15 @@ def _github(doc):
                     Replacement(start, max(line, start), match.group('body')))
         found.append(comment)
     return found
+
+
+def _hunk_tail(hunk, count):
+    """The last ``count`` lines of a diff hunk's new side ('' if none)."""
+    lines = [line[1:] for line in hunk.splitlines()[1:]
+             if line[:1] in (' ', '+')]
+    if count < 1 or len(lines) < count:
+        return ''
+    return '\n'.join(lines[-count:]) + '\n'
 
 
 def _sarif_region(region):
@@ -309,6 +328,9 @@ def _sarif(doc):
                     message.get('text')) if isinstance(message, dict)
                 else '',
                 author=tool, revision=revision)
+            snippet = region.get('snippet')
+            if isinstance(snippet, dict) and span[2] is None:
+                comment.original = _text(snippet.get('text'))
             _sarif_fixes(result, comment)
             found.append(comment)
     return found

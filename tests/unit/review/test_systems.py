@@ -191,6 +191,40 @@ class TestAnchored(testtools.TestCase):
                          [f.kind for f in got.findings])
         self.assertIn('not known', got.findings[0].message)
 
+    def test_original_lines_locate_an_unknown_revision(self):
+        # A SARIF result on nova's path with no revision: its region's
+        # snippet is found once in ours, and the fix moves with it.
+        line = self.test.splitlines()[self.no_usage - 1]
+        doc = {'version': '2.1.0', 'runs': [{'results': [{
+            'message': {'text': 'rename'},
+            'locations': [{'physicalLocation': {
+                'artifactLocation': {'uri': 'file:///src/nova/' +
+                                     UPSTREAM_PATH},
+                'region': {'startLine': 3, 'snippet': {
+                    'text': line + '\n'}}}}],
+            'fixes': [{'artifactChanges': [{
+                'artifactLocation': {'uri': 'file:///src/nova/' +
+                                     UPSTREAM_PATH},
+                'replacements': [{
+                    'deletedRegion': {'startLine': 3},
+                    'insertedContent': {'text': '        empty = {}\n'}}]}]}]
+        }]}]}
+        got = self._read(doc, systems.SARIF)
+        self.assertEqual(1, len(got.changes), got.findings)
+        self.assertIn('-        no_usage = {', got.changes[0].code)
+        self.assertEqual(['ours'], got.revisions)
+
+    def test_paths_as_uris_and_checkouts(self):
+        self.assertEqual('test', anchored._target(
+            'file:///home/me/nova/' + UPSTREAM_PATH))
+        self.assertEqual('nova/compute/manager.py', anchored._target(
+            'src/nova/nova/compute/manager.py'))
+        self.assertIsNone(anchored._target('nova/tests/unit/test_x.py'))
+        self.assertIsNone(anchored._target('releasenotes/notes/x.yaml'))
+        self.assertTrue(anchored._is_upstream_path(
+            'file:///home/me/nova/' + UPSTREAM_PATH))
+        self.assertFalse(anchored._is_upstream_path(OUR_PATH))
+
     def test_other_files_are_not_applicable(self):
         got = self._read([{'id': 3, 'path': 'doc/source/index.rst',
                            'line': 1, 'body': 'typo'}])
