@@ -72,23 +72,27 @@ def _single_process_overhead(workdir):
 def cold_cli(pythonpath, corpus, jobs, workdir, label, cache=None):
     """Wall seconds and JSON report of one CLI run of the meta-check.
 
-    Cold (a private cache in ``workdir``) unless ``cache`` names one.
+    ``corpus``: a directory or a list of review files.  Cold (a private
+    cache in ``workdir``) unless ``cache`` names one.
     """
+    paths = [os.path.abspath(p) for p in (
+        [corpus] if isinstance(corpus, str) else corpus)]
     env = dict(os.environ, PYTHONPATH=pythonpath,
                XDG_CACHE_HOME=cache or os.path.join(workdir,
                                                     'cache-' + label))
     start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, '-m', 'nova_resize_checks.cli', 'review',
-         '--format', 'json', '--jobs', str(jobs), corpus],
+         '--format', 'json', '--jobs', str(jobs)] + paths,
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, env=env, cwd=workdir)
+        stderr=subprocess.PIPE, env=env, cwd=workdir)
     wall = time.monotonic() - start
     try:
         return wall, json.loads(proc.stdout)
     except ValueError:
-        sys.exit('%s: the meta-check printed no report (exit %d)'
-                 % (label, proc.returncode))
+        sys.exit('%s: the meta-check printed no report (exit %d): %s'
+                 % (label, proc.returncode,
+                    proc.stderr.decode('utf-8', 'replace')[-2000:]))
 
 
 def compare(args, workdir):

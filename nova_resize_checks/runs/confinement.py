@@ -115,8 +115,22 @@ def environment(run_dir, base=None):
     kept = {k: v for k, v in base.items() if k in KEPT_ENV}
     kept.update(HOME=os.path.join(run_dir, 'home'), TMPDIR=run_dir,
                 PATH='/usr/local/bin:/usr/bin:/bin',
-                PYTHONDONTWRITEBYTECODE='1', PYTHONNOUSERSITE='1')
+                PYTHONDONTWRITEBYTECODE='1', PYTHONNOUSERSITE='1',
+                PYTHONPATH=_package_root())
     return kept
+
+
+def _package_root():
+    """The directory holding the nova_resize_checks this process runs.
+
+    Inside, the run imports the same package the tool runs (a worktree
+    on PYTHONPATH, say), not whatever the virtualenv's editable install
+    points at; only the package directory itself is in the view.
+    """
+    import nova_resize_checks
+
+    return os.path.dirname(os.path.dirname(os.path.realpath(
+        nova_resize_checks.__file__)))
 
 
 def _write_map(pid, name, text):

@@ -370,6 +370,11 @@ class TestConfinementCommand(testtools.TestCase):
         self.assertEqual('True', found['OS_NOVA_DISABLE_EVENTLET_PATCHING'])
         self.assertEqual('/run-dir/home', found['HOME'])
         self.assertNotEqual('/evil', found['PATH'])
+        # The package the tool runs, not what the venv's editable install
+        # points at (a baseline worktree on PYTHONPATH, say).
+        here = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.realpath(confinement.__file__))))
+        self.assertEqual(here, found['PYTHONPATH'])
 
     def test_command_is_an_allow_list(self):
         try:
