@@ -23,7 +23,9 @@ comparable line (comments, blank lines and whitespace dropped, the 2019
 helper dialect brought to today's) for FINGERPRINTS, or with ``--lines``
 one per physical line (whitespace collapsed) for LINE_DIGESTS, or with
 ``--ported-lines`` the same after bringing the line to today's helper
-dialect for PORTED_LINE_DIGESTS.  The
+dialect for PORTED_LINE_DIGESTS, or with ``--lengths`` the length of
+each physical line for LINE_LENGTHS (where a comment's character range
+ends a line).  The
 package keeps these digests, not nova's code, so that a review quoting an
 old version is recognised as a quotation without the version being
 installed.
@@ -53,6 +55,9 @@ def main():
                         help='digests of every physical line brought to '
                              "today's helper dialect (whitespace "
                              'collapsed) instead: PORTED_LINE_DIGESTS')
+    parser.add_argument('--lengths', action='store_true',
+                        help='the length of every physical line instead: '
+                             'LINE_LENGTHS')
     parser.add_argument('versions', nargs='*', default=list(DEFAULTS),
                         metavar='NAME=REF')
     args = parser.parse_args()
@@ -61,6 +66,14 @@ def main():
         text = subprocess.run(
             ['git', '-C', args.nova_git, 'show', '%s:%s' % (ref, PATH)],
             check=True, stdout=subprocess.PIPE).stdout.decode()
+        if args.lengths:
+            lengths = [len(line) for line in text.split('\n')]
+            print('    %r: (  # %s' % (name, ref))
+            for i in range(0, len(lengths), 12):
+                print('        ' + ' '.join('%d,' % n
+                                            for n in lengths[i:i + 12]))
+            print('    ),')
+            continue
         if args.ported_lines:
             digests = [quotes.line_digest(' '.join(
                 quotes.port_dialect(line).split()))

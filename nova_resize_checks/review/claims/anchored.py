@@ -60,6 +60,9 @@ OUR_PATH = 'tests/functional/' + common.TEST_BASENAME
 # on an unnamed revision to be located in a version this tool has the
 # text of (difflib ratio over the whitespace-collapsed lines).
 LOCATE_RATIO = 0.5
+# The one nova file a comment can change: where finish_resize's failure
+# handling lives.  A comment on any other file is not applicable.
+NOVA_FILE = 'nova/compute/manager.py'
 
 
 @dataclasses.dataclass
@@ -103,11 +106,11 @@ def _nova_path(clean):
 
 
 def _target(path):
-    """'test', a nova relative path, or None (not applicable)."""
+    """'test', NOVA_FILE, or None (not applicable)."""
     clean = _clean(path)
     if posixpath.basename(clean) == common.TEST_BASENAME:
         return 'test'
-    return _nova_path(clean)
+    return NOVA_FILE if _nova_path(clean) == NOVA_FILE else None
 
 
 def _is_upstream_path(path):
@@ -177,20 +180,43 @@ def _edits_with_text(before, comment):
     return edits
 
 
-def _edits_whole_lines(comment, version):
+def _edits_whole_lines(comment, version, known):
+    """Edits of a version whose text is not shipped, as whole lines.
+
+    ``known``: {line of the version: its text}, for the lines whose
+    counterpart in ours is the same line.  A replacement that starts or
+    ends inside a line needs that line's text: the part of it kept is
+    taken from ``known``, or the comment cannot be located.
+    """
+    lengths = known_versions.LINE_LENGTHS.get(version, ())
     edits = []
     for rep in comment.replacements:
-        if not rep.whole_lines and (rep.start_char or rep.end_char):
-            raise NotLocated(
-                'it replaces part of a line of the %s version, whose text '
-                'this tool does not ship; give that file with --reviewed'
-                % version)
-        text = rep.text
+        prefix = suffix = ''
+        if not rep.whole_lines:
+            if rep.start_char:
+                if rep.start_line not in known:
+                    raise NotLocated(_part_of_line(version, rep.start_line))
+                prefix = known[rep.start_line][:rep.start_char]
+            last = known.get(rep.end_line)
+            ends_line = rep.end_char is None or (
+                rep.end_line <= len(lengths) and
+                rep.end_char >= lengths[rep.end_line - 1])
+            if last is not None and not ends_line:
+                suffix = last[rep.end_char:]
+            elif not ends_line:
+                raise NotLocated(_part_of_line(version, rep.end_line))
+        text = prefix + rep.text + suffix
         if text and not text.endswith('\n'):
             text += '\n'
         edits.append((rep.start_line, rep.end_line,
                       text.splitlines(True)))
     return edits
+
+
+def _part_of_line(version, number):
+    return ('it replaces part of line %d of the %s version, whose text '
+            'this tool does not ship and ours does not hold; give that '
+            'file with --reviewed' % (number, version))
 
 
 def _alike(before, comment):
@@ -228,22 +254,45 @@ def _locate(comment, references):
                 'located' % (comment.line, comment.end_line))
     if texts.get(version):
         return version, _edits_with_text(texts[version], comment)
-    return version, _edits_whole_lines(comment, version)
+    ours = texts[OURS].splitlines()
+    known = {theirs: ours[mine - 1] for theirs, mine in
+             _mapping(version, references).items()}
+    return version, _edits_whole_lines(comment, version, known)
+
+
+def _statements(lines):
+    """The logical statements of ``lines`` (comments and layout go)."""
+    return set(quotes.comparable_lines(''.join(lines)))
 
 
 def _already_there(mapping, first, last, new, ours):
-    """Whether ours already holds ``new`` where lines first-last were.
+    """Whether ours already is what lines first-last become.
 
     Ours, between the counterparts of the lines around the replaced ones,
-    has every line of the replacement: the comment asks for what ours
-    already is (upstream's fix proposed on the recreate version, say).
+    holds every statement of the replacement, and the replacement keeps
+    every statement of ours that the replaced lines hold: the comment
+    asks for what ours already is (upstream's fix proposed on the
+    recreate version, say), and drops nothing of ours.
     """
     before = max((m for n, m in mapping.items() if n < first), default=0)
     after = min((m for n, m in mapping.items() if n > last),
                 default=len(ours) + 1)
-    region = {_digest(line) for line in ours[before:after - 1]}
-    wanted = [_digest(line) for line in new if line.strip()]
-    return bool(wanted) and all(d in region for d in wanted)
+    wanted = _statements(quotes.port_dialect(line) for line in new)
+    covered = _statements(ours[mapping[n] - 1]
+                          for n in range(first, last + 1) if n in mapping)
+    return bool(wanted) and wanted <= _statements(
+        ours[before:after - 1]) and covered <= wanted
+
+
+def _mapping(version, references):
+    """{line of ``version``: line of ours} where the two align."""
+    ours = (references.get('test') or '').splitlines()
+    if version == OURS:
+        return {n: n for n in range(1, len(ours) + 1)}
+    text = _texts(references).get(version)
+    theirs = [_digest(line) for line in text.splitlines()] if text \
+        else list(known_versions.PORTED_LINE_DIGESTS.get(version, ()))
+    return _line_map(theirs, [_digest(line) for line in ours])
 
 
 def _by_original(comment, texts):
@@ -276,13 +325,7 @@ def _by_original(comment, texts):
 def _onto_ours(version, edits, references):
     """Our lines with ``edits`` (of ``version``'s lines) carried over."""
     ours = (references.get('test') or '').splitlines(True)
-    if version == OURS:
-        mapping = {n: n for n in range(1, len(ours) + 1)}
-    else:
-        text = _texts(references).get(version)
-        theirs = [_digest(line) for line in text.splitlines()] if text \
-            else list(known_versions.PORTED_LINE_DIGESTS.get(version, ()))
-        mapping = _line_map(theirs, [_digest(line) for line in ours])
+    mapping = _mapping(version, references)
     placed = []
     for first, last, new in edits:
         if last >= first:
@@ -330,14 +373,21 @@ def _nova_change(comment, rel, nova_reader, span):
                          % (rel, exc))
     return model.NovaDiff(span=span, target=rel, code=_diff(
         rel, before, after), summary='comment %s: replace %s lines %d-%d'
-        % (comment.id, rel, comment.line, comment.end_line))
+        % (comment.id, rel, comment.line, comment.end_line)) \
+        if after != before else None
 
 
 def _test_change(comment, references, span):
     version, edits = _locate(comment, references)
     before, after = _onto_ours(version, edits, references)
     if before == after:
-        return None, version
+        # Carried onto ours, it asks for what ours already is: a claim
+        # that holds (the canonical test), not an absent one.
+        return model.TestFull(span=span, target='test', code=before,
+                              summary='comment %s: lines %d-%d of the %s '
+                              'version, carried onto ours, change nothing'
+                              % (comment.id, comment.line, comment.end_line,
+                                 version)), version
     return model.TestDiff(span=span, target='test', code=_diff(
         OUR_PATH, before, after), summary='comment %s: replace lines %d-%d '
         'of the %s version' % (comment.id, comment.line, comment.end_line,
@@ -363,9 +413,12 @@ def _suggestion(comment, target, references, nova_reader, where, notes):
         return None, ('comment %s: its suggested change cannot be made: %s'
                       % (where, exc))
     if change is None:
+        notes.append('comment %s: its suggestion changes nothing in %s'
+                     % (where, target))
+        return None, None
+    if change.kind == model.TEST_FULL:
         notes.append('comment %s: its suggestion changes nothing in ours'
                      % where)
-        change = model.TestDiff(span=span, code='')
     return (change, version), None
 
 
@@ -432,7 +485,6 @@ def read(fmt, doc, references, nova_reader):
             change.span = span
             if version and version not in revisions:
                 revisions.append(version)
-            if change.code:
-                changes.append(change)
+            changes.append(change)
     return Read('\n'.join(text) + '\n', changes, findings, notes, anchors,
                 revisions)

@@ -178,6 +178,59 @@ class TestAnchored(testtools.TestCase):
         self.assertEqual(1, len(got.changes), got.findings)
         self.assertIn('-        no_usage = {', got.changes[0].code)
 
+    def test_recreate_fixme_replaced_by_the_fix_changes_nothing(self):
+        # Upstream's fix offered on the recreate version's FIXME block, by
+        # a character range that ends where the block's last line ends:
+        # ours already is that, so the claim is ours (a change that
+        # holds), not a conflict.
+        lengths = known_versions.LINE_LENGTHS['recreate']
+        fix = ("        self.assertFlavorMatchesAllocation(\n"
+               "            self.flavor2, server['id'], dest_rp_uuid)\n"
+               "        # And the source should have no usage.\n"
+               "        source_rp_usages = self._get_provider_usages("
+               "source_rp_uuid)\n"
+               "        no_usage = {'VCPU': 0, 'MEMORY_MB': 0, "
+               "'DISK_GB': 0}\n"
+               "        self.assertEqual(no_usage, source_rp_usages)")
+        doc = {UPSTREAM_PATH: [{
+            'id': 'f', 'line': 69,
+            'commit_id': known_versions.COMMITS['recreate'][:10],
+            'message': 'flip the FIXME',
+            'fix_suggestions': [{'replacements': [{
+                'path': UPSTREAM_PATH, 'replacement': fix,
+                'range': {'start_line': 69, 'start_character': 0,
+                          'end_line': 81,
+                          'end_character': lengths[80]}}]}]}]}
+        got = self._read(doc, systems.GERRIT)
+        self.assertEqual([model.TEST_FULL], [c.kind for c in got.changes],
+                         got.findings)
+        self.assertEqual(self.test, got.changes[0].code)
+        # Ending short of the line's end needs that line's text, which
+        # neither this tool nor ours holds: located nowhere, said why.
+        doc[UPSTREAM_PATH][0]['fix_suggestions'][0]['replacements'][0][
+            'range']['end_character'] = lengths[80] - 1
+        got = self._read(doc, systems.GERRIT)
+        self.assertEqual([], got.changes)
+        self.assertIn('part of line 81', got.findings[0].message)
+
+    def test_a_fix_that_drops_a_line_of_ours_is_not_already_there(self):
+        # The same block, but the replacement leaves out the source check
+        # that ours has there: not "already ours", so not made.
+        doc = {UPSTREAM_PATH: [{
+            'id': 'd', 'line': 69,
+            'commit_id': known_versions.COMMITS['recreate'],
+            'message': 'x', 'fix_suggestions': [{'replacements': [{
+                'path': UPSTREAM_PATH,
+                'replacement': "        self.assertFlavorMatchesAllocation("
+                               "\n            self.flavor2, server['id'], "
+                               "dest_rp_uuid)\n",
+                'range': {'start_line': 69, 'start_character': 0,
+                          'end_line': 82, 'end_character': 0}}]}]}]}
+        got = self._read(doc, systems.GERRIT)
+        self.assertEqual([], got.changes)
+        self.assertEqual([model.UNPARSED_CLAIM],
+                         [f.kind for f in got.findings])
+
     def test_unknown_revision_that_cannot_be_located_is_a_finding(self):
         doc = {UPSTREAM_PATH: [{
             'id': 'u', 'line': 2, 'message': 'x',
@@ -226,11 +279,13 @@ class TestAnchored(testtools.TestCase):
         self.assertFalse(anchored._is_upstream_path(OUR_PATH))
 
     def test_other_files_are_not_applicable(self):
-        got = self._read([{'id': 3, 'path': 'doc/source/index.rst',
-                           'line': 1, 'body': 'typo'}])
-        self.assertEqual([], got.changes)
-        self.assertEqual([], got.anchors)
-        self.assertIn('not applicable', ' '.join(got.notes))
+        for path in ('doc/source/index.rst', 'nova/virt/fake.py'):
+            got = self._read([{
+                'id': 3, 'path': path, 'line': 1,
+                'body': 'typo\n```suggestion\nx = 1\n```'}])
+            self.assertEqual([], got.changes)
+            self.assertEqual([], got.anchors)
+            self.assertIn('not applicable', ' '.join(got.notes))
 
     def test_nova_suggestion_is_an_overlay_diff(self):
         manager = canonical.nova_reader('nova/compute/manager.py')
