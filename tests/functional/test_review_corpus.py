@@ -10,14 +10,15 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The meta-check against the sample corpus, one test per review.
+"""The meta-check against sample folders, one test per review.
 
 tests/samples/corpus holds reviews written in many styles (see its
-STYLES.rst), each with the verdict worked out by hand in NAME.expect.json.
-The whole corpus goes through one ``review`` run (confined, real nova and
-mutants) on the run's shared cache (:mod:`tests.functional.shared`); every
-review's verdict, and the evidence its
-expectation names, must come out as expected.
+STYLES.rst), each with the verdict worked out by hand in NAME.expect.json;
+tests/samples/systems holds review systems' comments (Gerrit, GitHub,
+SARIF), written blind, with theirs.  Each folder goes through one
+``review`` run (confined, real nova and mutants) on the run's shared cache
+(:mod:`tests.functional.shared`); every review's verdict, and the evidence
+its expectation names, must come out as expected.
 """
 
 import json
@@ -31,26 +32,29 @@ from tests.functional import shared
 from tests.functional import test_review
 
 CORPUS = os.path.join(os.path.dirname(test_review.SAMPLES), 'corpus')
+SYSTEMS = os.path.join(os.path.dirname(test_review.SAMPLES), 'systems')
 
 
-def _expectations():
+def _expectations(folder):
     found = {}
-    for name in sorted(os.listdir(CORPUS)):
+    for name in sorted(os.listdir(folder)):
         if name.endswith('.expect.json'):
-            with open(os.path.join(CORPUS, name)) as f:
+            with open(os.path.join(folder, name)) as f:
                 found[name[:-len('.expect.json')]] = json.load(f)
     return found
 
 
-class TestCorpusVerdicts(testtools.TestCase):
+class _FolderVerdicts(object):
+    """One ``review`` run over FOLDER; a test per expectation."""
 
+    FOLDER = None
     document = None
     exit_code = None
 
     @classmethod
     def setUpClass(cls):
-        super(TestCorpusVerdicts, cls).setUpClass()
-        code, out, err = test_review._cli('--format', 'json', CORPUS,
+        super(_FolderVerdicts, cls).setUpClass()
+        code, out, err = test_review._cli('--format', 'json', cls.FOLDER,
                                           cache=shared.warm())
         cls.exit_code, cls.stderr = code, err
         try:
@@ -70,7 +74,7 @@ class TestCorpusVerdicts(testtools.TestCase):
         jsonschema.validate(self.document, schemas.load('review'))
         # Every sample was read (STYLES.rst, the corpus's own notes, is
         # read as one more review: any text file may be a review).
-        self.assertLessEqual(set(_expectations()), set(reviews))
+        self.assertLessEqual(set(_expectations(self.FOLDER)), set(reviews))
         flagged = any(r['flagged'] for r in reviews.values())
         self.assertEqual(1 if flagged else 0, self.exit_code)
 
@@ -88,13 +92,22 @@ class TestCorpusVerdicts(testtools.TestCase):
             self.assertIn(needle, text, name)
 
 
-def _add_tests():
-    for name, expect in _expectations().items():
+def _add_tests(cls):
+    for name, expect in _expectations(cls.FOLDER).items():
         def test(self, name=name, expect=expect):
             self._check(name, expect)
-        test.__name__ = 'test_%s' % name
-        test.__doc__ = 'Corpus review %s is %s.' % (name, expect['verdict'])
-        setattr(TestCorpusVerdicts, test.__name__, test)
+        test.__name__ = 'test_%s' % name.replace('-', '_')
+        test.__doc__ = 'Review %s is %s.' % (name, expect['verdict'])
+        setattr(cls, test.__name__, test)
+    return cls
 
 
-_add_tests()
+@_add_tests
+class TestCorpusVerdicts(_FolderVerdicts, testtools.TestCase):
+    FOLDER = CORPUS
+
+
+@_add_tests
+class TestSystemsVerdicts(_FolderVerdicts, testtools.TestCase):
+    """Gerrit, GitHub and SARIF comments (tests/samples/systems)."""
+    FOLDER = SYSTEMS
