@@ -626,14 +626,19 @@ def by_author(reviews):
     for review in reviews:
         text, _errors = container.decode_bytes(review.data)
         found = systems.sniff(text)
-        if found is None:
+        try:
+            authors = systems.authors(*found) if found else [None]
+            parts = [(author, json.dumps(systems.only_author(
+                found[0], found[1], author)).encode('utf-8'))
+                for author in authors] if found else []
+        except Exception:
+            # Read as it is: prepare says what is wrong with it.
+            parts = []
+        if not parts:
             split.append(review)
-            continue
-        for author in systems.authors(*found):
-            doc = systems.only_author(found[0], found[1], author)
+        for author, data in parts:
             split.append(inputs.Review(
-                '%s@%s' % (review.path, author or 'anonymous'),
-                json.dumps(doc).encode('utf-8')))
+                '%s@%s' % (review.path, author or 'anonymous'), data))
     return split
 
 

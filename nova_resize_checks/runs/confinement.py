@@ -227,11 +227,12 @@ def _needed_trees():
     paths = [sysconfig.get_paths()[key] for key in (
         'stdlib', 'platstdlib', 'purelib', 'platlib')]
     if sys.prefix != sys.base_prefix:
-        # A virtualenv: pyvenv.cfg, its etc/nova/api-paste.ini and its
-        # site-packages all belong to the environment nova comes from.
-        paths.append(sys.prefix)
-    else:
-        paths.append(os.path.join(sys.prefix, 'etc', 'nova'))
+        # A virtualenv: its pyvenv.cfg (how Python knows it runs in one)
+        # and site-packages (above) belong to the environment nova comes
+        # from; not the rest of it, where tox keeps its logs (every
+        # variable it passed on) and temporary files.
+        paths.append(os.path.join(sys.prefix, 'pyvenv.cfg'))
+    paths.append(os.path.join(sys.prefix, 'etc', 'nova'))
     try:
         paths.extend(site.getsitepackages())
     except AttributeError:

@@ -42,11 +42,11 @@ GITHUB = 'github'
 SARIF = 'sarif'
 
 _GERRIT_PREFIX = ")]}'"
-# A fenced suggestion block in a GitHub comment body.
-_SUGGESTION = re.compile(
-    r'(?ms)^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*suggestion[^\n]*\n'
-    r'(?P<body>.*?)^[ \t]*(?P=fence)[ \t]*$\n?')
+# A fence line: its marker, and its info string.
+_FENCE = re.compile(r'[ \t]*(`{3,}|~{3,})[ \t]*([^\n]*)')
 MAX_COMMENTS = 500
+# Replacements in one document: each is a pass over the file's text.
+MAX_REPLACEMENTS = 500
 
 
 @dataclasses.dataclass
@@ -211,31 +211,56 @@ def _gerrit(doc):
     return found
 
 
+def _suggestions(body):
+    """(the body without its suggestion blocks, [their texts]).
+
+    Fences are read line by line, in one pass: a suggestion block runs
+    from a fence whose info string is ``suggestion`` to the next fence
+    line of the same marker; one left open takes the rest of the body.
+    """
+    kept, blocks, current, marker = [], [], None, None
+    for line in body.split('\n'):
+        fence = _FENCE.fullmatch(line)
+        if current is not None:
+            if fence and fence.group(1) == marker and not fence.group(2):
+                blocks.append(''.join(current))
+                current = None
+            else:
+                current.append(line + '\n')
+        elif fence and fence.group(2).strip().split(' ')[0] == 'suggestion':
+            current, marker = [], fence.group(1)
+        else:
+            kept.append(line)
+    if current is not None:
+        blocks.append(''.join(current))
+    return '\n'.join(kept), blocks
+
+
 def _github(doc):
     found = []
     for item in doc:
         line = _int(item.get('line')) or _int(item.get('original_line'))
         start = _int(item.get('start_line')) or _int(
             item.get('original_start_line')) or line
-        body = _text(item.get('body'))
+        body, blocks = _suggestions(_text(item.get('body')))
         user = item.get('user') if isinstance(item.get('user'), dict) else {}
         comment = Comment(
             id=str(item.get('id') or len(found) + 1), path=item['path'],
             line=start, end_line=max(line, start),
-            message=_SUGGESTION.sub('', body).strip(),
+            message=body.strip(),
             author=_text(user.get('login')),
             revision=_text(item.get('commit_id')) or _text(
                 item.get('original_commit_id')))
         side = _text(item.get('side')).upper()
         comment.original = _hunk_tail(_text(item.get('diff_hunk')),
                                       comment.end_line - comment.line + 1)
-        for match in _SUGGESTION.finditer(body):
+        for block in blocks:
             if side == 'LEFT':
                 comment.elsewhere.append('a suggestion on the old side of '
                                          'the diff')
             elif start >= 1:
                 comment.replacements.append(
-                    Replacement(start, max(line, start), match.group('body')))
+                    Replacement(start, max(line, start), block))
         found.append(comment)
     return found
 
@@ -261,33 +286,29 @@ def _sarif_region(region):
     return start, end, max(col, 1) - 1, (end_col - 1 if end_col else None)
 
 
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value):
+    return value if isinstance(value, list) else []
+
+
 def _sarif_uri(location):
-    physical = location.get('physicalLocation') if isinstance(
-        location, dict) else None
-    if not isinstance(physical, dict):
-        return '', {}
-    artifact = physical.get('artifactLocation') or {}
-    region = physical.get('region') or {}
-    return (_text(artifact.get('uri')) if isinstance(artifact, dict) else '',
-            region if isinstance(region, dict) else {})
+    physical = _dict(_dict(location).get('physicalLocation'))
+    return (_text(_dict(physical.get('artifactLocation')).get('uri')),
+            _dict(physical.get('region')))
 
 
 def _sarif_fixes(result, comment):
-    fixes = result.get('fixes')
-    for fix in fixes if isinstance(fixes, list) else []:
-        changes = fix.get('artifactChanges') if isinstance(fix, dict) else []
-        for change in changes if isinstance(changes, list) else []:
-            if not isinstance(change, dict):
-                continue
-            uri = _text((change.get('artifactLocation') or {}).get('uri'))
-            reps = change.get('replacements')
-            for rep in reps if isinstance(reps, list) else []:
-                region = _sarif_region(rep.get('deletedRegion') or {}) \
-                    if isinstance(rep, dict) else None
-                inserted = rep.get('insertedContent') if isinstance(
-                    rep, dict) else None
-                text = _text(inserted.get('text')) if isinstance(
-                    inserted, dict) else ''
+    for fix in _list(result.get('fixes')):
+        for change in _list(_dict(fix).get('artifactChanges')):
+            change = _dict(change)
+            uri = _text(_dict(change.get('artifactLocation')).get('uri'))
+            for rep in _list(change.get('replacements')):
+                rep = _dict(rep)
+                region = _sarif_region(_dict(rep.get('deletedRegion')))
+                text = _text(_dict(rep.get('insertedContent')).get('text'))
                 if region is None:
                     comment.elsewhere.append('a replacement without a '
                                              'usable region')
@@ -303,30 +324,26 @@ def _sarif_fixes(result, comment):
 
 def _sarif(doc):
     found = []
-    for run in doc['runs']:
-        if not isinstance(run, dict):
-            continue
+    for run in _list(doc.get('runs')):
+        run = _dict(run)
         revision = ''
-        for vcs in run.get('versionControlProvenance') or []:
-            if isinstance(vcs, dict) and _text(vcs.get('revisionId')):
+        for vcs in _list(run.get('versionControlProvenance')):
+            if _text(_dict(vcs).get('revisionId')):
                 revision = vcs['revisionId']
-        driver = ((run.get('tool') or {}).get('driver') or {}) if \
-            isinstance(run.get('tool'), dict) else {}
-        tool = _text(driver.get('name')) if isinstance(driver, dict) else ''
-        for result in run.get('results') or []:
+        tool = _text(_dict(_dict(run.get('tool')).get('driver')).get('name'))
+        for result in _list(run.get('results')):
             if not isinstance(result, dict):
                 continue
-            locations = result.get('locations') or [{}]
+            locations = _list(result.get('locations')) or [{}]
             path, region = _sarif_uri(locations[0])
             span = _sarif_region(region) or (0, 0, None, None)
-            message = result.get('message') or {}
+            message = _dict(result.get('message'))
             comment = Comment(
                 id=_text(result.get('guid')) or '%s#%d' % (
                     _text(result.get('ruleId')) or 'result', len(found) + 1),
                 path=path, line=span[0], end_line=span[1],
                 message=_text(message.get('markdown')) or _text(
-                    message.get('text')) if isinstance(message, dict)
-                else '',
+                    message.get('text')),
                 author=tool, revision=revision)
             snippet = region.get('snippet')
             if isinstance(snippet, dict) and span[2] is None:
@@ -345,6 +362,10 @@ def read(fmt, doc):
     if len(comments) > MAX_COMMENTS:
         raise Unreadable('%d comments; a review may hold at most %d'
                          % (len(comments), MAX_COMMENTS))
+    replacements = sum(len(c.replacements) for c in comments)
+    if replacements > MAX_REPLACEMENTS:
+        raise Unreadable('%d replacements; a review may hold at most %d'
+                         % (replacements, MAX_REPLACEMENTS))
     return comments
 
 
@@ -372,11 +393,11 @@ def only_author(fmt, doc, author):
                 kept[path] = keep
         return kept
     runs = []
-    for run in doc['runs']:
+    for run in _list(doc.get('runs')):
         if not isinstance(run, dict):
             continue
         single = dict(run, results=[])
-        for result in run.get('results') or []:
+        for result in _list(run.get('results')):
             got = _sarif({'runs': [dict(run, results=[result])]})
             if got and got[0].author == author:
                 single['results'].append(result)

@@ -128,6 +128,31 @@ HOSTILE = {
     'eval': ("eval('1 + 1')\n", 'eval'),
     'compile': ("compile('1', 'x', 'eval')\n", 'compile'),
     'eval alias': ('e = eval\n', 'eval'),
+    # Round 4 (an outside attacker's): mock hands out the original of
+    # what it patches, and builtins is not a patch target.
+    'mock get_original': (
+        "import mock\n"
+        "f = mock.patch('nova.utils.execute').get_original()[0]\n",
+        'get_original'),
+    'mock temp_original': (
+        "import mock\np = mock.patch('builtins.exec')\np.start()\n"
+        "e = p.temp_original\n", 'temp_original'),
+    'patch.dict builtins dict': (
+        "import mock\nd = mock.patch.dict('builtins.__dict__')\n",
+        '__dict__'),
+    'patch dunder target': (
+        "import mock\nmock.patch('nova.utils.__builtins__')\n",
+        '__builtins__'),
+    # The call stack as data tells a mutant's frames from nova's own.
+    'findCaller': ("import logging\n"
+                   "c = logging.getLogger(__name__).findCaller(True)\n",
+                   'findCaller'),
+    'stack_info': ("import logging\n"
+                   "logging.getLogger(__name__).info('x', stack_info=True)\n",
+                   'stack_info'),
+    'format_exception': ("import traceback\n"
+                         "t = traceback.format_exception(None)\n",
+                         'traceback'),
     '__builtins__': ("__builtins__['eval']('1')\n", '__builtins__'),
     '__globals__': ("def f():\n    pass\n\n\nf.__globals__['x'] = 1\n",
                     '__globals__'),
@@ -262,6 +287,21 @@ class TestHostileCode(testtools.TestCase):
         line = source.splitlines().index(
             "        __import__('os').system('id')") + 1
         self.assertIn('test.py:%d:' % line, findings[0].message)
+
+
+class TestOverlayBaseline(testtools.TestCase):
+
+    def test_a_finding_the_original_has_once_counts_once(self):
+        # The original's one execute() call is its own; a second one,
+        # spelled the same way, is the review's.
+        base = ("from oslo_concurrency import processutils\n"
+                "def f():\n    processutils.execute('ls')\n")
+        self.assertEqual([], _unsafe(safety.check(base, 'nova/x.py',
+                                                  baseline=base)))
+        more = base + "def g():\n    processutils.execute('ls')\n"
+        found = _unsafe(safety.check(more, 'nova/x.py', baseline=base))
+        self.assertEqual(1, len(found))
+        self.assertIn('nova/x.py:5', found[0].message)
 
 
 class TestUnreadableInput(testtools.TestCase):

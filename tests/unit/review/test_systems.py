@@ -132,6 +132,59 @@ class TestRead(testtools.TestCase):
                                                        'y'))
 
 
+class TestHostileInput(testtools.TestCase):
+    """What a review system's file can do to the reader: nothing."""
+
+    def test_unclosed_suggestion_fences_are_read_in_one_pass(self):
+        # 69,000 fence openings and no closing one: a backtracking
+        # pattern took minutes; one pass over the lines takes no time.
+        body = '```suggestion\n' * 69000
+        comment = systems.read(systems.GITHUB, [
+            {'path': OUR_PATH, 'line': 3, 'body': body}])[0]
+        self.assertEqual(1, len(comment.replacements))
+        self.assertEqual('', comment.message)
+
+    def test_fences_and_text_around_them(self):
+        body = 'Before.\n~~~ suggestion\nnew()\n~~~\nAfter.\n' \
+               '```python\nnot a suggestion\n```'
+        comment = systems.read(systems.GITHUB, [
+            {'path': OUR_PATH, 'line': 3, 'body': body}])[0]
+        self.assertEqual([systems.Replacement(3, 3, 'new()\n')],
+                         comment.replacements)
+        self.assertIn('not a suggestion', comment.message)
+        self.assertIn('After.', comment.message)
+
+    def test_fields_of_the_wrong_type_are_read_as_absent(self):
+        docs = [
+            {'version': '2.1.0', 'runs': [{'results': 5}]},
+            {'version': '2.1.0', 'runs': [5, {'results': [
+                {'locations': 'x', 'message': 7, 'fixes': {'a': 1}},
+                {'locations': [{'physicalLocation': {
+                    'artifactLocation': 3, 'region': []}}],
+                 'fixes': [{'artifactChanges': [{'replacements': [
+                     {'deletedRegion': 'x', 'insertedContent': 9}]}]}]}]}]},
+        ]
+        for doc in docs:
+            fmt, got = systems.sniff(json.dumps(doc))
+            for comment in systems.read(fmt, got):
+                self.assertEqual([], comment.replacements)
+            systems.authors(fmt, got)
+
+    def test_too_many_replacements_is_unreadable(self):
+        doc = [{'path': OUR_PATH, 'line': 1,
+                'body': '```suggestion\nx\n```\n' * 600}]
+        self.assertRaises(systems.Unreadable, systems.read, systems.GITHUB,
+                          doc)
+
+    def test_by_author_leaves_a_bad_document_to_prepare(self):
+        data = json.dumps({'version': '2.1.0',
+                           'runs': [{'results': 5}]}).encode()
+        split = check.by_author([inputs.Review('s.sarif', data)])
+        self.assertEqual(1, len(split))
+        report = check.prepare(split[0].path, check.Context(), split[0].data)
+        self.assertEqual('no-fix', report.verdict)
+
+
 class TestAnchored(testtools.TestCase):
 
     def setUp(self):

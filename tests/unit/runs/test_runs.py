@@ -404,6 +404,17 @@ class TestConfinementCommand(testtools.TestCase):
             os.path.realpath(confinement.__file__))))
         self.assertNotIn(here, binds)
         self.assertIn(os.path.join(here, 'nova_resize_checks'), binds)
+        if sys.prefix != sys.base_prefix:
+            # Of the virtualenv, only what Python needs to run in it: not
+            # tox's log/ (every variable it passed on) or tmp/.
+            prefix = os.path.realpath(sys.prefix)
+            self.assertNotIn(prefix, binds)
+            self.assertIn(os.path.join(prefix, 'pyvenv.cfg'), binds)
+            for hidden in ('log', 'tmp'):
+                self.assertFalse(any(
+                    b == os.path.join(prefix, hidden) or b.startswith(
+                        os.path.join(prefix, hidden) + os.sep)
+                    for b in binds), hidden)
         self.assertIn('--tmpfs /tmp', text)
         # The private /tmp is mounted before every bind: a virtualenv that
         # lives under the host's /tmp is bound on top of it, not hidden.
