@@ -58,9 +58,12 @@ def _call_name(node):
 def allocation_assertion_lines(source, method=TEST_METHOD):
     """Line numbers of the placement assertions in the test method.
 
-    Those are the ``assert*`` calls that come after the call to
-    ``_resize_and_assert_error`` in ``method`` (every line a multi-line
-    call spans is included).  An unparsable source gives an empty set.
+    Those are the ``assert*`` and ``fail`` calls (``self.fail`` is
+    unittest's own way to fail an assertion, e.g. in an ``except
+    AssertionError`` that adds details) and ``assert`` statements that
+    come after the call to ``_resize_and_assert_error`` in ``method``
+    (every line a multi-line one spans is included).  An unparsable source
+    gives an empty set.
     """
     try:
         tree = ast.parse(source)
@@ -74,12 +77,18 @@ def allocation_assertion_lines(source, method=TEST_METHOD):
         after_resize = False
         for stmt in node.body:
             for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Assert):
+                    if after_resize:
+                        end = getattr(sub, 'end_lineno', sub.lineno)
+                        lines.update(range(sub.lineno, end + 1))
+                    continue
                 if not isinstance(sub, ast.Call):
                     continue
                 name = _call_name(sub)
                 if name == RESIZE_HELPER:
                     after_resize = True
-                elif after_resize and name.startswith('assert'):
+                elif after_resize and (name.startswith('assert') or
+                                       name == 'fail'):
                     end = getattr(sub, 'end_lineno', sub.lineno)
                     lines.update(range(sub.lineno, end + 1))
     return lines

@@ -33,6 +33,8 @@ assertion that catches the mutant sees the same values) -- and stops at
 the first survivor, which decides ``weakens``.
 """
 
+import ast
+import collections
 import concurrent.futures
 import dataclasses
 import hashlib
@@ -232,6 +234,7 @@ class Context(object):
             source = port.port(reviewed.digests, self.test_source,
                                proposed.test_source, self.known_digests,
                                reviewed.deletable)
+            _keeps_assertions(self.test_source, proposed.test_source, source)
         except port.Conflict as exc:
             reason = ('written against the %s version; %s'
                       % (reviewed.name, exc))
@@ -249,6 +252,42 @@ class Context(object):
         if key not in self._unsafe:
             self._unsafe[key] = _unsafe(version)
         return self._unsafe[key]
+
+
+def _assertion_calls(source):
+    """Counter of the assertion calls (``assert*``, ``fail``) in source."""
+    found = collections.Counter()
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func,
+                                                     ast.Attribute):
+            name = node.func.attr
+            if name.startswith('assert') or name == 'fail':
+                found[name] += 1
+    return found
+
+
+def _keeps_assertions(ours, theirs, merged):
+    """Raise port.Conflict when the merge lost an assertion both kept.
+
+    ``theirs`` is what the review's listing makes of ours; an assertion
+    call that ours and it both make at least N times must be made N times
+    in the merge.  A three-way merge of a listing that renamed or
+    reflowed the lines around an assertion can drop it although neither
+    side did: that is a conflict, never a weaker test.
+    """
+    counts = [_assertion_calls(text) for text in (ours, theirs, merged)]
+    if None in counts:
+        return
+    mine, yours, got = counts
+    lost = sorted(name for name in mine
+                  if got[name] < min(mine[name], yours[name]))
+    if lost:
+        raise port.Conflict('the merge would drop %s, which ours and the '
+                            'review both keep' % ', '.join(lost))
 
 
 # Changes that show code of the reviewed version (see Context.apply).

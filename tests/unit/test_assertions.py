@@ -68,6 +68,23 @@ class TestAllocationLines(testtools.TestCase):
         self.assertIn(first + 1,
                       assertions.allocation_assertion_lines(source))
 
+    def test_fail_and_assert_statements_are_assertions(self):
+        # A check re-raised with details (self.fail in an except
+        # AssertionError) and a bare assert fail as assertions do.
+        src = ('class T:\n'
+               '    def test_finish_resize_fails_allocation_cleanup(s):\n'
+               '        s.assertEqual(1, 1)\n'
+               '        s._resize_and_assert_error(None, "host2")\n'
+               '        try:\n'
+               '            s.assertEqual({}, s.usages)\n'
+               '        except AssertionError:\n'
+               '            s.fail("usage %s" % (\n'
+               '                s.usages,))\n'
+               '        assert s.usages == {}\n'
+               '        s.log("done")\n')
+        self.assertEqual({6, 8, 9, 10},
+                         assertions.allocation_assertion_lines(src))
+
     def test_unparsable_source(self):
         self.assertEqual(set(),
                          assertions.allocation_assertion_lines('def (:'))

@@ -140,6 +140,12 @@ def _json_document(text):
         return None
 
 
+# An after-column cell that asks for the before column's code to go.
+_REMOVAL_CELL = re.compile(
+    r'\s*(?:\(?\s*)?(?:remove|delete|drop|omit|deleted|removed|dropped|'
+    r'\(?none\)?|n/a|nothing)\b', re.I)
+
+
 def _table_parser():
     global _MD_TABLE
     if _MD_TABLE is None:
@@ -174,13 +180,20 @@ def _sentence(header, cells):
               not _AFTER_RE.search(h)]
     after = [k for k, h in enumerate(header) if _AFTER_RE.search(h)]
     if before and after and before[0] < len(cells) and \
-            after[0] < len(cells) and '`' in cells[before[0]] and \
-            cells[after[0]].startswith('`'):
+            after[0] < len(cells) and '`' in cells[before[0]]:
         old, new = cells[before[0]], cells[after[0]]
         rest = [c for k, c in enumerate(cells)
                 if k not in (before[0], after[0]) and c]
-        lead = ('%s: ' % '; '.join(rest)) if rest else ''
-        return '%sReplace %s with %s.' % (lead, old, new)
+        if new.startswith('`'):
+            lead = ('%s: ' % '; '.join(rest)) if rest else ''
+            return '%sReplace %s with %s.' % (lead, old, new)
+        if _REMOVAL_CELL.match(new) and '`' not in new:
+            # "remove the line" in the after column: the before column's
+            # code goes.  The other cells follow as their own sentences,
+            # so that code they name is not taken for what goes.
+            tail = ' '.join(c if c.endswith(('.', '?', '!')) else c + '.'
+                            for c in rest)
+            return ('Remove %s. %s' % (old, tail)).strip()
     parts = []
     for k, cell in enumerate(cells):
         if not cell:

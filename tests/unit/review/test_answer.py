@@ -117,6 +117,19 @@ class TestTables(testtools.TestCase):
         self.assertEqual('self.assertDictEqual(no_usage, source_rp_usages)',
                          changes[0].new)
 
+    def test_a_removal_in_the_after_column_removes_the_before_code(self):
+        # The other cells name other code ("the wait only returns ..."):
+        # what goes is the before column's statement, nothing they name.
+        text = ('| # | Current code | Suggested code | Why |\n'
+                '|---|---|---|---|\n'
+                "| 1 | `self.assertEqual('error', migration['status'])` | "
+                'remove the line | `_wait_for_migration_status` only returns '
+                'a migration in that state |\n')
+        _parsed, changes = _changes(text)
+        self.assertEqual([model.REMOVE], [c.kind for c in changes])
+        self.assertEqual("self.assertEqual('error', migration['status'])",
+                         changes[0].old)
+
     def test_other_tables_become_sentences_with_their_headers(self):
         text = ('Intro.\n\n| Line | Finding |\n|---|---|\n'
                 '| 94 | fine |\n| 60 | also fine |\n\nEnd.\n')

@@ -14,6 +14,7 @@
 
 import testtools
 
+from nova_resize_checks.review import check
 from nova_resize_checks.review.read import container
 from nova_resize_checks.review.versions import identify
 from nova_resize_checks.review.versions import port
@@ -171,3 +172,16 @@ class TestIdentify(testtools.TestCase):
         found = self._identify('Reviewed at f4bb672106.\n', 'recreate')
         self.assertEqual('recreate', found.name)
         self.assertIn('f4bb672106', found.why)
+
+
+class TestMergeKeepsAssertions(testtools.TestCase):
+
+    def test_an_assertion_both_sides_keep_survives_the_merge(self):
+        ours = 'def f(s):\n    s.assertEqual(1, x)\n    s.assertIn(2, y)\n'
+        check._keeps_assertions(ours, ours, ours)
+        # The review's side dropped assertIn itself: a real removal.
+        check._keeps_assertions(ours, 'def f(s):\n    s.assertEqual(1, x)\n',
+                                'def f(s):\n    s.assertEqual(1, x)\n')
+        # Both kept assertIn; the merge lost it: a conflict.
+        self.assertRaises(port.Conflict, check._keeps_assertions, ours, ours,
+                          'def f(s):\n    s.assertEqual(1, x)\n')
