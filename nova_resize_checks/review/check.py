@@ -485,11 +485,39 @@ def _unapplied_unsafe(items):
         if item.change.kind in (model.TEST_DIFF, model.NOVA_DIFF):
             code = diffs.new_side(code)
         code = runs.source_text(textwrap.dedent(code))
-        if not code.strip() or texts.parse_python(code) is None:
-            continue
-        found.extend(f for f in safety.check(code, 'proposed code')
-                     if f.kind == model.UNSAFE_CODE)
+        for piece in _pieces(code):
+            found.extend(f for f in safety.check(piece, 'proposed code')
+                         if f.kind == model.UNSAFE_CODE)
     return found
+
+
+def _pieces(code):
+    """The parts of ``code`` that parse, each on its own.
+
+    All of it when it parses; else its runs of lines between blank lines
+    that dedent to code that parses (module-level imports above an
+    indented method, say), so that what a fragment would run is judged
+    although the fragment as a whole does not parse.
+    """
+    if not code.strip():
+        return []
+    if texts.parse_python(code) is not None:
+        return [code]
+    pieces, run = [], []
+    for line in code.split('\n') + ['']:
+        if line.strip():
+            run.append(line)
+            continue
+        if run and line == '' and run[-1].strip():
+            piece = textwrap.dedent('\n'.join(run)) + '\n'
+            if texts.parse_python(piece) is not None:
+                pieces.append(piece)
+                run = []
+    # What is left did not parse in any cut: try it whole, dedented.
+    rest = textwrap.dedent('\n'.join(run))
+    if rest.strip() and texts.parse_python(rest) is not None:
+        pieces.append(rest)
+    return pieces
 
 
 def _prepare_safely(path, context, data=None):
