@@ -141,9 +141,10 @@ def _json_document(text):
 
 
 # An after-column cell that asks for the before column's code to go.
+# Markdown emphasis and brackets around it are decoration: *(delete)*.
 _REMOVAL_CELL = re.compile(
-    r'\s*(?:\(?\s*)?(?:remove|delete|drop|omit|deleted|removed|dropped|'
-    r'\(?none\)?|n/a|nothing)\b', re.I)
+    r'[\s*_(\[]*(?:remove|delete|drop|omit|deleted|removed|dropped|none|'
+    r'n/a|nothing)\b', re.I)
 
 
 def _table_parser():

@@ -129,6 +129,9 @@ class TestTables(testtools.TestCase):
         self.assertEqual([model.REMOVE], [c.kind for c in changes])
         self.assertEqual("self.assertEqual('error', migration['status'])",
                          changes[0].old)
+        _parsed, changes = _changes(text.replace('remove the line',
+                                                 '*(delete)*'))
+        self.assertEqual([model.REMOVE], [c.kind for c in changes])
 
     def test_other_tables_become_sentences_with_their_headers(self):
         text = ('Intro.\n\n| Line | Finding |\n|---|---|\n'
