@@ -46,13 +46,21 @@ class FailureSite:
         return dataclasses.asdict(self)
 
 
-def _call_name(node):
+def call_name(node):
     func = node.func
     if isinstance(func, ast.Attribute):
         return func.attr
     if isinstance(func, ast.Name):
         return func.id
     return ''
+
+
+def is_assertion_call(node):
+    """Whether ``node`` is a call that asserts (``assert*`` or ``fail``)."""
+    if not isinstance(node, ast.Call):
+        return False
+    name = call_name(node)
+    return name.startswith('assert') or name == 'fail'
 
 
 def allocation_assertion_lines(source, method=TEST_METHOD):
@@ -84,11 +92,9 @@ def allocation_assertion_lines(source, method=TEST_METHOD):
                     continue
                 if not isinstance(sub, ast.Call):
                     continue
-                name = _call_name(sub)
-                if name == RESIZE_HELPER:
+                if call_name(sub) == RESIZE_HELPER:
                     after_resize = True
-                elif after_resize and (name.startswith('assert') or
-                                       name == 'fail'):
+                elif after_resize and is_assertion_call(sub):
                     end = getattr(sub, 'end_lineno', sub.lineno)
                     lines.update(range(sub.lineno, end + 1))
     return lines

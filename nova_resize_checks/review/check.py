@@ -45,6 +45,7 @@ import time
 import traceback
 import typing
 
+from nova_resize_checks import assertions
 from nova_resize_checks import canonical
 from nova_resize_checks import children
 from nova_resize_checks import env
@@ -262,11 +263,8 @@ def _assertion_calls(source):
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func,
-                                                     ast.Attribute):
-            name = node.func.attr
-            if name.startswith('assert') or name == 'fail':
-                found[name] += 1
+        if assertions.is_assertion_call(node):
+            found[assertions.call_name(node)] += 1
     return found
 
 
