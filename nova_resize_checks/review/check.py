@@ -33,8 +33,6 @@ assertion that catches the mutant sees the same values) -- and stops at
 the first survivor, which decides ``weakens``.
 """
 
-import ast
-import collections
 import concurrent.futures
 import dataclasses
 import hashlib
@@ -45,7 +43,6 @@ import time
 import traceback
 import typing
 
-from nova_resize_checks import assertions
 from nova_resize_checks import canonical
 from nova_resize_checks import children
 from nova_resize_checks import env
@@ -61,7 +58,6 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review.read import container
 from nova_resize_checks.review.read import diffs
 from nova_resize_checks.review.read import systems
-from nova_resize_checks.review.read import texts
 from nova_resize_checks.review import safety
 from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks.review.versions import identify
@@ -235,7 +231,8 @@ class Context(object):
             source = port.port(reviewed.digests, self.test_source,
                                proposed.test_source, self.known_digests,
                                reviewed.deletable)
-            _keeps_assertions(self.test_source, proposed.test_source, source)
+            port.keeps_assertions(self.test_source,
+                                  proposed.test_source, source)
         except port.Conflict as exc:
             reason = ('written against the %s version; %s'
                       % (reviewed.name, exc))
@@ -253,39 +250,6 @@ class Context(object):
         if key not in self._unsafe:
             self._unsafe[key] = _unsafe(version)
         return self._unsafe[key]
-
-
-def _assertion_calls(source):
-    """Counter of the assertion calls (``assert*``, ``fail``) in source."""
-    found = collections.Counter()
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    for node in ast.walk(tree):
-        if assertions.is_assertion_call(node):
-            found[assertions.call_name(node)] += 1
-    return found
-
-
-def _keeps_assertions(ours, theirs, merged):
-    """Raise port.Conflict when the merge lost an assertion both kept.
-
-    ``theirs`` is what the review's listing makes of ours; an assertion
-    call that ours and it both make at least N times must be made N times
-    in the merge.  A three-way merge of a listing that renamed or
-    reflowed the lines around an assertion can drop it although neither
-    side did: that is a conflict, never a weaker test.
-    """
-    counts = [_assertion_calls(text) for text in (ours, theirs, merged)]
-    if None in counts:
-        return
-    mine, yours, got = counts
-    lost = sorted(name for name in mine
-                  if got[name] < min(mine[name], yours[name]))
-    if lost:
-        raise port.Conflict('the merge would drop %s, which ours and the '
-                            'review both keep' % ', '.join(lost))
 
 
 # Changes that show code of the reviewed version (see Context.apply).
@@ -483,39 +447,10 @@ def _unapplied_unsafe(items):
         if item.change.kind in (model.TEST_DIFF, model.NOVA_DIFF):
             code = diffs.new_side(code)
         code = runs.source_text(textwrap.dedent(code))
-        for piece in _pieces(code):
+        for piece in safety.pieces(code):
             found.extend(f for f in safety.check(piece, 'proposed code')
                          if f.kind == model.UNSAFE_CODE)
     return found
-
-
-def _pieces(code):
-    """The parts of ``code`` that parse, each on its own.
-
-    All of it when it parses; else its runs of lines between blank lines
-    that dedent to code that parses (module-level imports above an
-    indented method, say), so that what a fragment would run is judged
-    although the fragment as a whole does not parse.
-    """
-    if not code.strip():
-        return []
-    if texts.parse_python(code) is not None:
-        return [code]
-    pieces, run = [], []
-    for line in code.split('\n') + ['']:
-        if line.strip():
-            run.append(line)
-            continue
-        if run and line == '' and run[-1].strip():
-            piece = textwrap.dedent('\n'.join(run)) + '\n'
-            if texts.parse_python(piece) is not None:
-                pieces.append(piece)
-                run = []
-    # What is left did not parse in any cut: try it whole, dedented.
-    rest = textwrap.dedent('\n'.join(run))
-    if rest.strip() and texts.parse_python(rest) is not None:
-        pieces.append(rest)
-    return pieces
 
 
 def _prepare_safely(path, context, data=None):
@@ -681,32 +616,6 @@ def _over_budget(results):
     return None
 
 
-def by_author(reviews):
-    """``reviews`` with each review system's file split by author.
-
-    A file of Gerrit, GitHub or SARIF comments becomes one review per
-    author, shown as ``FILE@AUTHOR``; other reviews stay as they are.
-    """
-    split = []
-    for review in reviews:
-        text, _errors = container.decode_bytes(review.data)
-        found = systems.sniff(text)
-        try:
-            authors = systems.authors(*found) if found else [None]
-            parts = [(author, json.dumps(systems.only_author(
-                found[0], found[1], author)).encode('utf-8'))
-                for author in authors] if found else []
-        except Exception:
-            # Read as it is: prepare says what is wrong with it.
-            parts = []
-        if not parts:
-            split.append(review)
-        for author, data in parts:
-            split.append(inputs.Review(
-                '%s@%s' % (review.path, author or 'anonymous'), data))
-    return split
-
-
 def check(paths, options=None, **overrides):
     """Run the meta-check; returns (reports, summary).
 
@@ -727,7 +636,7 @@ def check(paths, options=None, **overrides):
     else:
         reviews = inputs.collect(paths).reviews
     if opts.by_author:
-        reviews = by_author(reviews)
+        reviews = systems.by_author(reviews)
     context = Context(opts.static_gate, opts.reviewed)
     variants = [runs.REAL] + list(mutants.RUN_ORDER)
     cache_root = os.path.dirname(opts.cache_dir or cache_mod.default_dir())

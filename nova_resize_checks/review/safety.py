@@ -73,6 +73,7 @@ import sys
 import textwrap
 
 from nova_resize_checks.review import model
+from nova_resize_checks.review.read import texts
 
 MAX_CHARS = 2000000
 MAX_NODES = 400000
@@ -924,3 +925,32 @@ class _Scanner(object):
                  for f in _FORBIDDEN_PATCH):
             self._flag(node, 'import-target', '%s() replaces %s'
                        % (name, target))
+
+
+def pieces(code):
+    """The parts of ``code`` that parse, each on its own.
+
+    All of it when it parses; else its runs of lines between blank lines
+    that dedent to code that parses (module-level imports above an
+    indented method, say), so that what a fragment would run is judged
+    although the fragment as a whole does not parse.
+    """
+    if not code.strip():
+        return []
+    if texts.parse_python(code) is not None:
+        return [code]
+    pieces, run = [], []
+    for line in code.split('\n') + ['']:
+        if line.strip():
+            run.append(line)
+            continue
+        if run and line == '' and run[-1].strip():
+            piece = textwrap.dedent('\n'.join(run)) + '\n'
+            if texts.parse_python(piece) is not None:
+                pieces.append(piece)
+                run = []
+    # What is left did not parse in any cut: try it whole, dedented.
+    rest = textwrap.dedent('\n'.join(run))
+    if rest.strip() and texts.parse_python(rest) is not None:
+        pieces.append(rest)
+    return pieces

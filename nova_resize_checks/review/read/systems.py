@@ -37,6 +37,9 @@ import json
 import re
 import typing
 
+from nova_resize_checks import inputs
+from nova_resize_checks.review.read import container
+
 GERRIT = 'gerrit'
 GITHUB = 'github'
 SARIF = 'sarif'
@@ -448,3 +451,29 @@ def apply(text, replacements):
     for start, end, new in reversed(regions):
         joined = joined[:start] + new + joined[end:]
     return joined
+
+
+def by_author(reviews):
+    """``reviews`` with each review system's file split by author.
+
+    A file of Gerrit, GitHub or SARIF comments becomes one review per
+    author, shown as ``FILE@AUTHOR``; other reviews stay as they are.
+    """
+    split = []
+    for review in reviews:
+        text, _errors = container.decode_bytes(review.data)
+        found = sniff(text)
+        try:
+            names = authors(*found) if found else [None]
+            parts = [(author, json.dumps(only_author(
+                found[0], found[1], author)).encode('utf-8'))
+                for author in names] if found else []
+        except Exception:
+            # Read as it is: prepare says what is wrong with it.
+            parts = []
+        if not parts:
+            split.append(review)
+        for author, data in parts:
+            split.append(inputs.Review(
+                '%s@%s' % (review.path, author or 'anonymous'), data))
+    return split

@@ -47,6 +47,7 @@ lines.
 """
 
 import ast
+import collections
 import difflib
 import functools
 import io
@@ -56,6 +57,7 @@ import tokenize
 
 import merge3
 
+from nova_resize_checks import assertions
 from nova_resize_checks.review.read import texts
 from nova_resize_checks.review.versions import quotes
 
@@ -378,3 +380,36 @@ def _check_names(ours, merged):
                 'ported onto our version of the test, %s still reads %s, '
                 'which the change no longer binds (lines only our version '
                 'has use it)' % (name, ', '.join('`%s`' % n for n in lost)))
+
+
+def _assertion_calls(source):
+    """Counter of the assertion calls (``assert*``, ``fail``) in source."""
+    found = collections.Counter()
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for node in ast.walk(tree):
+        if assertions.is_assertion_call(node):
+            found[assertions.call_name(node)] += 1
+    return found
+
+
+def keeps_assertions(ours, theirs, merged):
+    """Raise port.Conflict when the merge lost an assertion both kept.
+
+    ``theirs`` is what the review's listing makes of ours; an assertion
+    call that ours and it both make at least N times must be made N times
+    in the merge.  A three-way merge of a listing that renamed or
+    reflowed the lines around an assertion can drop it although neither
+    side did: that is a conflict, never a weaker test.
+    """
+    counts = [_assertion_calls(text) for text in (ours, theirs, merged)]
+    if None in counts:
+        return
+    mine, yours, got = counts
+    lost = sorted(name for name in mine
+                  if got[name] < min(mine[name], yours[name]))
+    if lost:
+        raise Conflict('the merge would drop %s, which ours and the '
+                       'review both keep' % ', '.join(lost))

@@ -402,13 +402,11 @@ class TestUnappliedPieces(testtools.TestCase):
     def test_a_fragment_is_judged_by_the_pieces_that_parse(self):
         # Module-level imports above an indented method: the whole does
         # not parse, each part does, and each is judged.
-        from nova_resize_checks.review import check
-
         code = ("import os\n\n\n    def tearDown(self):\n"
                 "        os.system('id')\n")
-        pieces = check._pieces(code)
+        pieces = safety.pieces(code)
         self.assertEqual(['import os\n',
                           "def tearDown(self):\n    os.system('id')\n"],
                          pieces)
-        self.assertEqual([], check._pieces('   \n'))
-        self.assertEqual(['x = 1\n'], check._pieces('x = 1\n'))
+        self.assertEqual([], safety.pieces('   \n'))
+        self.assertEqual(['x = 1\n'], safety.pieces('x = 1\n'))

@@ -179,7 +179,7 @@ class TestHostileInput(testtools.TestCase):
     def test_by_author_leaves_a_bad_document_to_prepare(self):
         data = json.dumps({'version': '2.1.0',
                            'runs': [{'results': 5}]}).encode()
-        split = check.by_author([inputs.Review('s.sarif', data)])
+        split = systems.by_author([inputs.Review('s.sarif', data)])
         self.assertEqual(1, len(split))
         report = check.prepare(split[0].path, check.Context(), split[0].data)
         self.assertEqual('no-fix', report.verdict)
@@ -375,7 +375,7 @@ class TestPrepare(testtools.TestCase):
     def test_by_author_splits_review_systems_only(self):
         doc = [{'path': OUR_PATH, 'body': 'a', 'user': {'login': 'x'}},
                {'path': OUR_PATH, 'body': 'b', 'user': {'login': 'y'}}]
-        split = check.by_author([
+        split = systems.by_author([
             inputs.Review('c.json', json.dumps(doc).encode()),
             inputs.Review('r.md', b'The test is fine.')])
         self.assertEqual(['c.json@x', 'c.json@y', 'r.md'],
