@@ -118,16 +118,6 @@ def _is_upstream_path(path):
     return '/nova/tests/' in clean or '/regressions/' in clean
 
 
-def _known_commit(revision):
-    rev = revision.strip().lower()
-    if len(rev) < 7:
-        return None
-    for name, commit in sorted(known_versions.COMMITS.items()):
-        if commit.startswith(rev) or rev.startswith(commit):
-            return name
-    return None
-
-
 def revision_of(comment, references):
     """The version of the test a comment on the test was made on, or None.
 
@@ -136,7 +126,7 @@ def revision_of(comment, references):
     """
     if not _is_upstream_path(comment.path):
         return OURS
-    named = _known_commit(comment.revision)
+    named = quotes.named_version(comment.revision.lower())
     if named:
         return named
     if references.get('reviewed'):
