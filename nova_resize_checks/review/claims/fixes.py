@@ -19,6 +19,8 @@ and it is not a quotation of a known version; its introduction ("replace
 goes.
 """
 
+import ast
+import builtins
 import difflib
 import re
 import textwrap
@@ -133,7 +135,7 @@ def _placed_block(last, codes, code, span, test_source=''):
     if any(regex.search(last) for regex in lexicon.REPLACE_THAT_INTRO_RES):
         return _in_place_of(_antecedent(codes, test_source), code, span)
     m = lexicon.END_INTRO_RE.search(last)
-    if m:
+    if m and _places(last, m):
         where = 'end' if m.group(1).lower() in ('end', 'bottom') else 'start'
         scope = assertions.TEST_METHOD
         if m.group(3) is not None:
@@ -167,6 +169,123 @@ def _placed_block(last, codes, code, span, test_source=''):
     return None
 
 
+def _places(last, m):
+    """Whether the place ``m`` found in ``last`` is where a block is put.
+
+    It is when the sentence opens with it ("At the end of the test, add:"),
+    when it closes the introduction ("... at the end of the test:"), or
+    when the sentence asks for the block to be put somewhere (a verb of
+    lexicon.PLACE_DIRECTIVE_RE).
+    """
+    before = last[:m.start()].strip()
+    after = last[m.end():].strip()
+    if not before or not after.rstrip(':.,;!').strip():
+        return True
+    return bool(lexicon.PLACE_DIRECTIVE_RE.search(last))
+
+
+def _line_placed(is_fix, last, text, span, test_source, refs):
+    """A block the introduction puts next to a line ("add after line 85:").
+
+    Only a block of new statements: one that repeats a statement of the
+    test is a snippet, aligned with the test by its statements.  The line
+    is numbered as the version the review read (refs).  None when the
+    introduction names no such place or the line holds no statement.
+    """
+    if not test_source or refs is None or not (
+            is_fix or lexicon.ADD_CUE.search(last) or
+            lexicon.PLACE_DIRECTIVE_RE.search(last) or
+            lexicon.FOREIGN_REQUEST_RE.search(last)):
+        return None
+    m = next(filter(None, (regex.search(last)
+                           for regex in lexicon.LINE_PLACE_RES)), None)
+    code = quotes.port_dialect(textwrap.dedent(text).strip('\n'))
+    if texts.parse_python(code) is None or re.search(
+            r'^\s*(?:def|class|@)', code, re.M):
+        return None
+    ours = set(quotes.logical_lines(test_source))
+    if any(line in ours for line in quotes.logical_lines(code)):
+        return None
+    if m is None:
+        return _added_assertions(last, code, span, test_source)
+    before = m.group('where').lower() in lexicon.LINE_PLACE_BEFORE
+    number = int(m.group('first' if before or not m.group('end')
+                         else 'end'))
+    line = numbering.our_line(number, refs.lines, refs.reviewed,
+                              refs.named_version)
+    found = _statement_at(test_source, line, before) if line else None
+    if found is None:
+        return None
+    anchor, scope = found
+    where = 'before' if before else 'after'
+    return [model.change(
+        kind=model.INSERT, span=span, code=code, anchor=anchor, where=where,
+        target=scope, summary='add the block %s line %d (`%s`)' % (
+            where, number, texts.short(anchor, 50)))]
+
+
+def _added_assertions(last, code, span, test_source):
+    """New assertions the review asks to add, with no place named.
+
+    "Please also add:" and a block of ``assert*`` calls (or ``assert``
+    statements) go at the end of the test method, where everything they
+    read is bound: the outcome they check is the resize's, and nothing
+    runs after it.  None for any other block, or one that reads a name the
+    test method does not bind.
+    """
+    if not (lexicon.ADD_CUE.search(last) or
+            lexicon.PLACE_DIRECTIVE_RE.search(last)):
+        return None
+    tree = texts.parse_python(code)
+    if not tree.body or not all(
+            isinstance(stmt, ast.Assert) or (
+                isinstance(stmt, ast.Expr) and
+                assertions.is_assertion_call(stmt.value))
+            for stmt in tree.body):
+        return None
+    bound = assertions.names_bound_in(test_source, assertions.TEST_METHOD)
+    read = {node.id for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    if bound is None or not read <= bound | {'self'} | set(dir(builtins)):
+        return None
+    return [model.change(
+        kind=model.INSERT, span=span, code=code, where='end',
+        target=assertions.TEST_METHOD,
+        summary='add the assertion(s) at the end of %s (no place named)'
+        % assertions.TEST_METHOD)]
+
+
+def _statement_at(source, line, before):
+    """The simple statement at ``line`` of ``source``, and its def.
+
+    A line between statements (blank, a comment) means the statement
+    before it (``before`` False) or after it.  None when there is none in
+    a def, or it is a compound statement.
+    """
+    tree = texts.parse_python(source)
+    if tree is None:
+        return None
+    funcs = [node for node in ast.walk(tree) if isinstance(
+        node, (ast.FunctionDef, ast.AsyncFunctionDef)) and
+        node.body[0].lineno <= line <= node.end_lineno]
+    if not funcs:
+        return None
+    func = max(funcs, key=lambda node: node.lineno)
+    covering = [stmt for stmt in func.body
+                if stmt.lineno <= line <= stmt.end_lineno]
+    if covering:
+        stmt = covering[0]
+    elif before:
+        stmt = next((stmt for stmt in func.body if stmt.lineno > line), None)
+    else:
+        stmt = next((stmt for stmt in reversed(func.body)
+                     if stmt.end_lineno < line), None)
+    if not isinstance(stmt, (ast.Expr, ast.Assign, ast.AugAssign,
+                             ast.AnnAssign, ast.Assert, ast.Pass)):
+        return None
+    return ast.get_source_segment(source, stmt), func.name
+
+
 def _line_intro(last):
     for regex in lexicon.LINE_INTRO_RES:
         m = regex.search(last.strip())
@@ -175,6 +294,42 @@ def _line_intro(last):
             end = int(m.group(2)) if m.group(2) else first
             return first, end
     return None
+
+
+def _like_line(test_source, number, code):
+    """Whether ``code`` reads as a new form of the test's line ``number``."""
+    lines = test_source.split('\n')
+    if not 1 <= number <= len(lines):
+        return False
+    own = ' '.join(lines[number - 1].split())
+    return not own.startswith('#') and numbering.likeness(
+        own, ' '.join(code.split())) >= 0.5
+
+
+def _header_intro(last, whole, code, is_fix, test_source):
+    """The lines of the gerrit comment header a block replaces.
+
+    A request for "these lines" in a comment ("Lines 72-74: ... I'd
+    replace these three lines with:"), or a block of one statement that is
+    all a "Line N:" comment offers (its line, written as it should be).
+    """
+    single = len(quotes.logical_lines(code)) == 1 and \
+        texts.parse_python(code) is not None and \
+        quotes.logical_lines(code)[0] not in quotes.logical_lines(
+            test_source)
+    if not (is_fix and lexicon.DEICTIC_LINES_RE.search(last.strip())) and \
+            not single:
+        return None
+    headers = list(lexicon.COMMENT_HEADER_RE.finditer(whole or ''))
+    if not headers:
+        return None
+    m = headers[-1]
+    first = int(m.group(1))
+    end = int(m.group(2)) if m.group(2) else first
+    if single and not is_fix and first != end:
+        return None
+    return (first, end) if first <= end <= first + lexicon.MAX_LINE_RANGE \
+        else (first, first)
 
 
 def line_changes(first, end, code, span, summary):
@@ -231,6 +386,8 @@ def code_changes(block, intro, refs_norm, findings, test_source='',
                 block.span))
         return []
     lines = _line_intro(last) if is_fix else None
+    from_header = not lines
+    lines = lines or _header_intro(last, whole, text, is_fix, test_source)
     if lines:
         first, end = lines
         code = quotes.port_dialect(textwrap.dedent(text).strip('\n'))
@@ -238,11 +395,28 @@ def code_changes(block, intro, refs_norm, findings, test_source='',
         if refs is not None and first == end:
             here, _version = numbering.line_of_known_version(
                 first, code, refs.lines, refs.reviewed, refs.named_version)
+        elif refs is not None:
+            here = numbering.range_of_known_version(
+                first, end, code, refs.lines, refs.reviewed,
+                refs.named_version)
+        if from_header and first == end and not here and not _like_line(
+                test_source, first, code):
+            # A one-statement block under "Line N:" that is not the new
+            # form of line N (in any numbering known) is read as any block.
+            lines = None
+    if lines:
         summary = 'replace line(s) %d-%d with the block' % lines
-        if here:
+        if isinstance(here, tuple):
+            summary += ' (lines %d-%d here)' % here
+            first, end = here
+        elif here:
             summary += ' (line %d here)' % here
             first = end = here
         return line_changes(first, end, code, block.span, summary)
+    placed = _line_placed(is_fix, last, text, block.span, test_source,
+                          refs)
+    if placed:
+        return placed
     placed = _placed_block(last, last_codes,
                            textwrap.dedent(text).strip('\n'), block.span,
                            test_source) or _continued_in_place(

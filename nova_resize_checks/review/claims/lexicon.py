@@ -84,6 +84,16 @@ LINE_CHANGE_RES = (
         r'(?:with|by))?|(?:please\s+)?(?:use|prefer)|->|=>|\u2192)\s*:?\s*' +
         prose.PH, re.I),
 )
+# A gerrit inline comment's header ("Line 60:", "Lines 72-74:", "PS3, Line
+# 60:") opens its paragraph; a request in it that points at "these lines"
+# ("I'd replace these three lines with:") means the lines of the header.
+COMMENT_HEADER_RE = re.compile(
+    r'^[ \t]*(?:PS\s*\d+\s*,\s*)?Lines?\s+(\d{1,6})'
+    r'(?:\s*(?:-|\u2013|to)\s*(\d{1,6}))?\s*:', re.I | re.M)
+DEICTIC_LINES_RE = re.compile(
+    r'\b(?:change|replace|rewrite|swap|turn|update)\s+(?:these|those|this|'
+    r'that|the\s+above)\s+(?:\w+\s+)?(?:lines?|statements?|assertions?|'
+    r'checks?)\b(?:\s+(?:with|to|by|into|for))?[^\w\ue000]*$', re.I)
 # "replace lines 84 to 87 with `...`": the first line becomes the code,
 # the others go.
 LINE_RANGE_CHANGE_RE = re.compile(
@@ -209,6 +219,41 @@ END_INTRO_RE = re.compile(
     r'\b(?:at|to)\s+the\s+(end|bottom|start|beginning|top)\s+of\s+'
     r'(?:the\s+)?(?:(test)(?:\s+(?:method|body|case))?\b|' + prose.PH + ')',
     re.I)
+# The place above says where the block goes only when the introduction
+# asks for it to be put there ("add this at the end of the test:", "At the
+# end of `setUp`, ...", "... at the top of the test:").  A place that
+# qualifies a noun ("the assertion at the end of the test is the one that
+# matters:") describes the test and places nothing.
+PLACE_DIRECTIVE_RE = re.compile(
+    r'\b(?:add|append|put|place|insert|include|go|goes|move|tack|stick|'
+    r'prepend|extend)(?:s|ed|ing)?\b', re.I)
+# "add this after line 85:", "before L60", "nach Zeile 85", "第 85 行之后":
+# a block put next to a line, in the numbering of the version reviewed.
+# Named groups: ``where`` (a word of LINE_PLACE_AFTER, or one meaning
+# before), ``first`` and ``end`` (a range: after its end, before its
+# start).
+_RANGE = r'(?P<first>\d{1,6})(?:\s*(?:-|\u2013|to|bis|\u00e0|a|\u81f3|\u5230)\s*' \
+    r'(?P<end>\d{1,6}))?'
+LINE_PLACE_RES = tuple(re.compile(pattern, re.I | re.X) for pattern in (
+    # English: "after line 85", "below lines 84-85", "before L60"
+    r'\b(?P<where>after|below|under|following|before|above)\s+'
+    r'(?:the\s+)?(?:lines?\s*|L)' + _RANGE + r'\b',
+    # German, French, Spanish, Portuguese, Italian, Russian
+    r'\b(?P<where>nach|hinter|unter|vor|apr\u00e8s|avant|'
+    r'despu\u00e9s\s+de|tras|antes\s+de|ap\u00f3s|depois\s+d[aeo]|'
+    r'dopo|prima\s+d[ie]|\u043f\u043e\u0441\u043b\u0435|'
+    r'\u043f\u0435\u0440\u0435\u0434)\s+'
+    r'(?:(?:der|la|a|el|il|le)\s+)?(?:Zeilen?|lignes?|l\u00edneas?|'
+    r'linhas?|rig(?:a|he)|\u0441\u0442\u0440\u043e\u043a\w*)\s*' + _RANGE,
+    # Chinese: "第 85 行之后" / "85 行后面"; Japanese: "85行目の後"
+    r'\u7b2c?\s*' + _RANGE + r'\s*\u884c\u76ee?\s*\u306e?\s*'
+    r'(?P<where>\u4e4b\u540e|\u4e4b\u5f8c|\u540e\u9762|\u540e|\u5f8c|'
+    r'\u3042\u3068|\u4e4b\u524d|\u524d\u9762|\u524d)',
+))
+LINE_PLACE_BEFORE = frozenset((
+    'before', 'above', 'vor', 'avant', 'antes de', 'prima di', 'prima de',
+    '\u043f\u0435\u0440\u0435\u0434', '\u4e4b\u524d', '\u524d\u9762',
+    '\u524d'))
 # Requests in the languages reviews are most often written in besides
 # English: modals, imperatives and "please" (German, French, Spanish,
 # Italian, Portuguese, Dutch, Russian, Chinese, Japanese, Korean).  The
@@ -280,7 +325,8 @@ RENAME_SCOPE_RE = re.compile(
     r'|([A-Za-z_]\w*))', re.I)
 # Nouns that make "remove the `f` call" a removal of the statements that
 # call ``f``, not of ``f`` itself.
-CALL_NOUNS = frozenset(('call', 'assertion', 'check', 'statement', 'line'))
+CALL_NOUNS = frozenset(('call', 'assertion', 'check', 'statement', 'line',
+                        'comparison'))
 ON_LINE_RE = re.compile(
     r'\s*(?:call|assertion|check|statement)?\s*,?\s*(?:on|at|in|from)\s+'
     r'line\s+(\d{1,6})\b', re.I)

@@ -113,6 +113,25 @@ def _subject_run(tokens, j):
     return run
 
 
+def _before_parenthetical(tokens, j):
+    """The index before a short parenthetical without code ending at ``j``.
+
+    "(line 55)", "(L55)", "(lines 98-99)": ``j`` itself when the token
+    there is not a closing parenthesis of such an aside.
+    """
+    if j < 0 or tokens[j][:2] != ('punct', ')'):
+        return j
+    k = j - 1
+    while k >= 0 and j - k <= 6:
+        kind, value = tokens[k][:2]
+        if kind == 'code' or (kind == 'punct' and value == ')'):
+            return j
+        if kind == 'punct' and value == '(':
+            return k - 1
+        k -= 1
+    return j
+
+
 def removed_codes(sentence_masked):
     """Code span indexes a sentence asks to remove."""
     tokens = _tokens(sentence_masked)
@@ -144,6 +163,9 @@ def removed_codes(sentence_masked):
                     'completely', 'now')):
             modal = modal or tokens[j][1] in lexicon.MODALS
             j -= 1
+        # "`x` (line 55) can be removed": a place between the code span and
+        # its verb is skipped.
+        j = _before_parenthetical(tokens, j)
         # ("`x` is simply deleted" tells what happens; "`x` can be
         # deleted" asks for it.)
         if modal and j >= 0 and j < i - 1 and tokens[j][0] == 'code':

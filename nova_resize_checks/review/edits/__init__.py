@@ -273,7 +273,16 @@ def _apply_one(state, change, nova_reader, lines):
             test, reason = remove.remove_by_keyword(state.test, old,
                                                     change.target)
         elif change.unit == model.CALLS and common.NAME_RE.match(old):
-            test, reason = remove.remove_calls(state.test, old, change.target)
+            try:
+                test, reason = remove.remove_calls(state.test, old,
+                                                   change.target)
+            except common.Refused as nothing_called:
+                # "the `no_usage` comparison": the assertions reading it.
+                try:
+                    test, reason = remove.remove_assertions_using(
+                        state.test, old, change.target)
+                except common.Refused:
+                    raise nothing_called
         elif common.NAME_RE.match(old):
             try:
                 test, reason = remove.apply_remove(state.test, change.old,

@@ -122,6 +122,33 @@ def remove_calls(source, name, scope, single=False):
         count, called, inside)
 
 
+def remove_assertions_using(source, name, scope):
+    """Remove the assertion statements that read ``name``.
+
+    "the `no_usage` comparison can be removed": ``no_usage`` is a value,
+    not something called, so the comparison is the ``assert*`` call (or
+    ``assert`` statement) it is an argument of.
+    """
+    used = cst_matchers.Name(name)
+
+    def asserts(node):
+        if isinstance(node, cst.Assert):
+            return bool(cst_matchers.findall(node, used))
+        if not cst_matchers.matches(node, cst_matchers.Expr(
+                value=cst_matchers.Call())):
+            return False
+        func = node.value.func
+        called = func.attr.value if isinstance(func, cst.Attribute) else (
+            func.value if isinstance(func, cst.Name) else '')
+        return called.startswith('assert') and any(
+            cst_matchers.findall(arg.value, used) for arg in node.value.args)
+
+    code, count, inside = _remove_matching(
+        source, asserts, scope, 'assertion reading %s' % name)
+    return code, 'removed %d assertion(s) reading %s%s' % (
+        count, name, inside)
+
+
 _REMOVE_HINTS = (
     ('param', ('param', 'argument', 'arg ')),
     ('def', ('method', 'function', 'def ', 'helper', 'class')),

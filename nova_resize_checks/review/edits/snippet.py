@@ -29,6 +29,7 @@ from libcst.codemod import visitors as cst_codemod_visitors
 from libcst import metadata as cst_metadata
 
 from nova_resize_checks.review.edits import common
+from nova_resize_checks.review.edits import rename
 from nova_resize_checks.review.read import texts
 
 
@@ -608,7 +609,15 @@ def _apply_def(module, node):
         new = _keep_unchanged(old, _keep_leading(new, old))
         return (module.deep_replace(old, new),
                 'replaced %s %s (line %d)' % (what, label, line))
-    # Not there yet: add it.
+    # Not there yet: a method of ours under a new name is a rename (its
+    # callers follow); anything else is added.
+    if test_cls is not None and isinstance(node, cst.FunctionDef):
+        renamed = _renamed_from(test_cls, node)
+        if renamed is not None:
+            code, reason = rename.apply_rename(module.code, renamed, name)
+            return common.cst_parse(code), reason + (
+                ' (def %s shown under a new name, its body unchanged)'
+                % renamed)
     if (test_cls is not None and isinstance(node, cst.FunctionDef)
             and _is_method_like(node)):
         indent = _block_indent(module, test_cls.body)
@@ -627,6 +636,18 @@ def _apply_def(module, node):
                               if line.comment])
     return (module.with_changes(body=list(module.body) + [new]),
             'added %s %s at module level' % (what, name))
+
+
+def _renamed_from(cls, node):
+    """The one method of ``cls`` that ``node`` is, but for its name.
+
+    Same parameters, decorators and statements (comments and layout
+    aside); None when no method or more than one is.
+    """
+    found = [member.name.value for member in _members(cls, cst.FunctionDef)
+             if common.normalize(_code(node.with_changes(
+                 name=member.name))) == common.normalize(_code(member))]
+    return found[0] if len(found) == 1 else None
 
 
 def _merge_class(module, old, node):

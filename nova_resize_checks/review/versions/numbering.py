@@ -15,9 +15,11 @@
 mapped to our line that holds its counterpart.
 """
 
+import ast
 import collections
 import difflib
 
+from nova_resize_checks.review.read import texts
 from nova_resize_checks.review.versions import known_versions
 from nova_resize_checks.review.versions import quotes
 
@@ -73,10 +75,118 @@ def line_of_known_version(number, code, ref_lines, reviewed=None,
     scored = sorted(((likeness(' '.join(test[line - 1].split()), want),
                       line) for line in candidates), reverse=True)
     best, line = scored[0]
-    if best < 0.5 or best < own_score + 0.2 or (
+    # A statement cannot be the new form of a blank or comment line: then
+    # any candidate that is somewhat alike will do.
+    floor = 0.25 if not own or own.startswith('#') else 0.5
+    if best < floor or best < own_score + 0.2 or (
             len(scored) > 1 and scored[1][0] == best):
         return None, None
     return line, candidates[line]
+
+
+def our_line(number, ref_lines, reviewed=None, named=None):
+    """Our line holding line ``number`` of the version a review read.
+
+    With the reviewed version's lines (``--reviewed``) or a known version
+    the review names: its line ``number`` (in today's helper dialect) when
+    the test has it exactly once.  Otherwise the review numbers our lines.
+    None when there is no such line.
+    """
+    if not ref_lines:
+        return None
+    test = ref_lines[0]
+    if reviewed is not None or named is not None:
+        if reviewed is not None:
+            if not 1 <= number <= len(reviewed):
+                return None
+            key = quotes.line_digest(' '.join(quotes.port_dialect(
+                reviewed[number - 1]).split()))
+        else:
+            digests = known_versions.PORTED_LINE_DIGESTS.get(named, ())
+            if not 1 <= number <= len(digests):
+                return None
+            key = digests[number - 1]
+        found = [i + 1 for i, text in enumerate(test)
+                 if quotes.line_digest(' '.join(text.split())) == key]
+        return found[0] if len(found) == 1 else None
+    return number if 1 <= number <= len(test) else None
+
+
+def _mapped_range(digests, first, end, test):
+    """Our lines holding lines ``first``-``end`` of a version (by digest).
+
+    Blank lines are skipped; the others must be in the test once each, in
+    order, most of them (comments of other versions are not ours).
+    """
+    by_digest = collections.defaultdict(list)
+    for i, text in enumerate(test):
+        by_digest[quotes.line_digest(' '.join(text.split()))].append(i + 1)
+    blank = quotes.line_digest('')
+    wanted = [d for d in digests[first - 1:end] if d != blank]
+    found = [by_digest[d][0] for d in wanted if len(by_digest[d]) == 1]
+    if not found or 2 * len(found) < len(wanted) or \
+            found != sorted(set(found)):
+        return None
+    return found[0], found[-1]
+
+
+def _whole_statements(test, first, end):
+    """Whether lines ``first``-``end`` of the test are whole statements."""
+    tree = texts.parse_python('\n'.join(test))
+    if tree is None or not 1 <= first <= end <= len(test):
+        return False
+    spans = [(node.lineno, node.end_lineno) for node in ast.walk(tree)
+             if isinstance(node, ast.stmt)]
+    return any(a == first for a, _ in spans) and any(
+        b == end for _, b in spans)
+
+
+def range_of_known_version(first, end, code, ref_lines, reviewed=None,
+                           named=None):
+    """Where "replace lines ``first``-``end`` with ``code``" points.
+
+    Like line_of_known_version for a range: ``(first, end)`` in the test,
+    or None for the test's own numbering.  The reviewed version or the
+    named one decides when known; otherwise a known version whose lines
+    there are statements of the test is taken when the test's own lines
+    there are not whole statements, or when its lines are clearly closer
+    to ``code``.
+    """
+    if not ref_lines or first >= end:
+        return None
+    test = ref_lines[0]
+    if reviewed is not None:
+        versions = {'reviewed': [quotes.line_digest(' '.join(
+            quotes.port_dialect(line).split())) for line in reviewed]}
+    else:
+        versions = {version: digests for version, digests in
+                    known_versions.PORTED_LINE_DIGESTS.items()
+                    if named in (None, version)}
+    candidates = {}
+    for version, digests in sorted(versions.items()):
+        if end <= len(digests):
+            mapped = _mapped_range(digests, first, end, test)
+            if mapped and mapped != (first, end):
+                candidates.setdefault(mapped, version)
+    if not candidates:
+        return None
+    if reviewed is not None or named is not None:
+        return next(iter(candidates))
+    want = ' '.join(quotes.port_dialect(code).split())
+
+    def closeness(a, b):
+        return likeness(' '.join(' '.join(test[a - 1:b]).split()), want)
+
+    scored = sorted(((closeness(a, b), (a, b)) for a, b in candidates),
+                    reverse=True)
+    if not _whole_statements(test, first, end):
+        if len(scored) == 1 or scored[0][0] > scored[1][0]:
+            return scored[0][1]
+        return None
+    if scored[0][0] >= closeness(first, end) + 0.2 and (
+            len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return scored[0][1]
+    return None
 
 
 def likeness(a, b):
