@@ -232,8 +232,8 @@ PLACE_DIRECTIVE_RE = re.compile(
 # Named groups: ``where`` (a word of LINE_PLACE_AFTER, or one meaning
 # before), ``first`` and ``end`` (a range: after its end, before its
 # start).
-_RANGE = r'(?P<first>\d{1,6})(?:\s*(?:-|\u2013|to|bis|\u00e0|a|\u81f3|\u5230)\s*' \
-    r'(?P<end>\d{1,6}))?'
+_RANGE = (r'(?P<first>\d{1,6})(?:\s*'
+          r'(?:-|\u2013|to|bis|\u00e0|a|\u81f3|\u5230)\s*(?P<end>\d{1,6}))?')
 LINE_PLACE_RES = tuple(re.compile(pattern, re.I | re.X) for pattern in (
     # English: "after line 85", "below lines 84-85", "before L60"
     r'\b(?P<where>after|below|under|following|before|above)\s+'

@@ -1,0 +1,206 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Where a review's block or removal lands: the classes heldout5 showed.
+
+Each test writes a short review, runs the prepare stage (reading, claims,
+edits; no run), and checks the proposed test against the canonical one:
+what changed, and that nothing else did.
+"""
+
+import difflib
+import os
+import tempfile
+
+import testtools
+
+from nova_resize_checks import assertions
+from nova_resize_checks.review import check
+from nova_resize_checks.review.versions import numbering
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEST_FILE = os.path.join(HERE, '..', '..', 'functional',
+                         'test_bug_1825537.py')
+WANTED = ("        self.assertEqual(\n"
+          "            [dest_rp_uuid],\n"
+          "            list(self._get_allocations_by_server_uuid("
+          "server['id'])))\n")
+
+
+def _canonical():
+    with open(TEST_FILE) as f:
+        return f.read()
+
+
+class _Prepared(testtools.TestCase):
+
+    def prepare(self, text, suffix='.md'):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'review' + suffix)
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write(text)
+            report = check.prepare(path, check.Context())
+        version = report.versions.get(report.proposed_key)
+        return report, (version.test_source if version else None)
+
+    def delta(self, proposed):
+        """(removed, added) stripped lines of the proposed test."""
+        removed, added = [], []
+        for line in difflib.ndiff(_canonical().splitlines(),
+                                  proposed.splitlines()):
+            if line.startswith('- '):
+                removed.append(line[2:].strip())
+            elif line.startswith('+ '):
+                added.append(line[2:].strip())
+        return removed, added
+
+
+class TestBlocksPutNextToALine(_Prepared):
+
+    def test_after_line_n_in_english_and_other_languages(self):
+        for intro in ('I suggest adding this after line 85:',
+                      '\u5efa\u8bae\u5728\u7b2c 85 \u884c\u4e4b\u540e'
+                      '\u52a0\u4e0a\uff1a',
+                      'Bitte nach Zeile 85 einf\u00fcgen:'):
+            report, proposed = self.prepare(
+                'Review\n\n%s\n\n```python\n%s```\n' % (intro, WANTED))
+            removed, added = self.delta(proposed)
+            self.assertEqual([], removed, intro)
+            self.assertEqual('self.assertEqual(', added[0], intro)
+            lines = proposed.splitlines()
+            at = lines.index('        self.assertEqual(')
+            self.assertEqual('            self.flavor2, server[\'id\'], '
+                             'dest_rp_uuid)', lines[at - 1], intro)
+
+    def test_new_assertions_with_no_place_go_at_the_end(self):
+        report, proposed = self.prepare(
+            'Review\n\nPlease add the following assertion:\n\n'
+            '```python\n%s```\n' % WANTED)
+        removed, added = self.delta(proposed)
+        self.assertEqual([], removed)
+        self.assertEqual(
+            '            list(self._get_allocations_by_server_uuid('
+            "server['id'])))", proposed.rstrip('\n').splitlines()[-1])
+
+    def test_an_assertion_reading_a_helper_local_is_not_moved(self):
+        # `migration` is bound in _resize_and_assert_error, not in the test
+        # method: at its end the assertion would raise NameError.
+        report, proposed = self.prepare(
+            'Review\n\nPlease add:\n\n```python\n'
+            '        self.assertIsNotNone(migration)\n```\n')
+        self.assertIsNone(proposed)
+        self.assertEqual('unverified', report.verdict)
+
+    def test_a_place_that_describes_places_nothing(self):
+        report, proposed = self.prepare(
+            'The check at the end of the test is the one that matters, so '
+            'the usage comparison should not fail the run:\n\n```python\n'
+            '        source_rp_usages = self._get_provider_usages('
+            'source_rp_uuid)\n'
+            "        no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}\n"
+            '        try:\n'
+            '            self.assertEqual(no_usage, source_rp_usages)\n'
+            '        except AssertionError:\n'
+            '            pass\n```\n')
+        removed, added = self.delta(proposed)
+        # The try wraps the existing assertion; nothing is appended.
+        self.assertEqual(['self.assertEqual(no_usage, source_rp_usages)'],
+                         removed)
+        self.assertEqual(1, proposed.count('self._get_provider_usages('
+                                           'source_rp_uuid)'))
+
+
+class TestRemovals(_Prepared):
+
+    def test_an_aside_between_the_code_and_its_verb(self):
+        report, proposed = self.prepare(
+            "`self.assertEqual('error', migration['status'])` (line 55) can "
+            "be removed.\n")
+        removed, added = self.delta(proposed)
+        self.assertEqual(["self.assertEqual('error', migration['status'])"],
+                         removed)
+        self.assertEqual([], added)
+
+    def test_a_comparison_named_by_the_value_it_reads(self):
+        report, proposed = self.prepare(
+            'The `no_usage` comparison can be removed.\n')
+        removed, added = self.delta(proposed)
+        self.assertEqual(['self.assertEqual(no_usage, source_rp_usages)'],
+                         removed)
+        self.assertIn("no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}",
+                      proposed)
+
+
+class TestRenamedHelper(_Prepared):
+
+    def test_a_helper_shown_under_a_new_name_is_renamed(self):
+        source = _canonical()
+        start = source.index('    def _resize_and_assert_error')
+        end = source.index('    def test_finish_resize_fails')
+        helper = source[start:end].replace('_resize_and_assert_error',
+                                           '_resize_and_expect_failure')
+        report, proposed = self.prepare(
+            'I would rename the helper:\n\n```python\n%s```\n' % helper)
+        self.assertNotIn('_resize_and_assert_error', proposed)
+        self.assertEqual(2, proposed.count('_resize_and_expect_failure'))
+        self.assertEqual(len(source.splitlines()),
+                         len(proposed.splitlines()))
+        # The placement assertions are still found after the renamed call.
+        self.assertEqual(assertions.allocation_assertion_lines(source),
+                         assertions.allocation_assertion_lines(proposed))
+
+
+class TestGerritHeaders(_Prepared):
+
+    def test_these_lines_of_the_fixed_version(self):
+        report, proposed = self.prepare(
+            'nova/tests/functional/regressions/test_bug_1825537.py\n\n'
+            'Lines 72-74:\nAssert on the migration consumer instead. I\'d '
+            'replace these three lines with:\n\n'
+            '    self.assertEqual(\n'
+            '        {}, self._get_allocations_by_server_uuid(\n'
+            "            self.get_migration_uuid_for_instance(server['id'])))"
+            '\n', suffix='.txt')
+        removed, added = self.delta(proposed)
+        self.assertEqual(
+            ['source_rp_usages = self._get_provider_usages(source_rp_uuid)',
+             "no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}",
+             'self.assertEqual(no_usage, source_rp_usages)'], removed)
+
+    def test_a_statement_unlike_the_line_is_not_put_there(self):
+        # Recreate line 42 is the migration wait; ours line 42 is not.
+        report, proposed = self.prepare(
+            'nova/tests/functional/regressions/test_bug_1825537.py\n\n'
+            "PS1, Line 42: self._wait_for_migration_status(server, "
+            "['error'])\nIs 'error' right? I thought it ends 'finished':\n\n"
+            "    self._wait_for_migration_status(server, ['finished'])\n",
+            suffix='.txt')
+        removed, added = self.delta(proposed)
+        self.assertEqual(
+            ["migration = self._wait_for_migration_status(server, ['error'])"],
+            removed)
+        self.assertEqual(
+            ["self._wait_for_migration_status(server, ['finished'])"], added)
+
+
+class TestNumbering(testtools.TestCase):
+
+    def test_a_range_of_the_fixed_version(self):
+        test = _canonical().split('\n')
+        self.assertEqual((92, 94), numbering.range_of_known_version(
+            72, 74, 'self.assertEqual({}, x)', [test], named='fixed'))
+
+    def test_our_own_whole_statements_stay(self):
+        test = _canonical().split('\n')
+        self.assertIsNone(numbering.range_of_known_version(
+            92, 94, "self.assertEqual(no_usage, source_rp_usages)", [test]))
