@@ -28,6 +28,8 @@ import re
 import subprocess
 import typing
 
+from packaging import version as pep440
+
 from nova_resize_checks.backport import static
 
 BRANCH_PREFIXES = ('stable/', 'unmaintained/')
@@ -129,7 +131,26 @@ def tags(git_dir, pattern):
     """Tags matching the shell pattern, in version order."""
     proc = _git(git_dir, 'tag', '--list', '--sort=version:refname')
     names = proc.stdout.decode('utf-8', 'replace').split()
-    return [name for name in names if fnmatch.fnmatchcase(name, pattern)]
+    return version_order([name for name in names
+                          if fnmatch.fnmatchcase(name, pattern)])
+
+
+def version_order(names):
+    """``names`` with the release numbers among them in PEP 440 order.
+
+    git's ``version:refname`` puts 16.0.0 before 16.0.0.0b1 (the longer
+    name sorts later); nova's pre-releases (16.0.0.0b1, 16.0.0.0rc1,
+    12.0.0a0) come before their release.  Names that are not versions
+    (pike-eol, 2023.2-eol) keep the places git gave them.
+    """
+    parsed = {}
+    for name in names:
+        try:
+            parsed[name] = pep440.Version(name)
+        except pep440.InvalidVersion:
+            pass
+    ordered = iter(sorted(parsed, key=parsed.get))
+    return [next(ordered) if name in parsed else name for name in names]
 
 
 def change_commits(git_dir, change_id):

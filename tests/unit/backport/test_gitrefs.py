@@ -42,6 +42,22 @@ class TestGitRefs(testtools.TestCase):
                          gitrefs.tags(self.git_dir, '1.0.*'))
         self.assertEqual([], gitrefs.tags(self.git_dir, '2.*'))
 
+    def test_tags_put_pre_releases_before_their_release(self):
+        # git's version:refname alone gives 1.0.0 before 1.0.0.0b1.
+        for name in ('1.0.0.0b1', '1.0.0.0rc1', '1.0.0a0', 'old-eol'):
+            minirepo.git(self.repo, 'tag', name, self.commits['A'])
+        self.assertEqual(['1.0.0a0', '1.0.0.0b1', '1.0.0.0rc1', '1.0.0',
+                          '1.0.1'], gitrefs.tags(self.git_dir, '1.*'))
+        self.assertEqual(['1.0.0a0', '1.0.0.0b1', '1.0.0.0rc1', '1.0.0',
+                          '1.0.1', 'old-eol'],
+                         gitrefs.tags(self.git_dir, '*'))
+
+    def test_version_order_keeps_names_that_are_not_versions(self):
+        self.assertEqual(
+            ['16.0.0.0b1', 'pike-eol', '16.0.0', '2023.2-eol', '17.0.0'],
+            gitrefs.version_order(['16.0.0', 'pike-eol', '16.0.0.0b1',
+                                   '2023.2-eol', '17.0.0']))
+
     def test_verdicts_and_history(self):
         rows = self._rows('1.0.0', '1.0.1', 'stable/old',
                           'unmaintained/mid', 'master')
