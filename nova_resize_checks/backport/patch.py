@@ -153,12 +153,7 @@ def _export_ref(git_dir, ref, destination):
 
 
 def _ref_version(git_dir, commit):
-    proc = subprocess.run(
-        ['git', '--git-dir=%s' % git_dir, 'describe', '--tags', commit],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    if proc.returncode:
-        return None
-    return proc.stdout.decode('utf-8', 'replace').strip() or None
+    return static.describe(['--git-dir=%s' % git_dir], commit)
 
 
 # Ladder of git apply options, strictest first.
@@ -179,19 +174,31 @@ def apply_patch(tree, patch_path, ladder=_APPLY_LADDER):
                                stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, check=False)
         if check.returncode:
-            messages.append('git apply %s: %s' % (
-                ' '.join(options), hunks.git_errors(
-                    check.stderr.decode('utf-8', 'replace'))))
+            messages.append((' '.join(options), hunks.git_errors(
+                check.stderr.decode('utf-8', 'replace'))))
             continue
         done = subprocess.run(cmd + [patch_path], cwd=tree,
                               stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, check=False)
         if done.returncode == 0:
             return options
-        messages.append('git apply %s: %s' % (
-            ' '.join(options), hunks.git_errors(
-                done.stderr.decode('utf-8', 'replace'))))
-    raise PatchInputError('; '.join(messages))
+        messages.append((' '.join(options), hunks.git_errors(
+            done.stderr.decode('utf-8', 'replace'))))
+    raise PatchInputError(_rung_errors(messages))
+
+
+def _rung_errors(messages):
+    """One line for the rungs that failed, rungs with one error together.
+
+    ``git apply -p1, -p1 -C1: patch failed: ...; git apply -p0, -p0 -C1:
+    ...``: less context seldom changes git's message, so each is said
+    once.
+    """
+    grouped = {}
+    for options, error in messages:
+        grouped.setdefault(error, []).append(options)
+    return '; '.join('git apply %s: %s' % (', '.join(options), error)
+                     for error, options in grouped.items())
 
 
 def _write(directory, name, text):
@@ -481,13 +488,19 @@ def _why_not_dynamic(version, installed, where='here'):
         return ('not run: the version of the tree is unknown, so it cannot '
                 'be matched with the nova %s installed %s'
                 % (installed, where))
-    if version != installed:
+    # A branch tip (19.0.1-5-geaa1fc6159) runs with the environment of
+    # the release it descends from.
+    base = static.release_of(version)[0]
+    if base != installed:
+        matrix = release.matrix_env(base)
         return ('not run: the tree is nova %s but the nova installed %s '
                 'is %s, and nova %s needs its own dependencies (run this '
                 'command where nova %s is installed, or name such an '
-                'environment\'s interpreter with --python, e.g. a '
-                '"tox -e matrix-..." environment\'s)' % (
-                    version, where, installed, version, version))
+                'environment\'s interpreter with --python, e.g. %s)' % (
+                    version, where, installed, base, base,
+                    '.tox/%s/bin/python, made by "tox -e %s" (%s)' % (
+                        matrix, matrix, release.MATRIX_NOTE) if matrix else
+                    'a "tox -e matrix-..." environment\'s'))
     return None
 
 
@@ -692,6 +705,11 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
     report['expected'] = '%s -> %s' % (static.AFFECTED, static.FIXED)
     report['outcome'], report['reason'] = decide(
         before, after, applied_error, report['dynamic_after'], misplaced)
+    if applied_error is not None and not misplaced:
+        # git's messages are apply_error's, printed on their own line:
+        # the reason points at them rather than saying them twice.
+        report['reason'] = report['reason'].replace(
+            applied_error, 'see "apply error" (apply_error in JSON)')
     if report['not_applied'] and applied_error is None:
         report['reason'] += _not_applied_note(report['not_applied'])
     report['exit_code'] = EXIT_CODES[report['outcome']]

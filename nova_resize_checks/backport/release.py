@@ -45,6 +45,37 @@ _NETWORK = ('NewConnectionError', 'ConnectionError', 'Could not fetch URL',
             'ProxyError', 'SSLError', 'ReadTimeoutError')
 
 
+# The oldest nova this package's own environment runs (requirements.txt);
+# older ones run in the release matrix's environments.
+OLDEST_INSTALLABLE = 28
+MATRIX_NOTE = ('README "Release matrix"; a release tox.ini does not list '
+               'is one more factor of its series')
+# nova's major version -> the series it was released for, up to the last
+# one before OLDEST_INSTALLABLE (tox.ini's matrix-<series>-<release>).
+SERIES = {16: 'pike', 17: 'queens', 18: 'rocky', 19: 'stein', 20: 'train',
+          21: 'ussuri', 22: 'victoria', 23: 'wallaby', 24: 'xena',
+          25: 'yoga', 26: 'zed', 27: '2023.1'}
+
+
+def major(version):
+    """The major version of a release number, or None."""
+    head = (version or '').split('.', 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def matrix_env(version):
+    """The release matrix's tox environment for an old release, or None.
+
+    ``matrix-rocky-18.2.1`` for 18.2.1: the series' Python and
+    upper-constraints with that nova (MATRIX_NOTE).  None from
+    OLDEST_INSTALLABLE on: those run in this package's environment.
+    """
+    series = SERIES.get(major(version))
+    if series is None or not VERSION.match(version or ''):
+        return None
+    return 'matrix-%s-%s' % (series, version)
+
+
 class ReleaseError(Exception):
     """The release's source cannot be had; the message says why."""
 

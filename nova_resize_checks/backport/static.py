@@ -709,18 +709,52 @@ def _metadata_version(path):
     return None
 
 
-def _git_describe(tree_path):
-    try:
-        proc = subprocess.run(
-            ['git', '-C', tree_path, 'describe', '--tags'],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            universal_newlines=True, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    version = proc.stdout.strip()
-    if proc.returncode == 0 and version:
-        return version
+# Only release tags describe a commit: nova also tags the end of a series
+# (pike-em, pike-eol, 2023.2-eol), sometimes on its last release's commit,
+# where plain "git describe --tags" may name the commit pike-em.
+RELEASE_TAGS = ('--match', '[0-9]*', '--exclude', '*-*')
+
+
+def describe(git_options, commit=None):
+    """``git describe --tags`` by release tags (else any tag), or None.
+
+    ``git_options`` says where the repository is (``['-C', TREE]`` or
+    ``['--git-dir=DIR']``); ``commit`` defaults to HEAD.
+    """
+    for extra in (list(RELEASE_TAGS), []):
+        try:
+            proc = subprocess.run(
+                ['git'] + list(git_options) + ['describe', '--tags'] +
+                extra + ([commit] if commit else []),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                universal_newlines=True, timeout=60, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        version = proc.stdout.strip()
+        if proc.returncode == 0 and version:
+            return version
     return None
+
+
+def _git_describe(tree_path):
+    return describe(['-C', tree_path])
+
+
+def release_of(version):
+    """(release, commits after it) of a version string, or (None, 0).
+
+    ``19.0.1-5-geaa1fc6159`` (``git describe`` of a branch tip five
+    commits after 19.0.1) gives ('19.0.1', 5); ``19.0.1`` gives
+    ('19.0.1', 0).
+    """
+    if not version:
+        return None, 0
+    release, dash, rest = version.rpartition('-g')
+    if dash and rest and all(c in '0123456789abcdef' for c in rest):
+        base, dash, commits = release.rpartition('-')
+        if dash and base and commits.isdigit():
+            return base, int(commits)
+    return version, 0
 
 
 def tree_version(tree_path):

@@ -24,6 +24,7 @@ was not run.  When both ran and disagree, the verdict is ``disagreement``.
 
 import os
 
+from nova_resize_checks.backport import release
 from nova_resize_checks.backport import static
 from nova_resize_checks import env
 from nova_resize_checks import outcome
@@ -76,6 +77,30 @@ def _dynamic(timeout):
     }
 
 
+def _not_installed(tree, version, here):
+    """Why the scenario did not run on ``tree``, and where it can."""
+    reason = ('not run: %s is not the nova installed in this environment '
+              '(%s)' % (tree, here))
+    base = static.release_of(version)[0]
+    old = release.major(base)
+    if old is None or old >= release.OLDEST_INSTALLABLE:
+        return ('%s; install it with "pip install -e %s" or run '
+                '"NOVA_SOURCE=%s tox -e functional"' % (reason, tree, tree))
+    # "pip install -e" of nova 18 into this environment cannot work, nor
+    # can tox -e functional: this package needs a newer nova and Python.
+    matrix = release.matrix_env(base)
+    where = ('The release matrix environment has them: "tox -e %s" runs '
+             'the scenario on nova %s from PyPI (%s), and "nova-resize-checks '
+             'backport --patch FILE --nova-source %s --python '
+             '.tox/%s/bin/python" runs it on this tree before and after a '
+             'patch' % (matrix, base, release.MATRIX_NOTE, tree, matrix)
+             if matrix else 'A release matrix environment of nova %s can '
+             'run it (README "Release matrix")' % base)
+    return ('%s, and nova %s cannot be: this package needs nova %d or '
+            'later, nova %s its own Python and dependencies. %s' % (
+                reason, base, release.OLDEST_INSTALLABLE, base, where))
+
+
 def verify(nova_source=None, run=True, timeout=reproduce.DEFAULT_TIMEOUT):
     """Judge a nova tree (or the installed nova); return the report dict.
 
@@ -113,13 +138,9 @@ def verify(nova_source=None, run=True, timeout=reproduce.DEFAULT_TIMEOUT):
     elif not is_installed:
         report['dynamic'] = {
             'run': False, 'verdict': None,
-            'reason': 'not run: %s is not the nova installed in this '
-                      'environment (%s); install it with "pip install -e %s" '
-                      'or run "NOVA_SOURCE=%s tox -e functional"' % (
-                          tree, 'nova %s at %s' % (installed_version,
-                                                   installed_tree)
-                          if installed_tree else 'none installed',
-                          tree, tree)}
+            'reason': _not_installed(tree, version, 'nova %s at %s' % (
+                installed_version, installed_tree)
+                if installed_tree else 'none installed')}
     else:
         report['dynamic'] = _dynamic(timeout)
 

@@ -301,6 +301,9 @@ class TestBackportPatchOnRelease(_Command):
         report = self._patch(broken, TEST_HUNK)
         self.assertEqual('cannot-tell', report['outcome'], report['reason'])
         self.assertIn(MANAGER, report['apply_error'])
+        # git's messages are said once, in apply_error.
+        self.assertNotIn(report['apply_error'], report['reason'])
+        self.assertEqual(1, report['apply_error'].count('patch failed'))
         self.assertIsNone(report['static_after'])
 
     def test_a_change_outside_the_failure_path_does_not_fix(self):

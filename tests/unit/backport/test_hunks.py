@@ -285,11 +285,13 @@ class TestReadableErrors(testtools.TestCase):
         self.assertIsInstance(error, str)
         self.assertNotIn("['", error)
         self.assertNotIn('while searching', error)
-        self.assertIn('git apply -p1: patch failed: '
+        # The -C1 rungs fail the same way: each message is said once.
+        self.assertIn('git apply -p1, -p1 -C1: patch failed: '
                       'nova/compute/manager.py:34; nova/compute/manager.py: '
-                      'patch does not apply; git apply -p0: ', error)
-        self.assertIn('git apply -p0: a/nova/compute/manager.py: No such '
-                      'file or directory', error)
+                      'patch does not apply; git apply -p0, -p0 -C1: ', error)
+        self.assertIn('git apply -p0, -p0 -C1: a/nova/compute/manager.py: No '
+                      'such file or directory', error)
+        self.assertEqual(1, error.count('patch failed'))
 
 
 class TestText(_Repo):

@@ -79,6 +79,35 @@ class TestDecide(testtools.TestCase):
         self.assertIn('scenario says affected', note)
 
 
+class TestWhyNotDynamic(testtools.TestCase):
+
+    def test_branch_tip_runs_with_the_release_it_descends_from(self):
+        # git describe of stable/stein just before the fix.
+        self.assertIsNone(patch._why_not_dynamic('19.0.1-5-geaa1fc6159',
+                                                 '19.0.1'))
+        self.assertIsNone(patch._why_not_dynamic('19.0.1', '19.0.1'))
+
+    def test_other_release_names_its_matrix_environment(self):
+        why = patch._why_not_dynamic('17.0.11-3-g1bb555c4c9', '17.0.12')
+        self.assertIn('nova 17.0.11 needs its own dependencies', why)
+        self.assertIn('tox -e matrix-queens-17.0.11', why)
+        why = patch._why_not_dynamic('19.0.2', '19.0.1')
+        self.assertIn('.tox/matrix-stein-19.0.2/bin/python', why)
+
+
+class TestApplyErrors(testtools.TestCase):
+
+    def test_rungs_with_one_error_are_said_once(self):
+        self.assertEqual(
+            'git apply -p1, -p1 -C1: patch failed: m.py:4; '
+            'git apply -p0, -p0 -C1: a/m.py: No such file or directory',
+            patch._rung_errors([
+                ('-p1', 'patch failed: m.py:4'),
+                ('-p0', 'a/m.py: No such file or directory'),
+                ('-p1 -C1', 'patch failed: m.py:4'),
+                ('-p0 -C1', 'a/m.py: No such file or directory')]))
+
+
 class TestPatchCommand(testtools.TestCase):
 
     def setUp(self):
@@ -159,6 +188,45 @@ class TestPatchCommand(testtools.TestCase):
         # Nothing was checked out in the user's repository.
         self.assertEqual(head, minirepo.git(repo, 'rev-parse', 'HEAD'))
         self.assertEqual('', minirepo.git(repo, 'status', '--porcelain'))
+
+    def test_apply_error_is_printed_once(self):
+        # The line the patch removes is not there: no rung applies.
+        text = _read(self.manager)
+        with open(self.manager, 'w') as handle:
+            handle.write(text.replace(
+                'self._revert_allocation(context, instance, migration)',
+                'self._revert_allocation(context, instance, mig)'))
+        code, report = self._run('--patch', minirepo.FIX_PATCH,
+                                 '--nova-source', self.tree)
+        self.assertEqual(4, code, report)
+        self.assertEqual('cannot-tell', report['outcome'])
+        self.assertIn('git apply -p1, -p1 -C1: ', report['apply_error'])
+        self.assertEqual(1, report['apply_error'].count('-p1 -C1'))
+        self.assertNotIn(report['apply_error'], report['reason'])
+        self.assertIn('see "apply error"', report['reason'])
+        code = cli.main(['backport', '--patch', minirepo.FIX_PATCH,
+                         '--nova-source', self.tree])
+        self.assertEqual(4, code)
+        text = self.out.getvalue()
+        self.assertEqual(1, text.count(report['apply_error']), text)
+        self.assertEqual(1, text.count('patch failed'), text)
+
+    def test_git_ref_versions_come_from_release_tags(self):
+        repo = self.useFixture(fixtures.TempDir()).path
+        commits = minirepo.build(repo)
+        # An annotated end-of-series tag on the release's commit is what
+        # plain "git describe --tags" prefers (nova's pike-em on 16.1.8).
+        minirepo.git(repo, 'tag', '-a', '-m', 'end of series', 'old-em',
+                     commits['A'])
+        code, report = self._run('--patch', minirepo.FIX_PATCH,
+                                 '--nova-git', repo, '--ref', '1.0.0')
+        self.assertEqual('1.0.0', report['nova_version'])
+        # stable/old is one commit after 1.0.0: a branch tip.
+        code, report = self._run('--patch', minirepo.FIX_PATCH,
+                                 '--nova-git', repo, '--ref', 'stable/old')
+        self.assertRegex(report['nova_version'], r'^1\.0\.0-1-g[0-9a-f]+$')
+        self.assertIn('the tree is nova %s but' % report['nova_version'],
+                      report['dynamic_before']['reason'])
 
     def test_text_output_names_the_outcome(self):
         code = cli.main(['backport', '--patch', minirepo.FIX_PATCH,

@@ -73,6 +73,17 @@ class TestRelease(testtools.TestCase):
                             ('PIP_CONFIG_FILE', os.devnull)):
             self.useFixture(fixtures.EnvironmentVariable(name, value))
 
+    def test_matrix_env(self):
+        self.assertEqual('matrix-rocky-18.2.1', release.matrix_env('18.2.1'))
+        self.assertEqual('matrix-stein-19.0.1', release.matrix_env('19.0.1'))
+        self.assertEqual('matrix-queens-17.0.11',
+                         release.matrix_env('17.0.11'))
+        # Releases this package's own environment runs, or not versions.
+        self.assertIsNone(release.matrix_env('34.0.0'))
+        self.assertIsNone(release.matrix_env('15.0.0'))
+        self.assertIsNone(release.matrix_env('19.0.1-5-geaa1fc6159'))
+        self.assertIsNone(release.matrix_env(None))
+
     def test_cache_root_follows_xdg(self):
         self.assertEqual(
             os.path.join(self.tmp, 'xdg', 'nova-resize-checks', 'releases'),

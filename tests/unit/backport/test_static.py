@@ -607,8 +607,34 @@ class TreeVersionTestCase(testtools.TestCase):
         with mock.patch.object(static.subprocess, 'run', autospec=True,
                                return_value=done) as run:
             self.assertEqual('19.0.1-3-gabc', static.tree_version(self.tree))
+        # Release tags only: an end-of-series tag (pike-em) on the same
+        # commit is not a version.
+        self.assertEqual(['git', '-C', self.tree, 'describe', '--tags',
+                          '--match', '[0-9]*', '--exclude', '*-*'],
+                         run.call_args[0][0])
+
+    def test_git_describe_falls_back_to_any_tag(self):
+        os.mkdir(os.path.join(self.tree, '.git'))
+        runs = [subprocess.CompletedProcess([], 128, stdout='',
+                                            stderr='fatal: no names found'),
+                subprocess.CompletedProcess([], 0, stdout='my-tag\n',
+                                            stderr='')]
+        with mock.patch.object(static.subprocess, 'run', autospec=True,
+                               side_effect=runs) as run:
+            self.assertEqual('my-tag', static.tree_version(self.tree))
         self.assertEqual(['git', '-C', self.tree, 'describe', '--tags'],
                          run.call_args[0][0])
+
+    def test_release_of(self):
+        self.assertEqual(('19.0.1', 5),
+                         static.release_of('19.0.1-5-geaa1fc6159'))
+        self.assertEqual(('19.0.1', 0), static.release_of('19.0.1'))
+        self.assertEqual(('16.0.0.0b1', 0), static.release_of('16.0.0.0b1'))
+        self.assertEqual(('pike-em', 0), static.release_of('pike-em'))
+        self.assertEqual(('2023.2-eol', 0), static.release_of('2023.2-eol'))
+        self.assertEqual(('my-tag-3-gzz', 0),
+                         static.release_of('my-tag-3-gzz'))
+        self.assertEqual((None, 0), static.release_of(None))
 
     def test_git_describe_fails(self):
         os.mkdir(os.path.join(self.tree, '.git'))

@@ -55,9 +55,23 @@ class VerifyTreeTestCase(testtools.TestCase):
         self.assertEqual('18.2.1', report['nova_version'])
         self.assertFalse(report['installed'])
         self.assertFalse(report['dynamic']['run'])
-        self.assertIn('is not the nova installed', report['dynamic']['reason'])
-        self.assertIn('NOVA_SOURCE=%s' % tree, report['dynamic']['reason'])
+        reason = report['dynamic']['reason']
+        self.assertIn('is not the nova installed', reason)
+        # Neither "pip install -e" nor tox -e functional can run nova 18:
+        # the release matrix environment can.
+        self.assertNotIn('pip install -e', reason)
+        self.assertNotIn('NOVA_SOURCE=', reason)
+        self.assertIn('tox -e matrix-rocky-18.2.1', reason)
+        self.assertIn('--nova-source %s --python '
+                      '.tox/matrix-rocky-18.2.1/bin/python' % tree, reason)
         self.assertEqual(1, verify.exit_code(report))
+
+    def test_newer_tree_not_installed_suggests_installing_it(self):
+        tree = _tree(self.root, test_static.REVERT, '31.0.0')
+        report = verify.verify(tree)
+        self.assertFalse(report['installed'])
+        self.assertIn('pip install -e %s' % tree, report['dynamic']['reason'])
+        self.assertIn('NOVA_SOURCE=%s' % tree, report['dynamic']['reason'])
 
     def test_fixed_and_predates_exit_zero(self):
         for name, source, want in (
