@@ -266,13 +266,8 @@ def _anchored_version(system, context):
         'was carried onto ours line by line' % ', '.join(system.revisions))
 
 
-def prepare(path, context, data=None):
-    """Parse, extract, check and apply one review; nothing is run.
-
-    ``data``: the review's bytes, already read (:mod:`inputs`); else it
-    is read from ``path``.
-    """
-    report = model.ReviewReport(path=path)
+def _claims(report, path, data, context):
+    """Read the review: (parsed, reviewed version, changes, findings)."""
     parsed, system = _read(path, data, context)
     report.claims_no_defects = parsed.claims_no_defects
     report.cwe_ids = tuple(parsed.cwe_ids)
@@ -295,33 +290,15 @@ def prepare(path, context, data=None):
         changes = changes[:MAX_CLAIMS]
     found = list(found) + list(findings_mod.check_claims(
         parsed, changes, context.references, context.helper_names))
-    report.findings = found
-    if not changes:
-        report.verdict, report.reason = verdict_mod.without_changes(
-            found, parsed.claims_no_defects, parsed.errors)
-        return report
+    return parsed, reviewed, changes, found
 
-    label = os.path.basename(path)
-    combined = context.apply(changes, reviewed)
-    report.changes = [model.ChangeReport(a.change, a.applied, a.reason)
-                      for a in combined.applied]
-    applied = [c for c in report.changes if c.applied]
-    refused = _unapplied_unsafe(report.changes) if context.static_gate \
-        else []
-    if refused:
-        # Code the review proposes is judged even where it could not be
-        # applied here: nothing runs, and the review is flagged for it.
-        report.findings.extend(refused)
-        report.verdict, report.reason = verdict_mod.unsafe(
-            {f.message for f in refused}, applied=False)
-        for item in report.changes:
-            item.version_key = None
-        return report
-    if not applied:
-        report.verdict, report.reason = verdict_mod.none_applied(
-            report.changes)
-        return report
 
+def _versions(report, combined, applied, reviewed, context, label):
+    """The versions to run, by key.
+
+    All changes together and, up to MAX_SEPARATE applied changes, each
+    alone (to say which one weakens).
+    """
     versions = {}
     proposed = _version(combined, label)
     versions[proposed.key()] = proposed
@@ -344,21 +321,59 @@ def prepare(path, context, data=None):
                 item.version_key = version.key()
     else:
         applied[0].version_key = proposed.key()
+    return versions
 
-    unsafe = []
+
+def _refuse(report, messages, applied=True):
+    """The review is ``unsafe``: nothing of it is run."""
+    report.verdict, report.reason = verdict_mod.unsafe(messages,
+                                                       applied=applied)
+    for item in report.changes:
+        item.version_key = None
+    report.proposed_key = None
+    return report
+
+
+def prepare(path, context, data=None):
+    """Parse, extract, check and apply one review; nothing is run.
+
+    ``data``: the review's bytes, already read (:mod:`inputs`); else it
+    is read from ``path``.
+    """
+    report = model.ReviewReport(path=path)
+    parsed, reviewed, changes, found = _claims(report, path, data, context)
+    report.findings = found
+    if not changes:
+        report.verdict, report.reason = verdict_mod.without_changes(
+            found, parsed.claims_no_defects, parsed.errors)
+        return report
+
+    combined = context.apply(changes, reviewed)
+    report.changes = [model.ChangeReport(a.change, a.applied, a.reason)
+                      for a in combined.applied]
+    applied = [c for c in report.changes if c.applied]
+    refused = _unapplied_unsafe(report.changes) if context.static_gate \
+        else []
+    if refused:
+        # Code the review proposes is judged even where it could not be
+        # applied here: nothing runs, and the review is flagged for it.
+        report.findings.extend(refused)
+        return _refuse(report, {f.message for f in refused}, applied=False)
+    if not applied:
+        report.verdict, report.reason = verdict_mod.none_applied(
+            report.changes)
+        return report
+
+    versions = _versions(report, combined, applied, reviewed, context,
+                         os.path.basename(path))
+    seen = set()
     for version in versions.values():
-        unsafe.extend(context.unsafe(version))
-    if unsafe:
-        seen = set()
-        for finding in unsafe:
+        for finding in context.unsafe(version):
             if finding.message not in seen:
                 seen.add(finding.message)
                 report.findings.append(finding)
-        report.verdict, report.reason = verdict_mod.unsafe(seen)
-        for item in report.changes:
-            item.version_key = None
-        report.proposed_key = None
-        return report
+    if seen:
+        return _refuse(report, seen)
     report.versions = versions
     return report
 
