@@ -26,8 +26,10 @@ never written: a patched nova file goes to ``nova_overlay[path]``.
 One module per kind of change, each a small set of libcst transformers
 or text edits: ``full`` (TEST_FULL), ``by_line`` (LINE_CHANGE, REMOVE of
 a line), ``hunks`` (TEST_DIFF, NOVA_DIFF), ``snippet`` (TEST_SNIPPET,
-REMOVE of a statement), ``rename`` (RENAME), ``remove`` (REMOVE of a
-name, its calls or a keyword statement), ``replace`` (REPLACE) and
+REMOVE of a statement; with ``align``, the statement alignment, ``defs``,
+the defs, classes and imports a snippet shows, and ``layout``),
+``rename`` (RENAME), ``remove`` (REMOVE of a name, its calls, the
+assertions reading it, or a keyword statement), ``replace`` (REPLACE) and
 ``insert`` (INSERT); ``common`` holds what they share.  This module only
 dispatches (:data:`APPLIERS`, a registry by change kind) and follows line
 numbers through earlier changes.
@@ -54,8 +56,10 @@ two equally good places refuses instead of guessing.
   (top level, or a method of the test class; a snippet indented at class
   level is dedented; statements the new def repeats keep their old form and
   comments); a partial class (missing methods) is merged member by member
-  under the old class header.  A def that does not exist is added (to the
-  test class if it takes ``self``/``cls``).  Imports are added once.
+  under the old class header.  A method of ours shown under a new name
+  with its body unchanged is a rename (callers follow).  A def that does
+  not exist is added (to the test class if it takes ``self``/``cls``).
+  Imports are added once.
   Plain statements: rung 1, the whole snippet occurs verbatim (``ast``)
   -> no change; rung 2, each snippet statement is graded against every
   statement of the test: 3 = same ``ast``, 2 = same shape (same call target
