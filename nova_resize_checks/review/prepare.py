@@ -37,11 +37,11 @@ from nova_resize_checks.review.claims import anchored
 from nova_resize_checks.review.claims import extract
 from nova_resize_checks.review.claims import findings as findings_mod
 from nova_resize_checks.review import edits
+from nova_resize_checks.review import gate
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import container
 from nova_resize_checks.review.read import diffs
 from nova_resize_checks.review.read import systems
-from nova_resize_checks.review import safety
 from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks.review.versions import identify
 from nova_resize_checks.review.versions import port
@@ -216,13 +216,13 @@ def _unsafe(version):
     Overlaid nova files are judged against the installed originals, so
     only what the review adds counts.
     """
-    found = list(safety.check(version.test_source, 'proposed test'))
+    found = list(gate.check(version.test_source, 'proposed test'))
     for path, text in version.overlay:
         try:
             baseline = canonical.nova_reader(path)
         except (OSError, ValueError):
             baseline = None
-        found.extend(safety.check(text, path, baseline=baseline))
+        found.extend(gate.check(text, path, baseline=baseline))
     return [f for f in found if f.kind == model.UNSAFE_CODE]
 
 
@@ -392,8 +392,8 @@ def _unapplied_unsafe(items):
         if item.change.kind in (model.TEST_DIFF, model.NOVA_DIFF):
             code = diffs.new_side(code)
         code = runs.source_text(textwrap.dedent(code))
-        for piece in safety.pieces(code):
-            found.extend(f for f in safety.check(piece, 'proposed code')
+        for piece in gate.pieces(code):
+            found.extend(f for f in gate.check(piece, 'proposed code')
                          if f.kind == model.UNSAFE_CODE)
     return found
 

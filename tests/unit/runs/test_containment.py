@@ -26,10 +26,10 @@ import textwrap
 import fixtures
 import testtools
 
+from nova_resize_checks.review import gate
 from nova_resize_checks.review import model
 from nova_resize_checks.review import pipeline
 from nova_resize_checks.review import prepare
-from nova_resize_checks.review import safety
 from nova_resize_checks.runs import guard
 from nova_resize_checks.runs import pool
 from nova_resize_checks.runs import protocol
@@ -47,7 +47,7 @@ class TestSourceText(testtools.TestCase):
         self.assertEqual([results.CODING_REMOVED, 'x = 1  # ', 'y = 2', ''],
                          text.split('\n'))
         # The decoded text holds the statement a file import would run.
-        self.assertIn('y', safety.ast.dump(safety.ast.parse(text)))
+        self.assertIn('y', gate.ast.dump(gate.ast.parse(text)))
 
     def test_bom_crlf_and_idempotence(self):
         text = results.source_text('\ufeffx = 1\r\ny = 2\r')
@@ -308,7 +308,7 @@ class TestUnwrappedMutants(testtools.TestCase):
 class TestGateBypassesOfRound3(testtools.TestCase):
 
     def _unsafe(self, code):
-        return [f for f in safety.check(textwrap.dedent(code), 'p')
+        return [f for f in gate.check(textwrap.dedent(code), 'p')
                 if f.kind == model.UNSAFE_CODE]
 
     def test_originals_raw_files_and_member_tables(self):
