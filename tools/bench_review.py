@@ -49,7 +49,8 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
 from nova_resize_checks import canonical  # noqa: E402
-from nova_resize_checks.review import check  # noqa: E402
+from nova_resize_checks.review import pipeline  # noqa: E402
+from nova_resize_checks.review import prepare  # noqa: E402
 from nova_resize_checks.runs import protocol  # noqa: E402
 
 
@@ -139,11 +140,11 @@ def compare(args, workdir):
 def corpus(args, workdir):
     cache = os.path.join(workdir, 'cache')
     start = time.monotonic()
-    reports, cold = check.check([args.corpus], jobs=args.jobs,
-                                cache_dir=cache)
+    reports, cold = pipeline.check([args.corpus], jobs=args.jobs,
+                                   cache_dir=cache)
     cold_wall = time.monotonic() - start
     start = time.monotonic()
-    check.check([args.corpus], jobs=args.jobs, cache_dir=cache)
+    pipeline.check([args.corpus], jobs=args.jobs, cache_dir=cache)
     warm_wall = time.monotonic() - start
     overhead, single_wall = _single_process_overhead(workdir)
     runs = cold['runs']
@@ -198,24 +199,24 @@ def scale(args, workdir, cache):
             code = changes[index % len(changes)]
             with open(os.path.join(folder, 'r%05d.md' % index), 'w') as f:
                 f.write(_review(rng, code, index))
-        context = check.Context()
-        files, _ = check.collect([folder])
+        context = prepare.Context()
+        files, _ = prepare.collect([folder])
         start = time.monotonic()
         keys = set()
         for path in files:
-            report = check.prepare(path, context)
+            report = prepare.prepare(path, context)
             keys.update(report.versions)
-        prepare = time.monotonic() - start
+        prepare_seconds = time.monotonic() - start
         start = time.monotonic()
-        reports, summary = check.check([folder], jobs=args.jobs,
-                                       cache_dir=cache)
+        reports, summary = pipeline.check([folder], jobs=args.jobs,
+                                          cache_dir=cache)
         wall = time.monotonic() - start
         verdicts = sorted({r.verdict for r in reports})
         print('scale: %5d reviews from %d distinct changes -> %d distinct '
               'versions; parse+extract+apply+dedupe %.2f ms/review; '
               'meta-check %.1fs with %d new run(s); verdicts %s'
               % (total, len(changes), len(keys),
-                 1000 * prepare / total, wall, summary['runs']['runs'],
+                 1000 * prepare_seconds / total, wall, summary['runs']['runs'],
                  ', '.join(verdicts)))
 
 

@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
 from nova_resize_checks.report import document as report  # noqa: E402
-from nova_resize_checks.review import check  # noqa: E402
+from nova_resize_checks.review import pipeline  # noqa: E402
 
 
 def snapshot(reports):
@@ -58,8 +58,8 @@ def main():
     differences = 0
     for number in range(1, args.runs + 1):
         start = time.monotonic()
-        reports, summary = check.check(args.paths, jobs=args.jobs,
-                                       use_cache=False)
+        reports, summary = pipeline.check(args.paths, jobs=args.jobs,
+                                          use_cache=False)
         if summary['problems']:
             sys.exit('; '.join(summary['problems']))
         current = snapshot(reports)

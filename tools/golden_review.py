@@ -103,13 +103,13 @@ def prepared_folder(folder):
     sys.path.insert(0, HERE)
     import hashlib
 
-    from nova_resize_checks.review import check
+    from nova_resize_checks.review import prepare
 
-    context = check.Context()
-    files, _problems = check.collect([os.path.join(SAMPLES, folder)])
+    context = prepare.Context()
+    files, _problems = prepare.collect([os.path.join(SAMPLES, folder)])
     records = {}
     for path in files:
-        report = check._prepare_safely(path, context)
+        report = prepare.prepare_safely(path, context)
         versions = {key: hashlib.sha256(json.dumps(
             [v.test_source, sorted(v.overlay)]).encode()).hexdigest()
             for key, v in report.versions.items()}

@@ -168,7 +168,7 @@ def run(args):
     reviewed, collected = _validate(args)
     # The pipeline (libcst, markdown-it...) loads only once the arguments
     # are known to be good: a usage error comes at once.
-    from nova_resize_checks.review import check
+    from nova_resize_checks.review import pipeline
     from nova_resize_checks.runs import confinement
 
     for line in collected.skipped:
@@ -176,14 +176,14 @@ def run(args):
     jobs = args.jobs or os.cpu_count() or 1
     progress = progress_mod.Progress(sys.stderr, 'run', jobs,
                                      enabled=not args.quiet)
-    options = check.Options(
+    options = pipeline.Options(
         jobs=args.jobs, timeout=args.timeout, use_cache=not args.no_cache,
         progress=progress,
         static_gate=os.environ.get(NO_STATIC_GATE_ENV) != '1',
         confined=not args.unconfined, reviewed=reviewed,
         by_author=args.by_author)
     try:
-        reports, summary = check.check(collected.reviews, options)
+        reports, summary = pipeline.check(collected.reviews, options)
     except confinement.Unavailable as exc:
         raise env.EnvironmentProblem(
             'review code cannot be confined here, so none was run: %s. '

@@ -14,7 +14,7 @@
 """The one data model every report format is built from.
 
 :func:`to_document` turns the meta-check's results (``review.model``
-objects and the summary :func:`review.check.check` returns) into plain
+objects and the summary :func:`review.pipeline.check` returns) into plain
 data: the ``--format json`` document, which the text, JUnit and subunit
 writers read too.  The same helpers serialise a prepared review for the
 preparation cache (:func:`dump_prepared`, :func:`load_prepared`), so a

@@ -24,8 +24,9 @@ from nova_resize_checks import children
 from nova_resize_checks import cli
 from nova_resize_checks.cli import base
 from nova_resize_checks.cli import progress as progress_mod
-from nova_resize_checks.review import check
 from nova_resize_checks.review import model
+from nova_resize_checks.review import pipeline
+from nova_resize_checks.review import prepare
 from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import pool as pool_mod
 from nova_resize_checks.runs import results
@@ -235,7 +236,7 @@ class CliCase(testtools.TestCase):
         self.root = self.useFixture(fixtures.TempDir()).path
         self.calls = []
         self.useFixture(fixtures.MonkeyPatch(
-            'nova_resize_checks.review.check.check', self._check))
+            'nova_resize_checks.review.pipeline.check', self._check))
 
     def _check(self, reviews, options):
         self.calls.append([r.data for r in reviews])
@@ -297,11 +298,11 @@ class TestReviewArguments(CliCase):
 
     def test_canonical_too_slow_is_an_environment_error(self):
         slow = {'real': results.RunResult('real', 'pass', 3.0)}
-        problem = check._timeout_problem(slow, 1.0)
+        problem = pipeline._timeout_problem(slow, 1.0)
         self.assertIn('more than --timeout 1s', problem)
-        self.assertIsNone(check._timeout_problem(slow, 30.0))
-        self.assertTrue(issubclass(check.CanonicalTooSlow,
-                                   check.env.EnvironmentProblem))
+        self.assertIsNone(pipeline._timeout_problem(slow, 30.0))
+        self.assertTrue(issubclass(pipeline.CanonicalTooSlow,
+                                   pipeline.env.EnvironmentProblem))
 
 
 class TestHelp(CliCase):
@@ -340,10 +341,10 @@ class TestPreparedFromBytes(testtools.TestCase):
 
         store = cache_mod.JsonStore(self.useFixture(
             fixtures.TempDir()).path, document.PREPARED_FORMAT)
-        context = check.Context()
+        context = prepare.Context()
         data = b'Please rename `no_usage` to `empty_usage`.\n'
-        cold = check.prepare_cached('<stdin>', context, store, data)
-        warm = check.prepare_cached('<stdin>', context, store, data)
+        cold = prepare.prepare_cached('<stdin>', context, store, data)
+        warm = prepare.prepare_cached('<stdin>', context, store, data)
         for report in (cold, warm):
             self.assertEqual('<stdin>', report.path)
             self.assertEqual([], [f.message for f in report.findings

@@ -536,9 +536,13 @@ def _mismatch_finding(bad, span):
 
 
 def _line_mismatches(parsed, sentences, changes, refs):
-    findings = []
+    """Line numbers a review gives that no version it may have read has.
+
+    Three sources: numbered listings that quote code, "change line N"
+    claims and sentences opening with "Line N".
+    """
     if not refs.lines:
-        return findings
+        return []
     # Quoted lines are judged against the version the user says was
     # reviewed (--reviewed) alone; without one, against every version
     # this tool knows.
@@ -546,6 +550,14 @@ def _line_mismatches(parsed, sentences, changes, refs):
               if 'reviewed' in refs.lines else refs.lines)
     known = (lambda text, number: False) if 'reviewed' in refs.lines \
         else _known_line
+    return (_listing_mismatches(parsed, changes, quoted, known) +
+            _line_change_mismatches(changes, quoted) +
+            _sentence_mismatches(sentences, quoted))
+
+
+def _listing_mismatches(parsed, changes, quoted, known):
+    """Numbered listings (not proposals) whose lines are nowhere there."""
+    findings = []
     # Review lines holding a proposal (those listings are not quotes).
     proposed = set()
     for span in {c.span for c in changes
@@ -554,19 +566,15 @@ def _line_mismatches(parsed, sentences, changes, refs):
     inline_bad = []
     inline_spans = []
     for block in parsed.blocks:
-        if block.kind != 'listing' or not block.numbers:
+        if block.kind != 'listing' or not block.numbers or any(
+                n in proposed
+                for n in range(block.span.start, block.span.end + 1)):
             continue
-        lines = range(block.span.start, block.span.end + 1)
-        if any(n in proposed for n in lines):
-            continue
-        bad = []
-        for number, text in zip(block.numbers, block.text.split('\n')):
-            if not text.strip():
-                continue
-            if not any(_line_matches(text, lines, number)
-                       for lines in quoted.values()) and \
-                    not known(text, number):
-                bad.append((number, text))
+        bad = [(number, text) for number, text in zip(
+            block.numbers, block.text.split('\n')) if text.strip() and
+            not any(_line_matches(text, lines, number)
+                    for lines in quoted.values()) and
+            not known(text, number)]
         if not bad:
             continue
         if block.info == 'inline':
@@ -579,6 +587,12 @@ def _line_mismatches(parsed, sentences, changes, refs):
         findings.append(_mismatch_finding(
             inline_bad, model.Span(inline_spans[0].start,
                                    inline_spans[-1].end)))
+    return findings
+
+
+def _line_change_mismatches(changes, quoted):
+    """"Change line N" claims whose line no version has (as quoted)."""
+    findings = []
     for change in changes:
         if change.kind != model.LINE_CHANGE:
             continue
@@ -595,23 +609,28 @@ def _line_mismatches(parsed, sentences, changes, refs):
                 model.LINE_MISMATCH,
                 'line %d of no reference source reads `%s`' %
                 (n, change.old.strip()), change.span))
+    return findings
+
+
+def _sentence_mismatches(sentences, quoted):
+    """"Line N: `name` ..." where no version's line N mentions the name."""
+    findings = []
     for sentence in sentences:
         m = _LEADING_LINE_RE.match(sentence.masked)
-        if m:
-            n = int(m.group(1))
-            names = [prose.name_of(sentence.codes[int(x)])
-                     for x in re.findall(prose.PH, sentence.masked)]
-            names = [x.split('.')[-1] for x in names if x]
-            if not names:
-                continue
-            if not any(1 <= n <= len(lines) and any(
-                    re.search(r'\b%s\b' % re.escape(x), lines[n - 1])
-                    for x in names) for lines in quoted.values()):
-                findings.append(model.Finding(
-                    model.LINE_MISMATCH,
-                    'line %d of no reference source mentions %s' %
-                    (n, ', '.join('`%s`' % x for x in names)),
-                    model.Span(sentence.line, sentence.end_line)))
+        if not m:
+            continue
+        n = int(m.group(1))
+        names = [prose.name_of(sentence.codes[int(x)])
+                 for x in re.findall(prose.PH, sentence.masked)]
+        names = [x.split('.')[-1] for x in names if x]
+        if names and not any(1 <= n <= len(lines) and any(
+                re.search(r'\b%s\b' % re.escape(x), lines[n - 1])
+                for x in names) for lines in quoted.values()):
+            findings.append(model.Finding(
+                model.LINE_MISMATCH,
+                'line %d of no reference source mentions %s' %
+                (n, ', '.join('`%s`' % x for x in names)),
+                model.Span(sentence.line, sentence.end_line)))
     return findings
 
 

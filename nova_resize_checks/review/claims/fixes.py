@@ -21,6 +21,7 @@ goes.
 
 import ast
 import builtins
+import dataclasses
 import difflib
 import re
 import textwrap
@@ -349,96 +350,97 @@ def strip_own_number(code, line):
     return code[m.end():] if m else code
 
 
-def code_changes(block, intro, refs_norm, findings, test_source='',
-                 block_after=None, refs=None):
-    """Changes from one fence or listing block.
+def _diff_changes(block, whole, findings):
+    """A diff block: one change per file it patches."""
+    changes = []
+    for path, section in diffs.split(block.text):
+        kind, target = language.diff_target(path, whole)
+        if kind != model.NOVA_DIFF:
+            section = quotes.port_dialect(section)
+        changes.append(model.change(
+            kind=kind, span=block.span, target=target, code=section,
+            summary='unified diff against %s' % (path or target)))
+    if not changes:
+        # A diff is a proposal; one that changes nothing (cut short, or
+        # context only) cannot be applied.
+        findings.append(model.Finding(
+            model.UNPARSED_CLAIM,
+            'a diff that changes no line (no added or removed lines were '
+            'read): %s' % texts.short(block.text, 80), block.span))
+    return changes
 
-    ``block_after``: the block that follows (the sentence may go on after
-    the code: "Use <block> instead of `X`").
+
+def _numbered_lines(read):
+    """"Change line N to:", "Lines 72-74: ... replace these lines with:".
+
+    The lines are numbered as the version the review read (refs); a
+    one-statement block under a "Line N:" header that is not the new form
+    of line N in any numbering known is left to the other readings.
     """
-    is_fix, last, whole, _, last_codes = intro
-    text = block.text
-    lang = language.code_language(text, block.info)
-    if lang == 'diff':
-        changes = []
-        for path, section in diffs.split(text):
-            kind, target = language.diff_target(path, whole)
-            if kind != model.NOVA_DIFF:
-                section = quotes.port_dialect(section)
-            changes.append(model.change(
-                kind=kind, span=block.span, target=target, code=section,
-                summary='unified diff against %s' % (path or target)))
-        if not changes:
-            # A diff is a proposal; one that changes nothing (cut short,
-            # or context only) cannot be applied.
-            findings.append(model.Finding(
-                model.UNPARSED_CLAIM,
-                'a diff that changes no line (no added or removed lines '
-                'were read): %s' % texts.short(text, 80), block.span))
-        return changes
-    if lang in ('other', 'prose'):
-        if is_fix or lexicon.CUE_RE.search(last):
-            findings.append(model.Finding(
-                model.UNPARSED_CLAIM,
-                'code introduced as a fix is not Python (%s): %s' %
-                (language.fence_language(block.info) or lang,
-                 texts.short(text)),
-                block.span))
-        return []
+    is_fix, last, whole = read.intro[:3]
     lines = _line_intro(last) if is_fix else None
     from_header = not lines
-    lines = lines or _header_intro(last, whole, text, is_fix, test_source)
-    if lines:
-        first, end = lines
-        code = quotes.port_dialect(textwrap.dedent(text).strip('\n'))
-        here = None
-        if refs is not None and first == end:
-            here, _version = numbering.line_of_known_version(
-                first, code, refs.lines, refs.reviewed, refs.named_version)
-        elif refs is not None:
-            here = numbering.range_of_known_version(
-                first, end, code, refs.lines, refs.reviewed,
-                refs.named_version)
-        if from_header and first == end and not here and not _like_line(
-                test_source, first, code):
-            # A one-statement block under "Line N:" that is not the new
-            # form of line N (in any numbering known) is read as any block.
-            lines = None
-    if lines:
-        summary = 'replace line(s) %d-%d with the block' % lines
-        if isinstance(here, tuple):
-            summary += ' (lines %d-%d here)' % here
-            first, end = here
-        elif here:
-            summary += ' (line %d here)' % here
-            first = end = here
-        return line_changes(first, end, code, block.span, summary)
-    placed = _line_placed(is_fix, last, text, block.span, test_source,
-                          refs)
-    if placed:
-        return placed
-    placed = _placed_block(last, last_codes,
-                           textwrap.dedent(text).strip('\n'), block.span,
-                           test_source) or _continued_in_place(
-        block_after, textwrap.dedent(text).strip('\n'), block.span,
-        test_source)
-    if placed:
-        return placed
-    # Content decides: code that is, normalised, a piece of a version of
-    # the test is a quotation; any other code is a proposal, whatever the
-    # sentence before it says.  Only a numbered listing that the review
-    # presents as the existing code (and not as a fix) is read as a
-    # walk-through of code this tool does not know.
-    # Code that is a run of another version of the test (upstream's
-    # installed copy, the reviewed version, a version known by
-    # fingerprint) is a quotation unless the review presents it as the
-    # fix: a review of the 2019 recreate version may offer upstream's
-    # later method as the correction (wording settles that tie).  A run of
-    # the test itself is always a quotation.
+    lines = lines or _header_intro(last, whole, read.text, is_fix,
+                                   read.test_source)
+    if not lines:
+        return None
+    first, end = lines
+    code = quotes.port_dialect(textwrap.dedent(read.text).strip('\n'))
+    refs = read.refs
+    here = None
+    if refs is not None and first == end:
+        here, _version = numbering.line_of_known_version(
+            first, code, refs.lines, refs.reviewed, refs.named_version)
+    elif refs is not None:
+        here = numbering.range_of_known_version(
+            first, end, code, refs.lines, refs.reviewed, refs.named_version)
+    if from_header and first == end and not here and not _like_line(
+            read.test_source, first, code):
+        return None
+    summary = 'replace line(s) %d-%d with the block' % lines
+    if isinstance(here, tuple):
+        summary += ' (lines %d-%d here)' % here
+        first, end = here
+    elif here:
+        summary += ' (line %d here)' % here
+        first = end = here
+    return line_changes(first, end, code, read.block.span, summary)
+
+
+def _next_to_a_line(read):
+    is_fix, last = read.intro[:2]
+    return _line_placed(is_fix, last, read.text, read.block.span,
+                        read.test_source, read.refs)
+
+
+def _where_the_prose_says(read):
+    last, codes = read.intro[1], read.intro[4]
+    code = textwrap.dedent(read.text).strip('\n')
+    return _placed_block(last, codes, code, read.block.span,
+                         read.test_source) or _continued_in_place(
+        read.block_after, code, read.block.span, read.test_source)
+
+
+def _by_content(read):
+    """Content decides: a quotation (no change), or a proposal.
+
+    Code that is, normalised, a piece of a version of the test is a
+    quotation; any other code is a proposal, whatever the sentence before
+    it says.  Only a numbered listing that the review presents as the
+    existing code (and not as a fix) is read as a walk-through of code
+    this tool does not know.  Code that is a run of another version of the
+    test (upstream's installed copy, the reviewed version, a version known
+    by fingerprint) is a quotation unless the review presents it as the
+    fix: a review of the 2019 recreate version may offer upstream's later
+    method as the correction (wording settles that tie).  A run of the
+    test itself is always a quotation.
+    """
+    is_fix, last, whole = read.intro[:3]
+    block, text, test_source = read.block, read.text, read.test_source
     offered = is_fix and not lexicon.QUOTE_RE.search(
         last) and bool(test_source)
     against = ([quotes.comparable_lines(test_source)] if offered
-               else refs_norm)
+               else read.refs_norm)
     if quotes.is_quotation(text, against, known=not offered):
         return []
     if not is_fix and block.kind == 'listing' and block.numbers and \
@@ -462,6 +464,56 @@ def code_changes(block, intro, refs_norm, findings, test_source='',
                              'whole test' if full else 'snippet', where,
                              ' (restating another version of the test)'
                              if partial else ''))]
+
+
+# What a block of Python may be, tried in this order: the first reading
+# that gives changes wins.  Each takes the block's _Read.
+_PYTHON_BLOCK_RULES = (_numbered_lines, _next_to_a_line,
+                       _where_the_prose_says, _by_content)
+
+
+@dataclasses.dataclass
+class _Read:
+    """One code block and what surrounds it (see code_changes)."""
+    block: object
+    intro: tuple
+    refs_norm: list
+    test_source: str
+    block_after: object
+    refs: object
+
+    @property
+    def text(self):
+        return self.block.text
+
+
+def code_changes(block, intro, refs_norm, findings, test_source='',
+                 block_after=None, refs=None):
+    """Changes from one fence or listing block.
+
+    ``intro``: :func:`introduction`'s reading of the prose before it;
+    ``block_after``: the block that follows (the sentence may go on after
+    the code: "Use <block> instead of `X`").
+    """
+    is_fix, last = intro[:2]
+    lang = language.code_language(block.text, block.info)
+    if lang == 'diff':
+        return _diff_changes(block, intro[2], findings)
+    if lang in ('other', 'prose'):
+        if is_fix or lexicon.CUE_RE.search(last):
+            findings.append(model.Finding(
+                model.UNPARSED_CLAIM,
+                'code introduced as a fix is not Python (%s): %s' %
+                (language.fence_language(block.info) or lang,
+                 texts.short(block.text)),
+                block.span))
+        return []
+    read = _Read(block, intro, refs_norm, test_source, block_after, refs)
+    for rule in _PYTHON_BLOCK_RULES:
+        changes = rule(read)
+        if changes:
+            return changes
+    return []
 
 
 def joined(blocks, q, k):

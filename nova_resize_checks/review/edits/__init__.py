@@ -26,19 +26,23 @@ never written: a patched nova file goes to ``nova_overlay[path]``.
 One module per kind of change, each a small set of libcst transformers
 or text edits: ``full`` (TEST_FULL), ``by_line`` (LINE_CHANGE, REMOVE of
 a line), ``hunks`` (TEST_DIFF, NOVA_DIFF), ``snippet`` (TEST_SNIPPET,
-REMOVE of a statement), ``rename`` (RENAME), ``remove`` (REMOVE of a
-name, its calls or a keyword statement), ``replace`` (REPLACE) and
+REMOVE of a statement; with ``align``, the statement alignment, ``defs``,
+the defs, classes and imports a snippet shows, and ``layout``),
+``rename`` (RENAME), ``remove`` (REMOVE of a name, its calls, the
+assertions reading it, or a keyword statement), ``replace`` (REPLACE) and
 ``insert`` (INSERT); ``common`` holds what they share.  This module only
-dispatches and follows line numbers through earlier changes.
+dispatches (:data:`APPLIERS`, a registry by change kind) and follows line
+numbers through earlier changes.
 
 Anchoring is by content, not by the line numbers a review quotes (those
 are lines of upstream's older test, not of ours), and follows a strictness
 ladder that stops at the first rung that finds anything; a rung that finds
 two equally good places refuses instead of guessing.
 
-* TEST_DIFF / NOVA_DIFF: read with unidiff, or by a tolerant reader when
-  unidiff rejects the text or disagrees with a count-free reading (unidiff
-  trusts hunk counts and silently drops lines beyond them).  Each hunk's
+* TEST_DIFF / NOVA_DIFF: read with unidiff; when unidiff rejects the text
+  or disagrees with a count-free reading (unidiff trusts hunk counts and
+  silently drops lines beyond them), the count-free reading is repaired
+  into a well-formed diff that unidiff reads.  Each hunk's
   context and removed lines are looked up as a block: exactly, then
   ignoring trailing whitespace, then ignoring indentation and inner
   whitespace (added lines are re-indented by the same offset), then
@@ -52,8 +56,10 @@ two equally good places refuses instead of guessing.
   (top level, or a method of the test class; a snippet indented at class
   level is dedented; statements the new def repeats keep their old form and
   comments); a partial class (missing methods) is merged member by member
-  under the old class header.  A def that does not exist is added (to the
-  test class if it takes ``self``/``cls``).  Imports are added once.
+  under the old class header.  A method of ours shown under a new name
+  with its body unchanged is a rename (callers follow).  A def that does
+  not exist is added (to the test class if it takes ``self``/``cls``).
+  Imports are added once.
   Plain statements: rung 1, the whole snippet occurs verbatim (``ast``)
   -> no change; rung 2, each snippet statement is graded against every
   statement of the test: 3 = same ``ast``, 2 = same shape (same call target
@@ -239,87 +245,123 @@ class _LineMap(object):
                       for now in self.where]
 
 
+def _full(state, change, nova_reader, lines):
+    return full.apply_full(state, change)
+
+
+def _snippet(state, change, nova_reader, lines):
+    test, reason = snippet.apply_snippet(state.test, change.code,
+                                         change.partial)
+    return test, state.overlay, reason
+
+
+def _patch(state, change, nova_reader, lines):
+    return hunks.apply_patch(state, change, nova_reader)
+
+
+def _line_change(state, change, nova_reader, lines):
+    test, reason = by_line.apply_line_change(
+        state.test, change, lines.current(change.line),
+        whole_statement=not state.in_group)
+    return test, state.overlay, reason
+
+
+def _rename(state, change, nova_reader, lines):
+    within = change.target if change.target != 'test' else None
+    test, reason = rename.apply_rename(state.test, change.old, change.new,
+                                       within)
+    return test, state.overlay, reason
+
+
+def _first_that_applies(*attempts):
+    """The result of the first attempt not refused; else the first refusal.
+
+    ``attempts``: functions of no argument.
+    """
+    first = None
+    for attempt in attempts:
+        try:
+            return attempt()
+        except common.Refused as refused:
+            first = first or refused
+    raise first
+
+
+def _remove(state, change, nova_reader, lines):
+    test = state.test
+    old = (change.old or '').strip().strip('`').strip()
+    if _is_line_edit(change):
+        found = by_line.remove_line(test, change.line,
+                                    lines.current(change.line))
+    elif change.unit == model.KEYWORD:
+        found = remove.remove_by_keyword(test, old, change.target)
+    elif change.unit == model.CALLS and common.NAME_RE.match(old):
+        # "the `no_usage` comparison": not called, so the assertions
+        # reading it.
+        found = _first_that_applies(
+            lambda: remove.remove_calls(test, old, change.target),
+            lambda: remove.remove_assertions_using(test, old, change.target))
+    elif common.NAME_RE.match(old):
+        # "delete the assertIn in f": when nothing of that name is defined,
+        # the one statement calling it is meant.
+        found = _first_that_applies(
+            lambda: remove.apply_remove(test, change.old, change.summary),
+            lambda: remove.remove_calls(test, old, change.target,
+                                        single=True))
+    elif (change.old or '').strip():
+        found = snippet.remove_statement(test, change.old)
+    else:
+        raise common.Refused('nothing to remove (no name, statement or line)')
+    return found[0], state.overlay, found[1]
+
+
+def _replace(state, change, nova_reader, lines):
+    path, _, scope = (change.target or '').partition(':')
+    rel = hunks.nova_relpath(path) if path.startswith('nova/') else None
+    if rel is None:
+        test, reason = replace.apply_replace(
+            state.test, change.old, change.new, change.target)
+        return test, state.overlay, reason
+    overlay = dict(state.overlay)
+    if rel not in overlay:
+        overlay[rel] = hunks.read_nova(nova_reader, rel)
+    overlay[rel], reason = replace.apply_replace(overlay[rel], change.old,
+                                                 change.new, scope or None)
+    return state.test, overlay, '%s: %s' % (rel, reason)
+
+
+def _insert(state, change, nova_reader, lines):
+    test, reason = insert.apply_insert(state.test, change.code,
+                                       change.anchor, change.where,
+                                       change.target)
+    return test, state.overlay, reason
+
+
+# Change kind -> applier(state, change, nova_reader, lines), each giving
+# (test, overlay, reason) or raising common.Refused.
+APPLIERS = {
+    model.TEST_FULL: _full,
+    model.TEST_SNIPPET: _snippet,
+    model.TEST_DIFF: _patch,
+    model.NOVA_DIFF: _patch,
+    model.LINE_CHANGE: _line_change,
+    model.RENAME: _rename,
+    model.REMOVE: _remove,
+    model.REPLACE: _replace,
+    model.INSERT: _insert,
+}
+
+
 def _apply_one(state, change, nova_reader, lines):
     size = max([len(value) for value in change.fields().values()
                 if isinstance(value, str)] + [0])
     if size > common.MAX_CODE_CHARS:
         raise common.Refused('code is too large (%d characters, limit %d)'
                              % (size, common.MAX_CODE_CHARS))
-    kind = change.kind
-    if kind == model.TEST_FULL:
-        return full.apply_full(state, change)
-    if kind == model.TEST_SNIPPET:
-        test, reason = snippet.apply_snippet(state.test, change.code,
-                                             change.partial)
-        return test, state.overlay, reason
-    if kind in (model.TEST_DIFF, model.NOVA_DIFF):
-        return hunks.apply_patch(state, change, nova_reader)
-    if kind == model.LINE_CHANGE:
-        test, reason = by_line.apply_line_change(
-            state.test, change, lines.current(change.line),
-            whole_statement=not state.in_group)
-        return test, state.overlay, reason
-    if kind == model.RENAME:
-        within = change.target if change.target != 'test' else None
-        test, reason = rename.apply_rename(state.test, change.old, change.new,
-                                           within)
-        return test, state.overlay, reason
-    if kind == model.REMOVE:
-        old = (change.old or '').strip().strip('`').strip()
-        if _is_line_edit(change):
-            test, reason = by_line.remove_line(state.test, change.line,
-                                               lines.current(change.line))
-        elif change.unit == model.KEYWORD:
-            test, reason = remove.remove_by_keyword(state.test, old,
-                                                    change.target)
-        elif change.unit == model.CALLS and common.NAME_RE.match(old):
-            try:
-                test, reason = remove.remove_calls(state.test, old,
-                                                   change.target)
-            except common.Refused as nothing_called:
-                # "the `no_usage` comparison": the assertions reading it.
-                try:
-                    test, reason = remove.remove_assertions_using(
-                        state.test, old, change.target)
-                except common.Refused:
-                    raise nothing_called
-        elif common.NAME_RE.match(old):
-            try:
-                test, reason = remove.apply_remove(state.test, change.old,
-                                                   change.summary)
-            except common.Refused as nothing_named:
-                # "delete the assertIn in f": nothing of that name is
-                # defined, so the one statement calling it is meant.
-                try:
-                    test, reason = remove.remove_calls(
-                        state.test, old, change.target, single=True)
-                except common.Refused:
-                    raise nothing_named
-        elif (change.old or '').strip():
-            test, reason = snippet.remove_statement(state.test, change.old)
-        else:
-            raise common.Refused(
-                'nothing to remove (no name, statement or line)')
-        return test, state.overlay, reason
-    if kind == model.REPLACE:
-        path, _, scope = (change.target or '').partition(':')
-        rel = hunks.nova_relpath(path) if path.startswith('nova/') else None
-        if rel is None:
-            test, reason = replace.apply_replace(
-                state.test, change.old, change.new, change.target)
-            return test, state.overlay, reason
-        overlay = dict(state.overlay)
-        if rel not in overlay:
-            overlay[rel] = hunks.read_nova(nova_reader, rel)
-        overlay[rel], reason = replace.apply_replace(overlay[rel], change.old,
-                                                     change.new, scope or None)
-        return state.test, overlay, '%s: %s' % (rel, reason)
-    if kind == model.INSERT:
-        test, reason = insert.apply_insert(state.test, change.code,
-                                           change.anchor, change.where,
-                                           change.target)
-        return test, state.overlay, reason
-    raise common.Refused('unknown change kind %r' % (kind,))
+    applier = APPLIERS.get(change.kind)
+    if applier is None:
+        raise common.Refused('unknown change kind %r' % (change.kind,))
+    return applier(state, change, nova_reader, lines)
 
 
 normalize = common.normalize

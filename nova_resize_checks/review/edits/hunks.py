@@ -43,35 +43,36 @@ def nova_relpath(path):
 
 
 def apply_patch(state, change, nova_reader):
-    files, note = diffs.read(change.code or '')
-    if not any(patch.hunks for patch in files):
+    patch_set, note = diffs.read(change.code or '')
+    if not any(len(patched) for patched in patch_set):
         raise common.Refused('no hunks found in the diff')
     test = state.test
     overlay = dict(state.overlay)
     done = []
-    for patch in files:
-        if not patch.hunks:
+    for patch in patch_set:
+        hunks = [diffs.hunk_lines(hunk) for hunk in patch]
+        if not hunks:
             continue
-        path = patch.path
+        path = diffs.path_of_file(patch)
         if path is None:
             path = 'test' if change.kind == model.TEST_DIFF else (
                 change.target or 'test')
-        if patch.deleted:
+        if patch.is_removed_file:
             raise common.Refused('the diff deletes %s' % path)
         if _is_test_path(path):
-            test, how = _apply_hunks(test, patch.hunks, 'the test')
+            test, how = _apply_hunks(test, hunks, 'the test')
             done.append('the test (%s)' % how)
             continue
         rel = nova_relpath(path)
         if rel is None:
             raise common.Refused('the diff patches %r, which is neither the '
                                  'test nor a nova source file' % path)
-        if patch.created:
+        if patch.is_added_file:
             raise common.Refused('the diff creates %s; only existing nova '
                                  'files can be overlaid' % rel)
         if rel not in overlay:
             overlay[rel] = read_nova(nova_reader, rel)
-        overlay[rel], how = _apply_hunks(overlay[rel], patch.hunks, rel)
+        overlay[rel], how = _apply_hunks(overlay[rel], hunks, rel)
         done.append('%s (%s)' % (rel, how))
     reason = 'patched ' + '; '.join(done)
     if note:

@@ -16,9 +16,13 @@
 The one place that knows the unified diff format for the meta-check.
 Reviews write diffs by hand or by machine: hunk headers without line
 numbers (a bare ``@@``) or with wrong counts, no ``---``/``+++`` lines,
-context lines that lost their leading space.  :func:`read` tries unidiff
-first and keeps its reading only when it agrees with a tolerant reading
-that ignores the counts.
+context lines that lost their leading space.  There is one diff model,
+``unidiff.PatchSet`` (the backport side reads patches with it too):
+:func:`read` keeps unidiff's reading of the text as written when it agrees
+with a tolerant reading that ignores the counts, and otherwise repairs the
+text from the tolerant reading (:func:`repair`: headers and counts that
+match the hunks) and gives that to unidiff.  :class:`FilePatch` is only the
+tolerant reading's intermediate form.
 """
 
 import dataclasses
@@ -298,27 +302,6 @@ def _read_diff_tolerant(text):
     return [patch for patch in files if patch.hunks or patch.path]
 
 
-def _read_diff_unidiff(text):
-    patch_set = unidiff.PatchSet(text)
-    files = []
-    for patched in patch_set:
-        hunks = []
-        for hunk in patched:
-            body = []
-            for line in hunk:
-                if line.line_type in (' ', '-', '+'):
-                    body.append((line.line_type,
-                                 line.value.rstrip('\n').rstrip('\r')))
-            hunks.append(body)
-        path = patched.path
-        if path and path[:2] in ('a/', 'b/'):
-            path = path[2:]
-        files.append(FilePatch(path=path, hunks=hunks,
-                               deleted=patched.is_removed_file,
-                               created=patched.is_added_file))
-    return files
-
-
 def _strip_trailing_blank(body):
     body = list(body)
     while body and body[-1][0] == ' ' and not body[-1][1].strip():
@@ -326,24 +309,77 @@ def _strip_trailing_blank(body):
     return body
 
 
-def read(text):
-    """Parse a diff; returns (files, note).
+# The path given to a file without a ``---``/``+++`` header when its hunks
+# are handed to unidiff; :func:`path_of_file` gives None for it.
+NO_HEADER = '<no-file-header>'
 
-    unidiff is tried first; its reading is used when it agrees with the
+
+def repair(files):
+    """A well-formed unified diff of :class:`FilePatch` files.
+
+    Every file gets ``---``/``+++`` headers (``/dev/null`` for a created or
+    deleted file, :data:`NO_HEADER` for none) and every hunk a header whose
+    counts match its lines, so that ``unidiff.PatchSet`` reads exactly the
+    hunks the tolerant reading found.
+    """
+    out = []
+    for patch in files:
+        path = patch.path or NO_HEADER
+        out.append('--- %s' % ('/dev/null' if patch.created else 'a/' + path))
+        out.append('+++ %s' % ('/dev/null' if patch.deleted else 'b/' + path))
+        for body in patch.hunks:
+            old = sum(1 for tag, _ in body if tag in ' -')
+            new = sum(1 for tag, _ in body if tag in ' +')
+            # (Start 1 even when a side is empty: unidiff takes a lone
+            # hunk starting at 0 for a created or deleted file.)
+            out.append('@@ -1,%d +1,%d @@' % (old, new))
+            out.extend(tag + text for tag, text in body)
+    return '\n'.join(out) + '\n'
+
+
+def path_of_file(patched):
+    """The path of a ``unidiff.PatchedFile``: no ``a/``/``b/``, or None."""
+    path = patched.path
+    if path and path[:2] in ('a/', 'b/'):
+        path = path[2:]
+    return None if path in (None, '', NO_HEADER) else path
+
+
+def hunk_lines(hunk):
+    """``[(tag, text)]`` of a ``unidiff.Hunk``: ' ', '-' or '+' lines."""
+    return [(line.line_type, line.value.rstrip('\n').rstrip('\r'))
+            for line in hunk if line.line_type in (' ', '-', '+')]
+
+
+def _files(patch_set):
+    return [FilePatch(path=path_of_file(patched),
+                      hunks=[hunk_lines(hunk) for hunk in patched],
+                      deleted=patched.is_removed_file,
+                      created=patched.is_added_file)
+            for patched in patch_set]
+
+
+def read(text):
+    """Parse a diff into a ``unidiff.PatchSet``; returns (patch set, note).
+
+    unidiff reads the text as written when that reading agrees with the
     count-free reading (unidiff trusts hunk counts: too small a count
-    silently drops the hunk's last lines).  Otherwise the tolerant reading
-    is used and the note says so.
+    silently drops the hunk's last lines).  Otherwise the count-free
+    reading is repaired into a well-formed diff (:func:`repair`), which
+    unidiff reads, and the note says so.
     """
     tolerant = _read_diff_tolerant(text)
+    repaired = unidiff.PatchSet(repair(tolerant))
     try:
-        strict = _read_diff_unidiff(text)
+        strict = unidiff.PatchSet(text)
     except Exception as exc:   # UnidiffParseError and malformed headers
-        return tolerant, 'hunk headers ignored (%s)' % texts.short(exc, 60)
-    same = (len(strict) == len(tolerant) and all(
+        return repaired, 'hunk headers ignored (%s)' % texts.short(exc, 60)
+    read_as_written = _files(strict)
+    same = (len(read_as_written) == len(tolerant) and all(
         len(a.hunks) == len(b.hunks)
         and all(_strip_trailing_blank(x) == _strip_trailing_blank(y)
                 for x, y in zip(a.hunks, b.hunks))
-        for a, b in zip(strict, tolerant)))
-    if same and strict:
+        for a, b in zip(read_as_written, tolerant)))
+    if same and read_as_written:
         return strict, ''
-    return tolerant, 'hunk headers disagree with the hunks; ignored'
+    return repaired, 'hunk headers disagree with the hunks; ignored'

@@ -25,8 +25,8 @@ import os
 import fixtures
 import testtools
 
-from nova_resize_checks.review import check
 from nova_resize_checks.review import model
+from nova_resize_checks.review import prepare
 
 FORMS = {
     'nova_replace.md': (
@@ -65,7 +65,7 @@ class TestEveryFormIsGated(testtools.TestCase):
     @classmethod
     def setUpClass(cls):
         super(TestEveryFormIsGated, cls).setUpClass()
-        cls.context = check.Context(static_gate=True)
+        cls.context = prepare.Context(static_gate=True)
 
     def test_forms(self):
         tmp = self.useFixture(fixtures.TempDir()).path
@@ -73,7 +73,7 @@ class TestEveryFormIsGated(testtools.TestCase):
             path = os.path.join(tmp, name)
             with open(path, 'w') as f:
                 f.write(text)
-            report = check.prepare(path, self.context)
+            report = prepare.prepare(path, self.context)
             self.assertEqual(model.UNSAFE, report.verdict,
                              '%s: %s' % (name, report.reason))
             self.assertEqual({}, report.versions, name)

@@ -25,7 +25,7 @@ import tempfile
 import testtools
 
 from nova_resize_checks import assertions
-from nova_resize_checks.review import check
+from nova_resize_checks.review import prepare
 from nova_resize_checks.review.versions import numbering
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,7 +49,7 @@ class _Prepared(testtools.TestCase):
             path = os.path.join(tmp, 'review' + suffix)
             with open(path, 'w', encoding='utf-8') as f:
                 f.write(text)
-            report = check.prepare(path, check.Context())
+            report = prepare.prepare(path, prepare.Context())
         version = report.versions.get(report.proposed_key)
         return report, (version.test_source if version else None)
 

@@ -18,9 +18,9 @@ import testtools
 
 from nova_resize_checks import canonical
 from nova_resize_checks import inputs
-from nova_resize_checks.review import check
 from nova_resize_checks.review.claims import anchored
 from nova_resize_checks.review import model
+from nova_resize_checks.review import prepare
 from nova_resize_checks.review.read import systems
 from nova_resize_checks.review.versions import known_versions
 
@@ -181,7 +181,8 @@ class TestHostileInput(testtools.TestCase):
                            'runs': [{'results': 5}]}).encode()
         split = systems.by_author([inputs.Review('s.sarif', data)])
         self.assertEqual(1, len(split))
-        report = check.prepare(split[0].path, check.Context(), split[0].data)
+        report = prepare.prepare(split[0].path, prepare.Context(),
+                                 split[0].data)
         self.assertEqual('no-fix', report.verdict)
 
 
@@ -367,7 +368,7 @@ class TestPrepare(testtools.TestCase):
             'user': {'login': 'bob'},
             'body': '```suggestion\n        no_usage = dict(VCPU=0, '
                     'MEMORY_MB=0, DISK_GB=0)\n```'}]).encode()
-        report = check.prepare('c.json', check.Context(), data)
+        report = prepare.prepare('c.json', prepare.Context(), data)
         self.assertEqual(['9'], [a.id for a in report.comments])
         self.assertEqual([True], [c.applied for c in report.changes])
         self.assertIn('read as github comments', report.read_notes[0])

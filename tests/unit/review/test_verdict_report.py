@@ -23,8 +23,9 @@ import testtools
 from nova_resize_checks.report import document
 from nova_resize_checks.report import junit
 from nova_resize_checks.report import review_text
-from nova_resize_checks.review import check
 from nova_resize_checks.review import model
+from nova_resize_checks.review import pipeline
+from nova_resize_checks.review import prepare
 from nova_resize_checks.review import verdict
 from nova_resize_checks.runs import pool as runs_pool
 from nova_resize_checks.runs import results as runs
@@ -174,8 +175,8 @@ class TestCollect(testtools.TestCase):
         for name in ('b.md', 'a.txt', 'a.expect.json', 'c.bin'):
             with open(os.path.join(root, name), 'w') as f:
                 f.write('x')
-        files, problems = check.collect([root, os.path.join(root, 'c.bin'),
-                                         os.path.join(root, 'nope.txt')])
+        files, problems = prepare.collect([root, os.path.join(root, 'c.bin'),
+                                           os.path.join(root, 'nope.txt')])
         self.assertEqual([os.path.join(root, n) for n in
                           ('a.txt', 'b.md', 'c.bin')], files)
         self.assertEqual(1, len(problems))
@@ -183,7 +184,7 @@ class TestCollect(testtools.TestCase):
 
     def test_empty_directory(self):
         root = self.useFixture(fixtures.TempDir()).path
-        files, problems = check.collect([root])
+        files, problems = prepare.collect([root])
         self.assertEqual([], files)
         self.assertIn('no review files', problems[0])
 
@@ -193,12 +194,12 @@ class TestDerivedTimeout(testtools.TestCase):
     def test_factor_of_slowest_canonical_run(self):
         canonical = {'real': runs.RunResult('real', 'pass', 20.0),
                      'm': runs.RunResult('m', 'fail', 30.0)}
-        self.assertEqual(120.0, check.derived_timeout(canonical))
+        self.assertEqual(120.0, pipeline.derived_timeout(canonical))
 
     def test_floor(self):
         canonical = {'real': runs.RunResult('real', 'pass', 1.0)}
         self.assertEqual(runs_pool.TIMEOUT_FLOOR,
-                         check.derived_timeout(canonical))
+                         pipeline.derived_timeout(canonical))
 
 
 class TestNoDefectsWalkThrough(testtools.TestCase):
@@ -206,7 +207,7 @@ class TestNoDefectsWalkThrough(testtools.TestCase):
     def test_descriptive_sentences_of_a_no_defects_review_are_no_fix(self):
         import tempfile
 
-        from nova_resize_checks.review import check
+        from nova_resize_checks.review import prepare
 
         text = ('No security defects are detected in the code.\n\n'
                 'Lines 69-76 document the bug and must stay as they are; '
@@ -214,5 +215,5 @@ class TestNoDefectsWalkThrough(testtools.TestCase):
         with tempfile.NamedTemporaryFile('w', suffix='.md') as f:
             f.write(text)
             f.flush()
-            report = check.prepare(f.name, check.Context())
+            report = prepare.prepare(f.name, prepare.Context())
         self.assertEqual('no-fix', report.verdict, report.reason)

@@ -26,9 +26,10 @@ import textwrap
 import fixtures
 import testtools
 
-from nova_resize_checks.review import check
+from nova_resize_checks.review import gate
 from nova_resize_checks.review import model
-from nova_resize_checks.review import safety
+from nova_resize_checks.review import pipeline
+from nova_resize_checks.review import prepare
 from nova_resize_checks.runs import guard
 from nova_resize_checks.runs import pool
 from nova_resize_checks.runs import protocol
@@ -46,7 +47,7 @@ class TestSourceText(testtools.TestCase):
         self.assertEqual([results.CODING_REMOVED, 'x = 1  # ', 'y = 2', ''],
                          text.split('\n'))
         # The decoded text holds the statement a file import would run.
-        self.assertIn('y', safety.ast.dump(safety.ast.parse(text)))
+        self.assertIn('y', gate.ast.dump(gate.ast.parse(text)))
 
     def test_bom_crlf_and_idempotence(self):
         text = results.source_text('\ufeffx = 1\r\ny = 2\r')
@@ -70,19 +71,19 @@ class TestSourceText(testtools.TestCase):
                       results.Version('x = "\ud800"\n').runnable())
 
     def test_versions_are_made_of_the_decoded_text(self):
-        version = check._make_version(COOKIE, (), 'label')
+        version = prepare._make_version(COOKIE, (), 'label')
         self.assertIn('\ny = 2', version.test_source)
         self.assertIsNone(version.runnable())
         # A version is its bytes: the hidden statement is in the key.
-        self.assertNotEqual(version.key(), check._make_version(
+        self.assertNotEqual(version.key(), prepare._make_version(
             'x = 1  # \n', (), 'label').key())
 
     def test_the_gate_sees_code_hidden_behind_a_declaration(self):
         code = ('# coding: raw_unicode_escape\n'
                 'def test(self):\n'
                 '    pass  # \\u000a    import socket\n')
-        version = check._make_version(code, (), 'label')
-        found = check._unsafe(version)
+        version = prepare._make_version(code, (), 'label')
+        found = prepare._unsafe(version)
         self.assertTrue(found)
         self.assertIn('socket', found[0].message)
 
@@ -186,12 +187,12 @@ class TestBudget(testtools.TestCase):
 
     def test_budgets_from_the_environment(self):
         self.assertEqual({'review_runs': 3, 'total_seconds': 60.0},
-                         check.budget_from_environment({
-                             check.BUDGET_ENV:
+                         pipeline.budget_from_environment({
+                             pipeline.BUDGET_ENV:
                                  'review_runs=3, total_seconds=60'}))
-        self.assertEqual({}, check.budget_from_environment({}))
-        self.assertRaises(ValueError, check.budget_from_environment,
-                          {check.BUDGET_ENV: 'runs=3'})
+        self.assertEqual({}, pipeline.budget_from_environment({}))
+        self.assertRaises(ValueError, pipeline.budget_from_environment,
+                          {pipeline.BUDGET_ENV: 'runs=3'})
 
     def test_a_run_over_budget_is_not_started(self):
         p = pool.Pool(['real', 'm1'], None, use_cache=False,
@@ -307,7 +308,7 @@ class TestUnwrappedMutants(testtools.TestCase):
 class TestGateBypassesOfRound3(testtools.TestCase):
 
     def _unsafe(self, code):
-        return [f for f in safety.check(textwrap.dedent(code), 'p')
+        return [f for f in gate.check(textwrap.dedent(code), 'p')
                 if f.kind == model.UNSAFE_CODE]
 
     def test_originals_raw_files_and_member_tables(self):
