@@ -77,12 +77,18 @@ LINE_CHANGE_RES = (
     # Gerrit-style inline comments: "Line 74: this should be `X`?",
     # "PS3, Line 60: nit: use `X`" (the reviewed version's numbering).
     re.compile(
-        r'\bline\s+(\d{1,6})\s*:\s*(?:(?:nit|question|suggestion|q)\s*:\s*)?'
+        r'(?:\bline\s+|\bL)(\d{1,6})\s*:\s*'
+        r'(?:(?:nit|question|suggestion|q)\s*:\s*)?'
         r'(?:[^\n.!?\ue000]{0,80}?\s)?(?:(?:should|could|must|would)\s+'
         r'(?:this|it|that|we)?\s*(?:(?:probably|rather|instead|just)\s+)?'
         r'(?:be|read|become|say|use)(?:\s+changed\s+to|\s+replaced\s+'
         r'(?:with|by))?|(?:please\s+)?(?:use|prefer)|->|=>|\u2192)\s*:?\s*' +
         prose.PH, re.I),
+    # "L94: `self.assertTrue(x)` is enough here" (the new form first).
+    re.compile(
+        r'(?:\bline\s+|\bL)(\d{1,6})\s*:\s*(?:(?:nit|suggestion)\s*:\s*)?' +
+        prose.PH + r'\s+(?:is|would\s+be)\s+(?:enough|sufficient|'
+        r'simpler|cleaner|clearer|better)\b', re.I),
 )
 # A gerrit inline comment's header ("Line 60:", "Lines 72-74:", "PS3, Line
 # 60:") opens its paragraph; a request in it that points at "these lines"

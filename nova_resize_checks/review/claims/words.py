@@ -132,6 +132,30 @@ def _before_parenthetical(tokens, j):
     return j
 
 
+def _subject_before(tokens, j):
+    """The code span a short predicate ending at ``j`` is about, else ``j``.
+
+    Up to three words ("adds nothing and") and a place ("on line 87", "at
+    L87") may stand between it and the modal; punctuation may not.
+    """
+    k, words = j, 0
+    while k >= 0 and tokens[k][0] == 'word' and words <= 3:
+        if k >= 2 and tokens[k][1].isdigit() and tokens[k - 1][1] in (
+                'line', 'l') and tokens[k - 2][1] in ('on', 'at', 'in'):
+            k -= 3
+            continue
+        if tokens[k][1] in ('on', 'at', 'in') and k + 1 <= j and \
+                tokens[k + 1][1].startswith('l') and \
+                tokens[k + 1][1][1:].isdigit():
+            k -= 1
+            continue
+        words += 1
+        k -= 1
+    if k >= 0 and tokens[k][0] == 'code' and words <= 3:
+        return k
+    return j
+
+
 def removed_codes(sentence_masked):
     """Code span indexes a sentence asks to remove."""
     tokens = _tokens(sentence_masked)
@@ -166,6 +190,10 @@ def removed_codes(sentence_masked):
         # "`x` (line 55) can be removed": a place between the code span and
         # its verb is skipped.
         j = _before_parenthetical(tokens, j)
+        if modal and j >= 0 and tokens[j][0] != 'code':
+            # "`x` on line 87 adds nothing and should be removed": a short
+            # predicate and a place between the code span and the modal.
+            j = _subject_before(tokens, j)
         # ("`x` is simply deleted" tells what happens; "`x` can be
         # deleted" asks for it.)
         if modal and j >= 0 and j < i - 1 and tokens[j][0] == 'code':

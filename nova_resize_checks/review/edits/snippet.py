@@ -226,7 +226,32 @@ def _consistent(anchors):
                 '(lines %d and %d); cannot tell where it belongs'
                 % (conflict.line, stmt.line))
     accepted.sort(key=lambda a: a[1])
-    return accepted
+    return _contiguous(accepted)
+
+
+def _contiguous(accepted):
+    """The anchors without a changed one that skips statements of the test.
+
+    A snippet shows consecutive code: two of its statements next to each
+    other pair with two statements of the test that have others between
+    them only when both are identical (then what lies between is shown
+    removed).  A statement shown changed whose counterpart lies further
+    away is not that statement's new form but a new statement: "add this
+    after line 85" must not delete lines 86-97 on its way to a similar
+    assertion at line 98.
+    """
+    kept = list(accepted)
+    changed = True
+    while changed and len(kept) > 1:
+        changed = False
+        for (g1, j1, s1), (g2, j2, s2) in zip(kept, kept[1:]):
+            if min(g1, g2) < 3 and s2.index - s1.index > j2 - j1:
+                # Drop the less alike of the two (the later on a tie).
+                drop = (g1, j1, s1) if g1 < g2 else (g2, j2, s2)
+                kept.remove(drop)
+                changed = True
+                break
+    return kept
 
 
 def _pairs(accepted, snips, entries):
@@ -298,6 +323,8 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         new_nodes = _interleave(new_nodes, pairs, block.body, lo, hi)
         removed = []
     body = list(block.body[:lo]) + new_nodes + list(block.body[hi + 1:])
+    _check_bound_first(body, {lo + j for j in range(len(new_nodes))
+                              if j not in pairs})
     if isinstance(block, cst.Module):
         module = module.with_changes(body=body)
     else:
@@ -314,6 +341,36 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         reason += '; removed statement(s) at line(s) %s' % ', '.join(
             str(x) for x in removed)
     return module, reason
+
+
+def _names(node):
+    """(names read, names bound) by a statement."""
+    tree = texts.parse_python(layout.code_of(node))
+    read, bound = set(), set()
+    for sub in ast.walk(tree) if tree is not None else ():
+        if isinstance(sub, ast.Name):
+            (bound if isinstance(sub.ctx, ast.Store) else read).add(sub.id)
+    return read, bound
+
+
+def _check_bound_first(body, inserted):
+    """Refuse a new statement put before the statement binding what it reads.
+
+    ``inserted``: indexes in ``body`` of the snippet's new statements.
+    Reading a name the block binds only later would be a NameError that
+    the review did not write: the snippet was placed wrongly.
+    """
+    names = [_names(node) for node in body]
+    for k in sorted(inserted):
+        before = set().union(*(b for _r, b in names[:k]))
+        later = set().union(*(b for _r, b in names[k + 1:]))
+        early = sorted((names[k][0] & later) - before - names[k][1])
+        if early:
+            raise common.Refused(
+                'the snippet\'s new statement `%s` would read %s before the '
+                'test binds it; cannot tell where it belongs' % (
+                    texts.short(layout.code_of(body[k]).strip(), 60),
+                    ', '.join('`%s`' % name for name in early)))
 
 
 def _unpaired(index, block, entries, pairs, lo, hi):

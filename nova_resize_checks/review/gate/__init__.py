@@ -69,6 +69,8 @@ Decisions on input that cannot be read:
 
 import ast
 import collections
+import functools
+import re
 import textwrap
 
 from nova_resize_checks.review.gate import policy
@@ -144,15 +146,7 @@ def _check(source, filename, baseline):
     except scanner.Unreadable as exc:
         return [_unsafe(filename, 0, '%s; refused' % exc)]
     if baseline is not None and isinstance(baseline, str):
-        known = collections.Counter()
-        base = _parse(baseline)
-        if not isinstance(base, model.Finding):
-            try:
-                known = collections.Counter(
-                    (rule, detail) for _line, rule, detail, _msg
-                    in scanner.Scanner(*base).run())
-            except (scanner.Unreadable, RecursionError, MemoryError):
-                known = collections.Counter()
+        known = collections.Counter(_baseline_findings(baseline))
         # As many of each finding as the original has are the original's;
         # one more, spelled the same way, is the review's.
         kept = []
@@ -171,6 +165,23 @@ def _check(source, filename, baseline):
         seen.add((line, message))
         out.append(_unsafe(filename, line, message))
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _baseline_findings(baseline):
+    """(rule, detail) of every finding of an original file, once per text.
+
+    The same nova file is the baseline of many checks (every overlay of a
+    review, every quoted fragment): it is scanned once.
+    """
+    base = _parse(baseline)
+    if isinstance(base, model.Finding):
+        return ()
+    try:
+        return tuple((rule, detail) for _line, rule, detail, _msg
+                     in scanner.Scanner(*base).run())
+    except (scanner.Unreadable, RecursionError, MemoryError):
+        return ()
 
 
 def _parse(source):
@@ -209,20 +220,46 @@ def pieces(code):
     """
     if not code.strip():
         return []
-    if texts.parse_python(code) is not None:
-        return [code]
+    whole = _completed(code)
+    if whole is not None:
+        return [whole]
     pieces, run = [], []
     for line in code.split('\n') + ['']:
         if line.strip():
             run.append(line)
             continue
         if run and line == '' and run[-1].strip():
-            piece = textwrap.dedent('\n'.join(run)) + '\n'
-            if texts.parse_python(piece) is not None:
+            piece = _completed(textwrap.dedent('\n'.join(run)) + '\n')
+            if piece is not None:
                 pieces.append(piece)
                 run = []
     # What is left did not parse in any cut: try it whole, dedented.
-    rest = textwrap.dedent('\n'.join(run))
-    if rest.strip() and texts.parse_python(rest) is not None:
+    rest = _completed(textwrap.dedent('\n'.join(run)))
+    if rest is not None and rest.strip():
         pieces.append(rest)
     return pieces
+
+
+# A fragment that continues a compound statement ("except Exception:" and
+# its body, quoted from nova's finish_resize) parses under a stand-in head.
+_CONTINUATIONS = (
+    (re.compile(r'^\s*except\b'), 'try:\n    pass\n'),
+    (re.compile(r'^\s*(?:else|finally)\s*:'),
+     'try:\n    pass\nexcept Exception:\n    pass\n'),
+    (re.compile(r'^\s*elif\b'), 'if True:\n    pass\n'),
+)
+
+
+def _completed(code):
+    """``code`` as parseable text (dedented, maybe under a stand-in head).
+
+    None when it does not parse either way.
+    """
+    if texts.parse_python(code) is not None:
+        return code
+    text = textwrap.dedent(code)
+    for regex, head in _CONTINUATIONS:
+        if regex.match(text) and texts.parse_python(
+                head + text, dedent=False) is not None:
+            return head + text
+    return None

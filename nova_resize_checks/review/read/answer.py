@@ -51,6 +51,16 @@ _ANSWER_RE = re.compile(
     r'^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:final answer|answer|final '
     r'review|review|response|final response|conclusion|verdict|output)'
     r'(?:\*\*|__)?[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*', re.I | re.M)
+# The same preamble with the thinking on its own line ("Thinking: The test
+# waits for ..."), up to an answer that says so with a colon ("Answer:",
+# "Final answer:").
+_INLINE_PREAMBLE_RE = re.compile(
+    r'^[ \t]*(?:\*\*|__)?(?:thinking|reasoning|thought process|chain of '
+    r'thought|scratchpad)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*\S',
+    re.I | re.M)
+_STRICT_ANSWER_RE = re.compile(
+    r'^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:final answer|answer|final '
+    r'response)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*', re.I | re.M)
 # JSON keys whose value is the proposed change.
 _FIX_KEY_RE = re.compile(
     r'fix|patch|diff|suggest|replacement|proposed|proposal|corrected|'
@@ -75,14 +85,15 @@ def drop_reasoning(text):
     if _THINK_TAG_RE.search(text):
         text = _THINK_TAG_RE.sub(_blank, text)
         found = True
-    start = _PREAMBLE_RE.search(text)
-    if start:
-        answer = _ANSWER_RE.search(text, start.end())
+    for preamble, answer_re in ((_PREAMBLE_RE, _ANSWER_RE),
+                                (_INLINE_PREAMBLE_RE, _STRICT_ANSWER_RE)):
+        start = preamble.search(text)
+        answer = answer_re.search(text, start.end()) if start else None
         if answer:
             text = (text[:start.start()] +
                     '\n' * text[start.start():answer.end()].count('\n') +
                     text[answer.end():])
-            found = True
+            return text, True
     return text, found
 
 

