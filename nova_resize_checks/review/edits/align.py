@@ -192,6 +192,19 @@ def _wraps(snip, stmt):
                for inner in body)
 
 
+def extends(snip, stmt):
+    """Whether ``snip`` is ``stmt``'s call with more arguments.
+
+    The same function, every positional argument of ``stmt`` first and in
+    order, every keyword of ``stmt`` kept; at least one argument more.
+    """
+    new, old = _call_of(snip.code), _call_of(stmt.code)
+    if new is None or old is None or new[0] != old[0]:
+        return False
+    return new[1][:len(old[1])] == old[1] and set(old[2]) <= set(new[2]) \
+        and len(new[1]) + len(new[2]) > len(old[1]) + len(old[2])
+
+
 def pair_grade(snip, stmt):
     """The grade of ``snip`` as the new form of ``stmt``, or 0.
 

@@ -158,26 +158,39 @@ def apply_def(module, node, statements):
     if len(top_matches) + len(in_class) > 1:
         raise common.Refused('%s %s is defined more than once; cannot tell '
                              'which to replace' % (what, name))
-    if top_matches or in_class:
-        old = (top_matches or in_class)[0]
-        label = name if top_matches else '%s.%s' % (test_cls.name.value,
-                                                    name)
-        line = common.lines_of(module, [old])[0]
-        if common.normalize(layout.code_of(node)) == common.normalize(
-                layout.code_of(old)):
-            return module, '%s %s (line %d) is identical (no change)' % (
-                what, label, line)
-        if (top_matches and isinstance(node, cst.ClassDef)
-                and not _def_names(old) <= _def_names(node)):
-            return _merge_class(module, old, node, statements)
-        indent = '' if top_matches else layout.block_indent(
-            module, test_cls.body)
-        new = layout.statements_at(layout.code_of(node), indent)[0]
-        new = _keep_unchanged(old, layout.keep_leading(new, old))
-        return (module.deep_replace(old, new),
-                'replaced %s %s (line %d)' % (what, label, line))
-    # Not there yet: a method of ours under a new name is a rename (its
-    # callers follow); anything else is added.
+    if top_matches:
+        return _replace_def(module, top_matches[0], node, name, what, None,
+                            statements)
+    if in_class:
+        return _replace_def(module, in_class[0], node, '%s.%s' % (
+            test_cls.name.value, name), what, test_cls, statements)
+    return _add_def(module, node, name, what, test_cls)
+
+
+def _replace_def(module, old, node, label, what, test_cls, statements):
+    """``node`` in place of ``old`` (a top-level one when no test_cls)."""
+    line = common.lines_of(module, [old])[0]
+    if common.normalize(layout.code_of(node)) == common.normalize(
+            layout.code_of(old)):
+        return module, '%s %s (line %d) is identical (no change)' % (
+            what, label, line)
+    if (test_cls is None and isinstance(node, cst.ClassDef)
+            and not _def_names(old) <= _def_names(node)):
+        return _merge_class(module, old, node, statements)
+    indent = '' if test_cls is None else layout.block_indent(
+        module, test_cls.body)
+    new = layout.statements_at(layout.code_of(node), indent)[0]
+    new = _keep_unchanged(old, layout.keep_leading(new, old))
+    return (module.deep_replace(old, new),
+            'replaced %s %s (line %d)' % (what, label, line))
+
+
+def _add_def(module, node, name, what, test_cls):
+    """A def or class not in the test yet.
+
+    A method of ours under a new name is a rename (its callers follow); a
+    method is added to the test class; anything else to the module.
+    """
     if test_cls is not None and isinstance(node, cst.FunctionDef):
         renamed = _renamed_from(test_cls, node)
         if renamed is not None:
@@ -185,17 +198,16 @@ def apply_def(module, node, statements):
             return common.cst_parse(code), reason + (
                 ' (def %s shown under a new name, its body unchanged)'
                 % renamed)
-    if (test_cls is not None and isinstance(node, cst.FunctionDef)
-            and _is_method_like(node)):
-        indent = layout.block_indent(module, test_cls.body)
-        new = layout.statements_at(layout.code_of(node), indent)[0]
-        new = new.with_changes(leading_lines=[common.BLANK] + [
-            line for line in new.leading_lines if line.comment])
-        body = list(test_cls.body.body) + [new]
-        new_cls = test_cls.with_changes(
-            body=test_cls.body.with_changes(body=body))
-        return (module.deep_replace(test_cls, new_cls),
-                'added method %s to %s' % (name, test_cls.name.value))
+        if _is_method_like(node):
+            indent = layout.block_indent(module, test_cls.body)
+            new = layout.statements_at(layout.code_of(node), indent)[0]
+            new = new.with_changes(leading_lines=[common.BLANK] + [
+                line for line in new.leading_lines if line.comment])
+            body = list(test_cls.body.body) + [new]
+            new_cls = test_cls.with_changes(
+                body=test_cls.body.with_changes(body=body))
+            return (module.deep_replace(test_cls, new_cls),
+                    'added method %s to %s' % (name, test_cls.name.value))
     new = layout.statements_at(layout.code_of(node), '')[0]
     new = new.with_changes(leading_lines=[common.BLANK, common.BLANK]
                            + [line for line in new.leading_lines

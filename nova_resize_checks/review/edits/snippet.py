@@ -226,10 +226,10 @@ def _consistent(anchors):
                 '(lines %d and %d); cannot tell where it belongs'
                 % (conflict.line, stmt.line))
     accepted.sort(key=lambda a: a[1])
-    return _contiguous(accepted)
+    return accepted
 
 
-def _contiguous(accepted):
+def _contiguous(accepted, snips):
     """The anchors without a changed one that skips statements of the test.
 
     A snippet shows consecutive code: two of its statements next to each
@@ -238,20 +238,29 @@ def _contiguous(accepted):
     removed).  A statement shown changed whose counterpart lies further
     away is not that statement's new form but a new statement: "add this
     after line 85" must not delete lines 86-97 on its way to a similar
-    assertion at line 98.
+    assertion at line 98.  Except when the changed statement is its
+    counterpart extended (the same call, its arguments kept and more
+    added: ``assertEqual(a, b)`` -> ``assertEqual(a, b, 'msg')``): that is
+    its new form, and the statements between, which the snippet does not
+    show, stay.  Returns ``(anchors, keep the statements between)``.
     """
     kept = list(accepted)
+    keep_between = False
     changed = True
     while changed and len(kept) > 1:
         changed = False
         for (g1, j1, s1), (g2, j2, s2) in zip(kept, kept[1:]):
-            if min(g1, g2) < 3 and s2.index - s1.index > j2 - j1:
-                # Drop the less alike of the two (the later on a tie).
-                drop = (g1, j1, s1) if g1 < g2 else (g2, j2, s2)
-                kept.remove(drop)
-                changed = True
-                break
-    return kept
+            if min(g1, g2) == 3 or s2.index - s1.index <= j2 - j1:
+                continue
+            # The less alike of the two (the later on a tie).
+            g, j, stmt = (g1, j1, s1) if g1 < g2 else (g2, j2, s2)
+            if align.extends(snips[j], stmt):
+                keep_between = True
+                continue
+            kept.remove((g, j, stmt))
+            changed = True
+            break
+    return kept, keep_between
 
 
 def _pairs(accepted, snips, entries):
@@ -303,7 +312,8 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
                         '(no change)' % ', '.join(str(x) for x in same))
 
     # Rung 2: anchors, and what corresponds around them.
-    accepted = _consistent(_anchors(snips, candidates, snippet_module))
+    accepted, keep_between = _contiguous(
+        _consistent(_anchors(snips, candidates, snippet_module)), snips)
     block_no = accepted[0][2].block
     entries = index.by_block[block_no]
     pairs = _pairs(accepted, snips, entries)
@@ -319,7 +329,7 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         else:
             new_nodes.append(node)
     removed = _unpaired(index, block, entries, pairs, lo, hi)
-    if keep_unmatched and removed:
+    if (keep_unmatched or keep_between) and removed:
         new_nodes = _interleave(new_nodes, pairs, block.body, lo, hi)
         removed = []
     body = list(block.body[:lo]) + new_nodes + list(block.body[hi + 1:])

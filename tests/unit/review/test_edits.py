@@ -1151,13 +1151,16 @@ class TestPortedHunks(EditsTestBase):
         whole = self.apply(_change(model.TEST_SNIPPET, code=snippet))
         kept = self.apply(_change(model.TEST_SNIPPET, code=snippet,
                                   partial=True))
-        self.assertIn('removed statement(s)',
-                      self.assertApplied(whole).reason)
         self.assertNotIn('removed', self.assertApplied(kept).reason)
         removed, added = _changed_lines(self.source, kept.test_source)
         self.assertEqual(['        self.assertEqual(no_usage, '
                           'source_rp_usages)'], removed)
         self.assertIn("no_usage = {'VCPU': 0", kept.test_source)
+        # Whole or not, a snippet does not remove what it does not show:
+        # the changed assertion is the old one with a message added, and
+        # the assignment between stays.
+        self.assertNotIn('removed', self.assertApplied(whole).reason)
+        self.assertEqual(kept.test_source, whole.test_source)
 
     def test_replace_on_one_line(self):
         line = self.source.split('\n').index(
