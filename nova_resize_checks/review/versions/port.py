@@ -226,6 +226,10 @@ def _resolve(base, ours, theirs, known, renames):
         key = _key(line)
         if key in ours_keys:
             placed.append((position, 0, line))
+        elif key in renamed and renamed[key] in ours_keys:
+            # A line ours has as the reviewed version has it, renamed by
+            # the review: the review's form (ours' is skipped below).
+            placed.append((position, 0, line))
         elif key in base_keys or key in known or key in renamed:
             continue            # rule 2: drift
         else:

@@ -184,3 +184,23 @@ class TestMergeKeepsAssertions(testtools.TestCase):
         # Both kept assertIn; the merge lost it: a conflict.
         self.assertRaises(port.Conflict, port.keeps_assertions, ours, ours,
                           'def f(s):\n    s.assertEqual(1, x)\n')
+
+
+class TestRenamedByTheReview(testtools.TestCase):
+
+    def test_a_local_the_review_renames_keeps_its_statements(self):
+        # The reviewed version and ours agree on the two lines; the review
+        # renames the local.  Both lines are the review's, renamed, and
+        # what only ours has stays (before: both lines were lost).
+        base = ('class T:\n    def t(self):\n        a = f()\n'
+                '        self.assertEqual(1, a)\n')
+        ours = ('class T:\n    def t(self):\n        # ours\n'
+                '        a = f()\n        self.assertX()\n'
+                '        self.assertEqual(1, a)\n')
+        theirs = ('class T:\n    def t(self):\n        b = f()\n'
+                  '        self.assertEqual(1, b)\n')
+        merged = port.port(port.digests(base), ours, theirs)
+        self.assertIn('        b = f()\n', merged)
+        self.assertIn('        self.assertEqual(1, b)\n', merged)
+        self.assertIn('        self.assertX()\n', merged)
+        self.assertNotIn('a = f()', merged)
