@@ -64,6 +64,29 @@ LINE_INTRO_RES = (
         r'\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs\s+to)\s+'
         r'(?:be|read|become|look\s+like)\b(?:\s+(?:changed|updated)\s+to|'
         r'\s+replaced\s+(?:with|by))?[^\w\ue000]*$', re.I),
+    # The same request in the other languages reviews come in: "Remplacer
+    # les lignes 92 à 94 par :", "Reemplazar las líneas 92 a 94 por:",
+    # "Zeilen 92 bis 94 ersetzen durch:", "Substituir as linhas 92-94 por:",
+    # "Sostituire le righe 92-94 con:".
+    re.compile(
+        r'\b(?:rempla\w*|modifi\w*|reemplaz\w*|sustitu\w*|cambi\w*|'
+        r'ersetz\w*|\u00e4nder\w*|substitu\w*|alter\w*|sostitu\w*)\s+'
+        r'(?:(?:les|las|los|die|as|os|le|i)\s+)?(?:lignes?|l\u00edneas?|'
+        r'Zeilen?|linhas?|righe|riga)\s+(\d{1,6})(?:\s*(?:-|\u2013|\u00e0|a|'
+        r'bis|at\u00e9|al)\s*(\d{1,6}))?(?:\s+(?:par|por|con|durch|mit|'
+        r'com|per)\b)?[^\w\ue000]*$', re.I),
+    re.compile(
+        r'\b(?:lignes?|l\u00edneas?|Zeilen?|linhas?|righe|riga)\s+'
+        r'(\d{1,6})(?:\s*(?:-|\u2013|\u00e0|a|bis|at\u00e9|al)\s*(\d{1,6}))?'
+        r'\s+(?:\w+\s+){0,2}?(?:rempla\w*|reemplaz\w*|sustitu\w*|ersetz\w*|'
+        r'substitu\w*|sostitu\w*)\w*(?:\s+(?:par|por|con|durch|mit|com|'
+        r'per))?[^\w\ue000]*$', re.I),
+    # Chinese and Japanese: "将第 92-94 行替换为：", "92〜94 行目を次に置き換え".
+    re.compile(
+        r'\u7b2c?\s*(\d{1,6})\s*(?:[-\u2013~\u301c\uff5e\u81f3\u5230]\s*'
+        r'(\d{1,6}))?\s*\u884c\u76ee?[^\n\ue000]{0,12}?(?:\u66ff\u6362|'
+        r'\u7f6e\u304d\u63db\u3048|\u66f8\u304d\u63db\u3048|\u6539\u4e3a|'
+        r'\u6539\u6210)'),
 )
 LINE_CHANGE_RES = (
     re.compile(
@@ -285,6 +308,21 @@ FOREIGN_REQUEST_RE = re.compile(
     r'\u524a\u9664|\u7f6e\u304d\u63db\u3048|\u5909\u66f4|\u63a8\u5968|'
     r'\u4fee\u6b63|\ud574\uc57c|\ubc14\uafb8|\uc81c\uac70|\uad8c\uc7a5',
     re.I)
+# Removal requests in other languages ("このアサーションは削除してください",
+# "supprimez cette assertion", "bitte entfernen"), and what negates one
+# ("削除しないで", "ne supprimez pas", "nicht entfernen"): a negated request
+# removes nothing.
+FOREIGN_REMOVE_RE = re.compile(
+    r'\u524a\u9664|\u5220\u9664|\u53bb\u6389|\u79fb\u9664|\u53d6\u308a\u9664|'
+    r'\uc0ad\uc81c|\uc81c\uac70|\b(?:supprim\w*|retir(?:er|ez|ar|e|a)\b|'
+    r'elimin(?:ar|e|a|ez|er|are|i)\b|borr(?:ar|e|a)\b|entfern\w*|'
+    r'streich\w*|l\u00f6sch\w*|remov(?:a|er|am)\b|rimuov\w*|'
+    r'\u0443\u0434\u0430\u043b\w*)', re.I)
+FOREIGN_NEGATION_RE = re.compile(
+    r'\u3057\u306a\u3044|\u3057\u306a\u3044\u3067|\u4e0d\u8981|\u4e0d\u5fc5|'
+    r'\u4e0d\u80fd|\u522b|\u5fc5\u8981\u306f\u3042\u308a\u307e\u305b\u3093|'
+    r'\ud558\uc9c0\s*\ub9c8|\b(?:ne|n\'|pas|no|nicht|kein\w*|n\u00e3o|non|'
+    r'\u043d\u0435|never|not)\b', re.I)
 # "Replace the `f` and `g` calls with:"
 REPLACE_CALLS_INTRO_RE = re.compile(
     r'\breplac\w*\s+(?:the\s+|both\s+)?((?:' +

@@ -295,6 +295,33 @@ def removal_rule(s):
             s.changes.append(change)
 
 
+def foreign_removal_rule(s):
+    """A removal asked for in another language, of the one statement quoted.
+
+    "62〜63 行目の `X` は ... このアサーションは削除してください": when the
+    sentence asks for a removal in another language (and does not negate
+    it), quotes exactly one code span that is a whole statement, and no
+    other rule made a change of it, that statement goes.
+    """
+    if any(c.kind == model.REMOVE for c in s.changes) or \
+            not lexicon.FOREIGN_REMOVE_RE.search(s.masked) or \
+            lexicon.FOREIGN_NEGATION_RE.search(s.masked) or any(
+                word in lexicon.REMOVE_WORDS
+                for word in re.findall(r'[a-z]+', s.masked.lower())):
+        # (An English sentence is removal_rule's to read.)
+        return
+    statements = [code for code in s.codes
+                  if re.search(r'[(=]', code) and texts.parse_python(
+                      code) is not None and len(
+                      quotes.logical_lines(code)) == 1]
+    if len(statements) != 1 or len(s.codes) > 2 or \
+            statements[0].strip() in s.replaced:
+        return
+    s.changes.append(model.change(
+        kind=model.REMOVE, span=s.span, old=statements[0].strip(),
+        summary='remove statement %s' % texts.short(statements[0], 60)))
+
+
 def inline_proposal_rule(s):
     """A statement given inline as the better form of a line of the test.
 
@@ -324,6 +351,7 @@ SENTENCE_RULES = (
     line_subst_rule,
     line_remove_rule,
     removal_rule,
+    foreign_removal_rule,
     inline_proposal_rule,
     inline_import_rule,
 )

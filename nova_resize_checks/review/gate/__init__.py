@@ -221,6 +221,10 @@ def pieces(code):
     if not code.strip():
         return []
     whole = _completed(code)
+    if whole is None and _MARKED_LINE.search(code):
+        # A listing with line numbers or +/- markers in front ("  +
+        # with open(...)"): what it shows, without them.
+        whole = _completed(_MARKED_LINE.sub('', code))
     if whole is not None:
         return [whole]
     pieces, run = [], []
@@ -240,6 +244,9 @@ def pieces(code):
     return pieces
 
 
+# A line number or a diff marker in front of a line of code.
+_MARKED_LINE = re.compile(
+    r'^[ \t]{0,4}(?:\d{1,6}|[+-])(?=[ \t]|$)', re.M)
 # A fragment that continues a compound statement ("except Exception:" and
 # its body, quoted from nova's finish_resize) parses under a stand-in head.
 _CONTINUATIONS = (

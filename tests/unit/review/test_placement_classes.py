@@ -293,3 +293,54 @@ class TestHeldout6Classes(_Prepared):
             '                self._delete_allocation_after_move(\n'
             '                    context, instance, migration)\n```\n')
         self.assertNotEqual('unsafe', report.verdict, report.reason)
+
+
+class TestHeldout7Classes(_Prepared):
+
+    def test_replace_lines_in_other_languages(self):
+        block = ('```python\n'
+                 '        source_rp_usages = self._get_provider_usages('
+                 'source_rp_uuid)\n'
+                 "        self.assertLessEqual(source_rp_usages['MEMORY_MB'], "
+                 "512)\n```\n")
+        for intro in ('Remplacer les lignes 92 \u00e0 94 par :',
+                      'Zeilen 92 bis 94 ersetzen durch:',
+                      '92\u301c94 \u884c\u76ee\u3092\u6b21\u306e\u3088\u3046'
+                      '\u306b\u7f6e\u304d\u63db\u3048\u3066\u304f\u3060\u3055'
+                      '\u3044\uff1a'):
+            report, proposed = self.prepare('%s\n\n%s' % (intro, block))
+            removed, added = self.delta(proposed)
+            self.assertEqual(
+                ["no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}",
+                 'self.assertEqual(no_usage, source_rp_usages)'], removed,
+                intro)
+
+    def test_a_removal_asked_in_another_language(self):
+        statement = ("self.assertIn('Virtual Interface creation failed', "
+                     "server['fault']['message'])")
+        report, proposed = self.prepare(
+            '62\u301c63 \u884c\u76ee\u306e `%s` \u306f\u30c9\u30e9\u30a4\u30d0'
+            '\u30fc\u306e\u6587\u8a00\u306b\u4f9d\u5b58\u3057\u3066\u3044'
+            '\u307e\u3059\u3002\u3053\u306e\u30a2\u30b5\u30fc\u30b7\u30e7'
+            '\u30f3\u306f\u524a\u9664\u3057\u3066\u304f\u3060\u3055\u3044'
+            '\u3002\n' % statement)
+        removed, added = self.delta(proposed)
+        self.assertEqual(
+            ['# The fault is the one the driver raised from finish_migration.',
+             "self.assertIn('Virtual Interface creation failed',",
+             "server['fault']['message'])"], removed)
+
+    def test_a_negated_removal_removes_nothing(self):
+        report, proposed = self.prepare(
+            "`self.assertEqual(no_usage, source_rp_usages)` ne supprimez pas "
+            "cette assertion.\n")
+        self.assertIsNone(proposed)
+
+    def test_a_marked_listing_is_gated(self):
+        report, proposed = self.prepare(
+            'Updated method (new lines marked with `+`):\n\n```\n'
+            ' 94         self.assertEqual(no_usage, source_rp_usages)\n'
+            "  +         with open('/var/log/nova/compute.log') as f:\n"
+            '  +             self.assertIn("x", f.read())\n'
+            ' 95\n```\n')
+        self.assertEqual('unsafe', report.verdict, report.reason)
