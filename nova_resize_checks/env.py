@@ -17,6 +17,8 @@ Everything here answers without starting nova: the CLI uses it to fail with
 a clear message (exit 2) before any scenario is attempted.
 """
 
+import functools
+import hashlib
 import importlib.metadata
 import importlib.util
 import os
@@ -61,6 +63,28 @@ def concurrency():
     value = os.environ.get('OS_NOVA_DISABLE_EVENTLET_PATCHING', '')
     return ('native threading' if value.strip().lower() in
             ('1', 'true', 'yes', 'on') else 'eventlet')
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest():
+    """A digest of this package's own source, for cache keys.
+
+    The distribution's version does not move while a checkout is worked
+    on (an editable install keeps the version it was installed with), so
+    caches of what the code decides (a review's preparation, a run's
+    result) are keyed by the code itself as well.
+    """
+    digest = hashlib.sha256()
+    root = os.path.dirname(os.path.abspath(__file__))
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(('.py', '.json')):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, root).encode())
+                with open(path, 'rb') as f:
+                    digest.update(hashlib.sha256(f.read()).digest())
+    return digest.hexdigest()[:16]
 
 
 def versions():

@@ -99,7 +99,8 @@ class Context(object):
         self.canonical = _make_version(self.test_source, (), 'canonical')
         self.known_digests = identify.known_digests(self.references)
         self.fingerprint = json.dumps(
-            dict(env.versions(), static_gate=static_gate,
+            dict(env.versions(), code=env.code_digest(),
+                 static_gate=static_gate,
                  reviewed=hashlib.sha256(
                      (reviewed or '').encode()).hexdigest()
                  if reviewed is not None else None), sort_keys=True)

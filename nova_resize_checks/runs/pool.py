@@ -219,8 +219,8 @@ class Pool(object):
         self.budget = budget or Budget()
         self.startup_allowance = STARTUP_ALLOWANCE
         self._fingerprint = json.dumps(
-            dict(env.versions(), concurrency=env.concurrency()),
-            sort_keys=True)
+            dict(env.versions(), concurrency=env.concurrency(),
+                 code=env.code_digest()), sort_keys=True)
         self.stats = {'runs': 0, 'cached': 0, 'workers': 0,
                       'run_seconds': 0.0, 'worker_seconds': 0.0}
         self._lock = threading.Lock()
