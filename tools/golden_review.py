@@ -33,7 +33,8 @@ per review what was read (verdict and reason if decided before running,
 the reviewed version, every change with its kind, summary, whether and
 how it applied, the findings) and the sha256 of every version it would
 run.  A move that leaves this unchanged leaves every verdict unchanged,
-since runs depend only on the versions.
+since runs depend only on the versions.  It covers every sample folder
+(PREPARED_FOLDERS: the held-out, hostile and review-system sets too).
 
 The run cache is kept in --cache (default .golden-cache, ignored by git)
 between invocations: a move that changes no proposed version is answered
@@ -55,6 +56,9 @@ GOLDEN = os.path.join(SAMPLES, 'golden.json')
 GOLDEN_PREPARED = os.path.join(SAMPLES, 'golden-prepared.json')
 # Folders of reviews (the backports folder holds patches, not reviews).
 FOLDERS = ('reviews', 'corpus', 'heldout', 'heldout2', 'hostile')
+# The prepare stage is cheap: it pins every sample folder.
+PREPARED_FOLDERS = FOLDERS + ('heldout3', 'heldout4', 'heldout5', 'heldout6',
+                              'heldout7', 'heldout8', 'hostile3', 'systems')
 VOLATILE = frozenset(('seconds', 'cached', 'start', 'stop', 'timestamp'))
 UUID_RE = re.compile(r'\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
                      r'[0-9a-f]{12}\b')
@@ -171,7 +175,7 @@ def main():
     parser.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
     parser.add_argument('--cache', default=os.path.join(HERE,
                                                         '.golden-cache'))
-    parser.add_argument('--folder', action='append', choices=FOLDERS,
+    parser.add_argument('--folder', action='append', choices=PREPARED_FOLDERS,
                         help='only these folders (default: all)')
     parser.add_argument('--golden')
     parser.add_argument('--ignore', action='append', default=[],
@@ -188,7 +192,8 @@ def main():
         with open(args.files[0]) as a, open(args.files[1]) as b:
             lines = diff(json.load(a), json.load(b), args.ignore)
     else:
-        folders = args.folder or FOLDERS
+        folders = args.folder or (PREPARED_FOLDERS if args.prepared
+                                  else FOLDERS)
         found = collect(args.jobs, os.path.abspath(args.cache), folders,
                         args.prepared)
         if args.action == 'record':
