@@ -63,30 +63,31 @@ def is_assertion_call(node):
     return name.startswith('assert') or name == 'fail'
 
 
-def names_bound_in(source, method=TEST_METHOD):
-    """The names def ``method`` of ``source`` binds, or None.
+def bound_and_read(source):
+    """Per function of ``source``: (names it binds, names it reads).
 
-    Its parameters and every name it stores (assignments, loop and
-    ``with`` targets, imports); None when ``source`` does not parse or has
-    no such def.
+    Bound: its parameters and every name it stores (assignments, loop and
+    ``with`` targets, imports).  Empty when ``source`` does not parse.
     """
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+        return {}
+    found = {}
     for func in ast.walk(tree):
-        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
-                func.name == method:
-            bound = {arg.arg for arg in ast.walk(func.args)
-                     if isinstance(arg, ast.arg)}
-            for node in ast.walk(func):
-                if isinstance(node, ast.Name) and isinstance(
-                        node.ctx, ast.Store):
-                    bound.add(node.id)
-                elif isinstance(node, ast.alias):
-                    bound.add((node.asname or node.name).split('.')[0])
-            return bound
-    return None
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        bound = {arg.arg for arg in ast.walk(func.args)
+                 if isinstance(arg, ast.arg)}
+        read = set()
+        for node in ast.walk(func):
+            if isinstance(node, ast.Name):
+                (read if isinstance(node.ctx, ast.Load) else bound).add(
+                    node.id)
+            elif isinstance(node, ast.alias):
+                bound.add((node.asname or node.name).split('.')[0])
+        found[func.name] = (bound, read)
+    return found
 
 
 # Calls that ask nova for the resize (or cold migration) itself, in the

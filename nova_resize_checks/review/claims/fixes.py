@@ -244,7 +244,8 @@ def _added_assertions(last, code, span, test_source):
                 assertions.is_assertion_call(stmt.value))
             for stmt in tree.body):
         return None
-    bound = assertions.names_bound_in(test_source, assertions.TEST_METHOD)
+    bound = assertions.bound_and_read(test_source).get(
+        assertions.TEST_METHOD, (None,))[0]
     read = {node.id for node in ast.walk(tree)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
     if bound is None or not read <= bound | {'self'} | set(dir(builtins)):
@@ -314,10 +315,9 @@ def _header_intro(last, whole, code, is_fix, test_source):
     replace these three lines with:"), or a block of one statement that is
     all a "Line N:" comment offers (its line, written as it should be).
     """
-    single = len(quotes.logical_lines(code)) == 1 and \
-        texts.parse_python(code) is not None and \
-        quotes.logical_lines(code)[0] not in quotes.logical_lines(
-            test_source)
+    logical = quotes.logical_lines(code)
+    single = len(logical) == 1 and texts.parse_python(code) is not None \
+        and logical[0] not in quotes.logical_lines(test_source)
     if not (is_fix and lexicon.DEICTIC_LINES_RE.search(last.strip())) and \
             not single:
         return None

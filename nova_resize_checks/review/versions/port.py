@@ -347,25 +347,6 @@ def _unrename(line, back):
         else None
 
 
-def _bound_and_read(source):
-    """Per function: (names it binds, names it reads)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {}
-    found = {}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            bound = {a.arg for a in node.args.args + node.args.kwonlyargs}
-            read = set()
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Name):
-                    (read if isinstance(sub.ctx, ast.Load)
-                     else bound).add(sub.id)
-            found[node.name] = (bound, read)
-    return found
-
-
 def _check_names(ours, merged):
     """A name read in a function must be bound there if ours bound it.
 
@@ -373,8 +354,8 @@ def _check_names(ours, merged):
     only ours has reading the old name: that is a conflict, not a
     proposal that breaks.
     """
-    before = _bound_and_read(ours)
-    after = _bound_and_read(merged)
+    before = assertions.bound_and_read(ours)
+    after = assertions.bound_and_read(merged)
     for name, (bound, read) in after.items():
         if name not in before:
             continue
