@@ -24,6 +24,19 @@ from nova_resize_checks.review.versions import known_versions
 from nova_resize_checks.review.versions import quotes
 
 
+def _digest(line):
+    """A line's fingerprint, layout aside (as known_versions keeps them)."""
+    return quotes.line_digest(' '.join(line.split()))
+
+
+def _lines_by_digest(test):
+    """{digest: [line numbers]} of the test's lines."""
+    found = collections.defaultdict(list)
+    for i, text in enumerate(test):
+        found[_digest(text)].append(i + 1)
+    return found
+
+
 def line_of_known_version(number, code, ref_lines, reviewed=None,
                           named=None):
     """Where "change line ``number`` to ``code``" points in the test.
@@ -55,9 +68,7 @@ def line_of_known_version(number, code, ref_lines, reviewed=None,
         else ''
     if own == want:
         return None, None
-    by_digest = collections.defaultdict(list)
-    for i, text in enumerate(test):
-        by_digest[quotes.line_digest(' '.join(text.split()))].append(i + 1)
+    by_digest = _lines_by_digest(test)
     candidates = {}
     for version, digests in sorted(
             known_versions.PORTED_LINE_DIGESTS.items()):
@@ -99,15 +110,13 @@ def our_line(number, ref_lines, reviewed=None, named=None):
         if reviewed is not None:
             if not 1 <= number <= len(reviewed):
                 return None
-            key = quotes.line_digest(' '.join(quotes.port_dialect(
-                reviewed[number - 1]).split()))
+            key = _digest(quotes.port_dialect(reviewed[number - 1]))
         else:
             digests = known_versions.PORTED_LINE_DIGESTS.get(named, ())
             if not 1 <= number <= len(digests):
                 return None
             key = digests[number - 1]
-        found = [i + 1 for i, text in enumerate(test)
-                 if quotes.line_digest(' '.join(text.split())) == key]
+        found = _lines_by_digest(test).get(key, [])
         return found[0] if len(found) == 1 else None
     return number if 1 <= number <= len(test) else None
 
@@ -118,10 +127,8 @@ def _mapped_range(digests, first, end, test):
     Blank lines are skipped; the others must be in the test once each, in
     order, most of them (comments of other versions are not ours).
     """
-    by_digest = collections.defaultdict(list)
-    for i, text in enumerate(test):
-        by_digest[quotes.line_digest(' '.join(text.split()))].append(i + 1)
-    blank = quotes.line_digest('')
+    by_digest = _lines_by_digest(test)
+    blank = _digest('')
     wanted = [d for d in digests[first - 1:end] if d != blank]
     found = [by_digest[d][0] for d in wanted if len(by_digest[d]) == 1]
     if not found or 2 * len(found) < len(wanted) or \
@@ -156,8 +163,8 @@ def range_of_known_version(first, end, code, ref_lines, reviewed=None,
         return None
     test = ref_lines[0]
     if reviewed is not None:
-        versions = {'reviewed': [quotes.line_digest(' '.join(
-            quotes.port_dialect(line).split())) for line in reviewed]}
+        versions = {'reviewed': [_digest(quotes.port_dialect(line))
+                                 for line in reviewed]}
     else:
         versions = {version: digests for version, digests in
                     known_versions.PORTED_LINE_DIGESTS.items()
