@@ -382,10 +382,14 @@ def prepare(path, context, data=None):
 def _unapplied_unsafe(items):
     """Static-gate findings for the code of changes that were not applied.
 
-    Only code that parses on its own is judged (a fragment that does not
-    parse is reported by the edit that refused it, not guessed at).
+    Only the parts that parse are judged (:func:`gate.pieces`: the code
+    whole, without line numbers or diff markers, under a stand-in head
+    for a fragment that continues a compound statement, or its runs of
+    lines); what does not parse is reported by the edit that refused it,
+    not guessed at.
     """
     found = []
+    baseline = []       # installed nova's manager, read once if needed
     for item in items:
         if item.applied:
             continue
@@ -394,8 +398,10 @@ def _unapplied_unsafe(items):
             code = diffs.new_side(code)
         code = runs.source_text(textwrap.dedent(code))
         for piece in gate.pieces(code):
+            if not baseline:
+                baseline.append(_nova_manager())
             found.extend(f for f in gate.check(
-                piece, 'proposed code', baseline=_nova_manager())
+                piece, 'proposed code', baseline=baseline[0])
                 if f.kind == model.UNSAFE_CODE)
     return found
 

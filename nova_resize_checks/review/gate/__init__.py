@@ -29,7 +29,8 @@ still run what passed in a separate process with limits (time, memory,
 processes); loops such as ``while True: pass`` are that layer's business
 and are not flagged here.
 
-Rules, in short:
+Rules, in short (the lists named are data in :mod:`.policy`; the walk
+that applies them is :mod:`.scanner`):
 
 * Imports are allow-listed (:data:`ALLOWED_IMPORTS`: what a nova
   functional test legitimately imports); everything else is unsafe, and

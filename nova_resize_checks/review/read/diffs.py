@@ -373,11 +373,11 @@ def read(text):
     unidiff reads, and the note says so.
     """
     tolerant = _read_diff_tolerant(text)
-    repaired = unidiff.PatchSet(repair(tolerant))
     try:
         strict = unidiff.PatchSet(text)
     except Exception as exc:   # UnidiffParseError and malformed headers
-        return repaired, 'hunk headers ignored (%s)' % texts.short(exc, 60)
+        return (unidiff.PatchSet(repair(tolerant)),
+                'hunk headers ignored (%s)' % texts.short(exc, 60))
     read_as_written = _files(strict)
     same = (len(read_as_written) == len(tolerant) and all(
         len(a.hunks) == len(b.hunks)
@@ -386,4 +386,5 @@ def read(text):
         for a, b in zip(read_as_written, tolerant)))
     if same and read_as_written:
         return strict, ''
-    return repaired, 'hunk headers disagree with the hunks; ignored'
+    return (unidiff.PatchSet(repair(tolerant)),
+            'hunk headers disagree with the hunks; ignored')
