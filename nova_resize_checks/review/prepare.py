@@ -93,6 +93,11 @@ class Context(object):
         # read against it.
         if reviewed is not None:
             self.references['reviewed'] = reviewed
+        # Installed nova's code that reviews quote (finish_resize and its
+        # neighbours): a quotation of it proposes nothing.
+        manager = _nova_manager()
+        self.nova_sources = {'nova/compute/manager.py': manager} \
+            if manager else {}
         self.helper_notes = []
         self.helper_names = findings_mod.nova_helper_names(
             findings=self.helper_notes)
@@ -278,7 +283,8 @@ def _claims(report, path, data, context):
         reviewed = _anchored_version(system, context)
     report.reviewed_version, report.reviewed_why = reviewed.name, reviewed.why
     report.read_notes = list(parsed.notes)
-    changes, found = extract.extract(parsed, context.references)
+    changes, found = extract.extract(parsed, context.references,
+                                     context.nova_sources)
     if system is not None:
         report.comments = list(system.anchors)
         changes = list(system.changes) + list(changes)

@@ -54,10 +54,15 @@ def _refs(parsed, reference_sources):
         quotes.named_version(parsed.text))
 
 
-def extract(parsed, reference_sources):
-    """``(changes, findings)`` for a :class:`~model.ParsedReview`."""
+def extract(parsed, reference_sources, nova_sources=None):
+    """``(changes, findings)`` for a :class:`~model.ParsedReview`.
+
+    ``reference_sources``: versions of the test by name; ``nova_sources``:
+    nova's own files by path, whose quotations propose nothing.
+    """
     findings = [model.Finding(model.INPUT_ERROR, e) for e in parsed.errors]
     refs_norm = quotes.normalised_references(reference_sources)
+    nova_norm = quotes.normalised_references(nova_sources)
     refs = _refs(parsed, reference_sources)
     blocks = parsed.blocks
     changes = []
@@ -77,7 +82,7 @@ def extract(parsed, reference_sources):
         following = blocks[k + 1] if k + 1 < len(blocks) else None
         made = fixes.code_changes(block, intro, refs_norm, findings,
                                   test_source, following,
-                                  refs)
+                                  refs, nova_norm)
         if last_quote is not None and len(made) == 1:
             made = [fixes.rewrite_of_quotation(
                 blocks[last_quote], made[0], test_source,
@@ -150,6 +155,12 @@ def _block_prose(block, covered, findings, refs, plain=False):
     for c in changes:
         renamed.update((c.old, c.new))
     referred = False
+    header = lexicon.COMMENT_HEADER_RE.match(masked)
+    if header is not None:
+        first = int(header.group(1))
+        end = int(header.group(2) or first)
+        header = (first, end) if \
+            first <= end <= first + lexicon.MAX_LINE_RANGE else None
     for start, end in bounds:
         piece = masked[start:end]
         if not piece.strip():
@@ -158,7 +169,7 @@ def _block_prose(block, covered, findings, refs, plain=False):
                           line_at(start + len(piece.rstrip())))
         before = len(unparsed)
         made = rules.sentence_changes(piece, codes, span, renamed, refs,
-                                      unparsed)
+                                      unparsed, header)
         changes.extend(made)
         k = bisect.bisect_left(rename_offsets, start)
         got = (made or len(unparsed) > before or

@@ -185,17 +185,24 @@ def _places(last, m):
     return bool(lexicon.PLACE_DIRECTIVE_RE.search(last))
 
 
-def _line_placed(is_fix, last, text, span, test_source, refs):
+def _adds(last):
+    """Whether an introduction asks for something to be added or put."""
+    return bool(lexicon.ADD_CUE.search(last) or
+                lexicon.PLACE_DIRECTIVE_RE.search(last) or
+                lexicon.FOREIGN_ADD_RE.search(last))
+
+
+def _line_placed(is_fix, last, text, span, test_source, refs, codes=()):
     """A block the introduction puts next to a line ("add after line 85:").
 
-    Only a block of new statements: one that repeats a statement of the
-    test is a snippet, aligned with the test by its statements.  The line
-    is numbered as the version the review read (refs).  None when the
+    Or next to a statement it quotes inline ("add after `X`:").  Only a
+    block of new statements: one that repeats a statement of the test is
+    a snippet, aligned with the test by its statements.  The line is
+    numbered as the version the review read (refs).  None when the
     introduction names no such place or the line holds no statement.
     """
     if not test_source or refs is None or not (
-            is_fix or lexicon.ADD_CUE.search(last) or
-            lexicon.PLACE_DIRECTIVE_RE.search(last) or
+            is_fix or _adds(last) or
             lexicon.FOREIGN_REQUEST_RE.search(last)):
         return None
     m = next(filter(None, (regex.search(last)
@@ -208,7 +215,8 @@ def _line_placed(is_fix, last, text, span, test_source, refs):
     if any(line in ours for line in quotes.logical_lines(code)):
         return None
     if m is None:
-        return _added_assertions(last, code, span, test_source)
+        return _statement_placed(last, codes, code, span, test_source) or \
+            _added_assertions(last, code, span, test_source)
     before = m.group('where').lower() in lexicon.LINE_PLACE_BEFORE
     number = int(m.group('first' if before or not m.group('end')
                          else 'end'))
@@ -225,6 +233,33 @@ def _line_placed(is_fix, last, text, span, test_source, refs):
             where, number, texts.short(anchor, 50)))]
 
 
+def _statement_placed(last, codes, code, span, test_source):
+    """A block put before or after a statement quoted inline.
+
+    The quoted code must be one whole statement the test holds once
+    (:func:`_antecedent`); None otherwise, or when the sentence places
+    nothing.
+    """
+    if not _adds(last):
+        return None
+    for regex in lexicon.STATEMENT_PLACE_RES:
+        for m in regex.finditer(last):
+            index = int(m.group('code'))
+            if index >= len(codes):
+                continue
+            anchor = _antecedent([codes[index]], test_source)
+            if anchor is None:
+                continue
+            before = ' '.join(m.group('where').lower().split()) in \
+                lexicon.LINE_PLACE_BEFORE
+            where = 'before' if before else 'after'
+            return [model.change(
+                kind=model.INSERT, span=span, code=code, anchor=anchor,
+                where=where, summary='add the block %s `%s`' % (
+                    where, texts.short(anchor, 50)))]
+    return None
+
+
 def _added_assertions(last, code, span, test_source):
     """New assertions the review asks to add, with no place named.
 
@@ -234,8 +269,7 @@ def _added_assertions(last, code, span, test_source):
     runs after it.  None for any other block, or one that reads a name the
     test method does not bind.
     """
-    if not (lexicon.ADD_CUE.search(last) or
-            lexicon.PLACE_DIRECTIVE_RE.search(last)):
+    if not _adds(last):
         return None
     tree = texts.parse_python(code)
     if not tree.body or not all(
@@ -410,7 +444,7 @@ def _numbered_lines(read):
 def _next_to_a_line(read):
     is_fix, last = read.intro[:2]
     return _line_placed(is_fix, last, read.text, read.block.span,
-                        read.test_source, read.refs)
+                        read.test_source, read.refs, read.intro[4])
 
 
 def _where_the_prose_says(read):
@@ -441,7 +475,11 @@ def _by_content(read):
         last) and bool(test_source)
     against = ([quotes.comparable_lines(test_source)] if offered
                else read.refs_norm)
-    if quotes.is_quotation(text, against, known=not offered):
+    if quotes.is_quotation(text, against, known=not offered) or \
+            quotes.is_elided_quotation(text, read.nova_norm):
+        # A piece of a version of the test, or of nova's own code
+        # ("finish_resize's except block reads:"), perhaps with parts
+        # left out: a quotation.
         return []
     if not is_fix and block.kind == 'listing' and block.numbers and \
             lexicon.QUOTE_RE.search(whole or ''):
@@ -481,6 +519,7 @@ class _Read:
     test_source: str
     block_after: object
     refs: object
+    nova_norm: tuple = ()
 
     @property
     def text(self):
@@ -488,12 +527,13 @@ class _Read:
 
 
 def code_changes(block, intro, refs_norm, findings, test_source='',
-                 block_after=None, refs=None):
+                 block_after=None, refs=None, nova_norm=()):
     """Changes from one fence or listing block.
 
     ``intro``: :func:`introduction`'s reading of the prose before it;
     ``block_after``: the block that follows (the sentence may go on after
-    the code: "Use <block> instead of `X`").
+    the code: "Use <block> instead of `X`"); ``nova_norm``: nova's own
+    files, normalised (a quotation of them proposes nothing).
     """
     is_fix, last = intro[:2]
     lang = language.code_language(block.text, block.info)
@@ -508,7 +548,8 @@ def code_changes(block, intro, refs_norm, findings, test_source='',
                  texts.short(block.text)),
                 block.span))
         return []
-    read = _Read(block, intro, refs_norm, test_source, block_after, refs)
+    read = _Read(block, intro, refs_norm, test_source, block_after, refs,
+                 nova_norm)
     for rule in _PYTHON_BLOCK_RULES:
         changes = rule(read)
         if changes:

@@ -105,7 +105,8 @@ LINE_CHANGE_RES = (
         r'(?:[^\n.!?\ue000]{0,80}?\s)?(?:(?:should|could|must|would)\s+'
         r'(?:this|it|that|we)?\s*(?:(?:probably|rather|instead|just)\s+)?'
         r'(?:be|read|become|say|use)(?:\s+changed\s+to|\s+replaced\s+'
-        r'(?:with|by))?|(?:please\s+)?(?:use|prefer)|->|=>|\u2192)\s*:?\s*' +
+        r'(?:with|by))?|(?:please\s+)?(?:use|prefer)|why\s+not(?:\s+use)?|'
+        r'how\s+about|->|=>|\u2192)\s*:?\s*' +
         prose.PH, re.I),
     # "L94: `self.assertTrue(x)` is enough here" (the new form first).
     re.compile(
@@ -119,6 +120,23 @@ LINE_CHANGE_RES = (
 COMMENT_HEADER_RE = re.compile(
     r'^[ \t]*(?:PS\s*\d+\s*,\s*)?Lines?\s+(\d{1,6})'
     r'(?:\s*(?:-|\u2013|to)\s*(\d{1,6}))?\s*:', re.I | re.M)
+# A removal that names no code: "please drop the assertion", "remove
+# this", "drop the assertEqual", "this check can go"; its object is the
+# comment's line(s), never another noun ("drop the argument" is not one);
+# and what negates one ("don't remove it", "keep").
+_DEICTIC_OBJECT = (r'(?:(?:it|this|that)(?=\s*(?:[.,;:!?)]|$|\s+(?:as|since|'
+                   r'because|entirely|altogether|please|too|then)\b))|'
+                   r'(?:the|this|that|these|those)\s+(?:\w+\s+)?'
+                   r'(?:assert\w*|assertions?|checks?|lines?|statements?))')
+DEICTIC_REMOVE_RE = re.compile(
+    r'\b(?:remov|delet|drop|strik)\w*\s+' + _DEICTIC_OBJECT + r'|'
+    r'\bget\s+rid\s+of\s+' + _DEICTIC_OBJECT + r'|'
+    r'\b(?:it|this|that|(?:this|that|the)\s+(?:\w+\s+)?(?:assert\w*|'
+    r'assertions?|checks?|lines?|statements?))\s+(?:\w+\s+)?(?:can|could|'
+    r'should|may)\s+(?:\w+\s+)?(?:be\s+(?:removed|deleted|dropped)|go)\b',
+    re.I | re.M)
+NEGATED_REMOVE_RE = re.compile(
+    r"\b(?:not|n't|never|keep|without)\b", re.I)
 DEICTIC_LINES_RE = re.compile(
     r'\b(?:change|replace|rewrite|swap|turn|update)\s+(?:these|those|this|'
     r'that|the\s+above)\s+(?:\w+\s+)?(?:lines?|statements?|assertions?|'
@@ -279,35 +297,118 @@ LINE_PLACE_RES = tuple(re.compile(pattern, re.I | re.X) for pattern in (
     r'(?P<where>\u4e4b\u540e|\u4e4b\u5f8c|\u540e\u9762|\u540e|\u5f8c|'
     r'\u3042\u3068|\u4e4b\u524d|\u524d\u9762|\u524d)',
 ))
+# "add this after `self.assertEqual(no_usage, source_rp_usages)`:",
+# "nach `X` einfügen", "après `X`", "`X` の後に": a block put next to a
+# statement the review quotes inline.  Named groups: ``where`` (a word of
+# LINE_PLACE_BEFORE or one meaning after) and ``code`` (the placeholder's
+# number).
+STATEMENT_PLACE_RES = tuple(re.compile(pattern, re.I | re.X) for pattern in (
+    # English, German, French, Spanish, Portuguese, Italian, Dutch,
+    # Polish, Russian
+    r"""\b(?P<where>after|below|under|following|before|above|right\s+after
+           |nach|hinter|vor|apr\u00e8s|avant|despu\u00e9s\s+de|tras
+           |antes\s+de|ap\u00f3s|depois\s+d[aeo]|dopo|prima\s+d[ie]|voor
+           |po|przed|\u043f\u043e\u0441\u043b\u0435|\u043f\u0435\u0440\u0435\u0434)
+        \s+(?:(?:the|der|dem|la|le|el|il|lo|o|a|de)\s+)?
+        (?:(?:existing|current|line|statement|assertion|check|call|Zeile
+           |ligne|l\u00ednea|linha|riga)\s+){0,2}""" + prose.PH.replace(
+        '(\\d+)', '(?P<code>\\d+)'),
+    # Chinese and Japanese: the place follows the code
+    prose.PH.replace('(\\d+)', '(?P<code>\\d+)') +
+    r"""\s*(?:\u8fd9\u884c|\u8fd9\u53e5|\u884c|\u6587)?\s*\u306e?\s*
+        (?P<where>\u4e4b\u540e|\u4e4b\u5f8c|\u540e\u9762|\u540e|\u5f8c|\u3042\u3068
+           |\u4e4b\u524d|\u524d\u9762|\u524d)""",
+))
 LINE_PLACE_BEFORE = frozenset((
     'before', 'above', 'vor', 'avant', 'antes de', 'prima di', 'prima de',
     '\u043f\u0435\u0440\u0435\u0434', '\u4e4b\u524d', '\u524d\u9762',
-    '\u524d'))
+    '\u524d', 'voor', 'przed'))
 # Requests in the languages reviews are most often written in besides
 # English: modals, imperatives and "please" (German, French, Spanish,
 # Italian, Portuguese, Dutch, Russian, Chinese, Japanese, Korean).  The
 # code around such a request decides what changes; a request with no
 # code the reading can use is an unparsed claim, never a silent no-fix.
-FOREIGN_REQUEST_RE = re.compile(
-    r'\b(?:sollte[n]?|m\u00fcss(?:en|te)|bitte|ersetz(?:en|e)|'
-    r'entfern(?:en|e)|\u00e4nder(?:n|e)|umbenenn(?:en|e)|'
-    r'devrai(?:t|ent)|doi(?:t|vent)|il\s+faut|rempla[c\u00e7](?:er|ez)|'
-    r'supprim(?:er|ez)|renomm(?:er|ez)|veuillez|'
-    r'deber\u00eda[n]?|debe[n]?|hay\s+que|reemplaz(?:ar|a|e)|'
-    r'elimin(?:ar|e)|cambi(?:ar|e)|renombr(?:ar|e)|por\s+favor|'
-    r'dovrebbe|sostitui(?:re|sci)|rimuov(?:ere|i)|'
-    r'deveria|substitu(?:ir|a)|remov(?:er|a)|'
-    r'zou\s+moeten|vervang(?:en)?|verwijder(?:en)?|'
-    r'\u0441\u043b\u0435\u0434\u0443\u0435\u0442|'
-    r'\u043d\u0443\u0436\u043d\u043e|'
-    r'\u0437\u0430\u043c\u0435\u043d\u0438\u0442\u044c|'
-    r'\u0443\u0434\u0430\u043b\u0438\u0442\u044c)\b|'
-    r'\u5e94\u8be5|\u5efa\u8bae|\u66ff\u6362|\u5220\u9664|\u79fb\u9664|'
-    r'\u6539\u4e3a|\u6539\u6210|\u91cd\u547d\u540d|\u8bf7|'
-    r'\u3079\u304d|\u3057\u3066\u304f\u3060\u3055\u3044|'
-    r'\u524a\u9664|\u7f6e\u304d\u63db\u3048|\u5909\u66f4|\u63a8\u5968|'
-    r'\u4fee\u6b63|\ud574\uc57c|\ubc14\uafb8|\uc81c\uac70|\uad8c\uc7a5',
-    re.I)
+FOREIGN_REQUEST_RE = re.compile(r"""
+    \b(?:
+      # German
+      sollte[n]? | m\u00fcss(?:en|te) | bitte | ersetz(?:en|e)
+      | entfern(?:en|e) | \u00e4nder(?:n|e) | umbenenn(?:en|e) | empfehle
+      | hinzuf\u00fcgen
+      | erg\u00e4nz(?:en|e)
+      # French
+      | devrai(?:t|ent) | doi(?:t|vent) | il\s+faut | il\s+faudrait
+      | rempla[c\u00e7](?:er|ez) | supprim(?:er|ez) | renomm(?:er|ez)
+      | veuillez | ajout(?:er|ez) | je\s+(?:propose|sugg\u00e8re)
+      # Spanish
+      | deber\u00eda[n]? | debe[n]? | hay\s+que | reemplaz(?:ar|a|e)
+      | elimin(?:ar|e) | cambi(?:ar|e) | renombr(?:ar|e) | por\s+favor
+      | a\u00f1ad(?:ir|e|a) | agreg(?:ar|a|ue) | sugiero
+      # Italian
+      | dovrebbe | sostitui(?:re|sci) | rimuov(?:ere|i) | aggiung(?:ere|i)
+      | bisogna | andrebbe | suggerisco
+      # Portuguese
+      | deveria | substitu(?:ir|a) | remov(?:er|a) | adicion(?:ar|e)
+      | acrescent(?:ar|e) | sugiro
+      # Dutch
+      | zou\s+moeten | vervang(?:en)? | verwijder(?:en)? | graag
+      | toevoegen | voeg
+      # Polish
+      | nale\u017cy | prosz\u0119 | powin(?:ien|na|no|ny) | trzeba | warto
+      | dodaj | usu\u0144 | zamie\u0144
+      # Russian: modals, "please", and the imperative in -\u0442\u0435
+      # (\u0434\u043e\u0431\u0430\u0432\u044c\u0442\u0435,
+      # \u0437\u0430\u043c\u0435\u043d\u0438\u0442\u0435,
+      # \u0443\u0434\u0430\u043b\u0438\u0442\u0435)
+      | \u0441\u043b\u0435\u0434\u0443\u0435\u0442
+      | \u0441\u043b\u0435\u0434\u043e\u0432\u0430\u043b\u043e
+      | \u043d\u0443\u0436\u043d\u043e | \u043d\u0430\u0434\u043e
+      | \u043d\u0435\u043e\u0431\u0445\u043e\u0434\u0438\u043c\u043e
+      | \u0441\u0442\u043e\u0438\u0442 | \u0441\u0442\u043e\u0438\u043b\u043e
+      | \u043f\u043e\u0436\u0430\u043b\u0443\u0439\u0441\u0442\u0430
+      | \u0437\u0430\u043c\u0435\u043d\u0438\u0442\u044c
+      | \u0443\u0434\u0430\u043b\u0438\u0442\u044c
+      | \u0434\u043e\u0431\u0430\u0432\u0438\u0442\u044c
+      | \w+(?:\u044c\u0442\u0435|\u0439\u0442\u0435)
+      | (?:\u0437\u0430\u043c\u0435\u043d | \u0443\u0434\u0430\u043b
+         | \u0443\u0431\u0435\u0440 | \u0438\u0437\u043c\u0435\u043d
+         | \u0441\u0440\u0430\u0432\u043d | \u0432\u044b\u043d\u0435\u0441
+         | \u0440\u0430\u0437\u0434\u0435\u043b)\u0438\u0442\u0435
+    )\b
+    # Chinese: should, suggest, please, why not; replace, delete,
+    # remove, change to, rename
+    | \u5e94\u8be5 | \u5e94\u5f53 | \u5efa\u8bae | \u8bf7 | \u4e0d\u59a8
+    | \u66ff\u6362 | \u5220\u9664 | \u79fb\u9664 | \u6539\u4e3a | \u6539\u6210
+    | \u91cd\u547d\u540d
+    # Japanese: the request forms (\u3079\u304d,
+    # \u3066\u304f\u3060\u3055\u3044, \u307b\u3046\u304c\u3044\u3044,
+    # \u304a\u9858\u3044, \u63a8\u5968, \u5fc5\u8981\u304c\u3042\u308b); a noun
+    # such as \u4fee\u6b63 or \u5909\u66f4 alone
+    # describes ("\u4fee\u6b63\u524d", "\u5909\u66f4\u70b9") and asks for
+    # nothing
+    | \u3079\u304d | \u304f\u3060\u3055\u3044 | \u4e0b\u3055\u3044
+    | (?:\u307b\u3046|\u65b9)\u304c
+      (?:\u826f|\u3044\u3044|\u3088\u3044|\u671b\u307e\u3057)
+    | \u304a\u9858\u3044 | \u63a8\u5968 | \u5fc5\u8981\u304c\u3042
+    | \u307e\u3057\u3087\u3046 | \u671b\u307e\u3057\u3044
+    | \u524a\u9664 | \u7f6e\u304d\u63db\u3048
+    # Korean: must (-\uc57c), please (\uc8fc\uc138\uc694, \uc2ed\uc2dc\uc624,
+    # \ubc14\ub78d\ub2c8\ub2e4), would be
+    # good (\uc88b\uaca0), needed (\ud544\uc694), recommend, change, remove,
+    # add
+    | \uc5b4\uc57c | \uc544\uc57c | \ud574\uc57c | \uc8fc\uc138\uc694
+    | \ud558\uc138\uc694 | \uc2ed\uc2dc\uc624
+    | \ubc14\ub78d\ub2c8\ub2e4 | \uc88b\uaca0 | \ud544\uc694 | \uad8c\uc7a5
+    | \ubc14\uafb8 | \uc81c\uac70 | \ucd94\uac00\ud558
+    """, re.I | re.X)
+# "add" in the languages of FOREIGN_REQUEST_RE: a block of new assertions
+# introduced with one is added like "Please also add:".
+FOREIGN_ADD_RE = re.compile(r"""
+    \b(?:hinzuf\u00fcg\w* | f\u00fcg\w*\s+\w*\s*hinzu | erg\u00e4nz\w*
+    | ajout\w*
+      | a\u00f1ad\w* | agreg\w* | aggiung\w* | adicion\w* | acrescent\w*
+      | toevoeg\w* | voeg\w* | doda\w* | \u0434\u043e\u0431\u0430\u0432\w*)\b
+    | \u6dfb\u52a0 | \u589e\u52a0 | \u52a0\u4e0a | \u8ffd\u52a0 | \ucd94\uac00
+    """, re.I | re.X)
 # Removal requests in other languages ("このアサーションは削除してください",
 # "supprimez cette assertion", "bitte entfernen"), and what negates one
 # ("削除しないで", "ne supprimez pas", "nicht entfernen"): a negated request
@@ -416,9 +517,9 @@ REQUEST_RE = re.compile(
     r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|ought\s+to|"
     r"can\s+be|could\s+be|could\s+\w+|would\s+be\s+(?:better|clearer|"
     r"more|preferable|nicer|safer)|recommend\w*|suggest\w*|"
-    r"consider(?:ing)?|prefer\w*|please|instead\s+of|i'?d|i\s+would|"
-    r"let'?s|why\s+not|better\s+to|worth\s+\w+ing|propos\w*|"
-    r"want\s+to|shall)\b", re.I)
+    r"consider(?:ing)?|prefer\w*|please|instead\s+of|i['\u2019]d|"
+    r"i\s+would|let['\u2019]s|why\s+not|better\s+to|worth\s+\w+ing|"
+    r"propos\w*|want\s+to|shall)\b", re.I)
 # ... or an imperative opening the sentence (after a label or a bullet).
 IMPERATIVE_RE = re.compile(
     r"^\W*(?:(?:[\w -]{1,30}\s*:\s*)|(?:\*\*[^*]{1,60}\*\*\W*))?"

@@ -126,13 +126,17 @@ class Sentence(object):
     ``masked`` is the sentence with its code spans replaced by numbered
     placeholders (``codes`` holds them); ``renamed`` the names renames of
     the same block touch; ``refs`` the reference sources
-    (:class:`.extract.Refs`).  Rules append to ``changes`` and
+    (:class:`.extract.Refs`); ``header`` the lines ``(first, end)`` of the
+    gerrit comment header ("Line 55:", "Lines 84-87:") that opens the
+    sentence's paragraph, or None.  Rules append to ``changes`` and
     ``unparsed``.
     """
 
-    def __init__(self, masked, codes, span, renamed, refs, unparsed):
+    def __init__(self, masked, codes, span, renamed, refs, unparsed,
+                 header=None):
         self.masked, self.codes, self.span = masked, codes, span
         self.renamed, self.refs, self.unparsed = renamed, refs, unparsed
+        self.header = header
         self.changes = []
 
     def code(self, group):
@@ -322,6 +326,31 @@ def foreign_removal_rule(s):
         summary='remove statement %s' % texts.short(statements[0], 60)))
 
 
+def header_removal_rule(s):
+    """"Line 55: ... Please drop the assertion": the header's lines go.
+
+    A removal that names no code ("drop it", "this check can go", "bitte
+    entfernen") in a paragraph opened by a gerrit comment header removes
+    the lines of the header, numbered as the version the review read.
+    """
+    if s.changes or s.header is None:
+        return
+    english = lexicon.DEICTIC_REMOVE_RE.search(s.masked)
+    if english and lexicon.NEGATED_REMOVE_RE.search(s.masked):
+        return
+    if not english and (
+            re.search(prose.PH, s.masked) or
+            not lexicon.FOREIGN_REMOVE_RE.search(s.masked) or
+            lexicon.FOREIGN_NEGATION_RE.search(s.masked)):
+        return
+    first, end = s.header
+    for n in range(first, end + 1):
+        s.changes.append(model.change(
+            kind=model.REMOVE, span=s.span, line=n,
+            summary='remove line %d (the comment on line(s) %d-%d)'
+            % (n, first, end)))
+
+
 def inline_proposal_rule(s):
     """A statement given inline as the better form of a line of the test.
 
@@ -336,7 +365,8 @@ def inline_proposal_rule(s):
 
 def inline_import_rule(s):
     """"add `import os`"."""
-    if lexicon.ADD_CUE.search(s.masked) and \
+    if (lexicon.ADD_CUE.search(s.masked) or
+            lexicon.FOREIGN_ADD_RE.search(s.masked)) and \
             not lexicon.LINE_REF_RE.search(s.masked):
         s.changes.extend(_inline_imports(s.masked, s.codes, s.span,
                                          s.refs.test_text))
@@ -352,14 +382,17 @@ SENTENCE_RULES = (
     line_remove_rule,
     removal_rule,
     foreign_removal_rule,
+    header_removal_rule,
     inline_proposal_rule,
     inline_import_rule,
 )
 
 
-def sentence_changes(masked, codes, span, renamed, refs, unparsed):
+def sentence_changes(masked, codes, span, renamed, refs, unparsed,
+                     header=None):
     """Line changes, replacements and removals asked for by one sentence."""
-    sentence = Sentence(masked, codes, span, renamed, refs, unparsed)
+    sentence = Sentence(masked, codes, span, renamed, refs, unparsed,
+                        header)
     for rule in SENTENCE_RULES:
         rule(sentence)
     return sentence.changes

@@ -34,13 +34,6 @@ from nova_resize_checks.review.edits import layout
 from nova_resize_checks.review.read import texts
 
 
-_ELISION = re.compile(
-    r'^\s*#\s*(?:(?:\.\.\.|\u2026)\s*$'
-    r'|.*\b(?:unchanged|omitted|as before|same as (?:before|above)'
-    r'|existing code|rest of (?:the )?(?:code|test|method|function|file|'
-    r'class)|remains? the same|snip)\b)', re.I)
-
-
 def _snippet_text(code):
     """Dedent a snippet until it parses; returns the text."""
     text = code.replace('\r\n', '\n').replace('\r', '\n')
@@ -139,7 +132,7 @@ def apply_snippet(source, code, partial=False):
 
 def _check_elision(text, source):
     for line in text.split('\n'):
-        if _ELISION.match(line) and line.strip() not in source:
+        if texts.ELISION_RE.match(line) and line.strip() not in source:
             raise common.Refused(
                 'the snippet elides code (%r); it cannot replace what it '
                 'does not show' % texts.short(line.strip(), 60))

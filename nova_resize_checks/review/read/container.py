@@ -388,7 +388,11 @@ def _closing_fence(line, markup):
 
 
 def _fences(text, lines):
-    """Fence regions ``(first, end, info, content)``; 0-based, end-excl."""
+    """Fence regions ``(first, end, info, content, indented)``.
+
+    0-based, end-exclusive; ``indented`` for markdown's indented code
+    blocks, which plain text makes of any indented paragraph.
+    """
     md = _markdown(len(lines) <= _FULL_MARKDOWN_LINES)
     regions = []
     for tok in md.parse(text):
@@ -402,11 +406,13 @@ def _fences(text, lines):
                 content = content[:-1]
             if end - 1 > first and _closing_fence(lines[end - 1],
                                                   tok.markup):
-                regions.append((first, end, tok.info.strip(), content))
+                regions.append((first, end, tok.info.strip(), content,
+                                False))
                 continue
             # Unterminated: give trailing prose paragraphs back.
             body, drop = _give_back_prose(content, looks_like_prose)
-            regions.append((first, end - drop, tok.info.strip(), body))
+            regions.append((first, end - drop, tok.info.strip(), body,
+                            False))
         elif tok.type == 'code_block' and tok.level == 0:
             first, end = tok.map
             end = min(end, len(lines))
@@ -416,7 +422,7 @@ def _fences(text, lines):
             # An indented block swallows the indented prose after it
             # ("    after line 70."): give back what is not code.
             body, drop = _give_back_prose(content, _not_code_after(content))
-            regions.append((first, end - drop, '', body))
+            regions.append((first, end - drop, '', body, True))
     return regions
 
 
@@ -557,7 +563,21 @@ def _blocks(text, lines):
     n = len(lines)
     used = [False] * n
     blocks = []
-    for first, end, info, content in _fences(text, lines):
+    fenced = _fences(text, lines)
+    for first, end, _info, _content, indented in fenced:
+        if not indented:
+            for k in range(first, end):
+                used[k] = True
+    unfenced = _unfenced_code(lines, used)
+    for first, end in unfenced:
+        for k in range(first, end):
+            used[k] = True
+        blocks.append(model.Block(
+            kind='fence', text='\n'.join(lines[first:end]),
+            span=model.Span(first + 1, end)))
+    for first, end, info, content, indented in fenced:
+        if indented and any(first < b and a < end for a, b in unfenced):
+            continue
         for k in range(first, end):
             used[k] = True
         numbered = number_lines(content.split('\n')) if content else None
@@ -619,6 +639,73 @@ def _bare_code(body):
     return all(isinstance(node, _CODE_STATEMENTS) or (
         isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))
         for node in tree.body)
+
+
+# A line that opens Python at the left margin of plain text, and one that
+# goes on with it (indented, a comment, a closing bracket, a statement).
+_CODE_START_RE = re.compile(
+    r'(?:from\s+[\w.]+\s+import\b|import\s+[\w.]+|class\s+\w+|'
+    r'(?:async\s+)?def\s+\w+|@[\w.]+)')
+_MAX_UNFENCED_LINES = 2000
+_MAX_UNFENCED_TRIMS = 20
+
+
+def _unfenced_code(lines, used):
+    """Python pasted into the text over several paragraphs, unfenced.
+
+    A plain-text review may paste a whole module or class: blank lines
+    (and ``#`` lines, which would read as headings) cut it into
+    paragraphs that do not parse one by one.  A run that opens at the
+    left margin with an import, a ``class``, a ``def`` or a decorator and
+    goes on with code-like lines is one block when it parses, trailing
+    paragraphs that keep it from parsing given back to the prose.  Runs of
+    one paragraph are left to the paragraph reading.  Linear: each run is
+    read once, with a bounded number of trims.
+    """
+    regions = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        if used[i] or not _CODE_START_RE.match(lines[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and j - i < _MAX_UNFENCED_LINES and not used[j] and (
+                not lines[j].strip() or lines[j][0] in ' \t#)]}' or
+                _CODE_LIKE_RE.match(lines[j])):
+            j += 1
+        found = _parsing_run(lines, i, j)
+        if found:
+            regions.append((i, found))
+            i = found
+        else:
+            i = j
+    return regions
+
+
+def _parsing_run(lines, first, end):
+    """Where the longest run of paragraphs from ``first`` that parses ends.
+
+    The run must be statements and span more than one paragraph; None
+    when no such run parses.
+    """
+    cuts = [k for k in range(first + 1, end)
+            if not lines[k].strip() and lines[k - 1].strip()]
+    ends = [end] + sorted(cuts, reverse=True)
+    for stop in ends[:_MAX_UNFENCED_TRIMS]:
+        while stop > first and not lines[stop - 1].strip():
+            stop -= 1
+        if not any(not lines[k].strip() for k in range(first, stop)):
+            return None
+        tree = texts.parse_python('\n'.join(lines[first:stop]),
+                                  dedent=False)
+        if tree is not None and tree.body and all(
+                isinstance(node, _CODE_STATEMENTS) or (
+                    isinstance(node, ast.Expr) and isinstance(
+                        node.value, (ast.Call, ast.Constant)))
+                for node in tree.body):
+            return stop
+    return None
 
 
 def _prose_blocks(lines, used):

@@ -18,9 +18,17 @@ it, so that prose, diffs, extract and edits can all share it.
 """
 
 import ast
+import re
 import textwrap
 
 
+# A line of quoted code that stands for code left out: "# ...",
+# "# rest of the test unchanged", "# (existing code)".
+ELISION_RE = re.compile(
+    r'^\s*#\s*(?:(?:\.\.\.|\u2026)\s*$'
+    r'|.*\b(?:unchanged|omitted|as before|same as (?:before|above)'
+    r'|existing code|rest of (?:the )?(?:code|test|method|function|file|'
+    r'class)|remains? the same|snip)\b)', re.I)
 # What ``ast.parse`` raises on hostile or broken input.
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError,
                 OverflowError)

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import re
 
+from nova_resize_checks.review.read import texts
 from nova_resize_checks.review.versions import known_versions
 
 
@@ -156,6 +157,29 @@ def is_quotation(code, normalised_refs, known=True):
     digests = tuple(line_digest(line) for line in wanted)
     return any(contains(known, digests)
                for known in known_versions.FINGERPRINTS.values())
+
+
+def is_elided_quotation(code, normalised_refs):
+    """Whether ``code`` quotes one reference, with parts left out.
+
+    Each run of lines between elisions ("# ...", a bare ``...``, "# rest
+    unchanged") is, normalised, a piece of the same reference.  At least
+    two lines must be quoted: one common line proves nothing.
+    """
+    runs, run = [], []
+    for line in code.split('\n'):
+        if texts.ELISION_RE.match(line) or line.strip() in ('...', '\u2026'):
+            runs.append(run)
+            run = []
+        else:
+            run.append(line)
+    runs.append(run)
+    pieces = [piece for piece in (comparable_lines('\n'.join(lines))
+                                  for lines in runs) if piece]
+    if sum(len(piece) for piece in pieces) < 2:
+        return False
+    return any(all(contains(ref, piece) for piece in pieces)
+               for ref in normalised_refs)
 
 
 def restates_other_version(code, test_source):

@@ -344,3 +344,113 @@ class TestHeldout7Classes(_Prepared):
             '  +             self.assertIn("x", f.read())\n'
             ' 95\n```\n')
         self.assertEqual('unsafe', report.verdict, report.reason)
+
+
+class TestHeldout8Classes(_Prepared):
+    """The classes heldout8 showed (measured blind, then fixed)."""
+
+    NEW = ("        self.assertNotIn(\n"
+           "            source_rp_uuid,\n"
+           "            self._get_allocations_by_server_uuid("
+           "server['id']))\n")
+
+    def test_a_block_put_after_a_statement_quoted_inline(self):
+        for intro in ('Please add this after '
+                      '`self.assertEqual(no_usage, source_rp_usages)`:',
+                      "Je propose d'ajouter, apr\u00e8s "
+                      '`self.assertEqual(no_usage, source_rp_usages)` :',
+                      'Bitte vor `self.assertEqual(no_usage, '
+                      'source_rp_usages)` hinzuf\u00fcgen:'):
+            report, proposed = self.prepare(
+                'Review\n\n%s\n\n```python\n%s```\n' % (intro, self.NEW))
+            removed, added = self.delta(proposed)
+            self.assertEqual([], removed, intro)
+            lines = [line.strip() for line in proposed.splitlines()]
+            at = lines.index('self.assertEqual(no_usage, source_rp_usages)')
+            if 'vor' in intro:
+                self.assertEqual('source_rp_uuid,', lines[at - 2], intro)
+            else:
+                self.assertEqual('self.assertNotIn(', lines[at + 1], intro)
+
+    def test_a_gerrit_comment_asking_to_drop_its_line(self):
+        report, proposed = self.prepare(
+            "Line 55: the wait only returns a migration in 'error', so "
+            "this can never fail. Please drop the assertion.\n", '.txt')
+        removed, added = self.delta(proposed)
+        self.assertEqual(["self.assertEqual('error', migration['status'])"],
+                         removed)
+        self.assertEqual([], added)
+
+    def test_a_gerrit_comment_that_keeps_or_names_another_noun(self):
+        for text in ('Line 62: the fault check matters, please do not '
+                     'remove it.\n',
+                     'Line 60: please drop the argument, it is noise.\n'):
+            report, proposed = self.prepare(text, '.txt')
+            self.assertIsNone(proposed, text)
+
+    def test_a_gerrit_question_proposing_a_new_form(self):
+        report, proposed = self.prepare(
+            'Line 94: why not self.assertDictEqual(no_usage, '
+            'source_rp_usages)? The diff is per key.\n', '.txt')
+        removed, added = self.delta(proposed)
+        self.assertEqual(['self.assertEqual(no_usage, source_rp_usages)'],
+                         removed)
+        self.assertEqual(['self.assertDictEqual(no_usage, source_rp_usages)'],
+                         added)
+
+    def test_requests_without_code_in_other_languages_are_unparsed(self):
+        for text in ('\ub9ac\ubdf0\uc785\ub2c8\ub2e4. \uac19\uc740 '
+                     '\ud638\uc2a4\ud2b8 \ub9ac\uc0ac\uc774\uc988\ub3c4 '
+                     '\ub2e4\ub8e8\uc5b4\uc57c \ud569\ub2c8\ub2e4.\n',
+                     '\u0422\u0435\u0441\u0442 \u0445\u043e\u0440\u043e\u0448'
+                     '\u0438\u0439. \u041f\u043e\u0436\u0430\u043b\u0443\u0439'
+                     '\u0441\u0442\u0430, \u0434\u043e\u0431\u0430\u0432\u044c'
+                     '\u0442\u0435 \u043f\u0440\u043e\u0432\u0435\u0440\u043a'
+                     '\u0443 \u0441\u043e\u0431\u044b\u0442\u0438\u0439.\n'):
+            report, proposed = self.prepare(text, '.txt')
+            self.assertEqual('unverified', report.verdict, text)
+
+    def test_a_description_in_another_language_asks_for_nothing(self):
+        # "Before the fix, the old flavor came back to host1 here."
+        report, proposed = self.prepare(
+            '\u4fee\u6b63\u524d\u306f\u3001\u3053\u3053\u3067 host1 '
+            '\u306b\u53e4\u3044\u30d5\u30ec\u30fc\u30d0\u30fc\u304c'
+            '\u623b\u3063\u3066\u3044\u307e\u3057\u305f\u3002\n', '.txt')
+        self.assertEqual('no-fix', report.verdict, report.reason)
+
+    def test_a_description_with_lets_is_not_a_request(self):
+        report, proposed = self.prepare(
+            'If that delete fails, `AllocationDeleteFailed` is re-raised, '
+            'which lets the placement error propagate instead.\n')
+        self.assertEqual('no-fix', report.verdict, report.reason)
+
+    def test_nova_code_quoted_with_parts_left_out_proposes_nothing(self):
+        report, proposed = self.prepare(
+            '`finish_resize` reads:\n\n```python\n'
+            '        try:\n'
+            '            self._finish_resize_helper(context, disk_info, '
+            'image, instance,\n'
+            '                                       migration, '
+            'request_spec)\n'
+            '        except Exception:\n'
+            '            with excutils.save_and_reraise_exception():\n'
+            '                # ...\n'
+            '                self._delete_allocation_after_move(\n'
+            '                    context, instance, migration)\n'
+            '```\n\nThat is why the source is empty.\n')
+        self.assertEqual('no-fix', report.verdict, report.reason)
+        self.assertEqual([], list(report.changes))
+
+    def test_a_module_pasted_unfenced_over_paragraphs_is_one_block(self):
+        source = _canonical()
+        body = source[source.index('from nova_resize_checks import base'):]
+        body = body.replace('source_rp_usages', 'host1_usages')
+        report, proposed = self.prepare(
+            'The module as it should read:\n\n' + body, '.txt')
+        removed, added = self.delta(proposed)
+        # (The license header above the first import is not code.)
+        removed = [line for line in removed
+                   if line and not line.startswith('#')]
+        self.assertEqual(2, len(removed))
+        self.assertEqual([line.replace('source_rp_usages', 'host1_usages')
+                          for line in removed], added)
