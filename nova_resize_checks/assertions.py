@@ -25,9 +25,12 @@ import dataclasses
 import re
 import typing
 
-# 'File "/path/test_bug_1825537.py", line 87, in test_...'
-_FRAME = re.compile(r'^\s*File "([^"\n]{1,4096})", line (\d{1,9}), in '
-                    r'([^\n]{1,512})$', re.M)
+# '  File "/path/test_bug_1825537.py", line 87, in test_...', as the
+# traceback module writes a frame: two spaces, never more (its source
+# lines are indented by four, so a quoted source line is no frame).
+_FRAME = re.compile(r'^  File "([^"\n]{1,4096})", line (\d{1,9}), in '
+                    r'([^\n]{1,512})$')
+_HEADER = 'Traceback (most recent call last):'
 
 TEST_METHOD = 'test_finish_resize_fails_allocation_cleanup'
 RESIZE_HELPER = '_resize_and_assert_error'
@@ -151,25 +154,39 @@ def allocation_assertion_lines(source, method=TEST_METHOD):
     return lines
 
 
-def exception_message(traceback_text):
-    """The exception text at the end of a traceback, trimmed.
+def _frames(traceback_text):
+    """``(frames, message lines)`` of the first traceback in a text.
 
-    After the last frame line come the frame's source line and, on Python
-    3.11+, caret markers (all indented); the exception itself starts at the
-    first line that is not indented.
+    The frames are the ``_FRAME`` matches that follow the first
+    "Traceback (most recent call last):" line, each with its indented
+    source and caret lines; the exception starts at the first line that
+    is not indented, and everything after it is its message.  Nothing in
+    a message (which the code under test writes) is read as a frame: a
+    test cannot forge where it failed by printing frame lines.  With no
+    header, there are no frames and the last lines are the message.
     """
     lines = (traceback_text or '').rstrip().splitlines()
-    last_frame = None
-    for index in range(len(lines) - 1, -1, -1):
-        if _FRAME.match(lines[index]):
-            last_frame = index
+    try:
+        index = next(i for i, line in enumerate(lines)
+                     if line.strip() == _HEADER) + 1
+    except StopIteration:
+        return [], lines[-5:]
+    frames = []
+    while index < len(lines):
+        line = lines[index]
+        found = _FRAME.match(line)
+        if found:
+            frames.append(found)
+        elif line.strip() and not line[:1].isspace():
             break
-    if last_frame is None:
-        return '\n'.join(lines[-5:])[:2000]
-    rest = lines[last_frame + 1:]
-    while rest and (not rest[0].strip() or rest[0][:1].isspace()):
-        rest.pop(0)
-    return '\n'.join(line for line in rest if line.strip())[:2000]
+        index += 1
+    return frames, lines[index:]
+
+
+def exception_message(traceback_text):
+    """The exception text after a traceback's frames, trimmed."""
+    _found, message = _frames(traceback_text)
+    return '\n'.join(line for line in message if line.strip())[:2000]
 
 
 def failure_site(traceback_text, test_path, test_source,
@@ -179,7 +196,7 @@ def failure_site(traceback_text, test_path, test_source,
     ``test_path`` may be a basename; frames are matched by suffix.  Returns
     None when no frame of the test file is in the traceback.
     """
-    frames = [m for m in _FRAME.finditer(traceback_text or '')
+    frames = [m for m in _frames(traceback_text)[0]
               if m.group(1).endswith(test_path.rsplit('/', 1)[-1])]
     if not frames:
         return None

@@ -37,6 +37,7 @@ catches it") without running nova again.
 
 import argparse
 import ast
+import builtins
 import concurrent.futures
 import dataclasses
 import hashlib
@@ -606,13 +607,47 @@ def _names_read(node):
                      isinstance(n.ctx, ast.Load) and n.id != 'self')
 
 
-def _read_only_assignment(stmt):
-    """The name a ``name = <read-only expression>`` statement binds."""
-    if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
-            isinstance(stmt.targets[0], ast.Name) and
-            _side_effect_free(stmt.value)):
-        return stmt.targets[0].id
-    return None
+# Names a read-only assignment may never bind: the test case itself and
+# the builtins every statement may call (``self = <a mock>`` would turn
+# every later assertion into a call that cannot fail).
+_NEVER_REBOUND = frozenset(('self', 'cls')) | frozenset(dir(builtins))
+
+
+def _read_only_assignment(stmt, module_names=frozenset()):
+    """The name a ``name = <read-only expression>`` statement binds.
+
+    The expression must compute a value (a read, a literal, a comparison)
+    or copy a local one, not alias an object: an attribute path, or a
+    module-level name, ``self`` or a builtin, may reach anything, a mock
+    included.  The name bound must not be one of :data:`_NEVER_REBOUND`.
+    """
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], ast.Name)):
+        return None
+    value = stmt.value
+    if stmt.targets[0].id in _NEVER_REBOUND or \
+            isinstance(value, ast.Attribute) or (
+                isinstance(value, ast.Name) and (
+                    value.id in _NEVER_REBOUND or
+                    value.id in module_names)):
+        return None
+    return stmt.targets[0].id if _side_effect_free(value) else None
+
+
+def _module_names(tree):
+    """Names a module binds at its top level (imports, defs, classes)."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split('.')[0]
+                         for alias in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                               ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets
+                         if isinstance(target, ast.Name))
+    return frozenset(names)
 
 
 def _function_locals(function, keywords):
@@ -703,6 +738,7 @@ def _skeleton(source, rename=False, reserved=frozenset()):
         _normalize(tree, reserved)
     found = []
     skeleton_reads = []     # (scope, names) read by skeleton statements
+    module_names = _module_names(tree)
 
     def strip(body, path, scope, in_function):
         kept = []
@@ -714,7 +750,8 @@ def _skeleton(source, rename=False, reserved=frozenset()):
             call = _assertion_call(stmt)
             # Class and module attributes configure nova's test framework
             # (compute_driver, say): never movable.
-            assigns = _read_only_assignment(stmt) if in_function else None
+            assigns = _read_only_assignment(stmt, module_names) \
+                if in_function else None
             if call is not None or assigns is not None:
                 found.append(_Statement(
                     stmt=stmt, scope=scope, position=(path, len(kept)),

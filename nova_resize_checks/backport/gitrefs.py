@@ -124,7 +124,7 @@ def _branch_key(name):
     prefix, _sep, series = name.partition('/')
     # Old series are named (queens), newer ones numbered (2023.1): named
     # ones come first, each group alphabetical.
-    return (series[:1].isdigit(), series, prefix)
+    return (series[:1].isdecimal(), series, prefix)
 
 
 def tags(git_dir, pattern):

@@ -148,7 +148,7 @@ def _old_sqlite_migrations(adaptations):
         return
     version = tuple(int(part) for part in
                     getattr(migrate, '__version__', '0.12').split('.')[:2]
-                    if part.isdigit())
+                    if part.isdecimal())
     if version >= (0, 12) or sqlite3.sqlite_version_info < (3, 26, 0):
         return
 

@@ -60,7 +60,7 @@ SERIES = {16: 'pike', 17: 'queens', 18: 'rocky', 19: 'stein', 20: 'train',
 def major(version):
     """The major version of a release number, or None."""
     head = (version or '').split('.', 1)[0]
-    return int(head) if head.isdigit() else None
+    return int(head) if head.isdecimal() else None
 
 
 def matrix_env(version):

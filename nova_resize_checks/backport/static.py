@@ -752,7 +752,7 @@ def release_of(version):
     release, dash, rest = version.rpartition('-g')
     if dash and rest and all(c in '0123456789abcdef' for c in rest):
         base, dash, commits = release.rpartition('-')
-        if dash and base and commits.isdigit():
+        if dash and base and commits.isdecimal():
             return base, int(commits)
     return version, 0
 

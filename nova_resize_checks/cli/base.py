@@ -39,7 +39,9 @@ EXIT_CODES = (
     (EXIT_ERROR, 'a usage or environment error, before any verdict: a '
                  'bad argument, a missing, unreadable, binary or non-text '
                  'review, an unknown git ref, a canonical test that '
-                 'cannot pass within --timeout'),
+                 'cannot pass within --timeout; or, after the verdicts, '
+                 'the tool failed on a review (an internal error, '
+                 'reported)'),
     (3, 'backport --patch only: the tree was already fixed'),
     (4, 'backport --patch only: cannot tell'),
     (EXIT_INTERRUPTED, 'interrupted (Ctrl-C): every run was stopped and '
@@ -78,7 +80,7 @@ def width(stream):
     terminal (pipes, CI logs) nothing is wrapped.
     """
     columns = os.environ.get('COLUMNS', '')
-    if columns.isdigit() and int(columns) > 0:
+    if columns.isdecimal() and int(columns) > 0:
         return int(columns)
     try:
         if stream.isatty():

@@ -192,5 +192,9 @@ def run(args):
     finally:
         progress.close()
     write(args, reports, summary, collected.skipped)
+    if any(r.internal_error for r in reports):
+        # Reported with the verdicts; a failure of the tool is never a
+        # pass, nor a flag the review did not earn.
+        return base.EXIT_ERROR
     return base.EXIT_FOUND if any(r.flagged for r in reports) \
         else base.EXIT_OK

@@ -315,6 +315,9 @@ class ReviewReport:
     # Versions this review needs run: {key: Version}
     versions: typing.Dict[str, results.Version] = dataclasses.field(
         default_factory=dict)
+    # The tool itself failed on this review (a bug, reported): the
+    # command then exits 2, so that no such failure reads as a pass.
+    internal_error: bool = False
 
     @property
     def flagged(self):

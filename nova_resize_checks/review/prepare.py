@@ -430,7 +430,8 @@ def prepare_safely(path, context, data=None):
         return prepare(path, context, data)
     except Exception as exc:
         # A review must never take the others down with it.
-        report = model.ReviewReport(path=path, verdict=verdict_mod.UNVERIFIED)
+        report = model.ReviewReport(path=path, verdict=verdict_mod.UNVERIFIED,
+                                    internal_error=True)
         report.reason = 'internal error while reading this review: %s: %s' % (
             type(exc).__name__, exc)
         report.findings.append(model.Finding(

@@ -120,6 +120,13 @@ def environment(run_dir, base=None):
     return kept
 
 
+# bwrap's own environment.  Its pid 1 inside the sandbox is a fork of
+# it, and /proc/1/environ shows the environment it was started with
+# whatever --clearenv did to the run's: the tool's environment (tokens,
+# paths) must not be what a run can read there.
+LAUNCHER_ENV = {'PATH': '/usr/local/bin:/usr/bin:/bin', 'LC_ALL': 'C.UTF-8'}
+
+
 def _package_root():
     """The directory holding the nova_resize_checks this process runs.
 
@@ -600,6 +607,7 @@ def probe(hide=()):
     cmd = confinement.command([sys.executable, '-c', check])
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                              env=dict(LAUNCHER_ENV),
                               stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=60,
                               pass_fds=confinement.pass_fds(),

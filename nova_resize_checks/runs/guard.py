@@ -227,11 +227,33 @@ def _path_checks(realpath=os.path.realpath, isabs=os.path.isabs,
     return inside, allowed
 
 
+# What of the run's own /proc/self a test may open: not the links that
+# lead out of it (its root or cwd, another task's files, mapped files).
+_PROC_LINKS = frozenset(('root', 'cwd', 'exe', 'map_files', 'task', 'fd',
+                         'fdinfo', 'ns'))
+
+
+def _other_process(path, normpath=os.path.normpath):
+    """Whether ``path`` reaches /proc beyond the run's own process.
+
+    ``..`` is resolved first: "/proc/self/../1/environ" is pid 1's.
+    """
+    if not path.startswith('/'):
+        return False
+    parts = normpath(path).split('/')
+    if len(parts) < 3 or parts[1] != 'proc':
+        return False
+    if parts[2] not in ('self', 'thread-self'):
+        return True
+    return len(parts) > 3 and parts[3] in _PROC_LINKS
+
+
 def install_reporter(report):
     """Refuse and ``report(text)`` what a test has no business doing."""
     _inside, _allowed = _path_checks()
 
     def hook(event, args, report=report, _inside=_inside, _allowed=_allowed,
+             _other_process=_other_process,
              _describe=_describe, PermissionError=PermissionError,
              _PATH_EVENTS=_PATH_EVENTS, _ALWAYS=_ALWAYS,
              _PROCESS_EVENTS=_PROCESS_EVENTS, isabs=os.path.isabs,
@@ -252,9 +274,8 @@ def install_reporter(report):
                     not isabs(fsdecode(path)) or not _inside(path)):
                 # Relative paths may be relative to any dir_fd: reported.
                 attempt = event
-            elif isinstance(path, (str, bytes)) and fsdecode(
-                    path).startswith('/proc/') and not fsdecode(
-                    path).startswith(('/proc/self/', '/proc/thread-self/')):
+            elif isinstance(path, (str, bytes)) and _other_process(
+                    fsdecode(path)):
                 attempt = event
         elif event == 'sqlite3.connect':
             database = tuple(args)[0] if args else None

@@ -453,6 +453,7 @@ class Pool(object):
                     os.path.join(scratch, 'etc')))
             finished = watch.run(
                 cmd, allowance, deadline, stdin_data=stdin,
+                env=dict(confinement_mod.LAUNCHER_ENV),
                 pass_fds=self.confinement.pass_fds(),
                 preexec_fn=self._limits(deadline, cgroup))
         else:

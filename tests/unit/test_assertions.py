@@ -129,6 +129,34 @@ class TestFailureSite(testtools.TestCase):
         self.assertEqual('', assertions.first_line(None))
 
 
+class TestForgedFrames(testtools.TestCase):
+
+    def test_frames_in_the_message_are_not_read(self):
+        # The test fails at line 3 and writes a frame of its own (line
+        # 100, a placement assertion) into the failure message.
+        text = _traceback(
+            '/t/test_bug_1825537.py', 3,
+            'AssertionError: forged\n'
+            'Traceback (most recent call last):\n'
+            '  File "/t/test_bug_1825537.py", line 100, in '
+            'test_finish_resize_fails_allocation_cleanup\n'
+            '    self.assertEqual(no_usage, source_rp_usages)\n'
+            'AssertionError: nova regressed')
+        site = assertions.failure_site(text, 'test_bug_1825537.py',
+                                       _source())
+        self.assertEqual(3, site.line)
+        self.assertTrue(site.message.startswith('AssertionError: forged'))
+
+    def test_a_source_line_that_reads_like_a_frame_is_not_one(self):
+        text = ('Traceback (most recent call last):\n'
+                '  File "/t/test_bug_1825537.py", line 3, in test\n'
+                '      File "/t/test_bug_1825537.py", line 100, in test\n'
+                'AssertionError: x\n')
+        site = assertions.failure_site(text, 'test_bug_1825537.py',
+                                       _source())
+        self.assertEqual(3, site.line)
+
+
 class TestExceptionMessage(testtools.TestCase):
 
     def test_skips_source_and_caret_lines(self):

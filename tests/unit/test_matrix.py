@@ -340,6 +340,19 @@ class TestStillCaught(testtools.TestCase):
         found = matrix.still_caught(proposed, m, _canonical())
         self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
 
+    def test_rebinding_self_or_aliasing_an_object_means_run_everything(self):
+        # "self = <a mock>" before the placement reads turns every later
+        # assertion into a call that cannot fail; an alias of an object
+        # (a bare name or attribute path) may reach anything too.
+        m, _ = _full_matrix()
+        line = "        source_rp_uuid = self._get_provider_uuid_by_host("
+        for added in ('self = base.integrated_helpers.mock.call',
+                      'len = base.integrated_helpers.mock.call',
+                      'recorder = base.integrated_helpers'):
+            proposed = self._replace(line, '        %s\n%s' % (added, line))
+            found = matrix.still_caught(proposed, m, _canonical())
+            self.assertEqual({}, found, added)
+
     def test_assertion_with_side_effects_means_run_everything(self):
         m, _ = _full_matrix()
         for added in ("self.assertIsNone(self._delete_server(server))",

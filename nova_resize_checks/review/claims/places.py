@@ -83,7 +83,7 @@ def noun_before(masked, index):
     """What the sentence calls code span ``index`` ("argument", ...)."""
     key = '%s%d' % (prose.PH_OPEN, index)
     start = masked.find(key)
-    while start >= 0 and masked[start + len(key)].isdigit():
+    while start >= 0 and masked[start + len(key)].isdecimal():
         start = masked.find(key, start + 1)
     if start < 0:
         return ''

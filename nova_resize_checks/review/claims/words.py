@@ -140,13 +140,13 @@ def _subject_before(tokens, j):
     """
     k, words = j, 0
     while k >= 0 and tokens[k][0] == 'word' and words <= 3:
-        if k >= 2 and tokens[k][1].isdigit() and tokens[k - 1][1] in (
+        if k >= 2 and tokens[k][1].isdecimal() and tokens[k - 1][1] in (
                 'line', 'l') and tokens[k - 2][1] in ('on', 'at', 'in'):
             k -= 3
             continue
         if tokens[k][1] in ('on', 'at', 'in') and k + 1 <= j and \
                 tokens[k + 1][1].startswith('l') and \
-                tokens[k + 1][1][1:].isdigit():
+                tokens[k + 1][1][1:].isdecimal():
             k -= 1
             continue
         words += 1

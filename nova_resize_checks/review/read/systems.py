@@ -143,7 +143,7 @@ def _int(value, default=0):
         return default
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value)
     return default
 

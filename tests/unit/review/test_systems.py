@@ -381,3 +381,36 @@ class TestPrepare(testtools.TestCase):
             inputs.Review('r.md', b'The test is fine.')])
         self.assertEqual(['c.json@x', 'c.json@y', 'r.md'],
                          [r.path for r in split])
+
+    def test_digits_int_cannot_read_are_no_line(self):
+        # "²" is a digit to str.isdigit() and not to int(): one such field
+        # must neither crash the reading nor hide the other comments.
+        for field in ('line', 'start_line'):
+            doc = {OUR_PATH: [
+                {'id': '1', 'line': '\u00b2', 'message': 'x',
+                 'author': {'name': 'a'}},
+                {'id': '2', 'line': 94, 'author': {'name': 'b'},
+                 'message': 'Drop this assertion.'}]}
+            if field == 'start_line':
+                doc = [{'path': OUR_PATH, 'body': 'a', 'line': 3,
+                        'start_line': '\u00b2', 'user': {'login': 'x'}}]
+            data = json.dumps(doc).encode()
+            split = systems.by_author([inputs.Review('c.json', data)])
+            self.assertGreater(len(split), 0, field)
+            for review in split:
+                report = prepare.prepare(review.path, prepare.Context(),
+                                         review.data)
+                self.assertFalse(report.internal_error, field)
+
+
+class TestInternalError(testtools.TestCase):
+
+    def test_a_failure_of_the_tool_is_marked(self):
+        def broken(*args, **kwargs):
+            raise ValueError('boom')
+
+        self.patch(prepare, 'prepare', broken)
+        report = prepare.prepare_safely('r.md', None, b'x')
+        self.assertTrue(report.internal_error)
+        self.assertEqual('unverified', report.verdict)
+        self.assertIn('boom', report.reason)

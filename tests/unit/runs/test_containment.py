@@ -30,6 +30,7 @@ from nova_resize_checks.review import gate
 from nova_resize_checks.review import model
 from nova_resize_checks.review import pipeline
 from nova_resize_checks.review import prepare
+from nova_resize_checks.runs import confinement
 from nova_resize_checks.runs import guard
 from nova_resize_checks.runs import pool
 from nova_resize_checks.runs import protocol
@@ -359,3 +360,45 @@ class TestEveryRunStartsAlike(testtools.TestCase):
         # Apart from the variant (and its own paths) every job is the same.
         self.assertEqual(1, len({json.dumps(j, sort_keys=True)
                                  for j in jobs}))
+
+
+class TestRound4(testtools.TestCase):
+    """The fourth round of attacks, written from outside (issue 19)."""
+
+    def test_proc_paths_out_of_the_run_are_other_processes(self):
+        for path in ('/proc/1/environ', '/proc/self/../1/environ',
+                     '/proc/thread-self/../../proc/1/cmdline',
+                     '/proc/self/root/etc/shadow', '/proc/self/cwd/x',
+                     '/proc/self/fd/3', '/proc/self/task/1/environ',
+                     '/proc//1/environ'):
+            self.assertTrue(guard._other_process(path), path)
+        for path in ('/proc/self/status', '/proc/self/environ',
+                     '/proc/thread-self/stat', '/tmp/proc/1', 'proc/1',
+                     '/etc/hosts'):
+            self.assertFalse(guard._other_process(path), path)
+
+    def test_bwrap_is_started_without_the_tool_environment(self):
+        # bwrap's pid 1 inside shows the environment bwrap was given in
+        # /proc/1/environ, whatever --clearenv does for the run.
+        seen = {}
+
+        def fake_run(cmd, allowance, deadline=None, env=None, **kwargs):
+            seen['env'] = env
+            raise RuntimeError('stop here')
+
+        class Confined(object):
+            def new_cgroup(self):
+                return None
+
+            def command(self, argv, **kwargs):
+                return ['bwrap', '--'] + list(argv)
+
+            def pass_fds(self):
+                return ()
+
+        self.useFixture(fixtures.EnvironmentVariable('NRC_CANARY', 'x'))
+        self.patch(pool.watch, 'run', fake_run)
+        p = pool.Pool(['real'], Confined(), use_cache=False)
+        version = results.Version('x = 1\n', ())
+        self.assertRaises(RuntimeError, p.run, [version])
+        self.assertEqual(dict(confinement.LAUNCHER_ENV), seen['env'])
