@@ -11,18 +11,22 @@
 # under the License.
 
 
-"""The third round of attacks through the command line, gate on and off.
+"""The third and fourth rounds of attacks through the command line.
 
-Every review of tests/samples/hostile3 runs through ``nova-resize-checks
-review`` in one invocation with the static gate and one without it (the
-test-only switch), next to a benign review that must stay ``weakens``
-(also against a hostile version built to share its old identity).  A
-third invocation gives a review more runs than its budget allows.
+Every review of tests/samples/hostile3 and tests/samples/hostile4 runs
+through ``nova-resize-checks review`` in one invocation with the static
+gate and one without it (the test-only switch), next to a benign review
+that must stay ``weakens`` (also against a hostile version built to share
+its old identity).  A third invocation gives a review more runs than its
+budget allows.  (One module for both rounds: they share the canonical
+run and the matrix, which cost more than the attacks.)
 
 Canaries, outside every old hidden root (next to the checkout, not in
 it): a world-writable directory with a unix datagram socket anyone may
 send to and a world-readable planted secret; the secret must appear in no
 report, no stderr and no cache entry, and the socket must get nothing.
+A third canary is in the tool's own environment (round 4: pid 1 inside a
+run used to show it in /proc/1/environ): it too must appear nowhere.
 The nova mode (eventlet or native threads) is the one this process runs
 in (``OS_NOVA_DISABLE_EVENTLET_PATCHING``); run the module in both.
 """
@@ -45,6 +49,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(os.path.dirname(HERE))
 SAMPLES = os.path.join(os.path.dirname(HERE), 'samples')
 HOSTILE = os.path.join(SAMPLES, 'hostile3')
+HOSTILE4 = os.path.join(SAMPLES, 'hostile4')
+ENV_SECRET = 'nrc-environment-secret-41c9e2'
+ENV_SECRET_NAME = 'NRC_ROUND4_TOKEN'
 VICTIM = os.path.join(SAMPLES, 'reviews', 'loose_dest_check.md')
 BUDGETED = os.path.join(HOSTILE, 'budget', 'swapped_arguments.md')
 SECRET_TEXT = 'nrc-planted-secret-7d20a1'
@@ -86,6 +93,7 @@ class TestHostileRound3(testtools.TestCase):
     @classmethod
     def _cli(cls, paths, gate=True, budget=None):
         env = dict(os.environ, XDG_CACHE_HOME=cls.cache_home)
+        env[ENV_SECRET_NAME] = ENV_SECRET
         env.pop('NOVA_RESIZE_CHECKS_BUDGET', None)
         if budget:
             env['NOVA_RESIZE_CHECKS_BUDGET'] = budget
@@ -118,7 +126,9 @@ class TestHostileRound3(testtools.TestCase):
         corpus = os.path.join(cls.work, 'corpus')
         os.makedirs(corpus)
         cls.expect = {}
-        for path in sorted(glob.glob(os.path.join(HOSTILE, '*.md'))):
+        for path in sorted(glob.glob(os.path.join(HOSTILE, '*.md')) +
+                           glob.glob(os.path.join(HOSTILE4, '*.md')) +
+                           glob.glob(os.path.join(HOSTILE4, '*[!t].json'))):
             name = os.path.basename(path)
             with open(path) as f:
                 text = f.read()
@@ -126,7 +136,7 @@ class TestHostileRound3(testtools.TestCase):
                 text = text.replace(key, value)
             with open(os.path.join(corpus, name), 'w') as f:
                 f.write(text)
-            with open(path[:-3] + '.expect.json') as f:
+            with open(path.rsplit('.', 1)[0] + '.expect.json') as f:
                 cls.expect[name] = json.load(f)
         shutil.copy(VICTIM, os.path.join(corpus, 'zz_victim.md'))
         cls.gated = cls._cli([corpus])
@@ -196,13 +206,27 @@ class TestHostileRound3(testtools.TestCase):
                          found['swapped.md'].get('reason'))
         self.assertIn('budget of 2 runs', found['swapped.md']['reason'])
 
+    def test_a_forged_frame_does_not_choose_the_failing_line(self):
+        for run in (self.gated, self.ungated):
+            found = self._verdicts(run)
+            name = 'forged_failure_frame.md'
+            forged = self.expect[name]['forged_line']
+            real = found[name]['proposed']['real']
+            self.assertEqual('fail', real['outcome'], real)
+            self.assertNotEqual(forged, real.get('failing_line'), real)
+            self.assertNotIn('at line %d ' % forged,
+                             found[name].get('reason', ''))
+
     def test_no_datagram_reached_the_host_socket(self):
         self.assertEqual([], self.datagrams)
 
     def test_planted_secret_never_appears(self):
         for output in self.outputs:
             self.assertNotIn(SECRET_TEXT, output)
+            self.assertNotIn(ENV_SECRET, output)
         for root, _dirs, names in os.walk(self.cache_home):
             for name in names:
                 with open(os.path.join(root, name), 'rb') as f:
-                    self.assertNotIn(SECRET_TEXT.encode(), f.read(), name)
+                    data = f.read()
+                self.assertNotIn(SECRET_TEXT.encode(), data, name)
+                self.assertNotIn(ENV_SECRET.encode(), data, name)
