@@ -44,6 +44,12 @@ def in_temp(path):
             and '..' not in path.replace('\\', '/').split('/'))
 
 
+def last_name(node):
+    """The last name of ``node``: ``patch`` for ``mock.patch``, or None."""
+    return (node.attr if isinstance(node, ast.Attribute)
+            else getattr(node, 'id', None))
+
+
 class CallRules(object):
     """The call rules of :class:`.scanner.Scanner` (its ``_call``).
 
@@ -170,20 +176,8 @@ class CallRules(object):
     def _import_target(self, node):
         """Strings that mock.patch & co. will import must be known."""
         func = node.func
-        name = (func.attr if isinstance(func, ast.Attribute)
-                else getattr(func, 'id', None))
-        index = None
-        if name in policy.IMPORTING_CALLS:
-            index = 0
-        elif name in policy.IMPORTING_CALLS_ARG1:
-            index = 1
-        elif name in ('dict', 'multiple') and isinstance(
-                func, ast.Attribute):
-            owner = func.value
-            owner_name = (owner.attr if isinstance(owner, ast.Attribute)
-                          else getattr(owner, 'id', None))
-            if owner_name == 'patch':
-                index = 0
+        name = last_name(func)
+        index = _target_index(func, name)
         if index is None:
             return
         if len(node.args) <= index:
@@ -197,15 +191,31 @@ class CallRules(object):
             self._flag(node, 'import-target', '%s() with a target that is '
                        'not a literal' % name)
             return
-        target = target.strip()
-        top = target.split('.')[0]
-        if any(policy.bad_dunder(part) for part in target.split('.')[1:]):
-            self._flag(node, 'import-target', '%s() reaches %s'
-                       % (name, target))
-        elif top not in policy.PATCH_TOPS:
-            self._flag(node, 'import-target', '%s() would import %r'
-                       % (name, top))
-        elif any(target == f or target.startswith(f + '.')
-                 for f in policy.FORBIDDEN_PATCH):
-            self._flag(node, 'import-target', '%s() replaces %s'
-                       % (name, target))
+        problem = _target_problem(name, target.strip())
+        if problem:
+            self._flag(node, 'import-target', problem)
+
+
+def _target_index(func, name):
+    """Which argument of a call to ``func`` (``name``) names an import."""
+    if name in policy.IMPORTING_CALLS:
+        return 0
+    if name in policy.IMPORTING_CALLS_ARG1:
+        return 1
+    if name in ('dict', 'multiple') and isinstance(
+            func, ast.Attribute) and last_name(func.value) == 'patch':
+        return 0
+    return None
+
+
+def _target_problem(name, target):
+    """Why ``name()`` may not import or replace ``target``, or None."""
+    top = target.split('.')[0]
+    if any(policy.bad_dunder(part) for part in target.split('.')[1:]):
+        return '%s() reaches %s' % (name, target)
+    if top not in policy.PATCH_TOPS:
+        return '%s() would import %r' % (name, top)
+    if any(target == f or target.startswith(f + '.')
+           for f in policy.FORBIDDEN_PATCH):
+        return '%s() replaces %s' % (name, target)
+    return None

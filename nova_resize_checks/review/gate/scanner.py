@@ -216,9 +216,7 @@ class Scanner(calls.CallRules):
         func = parent.func
         if not (isinstance(func, ast.Attribute) and func.attr == 'object'):
             return False
-        owner = func.value
-        owner_name = (owner.attr if isinstance(owner, ast.Attribute)
-                      else getattr(owner, 'id', None))
+        owner_name = calls.last_name(func.value)
         attr = calls.literal_str(parent.args[1])
         qualified = self._qualified(node)
         return (owner_name == 'patch' and attr is not None
