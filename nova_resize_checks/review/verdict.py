@@ -141,32 +141,36 @@ def caught_by(canonical_results):
                   if variant != REAL and result.outcome != PASS)
 
 
-def judge_runs(results, caught, describe=None):
-    """(verdict, reason) for a proposed version's {variant: RunResult}.
-
-    ``describe``: given the surviving mutants, a sentence on what catches
-    them in the canonical test (or None), added to a ``weakens`` reason.
-    """
-    stopped = refused(results)
-    if stopped:
-        return stopped
-    real = results.get(REAL)
+def _against_real(real):
+    """(BREAKS, reason) unless ``real`` (the run against nova) passed."""
     if real is None:
         return BREAKS, 'the proposed version was not run against real nova'
-    if real.outcome != PASS:
-        where = (' at line %d (%s)' % (real.failing_line, real.failing_code)
-                 if real.failing_line else '')
-        return BREAKS, ('the proposed version does not pass against real '
-                        'nova: %s%s: %s' % (real.outcome, where,
-                                            real.evidence))
-    sham = results.get(SHAM)
-    if sham is not None and sham.outcome != SKIPPED and \
-            sham.outcome != real.outcome:
-        return UNSAFE, ('the proposed version tells the mutant machinery '
-                        'apart from nova: it passes against real nova but '
-                        'gives %s against real nova passed through the '
-                        'machinery unchanged (the sham run): %s'
-                        % (sham.outcome, sham.evidence))
+    if real.outcome == PASS:
+        return None
+    where = (' at line %d (%s)' % (real.failing_line, real.failing_code)
+             if real.failing_line else '')
+    return BREAKS, ('the proposed version does not pass against real '
+                    'nova: %s%s: %s' % (real.outcome, where, real.evidence))
+
+
+def _against_sham(sham, real):
+    """(UNSAFE, reason) when the sham run's outcome differs from real's."""
+    if sham is None or sham.outcome == SKIPPED or \
+            sham.outcome == real.outcome:
+        return None
+    return UNSAFE, ('the proposed version tells the mutant machinery '
+                    'apart from nova: it passes against real nova but '
+                    'gives %s against real nova passed through the '
+                    'machinery unchanged (the sham run): %s'
+                    % (sham.outcome, sham.evidence))
+
+
+def _survivors(results, caught):
+    """(escaped, uncaught): caught mutants the proposed version misses.
+
+    ``escaped`` it passes against; ``uncaught`` it fails against, but not
+    by an assertion that catches them (see ``catches``).
+    """
     escaped = [m for m in caught
                if results.get(m) is not None and
                results[m].outcome == PASS]
@@ -174,23 +178,31 @@ def judge_runs(results, caught, describe=None):
                 if results.get(m) is not None and m not in escaped and
                 results[m].outcome != SKIPPED and
                 not catches(m, results[m])]
-    if escaped or uncaught:
-        parts = []
-        if escaped:
-            parts.append('passes against mutant%s %s'
-                         % ('s' if len(escaped) > 1 else '',
-                            ', '.join(escaped)))
-        for m in uncaught:
-            r = results[m]
-            parts.append('does not catch mutant %s with an assertion%s '
-                         '(%s: %s)' % (
-                             m, ' reading placement'
-                             if _placement_wrong(m) else '', r.outcome,
-                             r.evidence[:200]))
-        reason = ('the proposed version %s, which the canonical test '
-                  'catches' % '; '.join(parts))
-        more = describe(escaped + uncaught) if describe else None
-        return WEAKENS, reason + ('; ' + more if more else '')
+    return escaped, uncaught
+
+
+def _weakens(results, escaped, uncaught, describe):
+    """(WEAKENS, reason) naming the mutants that survive."""
+    parts = []
+    if escaped:
+        parts.append('passes against mutant%s %s'
+                     % ('s' if len(escaped) > 1 else '',
+                        ', '.join(escaped)))
+    for m in uncaught:
+        r = results[m]
+        parts.append('does not catch mutant %s with an assertion%s '
+                     '(%s: %s)' % (
+                         m, ' reading placement'
+                         if _placement_wrong(m) else '', r.outcome,
+                         r.evidence[:200]))
+    reason = ('the proposed version %s, which the canonical test '
+              'catches' % '; '.join(parts))
+    more = describe(escaped + uncaught) if describe else None
+    return WEAKENS, reason + ('; ' + more if more else '')
+
+
+def _holds(results, caught):
+    """(OK, reason): every caught mutant is caught again."""
     known = [m for m in caught
              if results.get(m) is not None and results[m].known]
     return OK, ('the proposed version passes against real nova and fails '
@@ -198,3 +210,23 @@ def judge_runs(results, caught, describe=None):
                 % (', '.join(caught),
                    '; known without running for %d of them: an unchanged '
                    'assertion catches them' % len(known) if known else ''))
+
+
+def judge_runs(results, caught, describe=None):
+    """(verdict, reason) for a proposed version's {variant: RunResult}.
+
+    ``describe``: given the surviving mutants, a sentence on what catches
+    them in the canonical test (or None), added to a ``weakens`` reason.
+    The first of these that holds decides: a run stopped by confinement;
+    the run against real nova not passing; the sham run differing from
+    it; a caught mutant surviving; else ``ok``.
+    """
+    real = results.get(REAL)
+    decided = (refused(results) or _against_real(real) or
+               _against_sham(results.get(SHAM), real))
+    if decided:
+        return decided
+    escaped, uncaught = _survivors(results, caught)
+    if escaped or uncaught:
+        return _weakens(results, escaped, uncaught, describe)
+    return _holds(results, caught)

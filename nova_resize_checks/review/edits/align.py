@@ -69,55 +69,98 @@ def _value_shape(value):
 
 
 def keys(statements):
-    """(shape, loose) keys of one statement, as parsed by ``ast``."""
+    """(shape, loose) keys of one statement, as parsed by ``ast``.
+
+    (None, None) for several statements or one of a kind :data:`_KEYS`
+    does not list; ``loose`` is None where a kind has no looser key.
+    """
     if len(statements) != 1:
         return None, None
     stmt = statements[0]
-    if isinstance(stmt, ast.Expr):
-        value = stmt.value
-        if isinstance(value, ast.Await):
-            value = value.value
-        if isinstance(value, ast.Call):
-            shape = _value_shape(value)
-            return shape, shape[:2]
-        return None, None
-    if isinstance(stmt, ast.Assign):
-        targets = tuple(ast.dump(t) for t in stmt.targets)
-        return (('assign', targets, _value_shape(stmt.value)),
-                ('assign', targets))
-    if isinstance(stmt, ast.AnnAssign):
-        target = (ast.dump(stmt.target),)
-        value = _value_shape(stmt.value) if stmt.value else None
-        return ('assign', target, value), ('assign', target)
-    if isinstance(stmt, ast.AugAssign):
-        target = ast.dump(stmt.target)
-        return (('augassign', target, type(stmt.op).__name__,
-                 _value_shape(stmt.value)), ('augassign', target))
-    if isinstance(stmt, ast.Return):
-        value = _value_shape(stmt.value) if stmt.value else None
-        return ('return', value), ('return',)
-    if isinstance(stmt, ast.Assert):
-        return ('assert', _value_shape(stmt.test)), None
-    if isinstance(stmt, ast.Raise):
-        value = _value_shape(stmt.exc) if stmt.exc else None
-        return ('raise', value), ('raise',)
-    if isinstance(stmt, ast.Delete):
-        return ('del', tuple(ast.dump(t) for t in stmt.targets)), None
-    if isinstance(stmt, (ast.If, ast.While)):
-        return ((type(stmt).__name__, ast.dump(stmt.test)),
-                (type(stmt).__name__, _value_shape(stmt.test)))
-    if isinstance(stmt, (ast.For, ast.AsyncFor)):
-        return (('for', ast.dump(stmt.target), ast.dump(stmt.iter)),
-                ('for', ast.dump(stmt.target)))
-    if isinstance(stmt, (ast.With, ast.AsyncWith)):
-        return (('with', tuple(ast.dump(i.context_expr)
-                               for i in stmt.items)),
-                ('with', tuple(_value_shape(i.context_expr)
-                               for i in stmt.items)))
-    if isinstance(stmt, ast.Try) and stmt.body:
-        inner, _loose = keys(stmt.body[:1])
-        return (('try', inner), None) if inner else (None, None)
+    for kinds, of in _KEYS:
+        if isinstance(stmt, kinds):
+            return of(stmt)
     return None, None
+
+
+def _expr_keys(stmt):
+    value = stmt.value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.Call):
+        shape = _value_shape(value)
+        return shape, shape[:2]
+    return None, None
+
+
+def _assign_keys(stmt):
+    targets = tuple(ast.dump(t) for t in stmt.targets)
+    return (('assign', targets, _value_shape(stmt.value)),
+            ('assign', targets))
+
+
+def _ann_assign_keys(stmt):
+    target = (ast.dump(stmt.target),)
+    value = _value_shape(stmt.value) if stmt.value else None
+    return ('assign', target, value), ('assign', target)
+
+
+def _aug_assign_keys(stmt):
+    target = ast.dump(stmt.target)
+    return (('augassign', target, type(stmt.op).__name__,
+             _value_shape(stmt.value)), ('augassign', target))
+
+
+def _return_keys(stmt):
+    value = _value_shape(stmt.value) if stmt.value else None
+    return ('return', value), ('return',)
+
+
+def _raise_keys(stmt):
+    value = _value_shape(stmt.exc) if stmt.exc else None
+    return ('raise', value), ('raise',)
+
+
+def _test_keys(stmt):
+    return ((type(stmt).__name__, ast.dump(stmt.test)),
+            (type(stmt).__name__, _value_shape(stmt.test)))
+
+
+def _for_keys(stmt):
+    return (('for', ast.dump(stmt.target), ast.dump(stmt.iter)),
+            ('for', ast.dump(stmt.target)))
+
+
+def _with_keys(stmt):
+    return (('with', tuple(ast.dump(i.context_expr) for i in stmt.items)),
+            ('with', tuple(_value_shape(i.context_expr)
+                           for i in stmt.items)))
+
+
+def _try_keys(stmt):
+    if not stmt.body:
+        return None, None
+    inner, _loose = keys(stmt.body[:1])
+    return (('try', inner), None) if inner else (None, None)
+
+
+# (statement kinds, their (shape, loose) keys), tried in order by keys().
+_KEYS = (
+    (ast.Expr, _expr_keys),
+    (ast.Assign, _assign_keys),
+    (ast.AnnAssign, _ann_assign_keys),
+    (ast.AugAssign, _aug_assign_keys),
+    (ast.Return, _return_keys),
+    (ast.Assert,
+     lambda stmt: (('assert', _value_shape(stmt.test)), None)),
+    (ast.Raise, _raise_keys),
+    (ast.Delete,
+     lambda stmt: (('del', tuple(ast.dump(t) for t in stmt.targets)), None)),
+    ((ast.If, ast.While), _test_keys),
+    ((ast.For, ast.AsyncFor), _for_keys),
+    ((ast.With, ast.AsyncWith), _with_keys),
+    (ast.Try, _try_keys),
+)
 
 
 def describe(module_or_code, node):

@@ -180,48 +180,67 @@ def find(module, name, within=None):
         limit = def_scope(resolved, within)
         if limit is None:
             raise ValueError('no single def named %s' % within)
+    for scope in resolved.all_scopes():
+        if _in_limit(scope, limit):
+            _scope_uses(uses, scope, limit)
+    _attribute_uses(uses, resolved, limit)
+    _keyword_uses(uses, resolved, limit)
+    return uses
+
+
+def _in_limit(scope, limit):
+    return limit is None or _within(scope, limit)
+
+
+def _scope_uses(uses, scope, limit):
+    """The bindings and reads of ``uses.name`` that ``scope`` records."""
+    name = uses.name
+    for assignment in scope.assignments[name]:
+        node = getattr(assignment, 'node', None)
+        for found in _binding_name(node, name):
+            if found not in uses.bound:
+                uses.bound.append(found)
+    # Every access: a dotted one (``os.path.sep`` after ``import
+    # os.path``) is filed under its dotted name.
+    for access in scope.accesses:
+        found = _leftmost(access.node)
+        if (found is None or found.value != name
+                or found in uses.read):
+            continue
+        uses.read.append(found)
+        if limit is not None and any(
+                not _within(a.scope, limit) for a in access.referents):
+            uses.outside.append(found)
+
+
+def _attribute_uses(uses, resolved, limit):
+    """``self.name``, ``cls.name`` and ``Class.name``, stored or read."""
     owners = {'self', 'cls'} | {
         node.name.value for node in m.findall(resolved.module,
                                               m.ClassDef())}
-    for scope in resolved.all_scopes():
-        if limit is not None and not _within(scope, limit):
-            continue
-        for assignment in scope.assignments[name]:
-            node = getattr(assignment, 'node', None)
-            for found in _binding_name(node, name):
-                if found not in uses.bound:
-                    uses.bound.append(found)
-        # Every access: a dotted one (``os.path.sep`` after ``import
-        # os.path``) is filed under its dotted name.
-        for access in scope.accesses:
-            found = _leftmost(access.node)
-            if (found is None or found.value != name
-                    or found in uses.read):
-                continue
-            uses.read.append(found)
-            if limit is not None and any(
-                    not _within(a.scope, limit) for a in access.referents):
-                uses.outside.append(found)
     for attr in m.findall(resolved.module, m.Attribute(
-            value=m.Name(), attr=m.Name(name))):
+            value=m.Name(), attr=m.Name(uses.name))):
         if attr.value.value not in owners:
             continue
-        scope = resolved.scopes.get(attr)
-        if limit is not None and not _within(scope, limit):
+        if not _in_limit(resolved.scopes.get(attr), limit):
             continue
         if resolved.contexts.get(attr) == meta.ExpressionContext.STORE:
             uses.attr_bound.append(attr.attr)
         else:
             uses.attr_read.append(attr.attr)
+
+
+def _keyword_uses(uses, resolved, limit):
+    """``name=`` in calls to the file's own functions taking ``name``."""
+    name = uses.name
     for call in m.findall(resolved.module, m.Call(args=[
             m.ZeroOrMore(), m.Arg(keyword=m.Name(name)), m.ZeroOrMore()])):
         scope = resolved.scopes.get(call)
-        if limit is not None and not _within(scope, limit):
+        if not _in_limit(scope, limit):
             continue
         if _calls_local_def_taking(call, scope, name):
             uses.keywords.extend(arg.keyword for arg in call.args
                                  if m.matches(arg.keyword, m.Name(name)))
-    return uses
 
 
 def _calls_local_def_taking(call, scope, name):

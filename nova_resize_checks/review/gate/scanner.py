@@ -13,11 +13,17 @@
 
 """The static gate's walk over one module's ``ast``: each node against
 the rules of :mod:`.policy`.
+
+The walk and the rules for imports, names, attributes and containers
+(``os.environ``) are here; the rules for calls are :mod:`.calls`, and
+which module paths may be imported or reached is :mod:`.modules`.
 """
 
 import ast
 import sys
 
+from nova_resize_checks.review.gate import calls
+from nova_resize_checks.review.gate import modules
 from nova_resize_checks.review.gate import policy
 
 
@@ -25,61 +31,11 @@ class Unreadable(Exception):
     """The code parsed but cannot be checked."""
 
 
-def _import_problem(name, allow_list=True):
-    """Why importing module ``name`` is unsafe, or None."""
-    parts = name.split('.')
-    bad = [p for p in parts if p in policy.DENIED_SEGMENTS]
-    if bad:
-        return 'import of %s (%s) is not allowed' % (name, bad[0])
-    for i in range(len(parts), 0, -1):
-        prefix = '.'.join(parts[:i])
-        if prefix in policy.DENIED_IMPORTS:
-            return 'import of %s is not allowed (%s)' % (name, prefix)
-    if parts[0] == 'nova_resize_checks':
-        own = '.'.join(parts[:2])
-        if own not in policy.ALLOWED_OWN_MODULES:
-            return 'import of %s is not allowed (only %s)' % (
-                name, ', '.join(sorted(policy.ALLOWED_OWN_MODULES)[1:]))
-        return None
-    if not allow_list:
-        return None
-    for i in range(len(parts), 0, -1):
-        if '.'.join(parts[:i]) in policy.ALLOWED_IMPORTS:
-            return None
-    return 'import of %s is not allowed (not on the allow-list)' % name
+# What a container rule returns for a use it allows.
+_ALLOWED = object()
 
 
-def _attr_problem(qualified, attr):
-    """Why ``attr`` of the module object ``qualified`` is unsafe, or None."""
-    if (attr.startswith('_') and not (attr.startswith('__')
-                                      and attr.endswith('__'))
-            and qualified.split('.')[0] not in policy.OWN_TREES):
-        return 'private attribute %s.%s' % (qualified, attr)
-    allowed = policy.MODULE_ATTRS_ALLOWED.get(qualified)
-    if allowed is not None and attr not in allowed:
-        return '%s.%s is not allowed' % (qualified, attr)
-    denied = policy.MODULE_ATTRS_DENIED.get(qualified)
-    if denied is not None and attr in denied:
-        return '%s.%s is not allowed' % (qualified, attr)
-    return _import_problem('%s.%s' % (qualified, attr), allow_list=False)
-
-
-def _literal_str(node):
-    if isinstance(node, ast.Constant) and isinstance(node.value,
-                                                     (str, bytes)):
-        value = node.value
-        if isinstance(value, bytes):
-            value = value.decode('latin-1')
-        return value
-    return None
-
-
-def _in_temp(path):
-    return (path.startswith(policy.TEMP_PREFIXES)
-            and '..' not in path.replace('\\', '/').split('/'))
-
-
-class Scanner(object):
+class Scanner(calls.CallRules):
     """One pass over a parsed tree; collects (line, rule, detail, message)."""
 
     def __init__(self, source, tree):
@@ -190,7 +146,7 @@ class Scanner(object):
     def _import(self, node):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                problem = _import_problem(alias.name)
+                problem = modules.import_problem(alias.name)
                 if problem:
                     self._flag(node, 'import', problem, alias.name)
                 if alias.asname:
@@ -204,7 +160,7 @@ class Scanner(object):
                        '.' * node.level + (node.module or ''))
             return
         module = node.module or ''
-        problem = _import_problem(module)
+        problem = modules.import_problem(module)
         if problem:
             self._flag(node, 'import', problem, module)
             return
@@ -213,7 +169,7 @@ class Scanner(object):
                 self._flag(node, 'import', 'import * from %s is not allowed'
                            % module, module + '.*')
                 continue
-            problem = _attr_problem(module, alias.name)
+            problem = modules.attr_problem(module, alias.name)
             if not problem and alias.name in policy.DANGEROUS_ATTRS:
                 problem = '%s.%s is not allowed' % (module, alias.name)
             if problem:
@@ -260,10 +216,8 @@ class Scanner(object):
         func = parent.func
         if not (isinstance(func, ast.Attribute) and func.attr == 'object'):
             return False
-        owner = func.value
-        owner_name = (owner.attr if isinstance(owner, ast.Attribute)
-                      else getattr(owner, 'id', None))
-        attr = _literal_str(parent.args[1])
+        owner_name = calls.last_name(func.value)
+        attr = calls.literal_str(parent.args[1])
         qualified = self._qualified(node)
         return (owner_name == 'patch' and attr is not None
                 and not attr.startswith('_')
@@ -279,7 +233,7 @@ class Scanner(object):
             return
         owner = self._qualified(node.value)
         if owner is not None:
-            problem = _attr_problem(owner, attr)
+            problem = modules.attr_problem(owner, attr)
             if problem:
                 self._flag(node, 'attribute', problem)
                 return
@@ -292,214 +246,80 @@ class Scanner(object):
             self._container(node, qualified)
 
     def _container(self, node, qualified):
-        """Containers: read ``os.environ`` one variable at a time only."""
+        """Containers: read ``os.environ`` one variable at a time only.
+
+        The first of the container rules that decides a use decides it:
+        it returns :data:`_ALLOWED`, or the node to flag and the message.
+        A use no rule decides may modify the container.
+        """
         parent = self.parents.get(node)
+        for rule in (self._container_write, self._container_method,
+                     self._container_membership, self._container_whole,
+                     self._container_passed):
+            decided = rule(node, parent, qualified)
+            if decided is not None:
+                break
+        else:
+            decided = (node, '%s used where it may be modified' % qualified)
+        if decided is not _ALLOWED:
+            self._flag(decided[0], 'container', decided[1])
+
+    def _container_write(self, node, parent, qualified):
+        """``os.environ = ...``, ``os.environ[k] = ...``; ``[k]`` reads."""
         if isinstance(node, ast.Attribute) and not isinstance(node.ctx,
                                                               ast.Load):
-            self._flag(node, 'container', 'writes %s' % qualified)
-            return
+            return node, 'writes %s' % qualified
         if isinstance(parent, ast.Subscript) and parent.value is node:
             if isinstance(parent.ctx, ast.Load):
-                return
-            self._flag(parent, 'container', 'writes %s' % qualified)
-            return
+                return _ALLOWED
+            return parent, 'writes %s' % qualified
+        return None
+
+    def _container_method(self, node, parent, qualified):
+        """A method of the container: only its readers, called."""
+        if not (isinstance(parent, ast.Attribute) and parent.value is node):
+            return None
         whole = qualified in policy.SECRET_CONTAINERS
-        if isinstance(parent, ast.Attribute) and parent.value is node:
-            grand = self.parents.get(parent)
-            readers = policy.KEY_READERS if whole else policy.CONTAINER_READERS
-            if (parent.attr in readers
-                    and isinstance(grand, ast.Call) and grand.func is parent):
-                return
-            if whole:
-                self._flag(parent, 'container', '%s.%s reads %s as a whole '
-                           '(it may hold credentials)'
-                           % (qualified, parent.attr, qualified))
-            else:
-                self._flag(parent, 'container', '%s.%s may modify %s'
-                           % (qualified, parent.attr, qualified))
-            return
+        grand = self.parents.get(parent)
+        readers = policy.KEY_READERS if whole else policy.CONTAINER_READERS
+        if (parent.attr in readers
+                and isinstance(grand, ast.Call) and grand.func is parent):
+            return _ALLOWED
+        if whole:
+            return parent, ('%s.%s reads %s as a whole (it may hold '
+                            'credentials)' % (qualified, parent.attr,
+                                              qualified))
+        return parent, '%s.%s may modify %s' % (qualified, parent.attr,
+                                                qualified)
+
+    def _container_membership(self, node, parent, qualified):
+        """``k in os.environ`` (and ``not in``)."""
         if isinstance(parent, ast.Compare) and node in parent.comparators:
             if all(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
-                return
-        if whole:
-            # One variable may be read; the whole environment (where the
-            # caller's credentials live) may not be copied, listed,
-            # iterated or passed anywhere.
-            self._flag(node, 'container', '%s read as a whole (it may '
-                       'hold credentials); read single variables only'
-                       % qualified)
-            return
+                return _ALLOWED
+        return None
+
+    def _container_whole(self, node, parent, qualified):
+        """Any other use of a container that may hold credentials."""
+        if qualified not in policy.SECRET_CONTAINERS:
+            return None
+        # One variable may be read; the whole environment (where the
+        # caller's credentials live) may not be copied, listed,
+        # iterated or passed anywhere.
+        return node, ('%s read as a whole (it may hold credentials); read '
+                      'single variables only' % qualified)
+
+    def _container_passed(self, node, parent, qualified):
+        """Iterated, or passed to a consumer that does not modify it."""
         if isinstance(parent, (ast.For, ast.comprehension)) and (
                 parent.iter is node):
-            return
+            return _ALLOWED
         if isinstance(parent, ast.Call) and node in parent.args:
             func = parent.func
             name = (func.id if isinstance(func, ast.Name)
                     else self._qualified(func))
             if name in policy.SAFE_CONSUMERS and name not in self.bindings:
-                return
+                return _ALLOWED
             if name in ('copy.copy', 'copy.deepcopy'):
-                return
-        self._flag(node, 'container', '%s used where it may be modified'
-                   % qualified)
-
-    # -- calls
-
-    def _call(self, node):
-        func = node.func
-        for kw in node.keywords:
-            if kw.arg is None and not self._own_kwargs(node, kw.value):
-                self._flag(node, 'call', 'keyword arguments unpacked from '
-                           '**%s cannot be checked' % self._segment(kw.value))
-            elif kw.arg in policy.STACK_KEYWORDS:
-                self._flag(node, 'call', '%s= puts the call stack into '
-                           'data' % kw.arg)
-        if isinstance(func, ast.Name) and func.id not in self.bindings:
-            if func.id == 'open':
-                self._open(node)
-            elif func.id in ('getattr', 'setattr', 'delattr'):
-                self._getattr(node, func.id)
-        qualified = self._qualified(func)
-        if qualified:
-            if qualified.startswith('tempfile.'):
-                self._temp_dir_kw(node, 'dir', qualified)
-                self._temp_names(node, qualified)
-            elif qualified == 'logging.basicConfig':
-                for kw in node.keywords:
-                    if kw.arg in ('filename', 'handlers', 'stream'):
-                        self._flag(node, 'call', 'logging.basicConfig(%s=) '
-                                   'is not allowed' % kw.arg)
-        self._import_target(node)
-
-    def _open(self, node):
-        args = node.args
-        kwargs = {kw.arg: kw.value for kw in node.keywords if kw.arg}
-        if any(kw.arg is None for kw in node.keywords) or any(
-                isinstance(a, ast.Starred) for a in args):
-            self._flag(node, 'open', 'open() with unpacked arguments')
-            return
-        path = args[0] if args else kwargs.get('file')
-        mode = args[1] if len(args) > 1 else kwargs.get('mode')
-        if 'opener' in kwargs:
-            self._flag(node, 'open', 'open() with an opener')
-            return
-        literal_path = _literal_str(path) if path is not None else None
-        if mode is not None:
-            literal_mode = _literal_str(mode)
-            if literal_mode is None:
-                self._flag(node, 'open', 'open() with a mode that is not a '
-                           'literal')
-                return
-            if any(c in literal_mode for c in 'wax+'):
-                self._flag(node, 'open', 'open() for writing (mode %r)'
-                           % literal_mode)
-                return
-        if literal_path is not None and literal_path.startswith(('/', '~')):
-            if not _in_temp(literal_path):
-                self._flag(node, 'open', 'open() of %r, outside a temp dir'
-                           % literal_path[:80])
-
-    def _getattr(self, node, name):
-        args = node.args
-        if len(args) < 2 or any(isinstance(a, ast.Starred) for a in args):
-            if any(isinstance(a, ast.Starred) for a in args) or (
-                    node.keywords):
-                self._flag(node, 'getattr', '%s() with unpacked arguments'
-                           % name)
-            return
-        target, attr_node = args[0], args[1]
-        attr = _literal_str(attr_node)
-        if attr is None:
-            self._flag(node, 'getattr', '%s() with an attribute name that is '
-                       'not a literal' % name)
-            return
-        if attr in policy.DANGEROUS_ATTRS or policy.bad_dunder(attr):
-            self._flag(node, 'getattr', '%s() of .%s is not allowed'
-                       % (name, attr))
-            return
-        owner = self._qualified(target)
-        if owner is not None:
-            problem = _attr_problem(owner, attr)
-            if problem:
-                self._flag(node, 'getattr', problem)
-            elif name != 'getattr' and owner in policy.RESTRICTED_MODULES:
-                self._flag(node, 'getattr', '%s() on module %s'
-                           % (name, owner))
-            elif '%s.%s' % (owner, attr) in policy.CONTAINERS:
-                self._flag(node, 'getattr', '%s() of %s.%s (use it directly)'
-                           % (name, owner, attr))
-
-    def _own_kwargs(self, node, value):
-        """``**name`` passing on the enclosing function's own ``**name``."""
-        if not isinstance(value, ast.Name):
-            return False
-        parent = self.parents.get(node)
-        while parent is not None and not isinstance(
-                parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            parent = self.parents.get(parent)
-        return (parent is not None and parent.args.kwarg is not None and
-                parent.args.kwarg.arg == value.id)
-
-    def _temp_names(self, node, qualified):
-        """tempfile names: no positional arguments, plain prefix/suffix."""
-        if node.args:
-            self._flag(node, 'call', '%s() with positional arguments (they '
-                       'can name a directory)' % qualified)
-        for kw in node.keywords:
-            if kw.arg in ('prefix', 'suffix'):
-                value = _literal_str(kw.value)
-                if value is None or '/' in value or '\\' in value or \
-                        '..' in value or '\x00' in value:
-                    self._flag(node, 'call', '%s(%s=...) must be a plain '
-                               'literal name' % (qualified, kw.arg))
-
-    def _temp_dir_kw(self, node, keyword, qualified):
-        for kw in node.keywords:
-            if kw.arg == keyword:
-                value = _literal_str(kw.value)
-                if value is None or not _in_temp(value):
-                    self._flag(node, 'call', '%s(%s=...) outside a temp dir'
-                               % (qualified, keyword))
-
-    def _import_target(self, node):
-        """Strings that mock.patch & co. will import must be known."""
-        func = node.func
-        name = (func.attr if isinstance(func, ast.Attribute)
-                else getattr(func, 'id', None))
-        index = None
-        if name in policy.IMPORTING_CALLS:
-            index = 0
-        elif name in policy.IMPORTING_CALLS_ARG1:
-            index = 1
-        elif name in ('dict', 'multiple') and isinstance(
-                func, ast.Attribute):
-            owner = func.value
-            owner_name = (owner.attr if isinstance(owner, ast.Attribute)
-                          else getattr(owner, 'id', None))
-            if owner_name == 'patch':
-                index = 0
-        if index is None:
-            return
-        if len(node.args) <= index:
-            return
-        arg = node.args[index]
-        if name in ('dict', 'multiple') and not isinstance(arg,
-                                                           ast.Constant):
-            return      # an object: its own checks apply
-        target = _literal_str(arg)
-        if target is None:
-            self._flag(node, 'import-target', '%s() with a target that is '
-                       'not a literal' % name)
-            return
-        target = target.strip()
-        top = target.split('.')[0]
-        if any(policy.bad_dunder(part) for part in target.split('.')[1:]):
-            self._flag(node, 'import-target', '%s() reaches %s'
-                       % (name, target))
-        elif top not in policy.PATCH_TOPS:
-            self._flag(node, 'import-target', '%s() would import %r'
-                       % (name, top))
-        elif any(target == f or target.startswith(f + '.')
-                 for f in policy.FORBIDDEN_PATCH):
-            self._flag(node, 'import-target', '%s() replaces %s'
-                       % (name, target))
+                return _ALLOWED
+        return None

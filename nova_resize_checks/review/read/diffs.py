@@ -138,13 +138,13 @@ def _has_changes(lines):
 def looks_like_diff(text):
     """Whether a code block is a diff (headers, hunks or +/- lines)."""
     lines = text.split('\n')
-    for i, line in enumerate(lines):
-        if line.startswith('diff --git ') or is_hunk_header(lines, i):
-            return True
-        if (line.startswith('--- ') and i + 1 < len(lines) and
-                lines[i + 1].startswith('+++ ')):
-            return True
-    body = [ln for ln in lines if ln.strip()]
+    if any(_diff_start(lines, i) for i in range(len(lines))):
+        return True
+    return _changed_lines_only(text, [ln for ln in lines if ln.strip()])
+
+
+def _changed_lines_only(text, body):
+    """Whether ``body``, a header-less block's lines, are +/- lines."""
     if not body or not all(ln[0] in '+- ' for ln in body):
         return False
     plus = any(ln[0] == '+' for ln in body)
@@ -240,70 +240,79 @@ def _read_diff_tolerant(text):
     are dropped.  A text with no ``@@`` header at all is read as one hunk.
     """
     lines = text.replace('\r\n', '\n').replace('\r', '\n').split('\n')
-    has_hunk_header = any(line.startswith('@@') for line in lines)
-    files = []
-    current = None
-    hunk = None
-
-    def new_file(path, deleted=False, created=False):
-        patch = FilePatch(path=path, hunks=[], deleted=deleted,
-                          created=created)
-        files.append(patch)
-        return patch
-
+    reader = _TolerantReader(any(line.startswith('@@') for line in lines))
     i = 0
     while i < len(lines):
-        line = lines[i]
-        if (line.startswith('--- ') and i + 1 < len(lines)
-                and lines[i + 1].startswith('+++ ')):
-            old = path_of(line[4:])
-            new = path_of(lines[i + 1][4:])
-            current = new_file(new or old, deleted=new is None,
-                               created=old is None)
-            hunk = None
-            i += 2
-            continue
-        if line.startswith('@@'):
-            if current is None:
-                current = new_file(None)
-            hunk = []
-            current.hunks.append(hunk)
-            i += 1
-            continue
-        if hunk is None:
-            if line.startswith(_HEADER_PREFIXES):
-                i += 1
-                continue
-            if not has_hunk_header and line[:1] in ('+', '-', ' '):
-                if current is None:
-                    current = new_file(None)
-                hunk = []
-                current.hunks.append(hunk)
-            else:
-                i += 1
-                continue
-        elif line.startswith(('diff ', 'Index: ')):
-            hunk = None
-            i += 1
-            continue
-        tag = line[:1]
-        if tag in (' ', '-', '+'):
-            hunk.append((tag, line[1:]))
-        elif tag == '\\':
-            pass
-        elif line == '':
-            hunk.append(('', ''))           # blank context, maybe trailing
-        else:
-            hunk.append((' ', line))        # context that lost its space
-        i += 1
-    for patch in files:
+        i = reader.read(lines, i)
+    for patch in reader.files:
         for body in patch.hunks:
             while body and body[-1] == ('', ''):
                 body.pop()
             body[:] = [(' ', text) if tag == '' else (tag, text)
                        for tag, text in body]
         patch.hunks = [body for body in patch.hunks if body]
-    return [patch for patch in files if patch.hunks or patch.path]
+    return [patch for patch in reader.files if patch.hunks or patch.path]
+
+
+class _TolerantReader(object):
+    """The files and hunks of :func:`_read_diff_tolerant`, line by line."""
+
+    def __init__(self, has_hunk_header):
+        self.has_hunk_header = has_hunk_header
+        self.files = []
+        self.current = None     # the FilePatch being read
+        self.hunk = None        # its hunk being read: [(tag, text)]
+
+    def read(self, lines, i):
+        """Take ``lines[i]`` (and the next, for a header); the next index."""
+        line = lines[i]
+        if (line.startswith('--- ') and i + 1 < len(lines)
+                and lines[i + 1].startswith('+++ ')):
+            old = path_of(line[4:])
+            new = path_of(lines[i + 1][4:])
+            self.current = self._new_file(new or old, deleted=new is None,
+                                          created=old is None)
+            self.hunk = None
+            return i + 2
+        if line.startswith('@@'):
+            self._open_hunk()
+        elif self.hunk is None:
+            if self._opens_headerless_hunk(line):
+                self._open_hunk()
+                self._add(line)
+        elif line.startswith(('diff ', 'Index: ')):
+            self.hunk = None
+        else:
+            self._add(line)
+        return i + 1
+
+    def _new_file(self, path, deleted=False, created=False):
+        patch = FilePatch(path=path, hunks=[], deleted=deleted,
+                          created=created)
+        self.files.append(patch)
+        return patch
+
+    def _open_hunk(self):
+        if self.current is None:
+            self.current = self._new_file(None)
+        self.hunk = []
+        self.current.hunks.append(self.hunk)
+
+    def _opens_headerless_hunk(self, line):
+        """A diff line outside any hunk, in a text without ``@@``."""
+        return (not line.startswith(_HEADER_PREFIXES) and
+                not self.has_hunk_header and line[:1] in ('+', '-', ' '))
+
+    def _add(self, line):
+        tag = line[:1]
+        if tag in (' ', '-', '+'):
+            self.hunk.append((tag, line[1:]))
+        elif tag == '\\':
+            pass
+        elif line == '':
+            self.hunk.append(('', ''))      # blank context, maybe trailing
+        else:
+            self.hunk.append((' ', line))   # context that lost its space
 
 
 def _strip_trailing_blank(body):

@@ -174,44 +174,54 @@ def _gerrit(doc):
             # /COMMIT_MSG, /PATCHSET_LEVEL: not a file of the change.
             continue
         for item in items:
-            rng = item.get('range') if isinstance(item.get('range'),
-                                                  dict) else {}
-            line = _int(rng.get('start_line')) or _int(item.get('line'))
-            end = _int(rng.get('end_line')) or line
-            author = item.get('author') if isinstance(
-                item.get('author'), dict) else {}
-            comment = Comment(
-                id=_text(item.get('id')) or '%s:%d' % (path, len(found) + 1),
-                path=path, line=line, end_line=max(end, line),
-                message=_text(item.get('message')),
-                author=_text(author.get('name')) or _text(
-                    author.get('email')) or _text(item.get('robot_id')),
-                revision=_text(item.get('commit_id')))
-            fixes = item.get('fix_suggestions')
-            if _text(item.get('side')).upper() == 'PARENT' and fixes:
-                # Made on the change's parent, not on the revision.
-                comment.elsewhere.append('the parent revision')
-                fixes = []
-            for fix in fixes if isinstance(fixes, list) else []:
-                if not isinstance(fix, dict):
-                    continue
-                if _text(fix.get('description')):
-                    comment.message += '\n\n' + fix['description']
-                reps = fix.get('replacements')
-                for rep in reps if isinstance(reps, list) else []:
-                    if not isinstance(rep, dict):
-                        continue
-                    made = _gerrit_replacement(rep)
-                    where = _text(rep.get('path')) or path
-                    if made is None:
-                        comment.elsewhere.append('a replacement without a '
-                                                 'usable range')
-                    elif where != path:
-                        comment.elsewhere.append(where)
-                    else:
-                        comment.replacements.append(made)
+            comment = _gerrit_comment(path, item, len(found) + 1)
+            _gerrit_fixes(comment, item)
             found.append(comment)
     return found
+
+
+def _gerrit_comment(path, item, number):
+    """The :class:`Comment` of one CommentInfo, without its fixes."""
+    rng = _dict(item.get('range'))
+    line = _int(rng.get('start_line')) or _int(item.get('line'))
+    end = _int(rng.get('end_line')) or line
+    author = _dict(item.get('author'))
+    return Comment(
+        id=_text(item.get('id')) or '%s:%d' % (path, number),
+        path=path, line=line, end_line=max(end, line),
+        message=_text(item.get('message')),
+        author=_text(author.get('name')) or _text(
+            author.get('email')) or _text(item.get('robot_id')),
+        revision=_text(item.get('commit_id')))
+
+
+def _gerrit_fixes(comment, item):
+    """A RobotCommentInfo's fix suggestions, onto ``comment``."""
+    fixes = item.get('fix_suggestions')
+    if _text(item.get('side')).upper() == 'PARENT' and fixes:
+        # Made on the change's parent, not on the revision.
+        comment.elsewhere.append('the parent revision')
+        fixes = []
+    for fix in _list(fixes):
+        if not isinstance(fix, dict):
+            continue
+        if _text(fix.get('description')):
+            comment.message += '\n\n' + fix['description']
+        for rep in _list(fix.get('replacements')):
+            if isinstance(rep, dict):
+                _gerrit_fix(comment, rep)
+
+
+def _gerrit_fix(comment, rep):
+    """One FixReplacementInfo: a replacement, or a note of where it is."""
+    made = _gerrit_replacement(rep)
+    where = _text(rep.get('path')) or comment.path
+    if made is None:
+        comment.elsewhere.append('a replacement without a usable range')
+    elif where != comment.path:
+        comment.elsewhere.append(where)
+    else:
+        comment.replacements.append(made)
 
 
 def _suggestions(body):

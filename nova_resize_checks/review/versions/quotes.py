@@ -33,60 +33,93 @@ def logical_lines(code):
     Comment-only and blank lines go; whitespace outside string literals
     goes; a bracketed statement spread over several lines becomes one
     entry.  Works on code that does not parse.  Linear in its input.
+
+    (Python's ``tokenize`` reads valid code so, but review quotations
+    often are not: it rejects unclosed brackets and strings, and reads
+    stray characters such as ``$`` or backquotes as separate tokens.)
     """
-    out = []
-    cur = []
-    depth = 0
-    quote = None
+    reader = _LogicalLines()
     for line in code.split('\n'):
-        if quote is None and depth == 0 and not cur:
+        if reader.between_statements():
             s = line.strip()
             if not s or s.startswith('#'):
                 continue
+        reader.read(line)
+    return reader.finish()
+
+
+class _LogicalLines(object):
+    """What :func:`logical_lines` knows between physical lines."""
+
+    def __init__(self):
+        self.out = []       # the logical lines read
+        self.cur = []       # pieces of the one being read
+        self.depth = 0      # open brackets
+        self.quote = None   # the open string literal's quote
+
+    def between_statements(self):
+        return self.quote is None and self.depth == 0 and not self.cur
+
+    def read(self, line):
+        """One physical line: its pieces, then its end."""
         i = 0
         n = len(line)
         while i < n:
-            c = line[i]
-            if quote:
-                if c == '\\' and i + 1 < n:
-                    cur.append(line[i:i + 2])
-                    i += 2
-                    continue
-                if line.startswith(quote, i):
-                    cur.append(quote)
-                    i += len(quote)
-                    quote = None
-                    continue
-                cur.append(c)
-                i += 1
-                continue
-            if c == '#':
+            if self.quote:
+                i = self._string_piece(line, i)
+            elif line[i] == '#':
                 break
-            if c in '\'"':
-                quote = c * 3 if line.startswith(c * 3, i) else c
-                cur.append(quote)
-                i += len(quote)
-                continue
-            if c in '([{':
-                depth += 1
-            elif c in ')]}':
-                depth = max(0, depth - 1)
-            if not c.isspace():
-                cur.append(c)
-            i += 1
-        if quote is not None and len(quote) == 1:
-            quote = None
-        joined = bool(cur) and cur[-1] == '\\' and quote is None
+            else:
+                i = self._code_piece(line, i)
+        self._end_line()
+
+    def _string_piece(self, line, i):
+        """Inside a string: an escape pair, the closing quote or a char."""
+        if line[i] == '\\' and i + 1 < len(line):
+            self.cur.append(line[i:i + 2])
+            return i + 2
+        if line.startswith(self.quote, i):
+            self.cur.append(self.quote)
+            i += len(self.quote)
+            self.quote = None
+            return i
+        self.cur.append(line[i])
+        return i + 1
+
+    def _code_piece(self, line, i):
+        """Outside strings: an opening quote, or a char (no whitespace)."""
+        c = line[i]
+        if c in '\'"':
+            self.quote = c * 3 if line.startswith(c * 3, i) else c
+            self.cur.append(self.quote)
+            return i + len(self.quote)
+        if c in '([{':
+            self.depth += 1
+        elif c in ')]}':
+            self.depth = max(0, self.depth - 1)
+        if not c.isspace():
+            self.cur.append(c)
+        return i + 1
+
+    def _end_line(self):
+        """A single-quoted string ends with its line; a backslash joins."""
+        if self.quote is not None and len(self.quote) == 1:
+            self.quote = None
+        joined = bool(self.cur) and self.cur[-1] == '\\' and \
+            self.quote is None
         if joined:
-            cur.pop()
-        if quote is None and depth == 0 and not joined and cur:
-            out.append(''.join(cur))
-            cur = []
-        elif quote is not None:
-            cur.append('\n')
-    if cur:
-        out.append(''.join(cur))
-    return out
+            self.cur.pop()
+        if self.quote is None and self.depth == 0 and not joined and \
+                self.cur:
+            self.out.append(''.join(self.cur))
+            self.cur = []
+        elif self.quote is not None:
+            self.cur.append('\n')
+
+    def finish(self):
+        if self.cur:
+            self.out.append(''.join(self.cur))
+        return self.out
 
 
 # Upstream's 2019 helper dialect: the wait helpers took the API client
