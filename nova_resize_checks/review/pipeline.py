@@ -374,6 +374,9 @@ def _finish(reports, results, canonical_results, caught, matrix, runner,
             report.proposed, caught,
             lambda survivors: matrix_mod.describe_survivors(survivors,
                                                             matrix))
+        report.verdict, report.reason = verdict_mod.given_unapplied(
+            report.verdict, report.reason, report.changes,
+            report.proposed.get(runs.REAL))
         for item in report.changes:
             stopped = item.outcomes and verdict_mod.refused(item.outcomes)
             if stopped and report.verdict != verdict_mod.UNSAFE:

@@ -117,6 +117,27 @@ def over_budget(result):
                         '%s (%s)' % (result.evidence, result.variant))
 
 
+def given_unapplied(verdict, reason, items, real):
+    """(verdict, reason) once the changes left unapplied are weighed.
+
+    A version that errors against real nova (a name never bound, say)
+    while some of the review's changes could not be made may error
+    because of what is missing (the other half of a rename): that is no
+    proof the review breaks the test, so the verdict is ``unverified``
+    with both facts.  An assertion that fails, or a review whose changes
+    were all made, keeps its verdict.
+    """
+    missing = [item for item in items if not item.applied]
+    if verdict != BREAKS or not missing or real is None or \
+            real.outcome == FAIL:
+        return verdict, reason
+    return UNVERIFIED, (
+        '%s; but %d of the %d proposed change(s) could not be applied '
+        '(%s: %s), and the error may come from what is missing'
+        % (reason, len(missing), len(items), missing[0].change.summary,
+           missing[0].reason))
+
+
 def refused(results):
     """(UNSAFE, reason) when a run was stopped by the confinement."""
     for variant in sorted(results):

@@ -471,8 +471,9 @@ def _by_content(read):
     """
     is_fix, last, whole = read.intro[:3]
     block, text, test_source = read.block, read.text, read.test_source
-    offered = is_fix and not lexicon.QUOTE_RE.search(
-        last) and bool(test_source)
+    offered = is_fix and (not lexicon.QUOTE_RE.search(last) or
+                          lexicon.REPLACES_CURRENT_RE.search(last)) and \
+        bool(test_source)
     against = ([quotes.comparable_lines(test_source)] if offered
                else read.refs_norm)
     if quotes.is_quotation(text, against, known=not offered) or \

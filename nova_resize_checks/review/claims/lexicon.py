@@ -54,6 +54,11 @@ QUOTE_RE = re.compile(
     r'snippet|part)|the\s+(?:code|test)\s+(?:is|reads|does|has|contains|'
     r'looks\s+like)|looks\s+like\s+this|at\s+the\s+moment|right\s+now|'
     r'under\s+review)\b', re.I)
+# "... which should replace the current one": a fix for the code QUOTE_RE
+# names, not a quotation of it.
+REPLACES_CURRENT_RE = re.compile(
+    r'\b(?:replac\w*|supersed\w*|in\s+place\s+of|instead\s+of)\s+'
+    r'(?:the\s+|this\s+)?(?:current|existing|original)\b', re.I)
 LINE_INTRO_RES = (
     re.compile(
         r'\b(?:change|replace|update|modify|rewrite|amend)\s+lines?\s+'
@@ -81,6 +86,19 @@ LINE_INTRO_RES = (
         r'\s+(?:\w+\s+){0,2}?(?:rempla\w*|reemplaz\w*|sustitu\w*|ersetz\w*|'
         r'substitu\w*|sostitu\w*)\w*(?:\s+(?:par|por|con|durch|mit|com|'
         r'per))?[^\w\ue000]*$', re.I),
+    # Polish, Dutch and Russian: "Proponuje zmienic linie 94 na:",
+    # "Vervang regel 94 door:", "Zamenite stroku 94 na:".
+    re.compile(r"""
+        \b(?:zmie[n\u0144]\w* | zamie[n\u0144]\w* | podmie[n\u0144]\w*
+           | wijzig\w* | vervang\w* | verander\w*
+           | \u0437\u0430\u043c\u0435\u043d\w*
+           | \u0438\u0437\u043c\u0435\u043d\w*)
+        \s+(?:(?:de|het)\s+)?
+        (?:lini[e\u0119i]\w* | wiersz\w* | regels?
+           | \u0441\u0442\u0440\u043e\u043a\w*)
+        \s+(\d{1,6})(?:\s*(?:-|\u2013|do|tot|t/m|\u043f\u043e)\s*(\d{1,6}))?
+        (?:\s+(?:na|in|naar|door|\u043d\u0430)\b)?[^\w\ue000]*$""",
+               re.I | re.X),
     # Chinese and Japanese: "将第 92-94 行替换为：", "92〜94 行目を次に置き換え".
     re.compile(
         r'\u7b2c?\s*(\d{1,6})\s*(?:[-\u2013~\u301c\uff5e\u81f3\u5230]\s*'
@@ -118,8 +136,8 @@ LINE_CHANGE_RES = (
 # 60:") opens its paragraph; a request in it that points at "these lines"
 # ("I'd replace these three lines with:") means the lines of the header.
 COMMENT_HEADER_RE = re.compile(
-    r'^[ \t]*(?:PS\s*\d+\s*,\s*)?Lines?\s+(\d{1,6})'
-    r'(?:\s*(?:-|\u2013|to)\s*(\d{1,6}))?\s*:', re.I | re.M)
+    r'^[ \t]*(?:PS\s*\d+\s*,\s*)?(?:Lines?\s+|L(?=\d))(\d{1,6})'
+    r'(?:\s*(?:-|\u2013|to)\s*L?(\d{1,6}))?\s*:', re.I | re.M)
 # A removal that names no code: "please drop the assertion", "remove
 # this", "drop the assertEqual", "this check can go"; its object is the
 # comment's line(s), never another noun ("drop the argument" is not one);
@@ -135,6 +153,20 @@ DEICTIC_REMOVE_RE = re.compile(
     r'assertions?|checks?|lines?|statements?))\s+(?:\w+\s+)?(?:can|could|'
     r'should|may)\s+(?:\w+\s+)?(?:be\s+(?:removed|deleted|dropped)|go)\b',
     re.I | re.M)
+# A sentence in a gerrit comment offering inline code as the new form of
+# the comment's line: "`X` is all we need here", "`X` would do", "why not
+# `X`?", "use `X` instead".
+HEADER_PROPOSAL_RE = re.compile(r"""
+    \bis\s+(?:all\s+(?:we|you|it|one)\s+needs?|enough|sufficient|simpler
+             |cleaner|clearer|better)\b
+    | \bwould\s+(?:do|suffice|be\s+(?:enough|better|simpler|cleaner|clearer))\b
+    | \bsuffices?\b | \bwhy\s+not\b | \bhow\s+about\b | \binstead\b
+    | \bprefer\w*\b | \buse\b
+    | \b(?:should|could|must)\s+(?:just\s+|rather\s+)?(?:be|read|become)\b
+    """, re.I | re.X)
+# What makes a sentence say the opposite ("no need for `X`", "don't use").
+NEGATED_PROPOSAL_RE = re.compile(
+    r"\b(?:not|n't|never|no\s+need|rather\s+than|instead\s+of)\b", re.I)
 NEGATED_REMOVE_RE = re.compile(
     r"\b(?:not|n't|never|keep|without)\b", re.I)
 DEICTIC_LINES_RE = re.compile(
@@ -214,6 +246,10 @@ VAGUE_REQUEST_RE = re.compile(
     r'rewritten|reworked|simplified|generali[sz]ed|hardened|updated|'
     r'fixed|replaced|removed|guarded|protected)\b|'
     r'\bconsider\s+\w+ing\b|\bdeserves?\s+to\b|'
+    # "Could we also cover a resize to the same host?"
+    r'\b(?:could|can|should|shall)\s+(?:we|you)\s+(?:please\s+)?'
+    r'(?:also\s+)?(?:cover|test|add|check|assert|verify|exercise|include)'
+    r'\b|'
     # "the waits should have an explicit upper bound"
     r'\b(?:should|must|needs?\s+to|ought\s+to)\s+(?:also\s+)?(?:have|'
     r'carry|get|gain|include|use)\s+(?:an?|its|their|some|one)\b', re.I)
@@ -391,11 +427,12 @@ FOREIGN_REQUEST_RE = re.compile(r"""
     | \u304a\u9858\u3044 | \u63a8\u5968 | \u5fc5\u8981\u304c\u3042
     | \u307e\u3057\u3087\u3046 | \u671b\u307e\u3057\u3044
     | \u524a\u9664 | \u7f6e\u304d\u63db\u3048
-    # Korean: must (-\uc57c), please (\uc8fc\uc138\uc694, \uc2ed\uc2dc\uc624,
-    # \ubc14\ub78d\ub2c8\ub2e4), would be
-    # good (\uc88b\uaca0), needed (\ud544\uc694), recommend, change, remove,
-    # add
-    | \uc5b4\uc57c | \uc544\uc57c | \ud574\uc57c | \uc8fc\uc138\uc694
+    # Korean: must do (-eo-ya / -a-ya / -hae-ya, but not after iss-, i-
+    # or doe-: "it must be empty" predicts, it does not ask), please
+    # (ju-se-yo, -sip-si-o, ba-rap-ni-da), would be good (jo-ket), needed
+    # (pil-yo), recommend, change, remove, add
+    | (?<!\uc788)(?<!\uc774)(?<!\ub418)(?:\uc5b4\uc57c|\uc544\uc57c)
+    | \ud574\uc57c | \uc8fc\uc138\uc694
     | \ud558\uc138\uc694 | \uc2ed\uc2dc\uc624
     | \ubc14\ub78d\ub2c8\ub2e4 | \uc88b\uaca0 | \ud544\uc694 | \uad8c\uc7a5
     | \ubc14\uafb8 | \uc81c\uac70 | \ucd94\uac00\ud558

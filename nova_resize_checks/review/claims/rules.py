@@ -345,10 +345,47 @@ def header_removal_rule(s):
         return
     first, end = s.header
     for n in range(first, end + 1):
+        line = numbering.our_line(n, s.refs.lines, s.refs.reviewed,
+                                  s.refs.named_version) or n
         s.changes.append(model.change(
-            kind=model.REMOVE, span=s.span, line=n,
+            kind=model.REMOVE, span=s.span, line=line,
             summary='remove line %d (the comment on line(s) %d-%d)'
-            % (n, first, end)))
+            % (line, first, end)))
+
+
+def header_line_change_rule(s):
+    """"L62: ... `self.assertIsNotNone(server['fault'])` is all we need".
+
+    In a paragraph opened by a one-line gerrit comment header, a sentence
+    that offers one statement as the better form ("is enough", "why not",
+    "use ... instead") asks for it in place of the statement at the
+    header's line, when it reads as a new form of that statement (see
+    :func:`numbering.new_form_of`).  The line is numbered as the version
+    the review read.
+    """
+    if s.changes or s.header is None or s.header[0] != s.header[1] or \
+            not lexicon.HEADER_PROPOSAL_RE.search(s.masked) or \
+            lexicon.NEGATED_PROPOSAL_RE.search(s.masked):
+        return
+    codes = [s.codes[int(i)].strip()
+             for i in re.findall(prose.PH, s.masked)]
+    statements = [c for c in codes if '\n' not in c and
+                  texts.parse_python(c) is not None and re.search(r'[(=]', c)]
+    if len(statements) != 1:
+        return
+    code = quotes.port_dialect(statements[0])
+    number = s.header[0]
+    here, _version = numbering.line_of_known_version(
+        number, code, s.refs.lines, s.refs.reviewed, s.refs.named_version)
+    line = here or number
+    test = '\n'.join(s.refs.lines[0]) if s.refs.lines else ''
+    if ' '.join(code.split()) in s.refs.test_text or \
+            not numbering.new_form_of(test, line, code):
+        return
+    s.changes.append(model.change(
+        kind=model.LINE_CHANGE, span=s.span, code=code, line=line,
+        summary='replace line %d with %s (the comment on line %d)'
+        % (line, texts.short(code, 60), number)))
 
 
 def inline_proposal_rule(s):
@@ -383,6 +420,7 @@ SENTENCE_RULES = (
     removal_rule,
     foreign_removal_rule,
     header_removal_rule,
+    header_line_change_rule,
     inline_proposal_rule,
     inline_import_rule,
 )

@@ -90,6 +90,7 @@ every text passes ``ast`` and a nesting bound first
 (:func:`common.cst_parse`).
 """
 
+import ast
 import dataclasses
 import difflib
 import typing
@@ -319,8 +320,10 @@ def _replace(state, change, nova_reader, lines):
     path, _, scope = (change.target or '').partition(':')
     rel = hunks.nova_relpath(path) if path.startswith('nova/') else None
     if rel is None:
-        test, reason = replace.apply_replace(
-            state.test, change.old, change.new, change.target)
+        test, reason = _first_that_applies(
+            lambda: replace.apply_replace(
+                state.test, change.old, change.new, change.target),
+            lambda: _replace_statement(state.test, change))
         return test, state.overlay, reason
     overlay = dict(state.overlay)
     if rel not in overlay:
@@ -328,6 +331,27 @@ def _replace(state, change, nova_reader, lines):
     overlay[rel], reason = replace.apply_replace(overlay[rel], change.old,
                                                  change.new, scope or None)
     return state.test, overlay, '%s: %s' % (rel, reason)
+
+
+def _replace_statement(test, change):
+    """A whole statement for another ("replace `x = f(a)` with ...").
+
+    Only where ``old`` is a statement that is not an expression the
+    expression replacement could have taken.
+    """
+    if texts.parse_python(change.old or '') is None or \
+            texts.parse_python(change.new or '') is None or \
+            _is_expression(change.old):
+        raise common.Refused('`%s` is not a statement of the test'
+                             % texts.short(change.old or '', 60))
+    return snippet.replace_statement(test, change.old, change.new)
+
+
+def _is_expression(code):
+    tree = texts.parse_python(code)
+    return tree is not None and len(tree.body) == 1 and \
+        isinstance(tree.body[0], ast.Expr) and \
+        not isinstance(tree.body[0].value, ast.Call)
 
 
 def _insert(state, change, nova_reader, lines):

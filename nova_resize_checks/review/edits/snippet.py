@@ -441,6 +441,20 @@ def _windows(index, snips, allowed=None):
 
 def remove_statement(source, old):
     """Remove the statement(s) ``old`` where they occur verbatim, once."""
+    return _splice_statement(source, old, None)
+
+
+def replace_statement(source, old, new):
+    """Put the statement(s) ``new`` where ``old`` occurs verbatim, once.
+
+    "Replace `x = f(a)` with `x = f(b)`": a whole statement, which an
+    expression replacement cannot take.
+    """
+    return _splice_statement(source, old, new)
+
+
+def _splice_statement(source, old, new):
+    """Remove ``old`` (found verbatim, once), putting ``new`` there."""
     text = _snippet_text(old)
     module = common.cst_parse(source)
     index = _Index(module)
@@ -463,12 +477,22 @@ def remove_statement(source, old):
     entries = index.by_block[number]
     first = entries[start].line
     last = _last_line(index, entries[start + len(snips) - 1].node)
-    body = (list(block.body[:start])
+    added = list(common.cst_parse(_snippet_text(new)).body) \
+        if new is not None else []
+    replaced = block.body[start]
+    if added and hasattr(replaced, 'leading_lines'):
+        # The comment and blank lines above the old statement stay.
+        added[0] = added[0].with_changes(
+            leading_lines=replaced.leading_lines)
+    body = (list(block.body[:start]) + added
             + list(block.body[start + len(snips):]))
     if isinstance(block, cst.Module):
         module = module.with_changes(body=body)
     else:
         module = module.deep_replace(block, block.with_changes(body=body))
     module = module.visit(common.FillEmpty())
+    if new is not None:
+        return module.code, 'replaced statement `%s` (lines %d-%d)' % (
+            what, first, last)
     return module.code, 'removed statement `%s` (lines %d-%d)' % (
         what, first, last)

@@ -37,6 +37,7 @@ import re
 import markdown_it
 
 from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import texts
 
 # Reasoning, as reasoning models mark it.
 _THINK_TAG_RE = re.compile(
@@ -105,6 +106,48 @@ def _looks_like_code(value):
             r'assert|return\b|#)', line)) * 2 >= len(lines))
 
 
+# A finding's keys: what to do, and which line (of the version reviewed).
+_ACTION_KEY_RE = re.compile(r'^(?:action|verb|operation|op|kind|type)$',
+                            re.I)
+_LINE_KEY_RE = re.compile(r'^(?:line|line_?no|line_?number|lineno)$', re.I)
+_REMOVE_ACTION_RE = re.compile(r'^\s*(?:remove|delete|drop)\w*\s*$', re.I)
+
+
+def _one_statement(value):
+    """The code of a one-line string that parses as Python, or None."""
+    if not isinstance(value, str) or '\n' in value.strip() or \
+            '`' in value or not value.strip():
+        return None
+    return value.strip() if texts.parse_python(value.strip()) else None
+
+
+def _finding_sentence(finding):
+    """What a structured finding asks, as one sentence, or None.
+
+    Reviewers' JSON often says it with keys, not prose: ``old``/``new``
+    (or ``current``/``suggested``, as the headers of a table), ``action:
+    remove`` with the ``code``, or a ``line`` with a ``suggestion`` that
+    is the line as it should be.  Only one-line code is put into the
+    sentence; anything else is read as text like every other field.
+    """
+    keys = {str(k): v for k, v in finding.items()}
+    before = [k for k in keys if _BEFORE_RE.search(k.replace('_', ' ')) and
+              not _AFTER_RE.search(k.replace('_', ' '))]
+    after = [k for k in keys if _AFTER_RE.search(k.replace('_', ' '))]
+    old = _one_statement(keys[before[0]]) if before else None
+    new = _one_statement(keys[after[0]]) if after else None
+    if old and new and old != new:
+        return 'Replace `%s` with `%s`.' % (old, new)
+    if old and any(_ACTION_KEY_RE.match(k) and isinstance(v, str) and
+                   _REMOVE_ACTION_RE.match(v) for k, v in keys.items()):
+        return 'Remove `%s`.' % old
+    line = next((v for k, v in keys.items() if _LINE_KEY_RE.match(k)
+                 and isinstance(v, int) and not isinstance(v, bool)), None)
+    if new and line and line > 0 and not old:
+        return 'Line %d: this should be `%s`.' % (line, new)
+    return None
+
+
 def _json_markdown(value, key='', depth=0, out=None):
     """Markdown lines for one JSON value (strings as review text)."""
     out = [] if out is None else out
@@ -112,7 +155,13 @@ def _json_markdown(value, key='', depth=0, out=None):
         return out
     label = key.replace('_', ' ').strip()
     if isinstance(value, dict):
+        sentence = _finding_sentence(value)
+        if sentence:
+            out.extend([sentence, ''])
         for k, v in value.items():
+            if sentence and isinstance(v, str) and _one_statement(v):
+                # Said in the sentence above.
+                continue
             _json_markdown(v, str(k), depth + 1, out)
     elif isinstance(value, list):
         for item in value:

@@ -19,6 +19,7 @@ import ast
 import collections
 import difflib
 
+from nova_resize_checks import assertions
 from nova_resize_checks.review.read import texts
 from nova_resize_checks.review.versions import known_versions
 from nova_resize_checks.review.versions import quotes
@@ -194,6 +195,42 @@ def range_of_known_version(first, end, code, ref_lines, reviewed=None,
             len(scored) == 1 or scored[0][0] > scored[1][0]):
         return scored[0][1]
     return None
+
+
+def new_form_of(source, line, code):
+    """Whether statement ``code`` reads as a new form of ``line``'s.
+
+    The statement of ``source`` covering ``line`` and ``code`` are both
+    assertion calls (one assertion for another), or assign the same
+    names, or are alike as text (:func:`likeness` at least 0.5).
+    """
+    tree = texts.parse_python(source, dedent=False)
+    new = texts.parse_python(code)
+    if tree is None or new is None or len(new.body) != 1:
+        return False
+    covering = [node for node in ast.walk(tree)
+                if isinstance(node, ast.stmt) and
+                not isinstance(node, _COMPOUND) and
+                node.lineno <= line <= node.end_lineno]
+    if not covering:
+        return False
+    old, new = covering[-1], new.body[0]
+    if all(isinstance(node, ast.Expr) and
+           assertions.is_assertion_call(node.value) for node in (old, new)):
+        return True
+    if isinstance(old, ast.Assign) and isinstance(new, ast.Assign):
+        return _targets(old) == _targets(new)
+    return likeness(' '.join(ast.unparse(old).split()),
+                    ' '.join(ast.unparse(new).split())) >= 0.5
+
+
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If,
+             ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith,
+             ast.Try)
+
+
+def _targets(node):
+    return sorted(ast.dump(target) for target in node.targets)
 
 
 def likeness(a, b):

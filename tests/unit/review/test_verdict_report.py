@@ -54,6 +54,25 @@ class TestJudge(testtools.TestCase):
         self.assertEqual('breaks', got)
         self.assertIn('E-real', why)
 
+    def test_an_error_with_changes_left_unapplied_is_unverified(self):
+        def item(applied):
+            return model.ChangeReport(
+                change=model.change(kind=model.RENAME, old='a', new='b',
+                                    span=model.Span(1, 1),
+                                    summary='rename a'),
+                applied=applied, reason='' if applied else 'no anchor')
+
+        real = results(real='error')['real']
+        failing = results(real='fail')['real']
+        for outcome, items, expected in (
+                (real, [item(True), item(False)], 'unverified'),
+                (real, [item(True)], 'breaks'),
+                (failing, [item(True), item(False)], 'breaks')):
+            got, why = verdict.given_unapplied('breaks', 'E', items, outcome)
+            self.assertEqual(expected, got, why)
+        self.assertEqual(('weakens', 'W'), verdict.given_unapplied(
+            'weakens', 'W', [item(False)], real))
+
     def test_timeout_against_real_breaks(self):
         self.assertEqual('breaks', verdict.judge_runs(
             results(real='timeout'), MUTANTS)[0])
