@@ -65,20 +65,46 @@ def extract(parsed, reference_sources, nova_sources=None):
     nova_norm = quotes.normalised_references(nova_sources)
     refs = _refs(parsed, reference_sources)
     blocks = parsed.blocks
+    test_source = (reference_sources or {}).get('test') or ''
+    changes, covered = _code_changes(blocks, refs, refs_norm, nova_norm,
+                                     test_source, findings)
+    for index, block in enumerate(blocks):
+        if block.kind == 'prose':
+            changes.extend(_block_prose(block, index in covered, findings,
+                                        refs, prose.is_plain_text(parsed)))
+    changes.sort(key=lambda c: c.span.start)
+    _drop_beyond_limit(changes, findings)
+    return changes, cap_findings(findings)
+
+
+def _is_code_block(block):
+    """A fenced block or a numbered listing (not one inside backticks)."""
+    if block.kind == 'listing':
+        return block.info != 'inline'
+    return block.kind == 'fence'
+
+
+def _code_changes(blocks, refs, refs_norm, nova_norm, test_source,
+                  findings):
+    """``(changes, covered)`` of the code blocks.
+
+    ``changes``: what the code blocks propose; ``covered``: the indexes of
+    the prose blocks those changes carry out.  A block that quotes the
+    test and proposes nothing makes the next block's one change a rewrite
+    of the quotation.  Once :data:`~lexicon.MAX_CODE_PROPOSALS` changes
+    are made, later code blocks are not read; a finding counts them.
+    """
     changes = []
     covered = set()
     proposals = skipped = 0
     last_quote = None
     for k, block in enumerate(blocks):
-        if block.kind not in ('fence', 'listing'):
-            continue
-        if block.kind == 'listing' and block.info == 'inline':
+        if not _is_code_block(block):
             continue
         if proposals >= lexicon.MAX_CODE_PROPOSALS:
             skipped += 1
             continue
         intro = fixes.introduction(blocks, k)
-        test_source = (reference_sources or {}).get('test') or ''
         following = blocks[k + 1] if k + 1 < len(blocks) else None
         made = fixes.code_changes(block, intro, refs_norm, findings,
                                   test_source, following,
@@ -91,28 +117,39 @@ def extract(parsed, reference_sources, nova_sources=None):
             block.text, refs_norm) else None
         proposals += len(made)
         changes.extend(made)
-        if made and k + 1 < len(blocks) and blocks[k + 1].kind == 'prose' \
-                and lexicon.CONTINUED_INSTEAD_RE.match(
-                    prose.mask_code(blocks[k + 1].text)[0]):
-            covered.add(k + 1)
-        if intro[0] or made:
-            # The prose leading up to a fix is what the fix carries out.
-            j = k - 1
-            while j >= 0 and (blocks[j].kind == 'prose' or (
-                    blocks[j].kind == 'listing' and
-                    blocks[j].info == 'inline')):
-                covered.add(j)
-                j -= 1
+        covered.update(_carried_out(blocks, k, intro, made))
     if skipped:
         findings.append(model.Finding(
             model.UNPARSED_CLAIM,
             '%d code block(s) after the first %d proposals were not read'
             % (skipped, lexicon.MAX_CODE_PROPOSALS)))
-    for index, block in enumerate(blocks):
-        if block.kind == 'prose':
-            changes.extend(_block_prose(block, index in covered, findings,
-                                        refs, prose.is_plain_text(parsed)))
-    changes.sort(key=lambda c: c.span.start)
+    return changes, covered
+
+
+def _carried_out(blocks, k, intro, made):
+    """Indexes of the prose blocks code block ``k``'s changes carry out.
+
+    The prose right after it when it goes on "instead ..."; the prose
+    (and inline listings) leading up to a fix.
+    """
+    covered = set()
+    if made and k + 1 < len(blocks) and blocks[k + 1].kind == 'prose' \
+            and lexicon.CONTINUED_INSTEAD_RE.match(
+                prose.mask_code(blocks[k + 1].text)[0]):
+        covered.add(k + 1)
+    if intro[0] or made:
+        # The prose leading up to a fix is what the fix carries out.
+        j = k - 1
+        while j >= 0 and (blocks[j].kind == 'prose' or (
+                blocks[j].kind == 'listing' and
+                blocks[j].info == 'inline')):
+            covered.add(j)
+            j -= 1
+    return covered
+
+
+def _drop_beyond_limit(changes, findings):
+    """Keep the first :data:`~lexicon.MAX_CHANGES` changes, and say so."""
     if len(changes) > lexicon.MAX_CHANGES:
         findings.append(model.Finding(
             model.UNPARSED_CLAIM,
@@ -120,7 +157,6 @@ def extract(parsed, reference_sources, nova_sources=None):
             (len(changes) - lexicon.MAX_CHANGES, lexicon.MAX_CHANGES),
             changes[lexicon.MAX_CHANGES].span))
         del changes[lexicon.MAX_CHANGES:]
-    return changes, cap_findings(findings)
 
 
 def cap_findings(findings, limit=lexicon.MAX_FINDINGS_PER_KIND):

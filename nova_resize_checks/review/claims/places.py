@@ -109,23 +109,43 @@ def phrase_line(rest, old, test_lines):
     letters: "request" matches ``req``); the line with the best score, if
     it is the only one, else None.
     """
-    m = lexicon.PHRASE_RE.match(rest)
-    if not m or not test_lines:
-        return None
-    words = [w.lower()[:4] for w in m.group(1).split()
-             if len(w) > 2 and w.lower() not in lexicon.PHRASE_STOP]
+    words = _phrase_words(rest) if test_lines else None
     if not words:
         return None
     want = ' '.join(old.split())
-    scored = []
-    for number, text in enumerate(test_lines, 1):
-        if want not in ' '.join(text.split()) or text.strip().startswith('#'):
-            continue
-        tokens = [t.lower() for t in re.findall(r'[A-Za-z]+', text)]
-        score = sum(1 for w in words if any(t.startswith(w[:3]) and
-                                            w.startswith(t[:4])
-                                            for t in tokens))
-        scored.append((score, number))
+    return _sole_best([(_phrase_score(words, text), number)
+                       for number, text in enumerate(test_lines, 1)
+                       if _holds(text, want)])
+
+
+def _phrase_words(rest):
+    """The phrase's words, cut to four letters, or None.
+
+    The phrase is "in the <phrase>" at the start of ``rest``.
+    """
+    m = lexicon.PHRASE_RE.match(rest)
+    if not m:
+        return None
+    return [w.lower()[:4] for w in m.group(1).split()
+            if len(w) > 2 and w.lower() not in lexicon.PHRASE_STOP]
+
+
+def _holds(text, want):
+    """Whether a code line ``text`` (not a comment) holds ``want``."""
+    return want in ' '.join(text.split()) and \
+        not text.strip().startswith('#')
+
+
+def _phrase_score(words, text):
+    """How many of the phrase's ``words`` line ``text`` has."""
+    tokens = [t.lower() for t in re.findall(r'[A-Za-z]+', text)]
+    return sum(1 for w in words if any(t.startswith(w[:3]) and
+                                       w.startswith(t[:4])
+                                       for t in tokens))
+
+
+def _sole_best(scored):
+    """The line of ``(score, line)`` pairs alone at a best score over 0."""
     if not scored:
         return None
     best = max(score for score, _n in scored)
@@ -143,8 +163,7 @@ def line_of_statement(spans, old, new, test_lines):
     """
     want_old = ' '.join(old.split())
     holders = [(n, ' '.join(text.split())) for n, text in
-               enumerate(test_lines, 1) if want_old in ' '.join(text.split())
-               and not text.strip().startswith('#')]
+               enumerate(test_lines, 1) if _holds(text, want_old)]
     if len(holders) < 2:
         return None
     for span in spans:

@@ -45,49 +45,83 @@ def _replace_changes(masked, codes, span, test_text='', nova_paths=(),
     file, the replacement is made in that file.
     """
     changes = []
-    lead = lexicon.LEADING_SCOPE_RE.match(masked)
-    lead_scope = None
-    if lead:
-        lead_scope = prose.name_of(codes[int(lead.group(1))]) \
-            if lead.group(1) else (lead.group(2) if prose.clearly_identifier(
-                lead.group(2) or '') else None)
+    lead_scope = _leading_scope(masked, codes)
     for regex, g_old, g_new in lexicon.REPLACE_RES:
         for m in regex.finditer(masked):
             old = codes[int(m.group(g_old))].strip()
             new = codes[int(m.group(g_new))].strip()
             if not old or old == new:
                 continue
-            scope = lead_scope
-            named, where = places.named_scope(masked, codes, m.end())
-            if where:
-                scope = named
-                if scope and re.search(r'\bcall', where.group(0), re.I):
-                    # "in the call to `f`": the call sites, not the def.
-                    scope = 'call:' + scope
-            if scope and '.' in scope:
-                scope = scope.rsplit('.', 1)[1]
-            if not scope:
-                # "replace A with B in the resize request": the one line
-                # of the test holding A that the phrase describes; "use B
-                # instead of A, i.e. `<statement>`": the line the
-                # statement given in full is the new form of.
-                line = places.phrase_line(masked[m.end():], old,
-                                          test_lines) or \
-                    places.line_of_statement(
-                        [codes[int(i)] for i in re.findall(prose.PH, masked)],
-                        old, new, test_lines)
-                scope = 'line:%d' % line if line else None
-            target = scope or 'test'
-            if len(nova_paths) == 1 and test_text and \
-                    ' '.join(old.split()) not in test_text:
-                target = '%s:%s' % (nova_paths[0], scope or '')
-            changes.append(model.change(
-                kind=model.REPLACE, span=span, old=old, new=new,
-                target=target,
-                summary='replace %s with %s%s' % (
-                    texts.short(old, 40), texts.short(new, 40),
-                    ' in %s' % scope if scope else '')))
+            scope = _replace_scope(masked, codes, m.end(), lead_scope,
+                                   (old, new), test_lines)
+            changes.append(_replacement(old, new, scope, span, test_text,
+                                        nova_paths))
     return changes
+
+
+def _leading_scope(masked, codes):
+    """The def a leading "In f, ..." names, or None."""
+    lead = lexicon.LEADING_SCOPE_RE.match(masked)
+    if not lead:
+        return None
+    if lead.group(1):
+        return prose.name_of(codes[int(lead.group(1))])
+    return lead.group(2) if prose.clearly_identifier(
+        lead.group(2) or '') else None
+
+
+def _replace_scope(masked, codes, end, lead_scope, old_new, test_lines):
+    """Where a replacement matched up to ``end`` is made, or None.
+
+    A def ("in `f`"), its call sites ("call:f", "in the call to `f`"),
+    the leading scope, or one line of the test ("line:N").
+    """
+    scope = lead_scope
+    named, where = places.named_scope(masked, codes, end)
+    if where:
+        scope = named
+        if scope and re.search(r'\bcall', where.group(0), re.I):
+            # "in the call to `f`": the call sites, not the def.
+            scope = 'call:' + scope
+    if scope and '.' in scope:
+        scope = scope.rsplit('.', 1)[1]
+    if not scope:
+        scope = _line_scope(masked, codes, end, old_new, test_lines)
+    return scope
+
+
+def _line_scope(masked, codes, end, old_new, test_lines):
+    """``'line:N'``: the one line of the test a replacement is about.
+
+    "replace A with B in the resize request": the one line of the test
+    holding A that the phrase describes; "use B instead of A, i.e.
+    `<statement>`": the line the statement given in full is the new form
+    of.  None when neither tells.
+    """
+    old, new = old_new
+    line = places.phrase_line(masked[end:], old, test_lines) or \
+        places.line_of_statement(
+            [codes[int(i)] for i in re.findall(prose.PH, masked)],
+            old, new, test_lines)
+    return 'line:%d' % line if line else None
+
+
+def _replacement(old, new, scope, span, test_text, nova_paths):
+    """The REPLACE change of ``old`` by ``new`` within ``scope``.
+
+    Made in the one nova file the review names when ``old`` is not in the
+    test.
+    """
+    target = scope or 'test'
+    if len(nova_paths) == 1 and test_text and \
+            ' '.join(old.split()) not in test_text:
+        target = '%s:%s' % (nova_paths[0], scope or '')
+    return model.change(
+        kind=model.REPLACE, span=span, old=old, new=new,
+        target=target,
+        summary='replace %s with %s%s' % (
+            texts.short(old, 40), texts.short(new, 40),
+            ' in %s' % scope if scope else ''))
 
 
 def _insert_changes(masked, codes, span):

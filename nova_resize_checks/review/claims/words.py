@@ -156,6 +156,14 @@ def _subject_before(tokens, j):
     return j
 
 
+# Words that may stand between the code spans a sentence asks to remove
+# and its verb ("`x` is unnecessary and can safely be removed"), besides
+# modals, nouns and the words for "unused".
+_BEFORE_REMOVE_VERB = frozenset((
+    'be', 'also', 'safely', 'simply', 'just', 'is', 'are', 'been',
+    'probably', 'then', 'and', 'entirely', 'completely', 'now'))
+
+
 def removed_codes(sentence_masked):
     """Code span indexes a sentence asks to remove."""
     tokens = _tokens(sentence_masked)
@@ -165,37 +173,57 @@ def removed_codes(sentence_masked):
         return []
     found = list(unused_names(sentence_masked))
     for i in verbs:
-        # "remove the unused argument `server`" (not "nova removed the
-        # `api` parameter", which tells what happened)
         if tokens[i][1] in lexicon.REMOVE_IMPERATIVE:
-            if i and tokens[i - 1][0] == 'word' and \
-                    tokens[i - 1][1] in lexicon.DETERMINERS:
-                # "refuses the DELETE": a noun, not an imperative.
-                continue
-            found.extend(_code_run(tokens, i + 1, forward=True, skip=4))
-            continue
-        # "`a` and `b` can (safely) be removed"
-        j = i - 1
-        modal = False
-        # ("the `x` statement is unnecessary and can be removed")
-        while j >= 0 and tokens[j][0] == 'word' and (
-                tokens[j][1] in lexicon.MODALS or lexicon.NOUN_RE.fullmatch(
-                    tokens[j][1]) or tokens[j][1] in lexicon.UNUSED_WORDS or
-                tokens[j][1] in (
-                    'be', 'also', 'safely', 'simply', 'just', 'is', 'are',
-                    'been', 'probably', 'then', 'and', 'entirely',
-                    'completely', 'now')):
-            modal = modal or tokens[j][1] in lexicon.MODALS
-            j -= 1
-        # "`x` (line 55) can be removed": a place between the code span and
-        # its verb is skipped.
-        j = _before_parenthetical(tokens, j)
-        if modal and j >= 0 and tokens[j][0] != 'code':
-            # "`x` on line 87 adds nothing and should be removed": a short
-            # predicate and a place between the code span and the modal.
-            j = _subject_before(tokens, j)
-        # ("`x` is simply deleted" tells what happens; "`x` can be
-        # deleted" asks for it.)
-        if modal and j >= 0 and j < i - 1 and tokens[j][0] == 'code':
-            found.extend(_subject_run(tokens, j))
+            found.extend(_imperative_objects(tokens, i))
+        else:
+            found.extend(_passive_subjects(tokens, i))
     return list(dict.fromkeys(found))
+
+
+def _imperative_objects(tokens, i):
+    """Code spans after "remove" at token ``i``, when it is an imperative.
+
+    "remove the unused argument `server`" (not "nova removed the `api`
+    parameter", which tells what happened).
+    """
+    if i and tokens[i - 1][0] == 'word' and \
+            tokens[i - 1][1] in lexicon.DETERMINERS:
+        # "refuses the DELETE": a noun, not an imperative.
+        return []
+    return _code_run(tokens, i + 1, forward=True, skip=4)
+
+
+def _passive_subjects(tokens, i):
+    """Code spans before the verb at token ``i`` that a modal asks to go.
+
+    "`a` and `b` can (safely) be removed"; "`x` is simply deleted" tells
+    what happens, "`x` can be deleted" asks for it.
+    """
+    # ("the `x` statement is unnecessary and can be removed")
+    j, modal = _before_verb_words(tokens, i - 1)
+    # "`x` (line 55) can be removed": a place between the code span and
+    # its verb is skipped.
+    j = _before_parenthetical(tokens, j)
+    if modal and j >= 0 and tokens[j][0] != 'code':
+        # "`x` on line 87 adds nothing and should be removed": a short
+        # predicate and a place between the code span and the modal.
+        j = _subject_before(tokens, j)
+    if modal and j >= 0 and j < i - 1 and tokens[j][0] == 'code':
+        return _subject_run(tokens, j)
+    return []
+
+
+def _before_verb_words(tokens, j):
+    """``(index, modal)``: back from token ``j`` past the verb's words.
+
+    The words that may stand before a removal verb are skipped; ``modal``
+    says whether one of them was a modal.
+    """
+    modal = False
+    while j >= 0 and tokens[j][0] == 'word' and (
+            tokens[j][1] in lexicon.MODALS or lexicon.NOUN_RE.fullmatch(
+                tokens[j][1]) or tokens[j][1] in lexicon.UNUSED_WORDS or
+            tokens[j][1] in _BEFORE_REMOVE_VERB):
+        modal = modal or tokens[j][1] in lexicon.MODALS
+        j -= 1
+    return j, modal

@@ -291,12 +291,7 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
     """
     index = _Index(module)
     snippet_module, snips = _snips_of(piece)
-    allowed = None
-    if only_block is not None:
-        allowed = {n for n, (b, _i) in enumerate(index.blocks)
-                   if b is only_block}
-    candidates = [s for s in index.stmts
-                  if allowed is None or s.block in allowed]
+    allowed, candidates = _candidates(index, only_block)
 
     # Rung 1: the whole snippet is already there.
     same = _verbatim(index, snips, allowed)
@@ -313,6 +308,35 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
     lo = min(p for p, _g in pairs.values())
     hi = max(p for p, _g in pairs.values())
     block, indent = index.blocks[block_no]
+    new_nodes = _new_nodes(piece, indent, pairs, block)
+    removed = _unpaired(index, block, entries, pairs, lo, hi)
+    if (keep_unmatched or keep_between) and removed:
+        new_nodes = _interleave(new_nodes, pairs, block.body, lo, hi)
+        removed = []
+    body = list(block.body[:lo]) + new_nodes + list(block.body[hi + 1:])
+    _check_bound_first(body, {lo + j for j in range(len(new_nodes))
+                              if j not in pairs})
+    module = _with_body(module, block, body)
+    return module, _region_reason(index, accepted, entries, (lo, hi),
+                                  len(snips) - len(pairs), removed)
+
+
+def _candidates(index, only_block):
+    """``(allowed block numbers or None, statements to anchor on)``."""
+    allowed = None
+    if only_block is not None:
+        allowed = {n for n, (b, _i) in enumerate(index.blocks)
+                   if b is only_block}
+    return allowed, [s for s in index.stmts
+                     if allowed is None or s.block in allowed]
+
+
+def _new_nodes(piece, indent, pairs, block):
+    """The snippet's statements, laid out at ``indent``.
+
+    One paired with a statement of ``block`` keeps that statement's
+    leading comments (or is that statement, when they are the same).
+    """
     new_nodes = []
     for j, node in enumerate(layout.statements_at(piece, indent)):
         if j in pairs:
@@ -321,29 +345,30 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
             new_nodes.append(old if g == 3 else layout.keep_leading(node, old))
         else:
             new_nodes.append(node)
-    removed = _unpaired(index, block, entries, pairs, lo, hi)
-    if (keep_unmatched or keep_between) and removed:
-        new_nodes = _interleave(new_nodes, pairs, block.body, lo, hi)
-        removed = []
-    body = list(block.body[:lo]) + new_nodes + list(block.body[hi + 1:])
-    _check_bound_first(body, {lo + j for j in range(len(new_nodes))
-                              if j not in pairs})
+    return new_nodes
+
+
+def _with_body(module, block, body):
+    """``module`` with ``block``'s statements replaced by ``body``."""
     if isinstance(block, cst.Module):
-        module = module.with_changes(body=body)
-    else:
-        module = module.deep_replace(block, block.with_changes(body=body))
+        return module.with_changes(body=body)
+    return module.deep_replace(block, block.with_changes(body=body))
+
+
+def _region_reason(index, accepted, entries, region, inserted, removed):
+    """What replacing the ``region`` (lo, hi) of a block did, in words."""
+    lo, hi = region
     anchor_grade, _anchor_j, anchor = accepted[0]
     reason = ('replaced line(s) %d-%d, anchored on `%s` at line %d (%s)'
               % (entries[lo].line, _last_line(index, entries[hi].node),
                  align.describe(index.module, anchor.node), anchor.line,
                  align.GRADE_NAMES[anchor_grade]))
-    inserted = len(snips) - len(pairs)
     if inserted:
         reason += '; inserted %d new statement(s)' % inserted
     if removed:
         reason += '; removed statement(s) at line(s) %s' % ', '.join(
             str(x) for x in removed)
-    return module, reason
+    return reason
 
 
 def _names(node):

@@ -29,8 +29,9 @@ still run what passed in a separate process with limits (time, memory,
 processes); loops such as ``while True: pass`` are that layer's business
 and are not flagged here.
 
-Rules, in short (the lists named are data in :mod:`.policy`; the walk
-that applies them is :mod:`.scanner`):
+Rules, in short (the lists named are data in :mod:`.policy`; they are
+applied by the walk, :mod:`.scanner`, by its call rules, :mod:`.calls`,
+and by the judgements of module paths, :mod:`.modules`):
 
 * Imports are allow-listed (:data:`ALLOWED_IMPORTS`: what a nova
   functional test legitimately imports); everything else is unsafe, and

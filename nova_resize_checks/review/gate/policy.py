@@ -13,8 +13,9 @@
 
 """What review code may use: the static gate's allow- and deny-lists.
 
-Data only (and :func:`bad_dunder`); :mod:`.scanner` applies it.  See the
-package's docstring for the rules.
+Data only (and :func:`bad_dunder`); :mod:`.scanner` (the walk),
+:mod:`.calls` (the call rules) and :mod:`.modules` (module paths) apply
+it.  See the package's docstring for the rules.
 """
 
 

@@ -237,31 +237,58 @@ def _rows(tokens, start):
 
 
 def _sentence(header, cells):
-    before = [k for k, h in enumerate(header) if _BEFORE_RE.search(h) and
-              not _AFTER_RE.search(h)]
-    after = [k for k, h in enumerate(header) if _AFTER_RE.search(h)]
-    if before and after and before[0] < len(cells) and \
-            after[0] < len(cells) and '`' in cells[before[0]]:
-        old, new = cells[before[0]], cells[after[0]]
-        rest = [c for k, c in enumerate(cells)
-                if k not in (before[0], after[0]) and c]
-        if new.startswith('`'):
-            lead = ('%s: ' % '; '.join(rest)) if rest else ''
-            return '%sReplace %s with %s.' % (lead, old, new)
-        if _REMOVAL_CELL.match(new) and '`' not in new:
-            # "remove the line" in the after column: the before column's
-            # code goes.  The other cells follow as their own sentences,
-            # so that code they name is not taken for what goes.
-            tail = ' '.join(c if c.endswith(('.', '?', '!')) else c + '.'
-                            for c in rest)
-            return ('Remove %s. %s' % (old, tail)).strip()
+    """One table row as a sentence.
+
+    "Replace `A` with `B`." (or "Remove `A`.") when the row fills a before
+    and an after column, else its cells joined with their headers.
+    """
+    columns = _before_after(header, cells)
+    said = _change_sentence(cells, *columns) if columns else None
+    if said is not None:
+        return said
     parts = []
     for k, cell in enumerate(cells):
         if not cell:
             continue
         name = header[k] if k < len(header) else ''
         parts.append('%s: %s' % (name, cell) if name else cell)
-    text = '; '.join(parts)
+    return _closed('; '.join(parts))
+
+
+def _before_after(header, cells):
+    """``(before, after)`` column indexes, when this row has code before.
+
+    None unless the table has both columns, the row reaches them, and
+    its before cell holds backticked code.
+    """
+    before = [k for k, h in enumerate(header) if _BEFORE_RE.search(h) and
+              not _AFTER_RE.search(h)]
+    after = [k for k, h in enumerate(header) if _AFTER_RE.search(h)]
+    if before and after and before[0] < len(cells) and \
+            after[0] < len(cells) and '`' in cells[before[0]]:
+        return before[0], after[0]
+    return None
+
+
+def _change_sentence(cells, before, after):
+    """"Replace A with B." or "Remove A." for a row, or None."""
+    old, new = cells[before], cells[after]
+    rest = [c for k, c in enumerate(cells)
+            if k not in (before, after) and c]
+    if new.startswith('`'):
+        lead = ('%s: ' % '; '.join(rest)) if rest else ''
+        return '%sReplace %s with %s.' % (lead, old, new)
+    if _REMOVAL_CELL.match(new) and '`' not in new:
+        # "remove the line" in the after column: the before column's
+        # code goes.  The other cells follow as their own sentences,
+        # so that code they name is not taken for what goes.
+        tail = ' '.join(_closed(c) for c in rest)
+        return ('Remove %s. %s' % (old, tail)).strip()
+    return None
+
+
+def _closed(text):
+    """``text`` ending as a sentence does."""
     return text if text.endswith(('.', '?', '!')) else text + '.'
 
 

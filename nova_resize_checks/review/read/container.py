@@ -13,10 +13,11 @@
 
 """Read a free-text review and cut it into blocks.
 
-:func:`read_review` turns bytes into text (BOMs, UTF-16, invalid UTF-8, NUL
-bytes and CR/CRLF line ends are all handled) and never raises;
-:func:`parse_text` cuts text into :class:`~model.Block` objects and reads
-the review's own verdict.
+:func:`read_review` turns bytes into text (:mod:`.decoding`: BOMs,
+UTF-16, invalid UTF-8, NUL bytes and CR/CRLF line ends are all handled)
+and never raises; :func:`parse_text` cuts text into :class:`~model.Block`
+objects (telling unfenced code from prose with :mod:`.unfenced`) and
+reads the review's own verdict (:mod:`.stated_verdict`).
 
 Blocks, in order of their first line:
 
@@ -43,8 +44,6 @@ Work is capped: a review over :data:`MAX_REVIEW_BYTES` bytes,
 not parsed (the result carries an error instead).
 """
 
-import ast
-import codecs
 import os
 import re
 import stat
@@ -53,8 +52,23 @@ import markdown_it
 
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import answer
+from nova_resize_checks.review.read import decoding
 from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import stated_verdict
 from nova_resize_checks.review.read import texts
+from nova_resize_checks.review.read import unfenced
+
+# Kept importable from here, where callers have always found them.
+decode_bytes = decoding.decode_bytes
+normalise_text = decoding.normalise_text
+review_verdict = stated_verdict.review_verdict
+cwe_ids = stated_verdict.cwe_ids
+looks_like_prose = unfenced.looks_like_prose
+# Used by the block cutting below.
+_bare_code = unfenced.bare_code
+_unfenced_code = unfenced.unfenced_code
+_CODE_LIKE_RE = unfenced.CODE_LIKE_RE
+_LIST_ITEM_RE = unfenced.LIST_ITEM_RE
 
 # Real reviews are a few kB; parsing, extraction and checks together cost
 # roughly 10 s per MB of adversarial text, so anything bigger is refused.
@@ -68,14 +82,6 @@ _FULL_MARKDOWN_LINES = 20000
 # An inline-backtick listing may continue over at most this many lines.
 _MAX_INLINE_LINES = 50
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, 'utf-32-le'),
-    (codecs.BOM_UTF32_BE, 'utf-32-be'),
-    (codecs.BOM_UTF8, 'utf-8'),
-    (codecs.BOM_UTF16_LE, 'utf-16-le'),
-    (codecs.BOM_UTF16_BE, 'utf-16-be'),
-)
-
 # A line carrying an original line number: "75         self.x(".  One
 # separator character (space, tab, ':' or '|', the latter two with an
 # optional space) is dropped; the rest keeps its indentation.
@@ -86,48 +92,8 @@ _INLINE_START_RE = re.compile(
     r'[ \t]*(?:(?:\d{1,4}[.)]|[-*+])[ \t]+)?`(\d{1,6})(?:[ \t]|(?=`)|$)')
 # Where an unclosed inline listing's code most likely ends: '": This'.
 _INLINE_CUT_RE = re.compile(r':[ \t]+(?=[A-Z])')
-_LIST_ITEM_RE = re.compile(r'[ \t]*(?:\d{1,4}[.)]|[-*+])[ \t]+\S')
 _HEADING_RE = re.compile(r'[ \t]{0,3}#{1,6}(?:[ \t]|$)')
 
-
-_CODE_LIKE_RE = re.compile(
-    r'(?:from|import|class|def|return|assert|raise|try|except|finally|'
-    r'with|for|while|if|elif|else|pass|super)\b|self\.|@|#|[)\]}]|'
-    r'[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?\s*(?:[-+*/]?=|\()')
-
-_NO_DEFECTS_RES = (
-    re.compile(
-        r'\bno\s+(?:\w+\s+){0,3}?(?:defects?|issues?|vulnerabilit(?:y|ies)|'
-        r'problems?|flaws?|weakness(?:es)?|concerns?|risks?)\s+'
-        r'(?:\w+\s+){0,3}?(?:detected|found|identified|present|'
-        r'discovered|spotted)\b', re.I),
-    re.compile(
-        r'\b(?:does|do)\s+not\s+(?:contain|have|introduce|appear\s+to\s+'
-        r'(?:contain|have))\s+any\s+(?:\w+\s+){0,2}?(?:defects?|issues?|'
-        r'vulnerabilit(?:y|ies)|flaws?)\b', re.I),
-    re.compile(
-        r'\b(?:did|could)\s+not\s+(?:find|detect|identify|spot)\s+any\s+'
-        r'(?:\w+\s+){0,2}?(?:defects?|issues?|vulnerabilit(?:y|ies)|'
-        r'flaws?|problems?)\b', re.I),
-    re.compile(r'\bno\s+defects?\b', re.I),
-)
-_DEFECTS_RES = (
-    re.compile(
-        r'\b(?:found|identified|detected|discovered|spotted)\s+'
-        r'(?:one|two|three|four|five|several|multiple|some|a|an|the\s+'
-        r'following|few|\d+)\s+(?:\w+\s+){0,3}?(?:defects?|issues?|'
-        r'vulnerabilit(?:y|ies)|problems?|flaws?|weakness(?:es)?|bugs?)\b',
-        re.I),
-    re.compile(
-        r'\b(?:defects?|vulnerabilit(?:y|ies)|issues?|flaws?)\s+'
-        r'(?:was|were|is|are|has\s+been|have\s+been)\s+(?:\w+\s+)?'
-        r'(?:found|detected|identified|discovered)\b', re.I),
-    re.compile(r'\bdefects?\s+found\b', re.I),
-    re.compile(r'\bCWE[-\s]?\d{1,5}\b', re.I),
-)
-_NEGATION_RE = re.compile(
-    r"\b(?:no|not|none|without|zero|nor|never)\b|n't\b", re.I)
-_CWE_RE = re.compile(r'\bCWE[-\s]?(\d{1,5})\b', re.I)
 
 _MD_FULL = None
 _MD_FAST = None
@@ -148,62 +114,6 @@ def _markdown(full):
         md.disable('inline')
         _MD_FAST = md
     return _MD_FAST
-
-
-def _utf16_guess(data):
-    """Return a UTF-16 codec name if BOM-less bytes look like UTF-16."""
-    sample = data[:4096]
-    if len(sample) < 4:
-        return None
-    even = sample[0::2]
-    odd = sample[1::2]
-    even_nul = even.count(0) / len(even)
-    odd_nul = odd.count(0) / len(odd)
-    if odd_nul > 0.3 and even_nul < 0.05:
-        return 'utf-16-le'
-    if even_nul > 0.3 and odd_nul < 0.05:
-        return 'utf-16-be'
-    return None
-
-
-def decode_bytes(data):
-    """Decode review bytes; return ``(text, errors)``.
-
-    BOMs pick the codec (UTF-8, UTF-16 and UTF-32 of either order);
-    BOM-less UTF-16 is recognised by its NUL bytes; everything else is
-    UTF-8 with invalid sequences replaced by U+FFFD.  The text comes back
-    normalised (see :func:`normalise_text`).  ``errors`` is non-empty only
-    when the bytes do not look like text at all.
-    """
-    errors = []
-    codec = None
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            codec = name
-            data = data[len(bom):]
-            break
-    if codec is None:
-        codec = _utf16_guess(data) or 'utf-8'
-    text = data.decode(codec, errors='replace')
-    text = normalise_text(text)
-    if text:
-        bad = text.count('\ufffd') + sum(
-            1 for c in text[:65536] if c < ' ' and c not in '\n\t\f\v')
-        if bad > 0.3 * min(len(text), 65536) and bad > 16:
-            errors.append('review does not look like text (%d of %d '
-                          'characters unreadable)' % (bad, len(text)))
-    return text, errors
-
-
-def normalise_text(text):
-    """Drop a leading BOM and NUL bytes; make every line end ``\\n``."""
-    if text.startswith('\ufeff'):
-        text = text[1:]
-    if '\x00' in text:
-        text = text.replace('\x00', '')
-    if '\r' in text:
-        text = text.replace('\r\n', '\n').replace('\r', '\n')
-    return text
 
 
 def read_review(path):
@@ -258,44 +168,6 @@ def parse_text(text, path='<text>'):
         path=str(path), text=text, blocks=blocks,
         claims_no_defects=review_verdict(prose),
         cwe_ids=cwe_ids(prose), notes=notes)
-
-
-def review_verdict(text):
-    """True: says no defects; False: reports defects; None: neither.
-
-    When both kinds of statement occur the earliest one wins (reviews open
-    with their verdict).
-    """
-    best = None
-    for regex, value in ([(r, True) for r in _NO_DEFECTS_RES] +
-                         [(r, False) for r in _DEFECTS_RES]):
-        for m in regex.finditer(text):
-            if not value and _negated(text, m.start()):
-                continue
-            if best is None or m.start() < best[0]:
-                best = (m.start(), value)
-            break
-    return None if best is None else best[1]
-
-
-def _negated(text, pos):
-    """Whether a negation precedes ``pos`` in the same sentence."""
-    window = text[max(0, pos - 40):pos]
-    for stop in ('.', '\n', ';'):
-        cut = window.rfind(stop)
-        if cut >= 0:
-            window = window[cut + 1:]
-    return bool(_NEGATION_RE.search(window))
-
-
-def cwe_ids(text):
-    """``('CWE-682', ...)`` in order of first mention."""
-    seen = []
-    for m in _CWE_RE.finditer(text):
-        cwe = 'CWE-%d' % int(m.group(1))
-        if cwe not in seen:
-            seen.append(cwe)
-    return tuple(seen)
 
 
 def code_spans(text):
@@ -362,22 +234,6 @@ def number_lines(lines):
         texts.pop()
         numbers.pop()
     return tuple(numbers), texts
-
-
-def looks_like_prose(text):
-    """Whether ``text`` reads as English sentences rather than code."""
-    lines = [ln.strip() for ln in text.split('\n') if ln.strip()]
-    if not lines:
-        return False
-    proseish = 0
-    for ln in lines:
-        words = re.findall(r"[A-Za-z][A-Za-z'-]*", ln)
-        code_chars = sum(ln.count(c) for c in '=()[]{}_#@;')
-        if (len(words) >= 4 and code_chars <= 1 and
-                not _CODE_LIKE_RE.match(ln) and
-                len(' '.join(words)) >= 0.6 * len(ln)):
-            proseish += 1
-    return proseish >= max(1, 0.7 * len(lines))
 
 
 def _closing_fence(line, markup):
@@ -616,98 +472,6 @@ def _blocks(text, lines):
 
 
 # Statements that make a paragraph code, not a sentence.
-_CODE_STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Import,
-                    ast.ImportFrom, ast.Assert, ast.Return, ast.Delete,
-                    ast.If, ast.For, ast.While, ast.With, ast.Try,
-                    ast.FunctionDef, ast.ClassDef, ast.Raise)
-
-
-def _bare_code(body):
-    """Whether a paragraph is Python written straight into the text.
-
-    Plain-text reviews put a proposed statement on its own line with no
-    fence or indentation.  Such a paragraph is code when, dedented, it
-    parses, every statement is a call, an assignment or another statement
-    (a bare name or expression is not), and no line reads as a sentence.
-    """
-    if len(body) > 20000 or looks_like_prose(body) or \
-            _LIST_ITEM_RE.match(body) or body.lstrip().startswith('>'):
-        return False
-    tree = texts.parse_python(body)
-    if tree is None or not tree.body:
-        return False
-    return all(isinstance(node, _CODE_STATEMENTS) or (
-        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))
-        for node in tree.body)
-
-
-# A line that opens Python at the left margin of plain text, and one that
-# goes on with it (indented, a comment, a closing bracket, a statement).
-_CODE_START_RE = re.compile(
-    r'(?:from\s+[\w.]+\s+import\b|import\s+[\w.]+|class\s+\w+|'
-    r'(?:async\s+)?def\s+\w+|@[\w.]+)')
-_MAX_UNFENCED_LINES = 2000
-_MAX_UNFENCED_TRIMS = 20
-
-
-def _unfenced_code(lines, used):
-    """Python pasted into the text over several paragraphs, unfenced.
-
-    A plain-text review may paste a whole module or class: blank lines
-    (and ``#`` lines, which would read as headings) cut it into
-    paragraphs that do not parse one by one.  A run that opens at the
-    left margin with an import, a ``class``, a ``def`` or a decorator and
-    goes on with code-like lines is one block when it parses, trailing
-    paragraphs that keep it from parsing given back to the prose.  Runs of
-    one paragraph are left to the paragraph reading.  Linear: each run is
-    read once, with a bounded number of trims.
-    """
-    regions = []
-    n = len(lines)
-    i = 0
-    while i < n:
-        if used[i] or not _CODE_START_RE.match(lines[i]):
-            i += 1
-            continue
-        j = i + 1
-        while j < n and j - i < _MAX_UNFENCED_LINES and not used[j] and (
-                not lines[j].strip() or lines[j][0] in ' \t#)]}' or
-                _CODE_LIKE_RE.match(lines[j])):
-            j += 1
-        found = _parsing_run(lines, i, j)
-        if found:
-            regions.append((i, found))
-            i = found
-        else:
-            i = j
-    return regions
-
-
-def _parsing_run(lines, first, end):
-    """Where the longest run of paragraphs from ``first`` that parses ends.
-
-    The run must be statements and span more than one paragraph; None
-    when no such run parses.
-    """
-    cuts = [k for k in range(first + 1, end)
-            if not lines[k].strip() and lines[k - 1].strip()]
-    ends = [end] + sorted(cuts, reverse=True)
-    for stop in ends[:_MAX_UNFENCED_TRIMS]:
-        while stop > first and not lines[stop - 1].strip():
-            stop -= 1
-        if not any(not lines[k].strip() for k in range(first, stop)):
-            return None
-        tree = texts.parse_python('\n'.join(lines[first:stop]),
-                                  dedent=False)
-        if tree is not None and tree.body and all(
-                isinstance(node, _CODE_STATEMENTS) or (
-                    isinstance(node, ast.Expr) and isinstance(
-                        node.value, (ast.Call, ast.Constant)))
-                for node in tree.body):
-            return stop
-    return None
-
-
 def _prose_blocks(lines, used):
     blocks = []
     start = None

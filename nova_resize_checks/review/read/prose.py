@@ -100,35 +100,54 @@ def _bare_code_spans(text):
             continue
         if found >= MAX_BARE_SPANS or examined >= 20 * MAX_BARE_SPANS:
             return
-        word = m.group(1)
-        after = m.end(1)
-        if word.endswith('()'):
-            after -= 2
-        if after < len(text) and text[after] == '(' and not \
-                word.endswith('()'):
-            end = closers.get(after)
-            if end is not None and end - after > 2000:
-                end = None
-            begin = m.start(1)
-            before = text[max(0, begin - 80):begin].rstrip(' ')
-            if before.endswith('=') and not before.endswith(('==', '!=',
-                                                             '<=', '>=')):
-                assign = _ASSIGN_TARGET_RE.search(before[:-1].rstrip(' '))
-                if assign:
-                    begin -= len(text[max(0, begin - 80):begin]) - \
-                        assign.start(1)
-            if end and texts.parses(text[begin:end]):
-                found += 1
-                yield begin, end, text[begin:end]
-                pos = end
-                continue
-        last = word[:-2] if word.endswith('()') else word
-        last = last.rsplit('.', 1)[-1]
-        if (word.startswith('self.') or word.endswith('()') or
-                clearly_identifier(last)) and not last.isupper() and \
-                not re.match(r'(?i)cwe\b', last):
+        call = _written_call(text, m, closers)
+        if call is not None:
             found += 1
-            yield m.start(1), m.end(1), word
+            yield call
+            pos = call[1]
+        elif _is_bare_code(m.group(1)):
+            found += 1
+            yield m.start(1), m.end(1), m.group(1)
+
+
+def _written_call(text, m, closers):
+    """``(begin, end, code)`` of a call written out in full at word ``m``.
+
+    The call (``f(x)``, with the target of ``y = f(x)`` before it) must
+    close within 2000 characters and parse; None otherwise.
+    """
+    word = m.group(1)
+    after = m.end(1)
+    if word.endswith('()') or after >= len(text) or text[after] != '(':
+        return None
+    end = closers.get(after)
+    if end is not None and end - after > 2000:
+        end = None
+    begin = _assignment_start(text, m.start(1))
+    if end and texts.parses(text[begin:end]):
+        return begin, end, text[begin:end]
+    return None
+
+
+def _assignment_start(text, begin):
+    """Where ``x = `` before a call at ``begin`` starts, else ``begin``."""
+    before = text[max(0, begin - 80):begin].rstrip(' ')
+    if before.endswith('=') and not before.endswith(('==', '!=',
+                                                     '<=', '>=')):
+        assign = _ASSIGN_TARGET_RE.search(before[:-1].rstrip(' '))
+        if assign:
+            begin -= len(text[max(0, begin - 80):begin]) - \
+                assign.start(1)
+    return begin
+
+
+def _is_bare_code(word):
+    """Whether a bare word can only be code (not a constant, not CWE)."""
+    last = word[:-2] if word.endswith('()') else word
+    last = last.rsplit('.', 1)[-1]
+    return bool((word.startswith('self.') or word.endswith('()') or
+                 clearly_identifier(last)) and not last.isupper() and
+                not re.match(r'(?i)cwe\b', last))
 
 
 def is_plain_text(parsed):

@@ -58,17 +58,36 @@ def line_of_known_version(number, code, ref_lines, reviewed=None,
         return None, None
     test = ref_lines[0]
     if reviewed is not None:
-        if not 1 <= number <= len(reviewed):
-            return None, None
-        old = ' '.join(quotes.port_dialect(reviewed[number - 1]).split())
-        found = [i + 1 for i, text in enumerate(test)
-                 if old and ' '.join(text.split()) == old]
-        return (found[0], 'reviewed') if len(found) == 1 else (None, None)
+        return _line_of_reviewed(number, test, reviewed)
     want = ' '.join(quotes.port_dialect(code).split())
     own = ' '.join(test[number - 1].split()) if 1 <= number <= len(test) \
         else ''
     if own == want:
         return None, None
+    candidates = _line_candidates(number, test, named)
+    if not candidates:
+        return None, None
+    line = next(iter(candidates)) if named else \
+        _closest_line(candidates, test, own, want)
+    return (line, candidates[line]) if line is not None else (None, None)
+
+
+def _line_of_reviewed(number, test, reviewed):
+    """Where the reviewed version's line ``number`` is in the test, once."""
+    if not 1 <= number <= len(reviewed):
+        return None, None
+    old = ' '.join(quotes.port_dialect(reviewed[number - 1]).split())
+    found = [i + 1 for i, text in enumerate(test)
+             if old and ' '.join(text.split()) == old]
+    return (found[0], 'reviewed') if len(found) == 1 else (None, None)
+
+
+def _line_candidates(number, test, named):
+    """{line of the test: version} for the known versions' line ``number``.
+
+    A version counts when the test has that line exactly once (elsewhere
+    than line ``number``, unless the version is ``named``).
+    """
     by_digest = _lines_by_digest(test)
     candidates = {}
     for version, digests in sorted(
@@ -78,11 +97,15 @@ def line_of_known_version(number, code, ref_lines, reviewed=None,
         found = by_digest.get(digests[number - 1], [])
         if len(found) == 1 and (found[0] != number or named):
             candidates.setdefault(found[0], version)
-    if not candidates:
-        return None, None
-    if named:
-        line = next(iter(candidates))
-        return line, candidates[line]
+    return candidates
+
+
+def _closest_line(candidates, test, own, want):
+    """The candidate line closest to ``want``, or None.
+
+    It must be alone at its score and clearly closer than the test's own
+    line.
+    """
     own_score = likeness(own, want)
     scored = sorted(((likeness(' '.join(test[line - 1].split()), want),
                       line) for line in candidates), reverse=True)
@@ -92,8 +115,8 @@ def line_of_known_version(number, code, ref_lines, reviewed=None,
     floor = 0.25 if not own or own.startswith('#') else 0.5
     if best < floor or best < own_score + 0.2 or (
             len(scored) > 1 and scored[1][0] == best):
-        return None, None
-    return line, candidates[line]
+        return None
+    return line
 
 
 def our_line(number, ref_lines, reviewed=None, named=None):
@@ -163,15 +186,8 @@ def range_of_known_version(first, end, code, ref_lines, reviewed=None,
     if not ref_lines or first >= end:
         return None
     test = ref_lines[0]
-    if reviewed is not None:
-        versions = {'reviewed': [_digest(quotes.port_dialect(line))
-                                 for line in reviewed]}
-    else:
-        versions = {version: digests for version, digests in
-                    known_versions.PORTED_LINE_DIGESTS.items()
-                    if named in (None, version)}
     candidates = {}
-    for version, digests in sorted(versions.items()):
+    for version, digests in sorted(_range_versions(reviewed, named)):
         if end <= len(digests):
             mapped = _mapped_range(digests, first, end, test)
             if mapped and mapped != (first, end):
@@ -180,6 +196,25 @@ def range_of_known_version(first, end, code, ref_lines, reviewed=None,
         return None
     if reviewed is not None or named is not None:
         return next(iter(candidates))
+    return _closest_range(first, end, code, test, candidates)
+
+
+def _range_versions(reviewed, named):
+    """``(version, line digests)`` of the versions a range may be of."""
+    if reviewed is not None:
+        return [('reviewed', [_digest(quotes.port_dialect(line))
+                              for line in reviewed])]
+    return [(version, digests) for version, digests in
+            known_versions.PORTED_LINE_DIGESTS.items()
+            if named in (None, version)]
+
+
+def _closest_range(first, end, code, test, candidates):
+    """The candidate range closest to ``code``, alone at its score.
+
+    Taken when the test's own lines ``first``-``end`` are not whole
+    statements, or when it is clearly closer than they are; else None.
+    """
     want = ' '.join(quotes.port_dialect(code).split())
 
     def closeness(a, b):
@@ -187,12 +222,10 @@ def range_of_known_version(first, end, code, ref_lines, reviewed=None,
 
     scored = sorted(((closeness(a, b), (a, b)) for a, b in candidates),
                     reverse=True)
-    if not _whole_statements(test, first, end):
-        if len(scored) == 1 or scored[0][0] > scored[1][0]:
-            return scored[0][1]
+    if len(scored) > 1 and scored[0][0] <= scored[1][0]:
         return None
-    if scored[0][0] >= closeness(first, end) + 0.2 and (
-            len(scored) == 1 or scored[0][0] > scored[1][0]):
+    if not _whole_statements(test, first, end) or \
+            scored[0][0] >= closeness(first, end) + 0.2:
         return scored[0][1]
     return None
 

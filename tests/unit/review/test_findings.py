@@ -356,18 +356,18 @@ class TestSamples(testtools.TestCase):
 class TestFindingsOnlyWhenTrue(testtools.TestCase):
 
     def test_negated_and_stdlib_mentions_are_not_unknown_names(self):
-        from nova_resize_checks.review.claims import findings as findings_mod
+        from nova_resize_checks.review.claims import unknown_names as names_mod
 
-        self.assertTrue(findings_mod._name_known('os.system', set()))
-        self.assertTrue(findings_mod._name_known('pickle.loads', set()))
-        self.assertTrue(findings_mod.NEGATED.search(
+        self.assertTrue(names_mod._name_known('os.system', set()))
+        self.assertTrue(names_mod._name_known('pickle.loads', set()))
+        self.assertTrue(names_mod.NEGATED.search(
             'The test never calls it.'))
-        self.assertFalse(findings_mod.NEGATED.search('Remove the call.'))
+        self.assertFalse(names_mod.NEGATED.search('Remove the call.'))
 
     def test_nova_manager_methods_are_known(self):
-        from nova_resize_checks.review.claims import findings as findings_mod
+        from nova_resize_checks.review.claims import unknown_names as names_mod
 
-        self.assertTrue(findings_mod._name_known(
+        self.assertTrue(names_mod._name_known(
             '_delete_allocation_after_move', set()))
-        self.assertFalse(findings_mod._name_known('_no_such_helper_x',
-                                                  set()))
+        self.assertFalse(names_mod._name_known('_no_such_helper_x',
+                                               set()))
