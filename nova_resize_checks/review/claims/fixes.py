@@ -455,6 +455,17 @@ def _where_the_prose_says(read):
         read.block_after, code, read.block.span, read.test_source)
 
 
+def _offered(is_fix, last):
+    """Whether the introduction offers the block as the fix.
+
+    A fix that names the code it replaces ("should replace the current
+    one") is offered; one that only names it ("the current code is") is
+    not.
+    """
+    return is_fix and (not lexicon.QUOTE_RE.search(last) or
+                       bool(lexicon.REPLACES_CURRENT_RE.search(last)))
+
+
 def _by_content(read):
     """Content decides: a quotation (no change), or a proposal.
 
@@ -471,9 +482,7 @@ def _by_content(read):
     """
     is_fix, last, whole = read.intro[:3]
     block, text, test_source = read.block, read.text, read.test_source
-    offered = is_fix and (not lexicon.QUOTE_RE.search(last) or
-                          lexicon.REPLACES_CURRENT_RE.search(last)) and \
-        bool(test_source)
+    offered = _offered(is_fix, last) and bool(test_source)
     against = ([quotes.comparable_lines(test_source)] if offered
                else read.refs_norm)
     if quotes.is_quotation(text, against, known=not offered) or \

@@ -131,20 +131,40 @@ def _finding_sentence(finding):
     sentence; anything else is read as text like every other field.
     """
     keys = {str(k): v for k, v in finding.items()}
-    before = [k for k in keys if _BEFORE_RE.search(k.replace('_', ' ')) and
-              not _AFTER_RE.search(k.replace('_', ' '))]
-    after = [k for k in keys if _AFTER_RE.search(k.replace('_', ' '))]
-    old = _one_statement(keys[before[0]]) if before else None
-    new = _one_statement(keys[after[0]]) if after else None
+    old, new = _before_and_after(keys)
     if old and new and old != new:
         return 'Replace `%s` with `%s`.' % (old, new)
-    if old and any(_ACTION_KEY_RE.match(k) and isinstance(v, str) and
-                   _REMOVE_ACTION_RE.match(v) for k, v in keys.items()):
+    if old and _asks_removal(keys):
         return 'Remove `%s`.' % old
-    line = next((v for k, v in keys.items() if _LINE_KEY_RE.match(k)
-                 and isinstance(v, int) and not isinstance(v, bool)), None)
-    if new and line and line > 0 and not old:
+    line = _line_number(keys)
+    if new and line and not old:
         return 'Line %d: this should be `%s`.' % (line, new)
+    return None
+
+
+def _before_and_after(keys):
+    """The one-line code of a finding's before and after fields."""
+    def words(key):
+        return key.replace('_', ' ')
+
+    before = [k for k in keys if _BEFORE_RE.search(words(k)) and
+              not _AFTER_RE.search(words(k))]
+    after = [k for k in keys if _AFTER_RE.search(words(k))]
+    return (_one_statement(keys[before[0]]) if before else None,
+            _one_statement(keys[after[0]]) if after else None)
+
+
+def _asks_removal(keys):
+    return any(_ACTION_KEY_RE.match(k) and isinstance(v, str) and
+               _REMOVE_ACTION_RE.match(v) for k, v in keys.items())
+
+
+def _line_number(keys):
+    """A finding's positive line number, or None."""
+    for key, value in keys.items():
+        if _LINE_KEY_RE.match(key) and isinstance(value, int) and \
+                not isinstance(value, bool) and value > 0:
+            return value
     return None
 
 
