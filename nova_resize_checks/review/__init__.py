@@ -18,9 +18,10 @@ sentences, diffs) -> ``versions/`` (which version of the test it read;
 the three-way port of its changes onto ours) -> ``claims/`` (what it asks
 for, as typed changes; findings that need no run) -> ``edits/`` (the
 changes made with libcst) -> ``gate/`` (the static gate: its policy as
-data; the scanner, its call rules and module checks) -> runs (:mod:`nova_resize_checks.runs`, confined) ->
-``verdict`` -> ``report``.  ``prepare`` takes one review up to its runs;
+data; the scanner, its call rules and module checks) -> runs
+(:mod:`nova_resize_checks.runs`, confined) -> ``verdict`` (all six
+verdicts) -> ``report``.  ``prepare`` takes one review up to its runs;
 ``pipeline`` drives a set of reviews through runs and verdicts (one
-``Options`` object).  ``verdict`` owns all six verdicts.  The types
-that flow between stages are in :mod:`nova_resize_checks.review.model`.
+``Options`` object).  The types that flow between stages are in
+:mod:`nova_resize_checks.review.model`.
 """
