@@ -98,6 +98,20 @@ class TestCollect(testtools.TestCase):
         self.assertIn('x.bin: review does not look like text', str(error))
         self.assertNotIn('good.md', str(error))
 
+    def test_small_binaries_are_errors_and_utf16_is_text(self):
+        for name, data in (('tiny.md', b'x\x00y'),
+                           ('image.md', b'\x89PNG\r\n\x1a\n\x00\x00\x00'
+                                        b'\rIHDR'),
+                           ('junk.md', bytes(range(1, 256)) * 64),
+                           ('nul.md', b'\x00' * 40)):
+            path = _write(os.path.join(self.root, name), data)
+            error = self.assertRaises(inputs.InputError, inputs.collect,
+                                      [path])
+            self.assertIn(name, str(error))
+        text = _write(os.path.join(self.root, 'utf16.md'),
+                      'Rename `a` to `b`.\n'.encode('utf-16-le'))
+        self.assertEqual(1, len(inputs.collect([text]).reviews))
+
     def test_too_large(self):
         big = _write(os.path.join(self.root, 'big.md'),
                      b'a' * (inputs.MAX_REVIEW_BYTES + 1))

@@ -29,6 +29,10 @@ _BOMS = (
 )
 
 
+# How much of a review's start tells text from binary.
+_SNIFF_CHARS = 65536
+
+
 def _utf16_guess(data):
     """Return a UTF-16 codec name if BOM-less bytes look like UTF-16."""
     sample = data[:4096]
@@ -63,14 +67,16 @@ def decode_bytes(data):
             break
     if codec is None:
         codec = _utf16_guess(data) or 'utf-8'
-    text = data.decode(codec, errors='replace')
-    text = normalise_text(text)
-    if text:
-        bad = text.count('\ufffd') + sum(
-            1 for c in text[:65536] if c < ' ' and c not in '\n\t\f\v')
-        if bad > 0.3 * min(len(text), 65536) and bad > 16:
+    raw = data.decode(codec, errors='replace')
+    text = normalise_text(raw)
+    if raw:
+        # Counted before NUL bytes and line ends are normalised away.
+        sample = raw[:_SNIFF_CHARS]
+        bad = sample.count('\ufffd') + sum(
+            1 for c in sample if c < ' ' and c not in '\n\r\t\f\v')
+        if bad > 0.3 * len(sample) and (bad > 16 or len(sample) < 64):
             errors.append('review does not look like text (%d of %d '
-                          'characters unreadable)' % (bad, len(text)))
+                          'characters unreadable)' % (bad, len(sample)))
     return text, errors
 
 
