@@ -55,7 +55,7 @@ def change_dict(item):
     data = {
         'span': change.span.as_list(),
         'kind': change.kind,
-        'target': change.target,
+        'target': str(change.target),
         'summary': change.summary,
         'applied': item.applied,
         'reason': item.reason,
@@ -152,6 +152,7 @@ def dump_prepared(report):
         'changes': [{
             'change': dict(dataclasses.asdict(item.change),
                            kind=item.change.kind,
+                           target=str(item.change.target),
                            span=item.change.span.as_list()),
             'applied': item.applied, 'reason': item.reason,
             'version_key': item.version_key} for item in report.changes],

@@ -88,19 +88,81 @@ class ParsedReview:
 PROSE_CLAIM = 'claim not turned into a change:'
 
 
+# Where in a file a change applies (Target.scope).
+WHOLE = ''          # the whole file
+DEF = 'def'         # in def ``name``
+CALLS = 'calls'     # in the calls of def ``name``
+LINE = 'line'       # in the statement on line ``line`` of the test
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """Where a change applies: a file and a place in it.
+
+    ``path``: '' for the test, else a nova file such as
+    'nova/compute/manager.py'; ``scope``: WHOLE, DEF (def ``name``), CALLS
+    (the calls of def ``name``) or LINE (line ``line`` of the test).
+    ``str()`` gives the text form reports show ('test', 'f', 'call:f',
+    'line:N', 'nova/x.py', 'nova/x.py:f'); :meth:`parse` reads it back.
+    """
+    path: str = ''
+    scope: str = WHOLE
+    name: str = ''
+    line: int = 0
+
+    @classmethod
+    def parse(cls, text):
+        """The Target a text form stands for ('' and 'test': the test)."""
+        if isinstance(text, Target):
+            return text
+        text = text or 'test'
+        if text == 'test':
+            return cls()
+        if text.startswith('call:'):
+            return cls(scope=CALLS, name=text[len('call:'):])
+        if text.startswith('line:') and text[len('line:'):].isdecimal():
+            return cls(scope=LINE, line=int(text[len('line:'):]))
+        if text.startswith('nova/'):
+            path, _, name = text.partition(':')
+            return cls(path=path, scope=DEF if name else WHOLE, name=name)
+        return cls(scope=DEF, name=text)
+
+    def __str__(self):
+        if self.scope == CALLS:
+            return 'call:' + self.name
+        if self.scope == LINE:
+            return 'line:%d' % self.line
+        if self.path:
+            return self.path + (':' + self.name if self.name else '')
+        return self.name if self.scope == DEF else 'test'
+
+    @property
+    def in_nova(self):
+        """Whether the change edits a nova file (the overlay)."""
+        return bool(self.path)
+
+    @property
+    def def_name(self):
+        """The def it is limited to, or None (the whole file)."""
+        return self.name if self.scope == DEF and self.name else None
+
+
 @dataclasses.dataclass
 class Change:
     """A change a review asks for.  One subclass per kind (``kind``).
 
     ``span``: where in the review it came from; ``target``: where it
-    applies ('test', a def of the test, or a nova path such as
-    'nova/compute/manager.py', see each kind); ``summary``: one line for
-    reports.
+    applies (a :class:`Target`; its text form is accepted and read, see
+    each kind); ``summary``: one line for reports.
     """
     span: Span
-    target: str = 'test'
+    target: Target = Target()
     summary: str = ''
     kind: typing.ClassVar[str] = ''
+
+    def __post_init__(self):
+        if not isinstance(self.target, Target):
+            self.target = Target.parse(self.target)
 
     def fields(self):
         """The kind's own fields, ``{name: value}`` (for keys, reports)."""

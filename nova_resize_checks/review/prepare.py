@@ -194,8 +194,7 @@ _LISTING_KINDS = (model.TEST_FULL, model.TEST_SNIPPET, model.TEST_DIFF)
 
 def _in_nova(change):
     """Whether a change edits a nova file (the overlay), not the test."""
-    return change.kind == model.NOVA_DIFF or (change.target or '').startswith(
-        'nova/')
+    return change.kind == model.NOVA_DIFF or change.target.in_nova
 
 
 def _make_version(test_source, overlay, label):

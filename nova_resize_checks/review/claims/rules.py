@@ -21,6 +21,7 @@ replacement makes a later removal of the same code moot).
 """
 
 import ast
+import dataclasses
 import keyword
 import re
 
@@ -71,27 +72,27 @@ def _leading_scope(masked, codes):
 
 
 def _replace_scope(masked, codes, end, lead_scope, old_new, test_lines):
-    """Where a replacement matched up to ``end`` is made, or None.
+    """Where a replacement matched up to ``end`` is made: a Target, or None.
 
-    A def ("in `f`"), its call sites ("call:f", "in the call to `f`"),
-    the leading scope, or one line of the test ("line:N").
+    A def ("in `f`"), its call sites ("in the call to `f`"), the leading
+    scope, or one line of the test.
     """
-    scope = lead_scope
+    scope, kind = lead_scope, model.DEF
     named, where = places.named_scope(masked, codes, end)
     if where:
         scope = named
         if scope and re.search(r'\bcall', where.group(0), re.I):
             # "in the call to `f`": the call sites, not the def.
-            scope = 'call:' + scope
+            kind = model.CALLS
     if scope and '.' in scope:
         scope = scope.rsplit('.', 1)[1]
-    if not scope:
-        scope = _line_scope(masked, codes, end, old_new, test_lines)
-    return scope
+    if scope:
+        return model.Target(scope=kind, name=scope)
+    return _line_scope(masked, codes, end, old_new, test_lines)
 
 
 def _line_scope(masked, codes, end, old_new, test_lines):
-    """``'line:N'``: the one line of the test a replacement is about.
+    """The Target of the one line of the test a replacement is about.
 
     "replace A with B in the resize request": the one line of the test
     holding A that the phrase describes; "use B instead of A, i.e.
@@ -103,19 +104,19 @@ def _line_scope(masked, codes, end, old_new, test_lines):
         places.line_of_statement(
             [codes[int(i)] for i in re.findall(prose.PH, masked)],
             old, new, test_lines)
-    return 'line:%d' % line if line else None
+    return model.Target(scope=model.LINE, line=line) if line else None
 
 
 def _replacement(old, new, scope, span, test_text, nova_paths):
-    """The REPLACE change of ``old`` by ``new`` within ``scope``.
+    """The REPLACE change of ``old`` by ``new`` within Target ``scope``.
 
     Made in the one nova file the review names when ``old`` is not in the
     test.
     """
-    target = scope or 'test'
+    target = scope or model.Target()
     if len(nova_paths) == 1 and test_text and \
             ' '.join(old.split()) not in test_text:
-        target = '%s:%s' % (nova_paths[0], scope or '')
+        target = dataclasses.replace(target, path=nova_paths[0])
     return model.change(
         kind=model.REPLACE, span=span, old=old, new=new,
         target=target,

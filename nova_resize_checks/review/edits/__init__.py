@@ -268,9 +268,8 @@ def _line_change(state, change, nova_reader, lines):
 
 
 def _rename(state, change, nova_reader, lines):
-    within = change.target if change.target != 'test' else None
     test, reason = rename.apply_rename(state.test, change.old, change.new,
-                                       within)
+                                       change.target.def_name)
     return test, state.overlay, reason
 
 
@@ -291,24 +290,24 @@ def _first_that_applies(*attempts):
 def _remove(state, change, nova_reader, lines):
     test = state.test
     old = (change.old or '').strip().strip('`').strip()
+    within = change.target.def_name
     if _is_line_edit(change):
         found = by_line.remove_line(test, change.line,
                                     lines.current(change.line))
     elif change.unit == model.KEYWORD:
-        found = remove.remove_by_keyword(test, old, change.target)
+        found = remove.remove_by_keyword(test, old, within)
     elif change.unit == model.CALLS and common.NAME_RE.match(old):
         # "the `no_usage` comparison": not called, so the assertions
         # reading it.
         found = _first_that_applies(
-            lambda: remove.remove_calls(test, old, change.target),
-            lambda: remove.remove_assertions_using(test, old, change.target))
+            lambda: remove.remove_calls(test, old, within),
+            lambda: remove.remove_assertions_using(test, old, within))
     elif common.NAME_RE.match(old):
         # "delete the assertIn in f": when nothing of that name is defined,
         # the one statement calling it is meant.
         found = _first_that_applies(
             lambda: remove.apply_remove(test, change.old, change.summary),
-            lambda: remove.remove_calls(test, old, change.target,
-                                        single=True))
+            lambda: remove.remove_calls(test, old, within, single=True))
     elif (change.old or '').strip():
         found = snippet.remove_statement(test, change.old)
     else:
@@ -317,8 +316,8 @@ def _remove(state, change, nova_reader, lines):
 
 
 def _replace(state, change, nova_reader, lines):
-    path, _, scope = (change.target or '').partition(':')
-    rel = hunks.nova_relpath(path) if path.startswith('nova/') else None
+    target = change.target
+    rel = hunks.nova_relpath(target.path) if target.in_nova else None
     if rel is None:
         test, reason = _first_that_applies(
             lambda: replace.apply_replace(
@@ -328,8 +327,9 @@ def _replace(state, change, nova_reader, lines):
     overlay = dict(state.overlay)
     if rel not in overlay:
         overlay[rel] = hunks.read_nova(nova_reader, rel)
-    overlay[rel], reason = replace.apply_replace(overlay[rel], change.old,
-                                                 change.new, scope or None)
+    overlay[rel], reason = replace.apply_replace(
+        overlay[rel], change.old, change.new,
+        dataclasses.replace(target, path=''))
     return state.test, overlay, '%s: %s' % (rel, reason)
 
 
@@ -357,7 +357,7 @@ def _is_expression(code):
 def _insert(state, change, nova_reader, lines):
     test, reason = insert.apply_insert(state.test, change.code,
                                        change.anchor, change.where,
-                                       change.target)
+                                       change.target.def_name)
     return test, state.overlay, reason
 
 

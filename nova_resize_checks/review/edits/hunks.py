@@ -60,7 +60,7 @@ def apply_patch(state, change, nova_reader):
         path = diffs.path_of_file(patch)
         if path is None:
             path = 'test' if change.kind == model.TEST_DIFF else (
-                change.target or 'test')
+                change.target.path or 'test')
         if patch.is_removed_file:
             raise common.Refused('the diff deletes %s' % path)
         if _is_test_path(path):

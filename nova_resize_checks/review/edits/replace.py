@@ -20,43 +20,43 @@ from libcst import matchers as cst_matchers
 from libcst import metadata as cst_metadata
 
 from nova_resize_checks.review.edits import common
+from nova_resize_checks.review import model
 from nova_resize_checks.review.read import texts
 
 
 class _ReplaceExpression(cst.CSTTransformer):
     """Replace every expression equal to ``old`` with ``new``.
 
-    Only inside the def named ``scope`` when one is given, in the calls
-    of ``call:f``, or (:class:`_ReplaceOnLine`) in the statement on
-    ``line:N``.
+    Within ``target`` (a :class:`model.Target` of the file): the whole
+    file, def ``name``, the calls of ``name``, or (:class:`_ReplaceOnLine`)
+    the statement on ``line``.
     """
 
-    def __init__(self, old, new, scope=None):
+    def __init__(self, old, new, target):
         super(_ReplaceExpression, self).__init__()
         self.old = old
         self.new = new
-        self.scope = scope
-        self.depth = 0 if scope else 1
+        self.target = target
+        self.depth = 0 if target.scope != model.WHOLE else 1
         self.count = 0
         self.old_key = _expression_key(old)
 
     def _in_scope(self, node):
-        if not self.scope:
-            return False
-        if self.scope.startswith('line:'):
+        scope = self.target.scope
+        if scope == model.LINE:
             if not isinstance(node, cst.SimpleStatementLine):
                 return False
             where = self.get_metadata(cst_metadata.PositionProvider, node)
-            return where.start.line <= int(self.scope[5:]) <= where.end.line
-        if self.scope.startswith('call:'):
+            return where.start.line <= self.target.line <= where.end.line
+        if scope == model.CALLS:
             if not isinstance(node, cst.Call):
                 return False
             func = node.func
             name = func.attr if isinstance(func, cst.Attribute) else func
             return isinstance(name, cst.Name) and \
-                name.value == self.scope[5:]
-        return isinstance(node, cst.FunctionDef) and \
-            node.name.value == self.scope
+                name.value == self.target.name
+        return scope == model.DEF and isinstance(node, cst.FunctionDef) \
+            and node.name.value == self.target.name
 
     def on_visit(self, node):
         if self._in_scope(node):
@@ -103,24 +103,31 @@ def _expression(text, what):
                              % (what, texts.short(text, 60)))
 
 
-def apply_replace(source, old, new, scope):
-    """``old`` -> ``new`` wherever it occurs (in def ``scope``)."""
+_WHERE = {model.CALLS: 'in the calls to {0.name}',
+          model.LINE: 'on line {0.line}', model.DEF: 'in {0.name}',
+          model.WHOLE: 'in the test'}
+
+
+def apply_replace(source, old, new, target):
+    """``old`` -> ``new`` wherever it occurs within ``target``.
+
+    ``target``: a :class:`model.Target` (its path is not read here); a def
+    the source does not have means the whole source.
+    """
     old_node = _expression(old or '', 'the text to replace')
     new_node = _expression(new or '', 'the replacement')
     module = common.cst_parse(source)
     defs = cst_matchers.findall(module, cst_matchers.FunctionDef())
-    if scope and not scope.startswith(('call:', 'line:')) and scope not in {
+    if target.scope == model.DEF and target.name not in {
             node.name.value for node in defs}:
-        scope = None
-    if scope and scope.startswith('line:'):
-        transformer = _ReplaceOnLine(old_node, new_node, scope)
+        target = model.Target()
+    if target.scope == model.LINE:
+        transformer = _ReplaceOnLine(old_node, new_node, target)
         result = cst_metadata.MetadataWrapper(module).visit(transformer)
     else:
-        transformer = _ReplaceExpression(old_node, new_node, scope)
+        transformer = _ReplaceExpression(old_node, new_node, target)
         result = module.visit(transformer)
-    where = ('in the calls to %s' % scope[5:] if scope and scope.startswith(
-        'call:') else 'on line %s' % scope[5:] if scope and scope.startswith(
-        'line:') else 'in %s' % scope if scope else 'in the test')
+    where = _WHERE[target.scope].format(target)
     if not transformer.count:
         raise common.Refused('`%s` does not occur %s' %
                              (texts.short(old, 60), where))

@@ -1172,3 +1172,42 @@ class TestPortedHunks(EditsTestBase):
         removed, added = _changed_lines(self.source, version.test_source)
         self.assertEqual(["        req = {'resize': {'flavorRef': "
                           "self.flavor1['id']}}"], added)
+
+
+class TestTargets(testtools.TestCase):
+    """Change targets are typed; their text form reads back the same."""
+
+    def test_text_forms_round_trip(self):
+        for text, expected in (
+                ('test', model.Target()),
+                ('f', model.Target(scope=model.DEF, name='f')),
+                ('call:f', model.Target(scope=model.CALLS, name='f')),
+                ('line:94', model.Target(scope=model.LINE, line=94)),
+                ('nova/compute/manager.py',
+                 model.Target(path='nova/compute/manager.py')),
+                ('nova/compute/manager.py:finish_resize',
+                 model.Target(path='nova/compute/manager.py',
+                              scope=model.DEF, name='finish_resize'))):
+            target = model.Target.parse(text)
+            self.assertEqual(expected, target, text)
+            self.assertEqual(text, str(target))
+        self.assertEqual(model.Target(), model.Target.parse(''))
+
+    def test_changes_take_the_text_form_and_keep_the_type(self):
+        change = model.change(kind=model.REPLACE, span=model.Span(1, 1),
+                              old='a', new='b', target='call:f')
+        self.assertEqual(model.Target(scope=model.CALLS, name='f'),
+                         change.target)
+        self.assertIsNone(change.target.def_name)
+        self.assertFalse(change.target.in_nova)
+
+    def test_replacement_limited_to_calls_and_to_a_line(self):
+        source = ('def f(x):\n    return x\n\n\n'
+                  'def g():\n    f(1)\n    y = 1\n    f(1)\n')
+        for target, count in (('call:f', 2), ('line:6', 1), ('g', 3),
+                              ('test', 3)):
+            proposed = edits.apply_changes(source, [model.change(
+                kind=model.REPLACE, span=model.Span(1, 1), old='1', new='2',
+                target=target)], lambda path: '')
+            self.assertEqual(count, proposed.test_source.count('2'),
+                             target)

@@ -91,7 +91,7 @@ class TestDiffs(testtools.TestCase):
             '+++ b/tests/functional/test_bug_1825537.py\n@@ -1,1 +1,1 @@\n'
             '-a\n+b\n```\n')
         self.assertEqual([model.TEST_DIFF], kinds(changes))
-        self.assertEqual('test', changes[0].target)
+        self.assertEqual('test', str(changes[0].target))
         self.assertIn('+b', changes[0].code)
         self.assertEqual([], findings)
 
@@ -104,7 +104,7 @@ class TestDiffs(testtools.TestCase):
             '+                self._revert_allocation(context, instance, '
             'migration)\n```\n')
         self.assertEqual([model.NOVA_DIFF], kinds(changes))
-        self.assertEqual('nova/compute/manager.py', changes[0].target)
+        self.assertEqual('nova/compute/manager.py', str(changes[0].target))
 
     def test_upstream_test_path_is_the_test(self):
         changes, _ = run(
@@ -112,7 +112,7 @@ class TestDiffs(testtools.TestCase):
             '+++ b/nova/tests/functional/regressions/test_bug_1825537.py\n'
             '@@ -1 +1 @@\n-a\n+b\n')
         self.assertEqual([(model.TEST_DIFF, 'test')],
-                         [(c.kind, c.target) for c in changes])
+                         [(c.kind, str(c.target)) for c in changes])
 
     def test_multi_file_diff(self):
         changes, _ = run(
@@ -124,7 +124,7 @@ class TestDiffs(testtools.TestCase):
             '@@ -1 +1 @@\n-c\n+d\n```\n')
         self.assertEqual([(model.NOVA_DIFF, 'nova/compute/manager.py'),
                           (model.TEST_DIFF, 'test')],
-                         [(c.kind, c.target) for c in changes])
+                         [(c.kind, str(c.target)) for c in changes])
         self.assertNotIn('+d', changes[0].code)
         self.assertIn('+d', changes[1].code)
 
@@ -133,7 +133,7 @@ class TestDiffs(testtools.TestCase):
             'In `nova/compute/manager.py` apply:\n```diff\n@@ -1 +1 @@\n'
             '-a\n+b\n```\n')
         self.assertEqual([(model.NOVA_DIFF, 'nova/compute/manager.py')],
-                         [(c.kind, c.target) for c in changes])
+                         [(c.kind, str(c.target)) for c in changes])
 
     def test_python_fence_holding_a_diff(self):
         changes, _ = run(
@@ -425,7 +425,7 @@ class TestProseDirectives(testtools.TestCase):
                 ('Rename `server` to `instance`.', 'test')):
             changes, _ = run(text)
             self.assertEqual([(model.RENAME, 'server', 'instance', target)],
-                             [(c.kind, c.old, c.new, c.target)
+                             [(c.kind, c.old, c.new, str(c.target))
                               for c in changes], text)
 
     def test_rename_needs_identifiers(self):
@@ -606,7 +606,7 @@ class TestDirectives(testtools.TestCase):
 
     def _changes(self, text):
         changes, _ = run(text)
-        return [(c.kind, c.old, getattr(c, 'new', ''), c.target)
+        return [(c.kind, c.old, getattr(c, 'new', ''), str(c.target))
                 for c in changes]
 
     def test_replace_forms(self):
@@ -649,7 +649,7 @@ class TestDirectives(testtools.TestCase):
             [(model.INSERT, "server = self._resize_and_assert_error("
               "server, 'host2')", 'after',
               'test_finish_resize_fails_allocation_cleanup')],
-            [(c.kind, c.anchor, c.where, c.target) for c in changes])
+            [(c.kind, c.anchor, c.where, str(c.target)) for c in changes])
         self.assertEqual("self.assertEqual('ERROR', server['status'])",
                          changes[0].code)
         changes, _ = run('Before the call to `_resize_and_assert_error`, '
@@ -663,14 +663,15 @@ class TestDirectives(testtools.TestCase):
                          '`return` at its end.')
         self.assertEqual([(model.REMOVE, 'return', model.KEYWORD,
                            '_resize_and_assert_error')],
-                         [(c.kind, c.old, c.unit, c.target) for c in changes])
+                         [(c.kind, c.old, c.unit, str(c.target))
+                          for c in changes])
         changes, _ = run('Remove the `assertFlavorMatchesAllocation` call '
                          'and the `assertFlavorMatchesUsage` call from '
                          '`test_x`.')
         self.assertEqual(
             [('assertFlavorMatchesAllocation', model.CALLS, 'test_x'),
              ('assertFlavorMatchesUsage', model.CALLS, 'test_x')],
-            [(c.old, c.unit, c.target) for c in changes])
+            [(c.old, c.unit, str(c.target)) for c in changes])
 
     def test_replace_a_line_range_with_inline_code(self):
         changes, _ = run('Replace lines 84 to 86 with `        x = 1`.')
@@ -684,7 +685,7 @@ class TestDirectives(testtools.TestCase):
                          '_resize_and_assert_error.')
         self.assertEqual([(model.REMOVE, 'assertIn',
                            '_resize_and_assert_error')],
-                         [(c.kind, c.old, c.target) for c in changes])
+                         [(c.kind, c.old, str(c.target)) for c in changes])
         # With a backtick anywhere, bare words stay prose.
         changes, _ = run('Delete the assertIn in _resize_and_assert_error; '
                          'keep `x`.')
@@ -758,7 +759,7 @@ class TestDirectives(testtools.TestCase):
         line = test.split('\n').index(
             "        self.assertEqual({}, server['fault'])") + 1
         self.assertIn((model.REPLACE, 'line:%d' % line),
-                      [(c.kind, c.target) for c in changes])
+                      [(c.kind, str(c.target)) for c in changes])
 
     def test_block_in_place_of_the_statement_quoted_before(self):
         changes, _ = run(
@@ -885,8 +886,8 @@ class TestDirectives(testtools.TestCase):
         line = REFERENCE.split('\n').index(
             "        req = {'resize': {'flavorRef': self.flavor2['id']}}") + 1
         self.assertEqual([(model.REPLACE, 'line:%d' % line)],
-                         [(c.kind, c.target) for c in changes])
+                         [(c.kind, str(c.target)) for c in changes])
         # A phrase that describes no line holding the text: the whole test.
         changes, _ = run('Replace `self.flavor2` with `self.flavor1` in the '
                          'teardown.')
-        self.assertEqual(['test'], [c.target for c in changes])
+        self.assertEqual(['test'], [str(c.target) for c in changes])

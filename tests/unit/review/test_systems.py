@@ -355,7 +355,7 @@ class TestAnchored(testtools.TestCase):
             'body': '```suggestion\n%s  # noqa\n```'
             % manager.splitlines()[line - 1]}])
         self.assertEqual([model.NOVA_DIFF], [c.kind for c in got.changes])
-        self.assertEqual('nova/compute/manager.py', got.changes[0].target)
+        self.assertEqual('nova/compute/manager.py', str(got.changes[0].target))
 
 
 class TestPrepare(testtools.TestCase):
