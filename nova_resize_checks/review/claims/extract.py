@@ -193,8 +193,8 @@ def _block_prose(block, covered, findings, refs, plain=False):
     referred = False
     header = lexicon.COMMENT_HEADER_RE.match(masked)
     if header is not None:
-        first = int(header.group(1))
-        end = int(header.group(2) or first)
+        first = int(header.group('first'))
+        end = int(header.group('end') or first)
         header = (first, end) if \
             first <= end <= first + lexicon.MAX_LINE_RANGE else None
     for start, end in bounds:

@@ -76,9 +76,8 @@ def _line_intro(last):
     for regex in lexicon.LINE_INTRO_RES:
         m = regex.search(last.strip())
         if m:
-            first = int(m.group(1))
-            end = int(m.group(2)) if m.group(2) else first
-            return first, end
+            first = int(m.group('first'))
+            return first, int(m.group('end') or first)
     return None
 
 
@@ -109,8 +108,8 @@ def _header_intro(last, whole, code, is_fix, test_source):
     if not headers:
         return None
     m = headers[-1]
-    first = int(m.group(1))
-    end = int(m.group(2)) if m.group(2) else first
+    first = int(m.group('first'))
+    end = int(m.group('end') or first)
     if single and not is_fix and first != end:
         return None
     return (first, end) if first <= end <= first + lexicon.MAX_LINE_RANGE \

@@ -62,10 +62,11 @@ REPLACES_CURRENT_RE = re.compile(
 LINE_INTRO_RES = (
     re.compile(
         r'\b(?:change|replace|update|modify|rewrite|amend)\s+lines?\s+'
-        r'(\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*(\d{1,6}))?'
+        r'(?P<first>\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*(?P<end>\d{1,6}))?'
         r'(?:\s+(?:to|with|by|as|into)\b)?[^\w\ue000]*$', re.I),
     re.compile(
-        r'\blines?\s+(\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*(\d{1,6}))?'
+        r'\blines?\s+(?P<first>\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*'
+        r'(?P<end>\d{1,6}))?'
         r'\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs\s+to)\s+'
         r'(?:be|read|become|look\s+like)\b(?:\s+(?:changed|updated)\s+to|'
         r'\s+replaced\s+(?:with|by))?[^\w\ue000]*$', re.I),
@@ -77,12 +78,14 @@ LINE_INTRO_RES = (
         r'\b(?:rempla\w*|modifi\w*|reemplaz\w*|sustitu\w*|cambi\w*|'
         r'ersetz\w*|\u00e4nder\w*|substitu\w*|alter\w*|sostitu\w*)\s+'
         r'(?:(?:les|las|los|die|as|os|le|i)\s+)?(?:lignes?|l\u00edneas?|'
-        r'Zeilen?|linhas?|righe|riga)\s+(\d{1,6})(?:\s*(?:-|\u2013|\u00e0|a|'
-        r'bis|at\u00e9|al)\s*(\d{1,6}))?(?:\s+(?:par|por|con|durch|mit|'
+        r'Zeilen?|linhas?|righe|riga)\s+(?P<first>\d{1,6})(?:\s*(?:-|\u2013|'
+        r'\u00e0|a|'
+        r'bis|at\u00e9|al)\s*(?P<end>\d{1,6}))?(?:\s+(?:par|por|con|durch|mit|'
         r'com|per)\b)?[^\w\ue000]*$', re.I),
     re.compile(
         r'\b(?:lignes?|l\u00edneas?|Zeilen?|linhas?|righe|riga)\s+'
-        r'(\d{1,6})(?:\s*(?:-|\u2013|\u00e0|a|bis|at\u00e9|al)\s*(\d{1,6}))?'
+        r'(?P<first>\d{1,6})(?:\s*(?:-|\u2013|\u00e0|a|bis|at\u00e9|al)\s*'
+        r'(?P<end>\d{1,6}))?'
         r'\s+(?:\w+\s+){0,2}?(?:rempla\w*|reemplaz\w*|sustitu\w*|ersetz\w*|'
         r'substitu\w*|sostitu\w*)\w*(?:\s+(?:par|por|con|durch|mit|com|'
         r'per))?[^\w\ue000]*$', re.I),
@@ -96,48 +99,54 @@ LINE_INTRO_RES = (
         \s+(?:(?:de|het)\s+)?
         (?:lini[e\u0119i]\w* | wiersz\w* | regels?
            | \u0441\u0442\u0440\u043e\u043a\w*)
-        \s+(\d{1,6})(?:\s*(?:-|\u2013|do|tot|t/m|\u043f\u043e)\s*(\d{1,6}))?
+        \s+(?P<first>\d{1,6})
+        (?:\s*(?:-|\u2013|do|tot|t/m|\u043f\u043e)\s*(?P<end>\d{1,6}))?
         (?:\s+(?:na|in|naar|door|\u043d\u0430)\b)?[^\w\ue000]*$""",
                re.I | re.X),
     # Chinese and Japanese: "将第 92-94 行替换为：", "92〜94 行目を次に置き換え".
     re.compile(
-        r'\u7b2c?\s*(\d{1,6})\s*(?:[-\u2013~\u301c\uff5e\u81f3\u5230]\s*'
-        r'(\d{1,6}))?\s*\u884c\u76ee?[^\n\ue000]{0,12}?(?:\u66ff\u6362|'
+        r'\u7b2c?\s*(?P<first>\d{1,6})\s*(?:[-\u2013~\u301c\uff5e\u81f3\u5230]'
+        r'\s*'
+        r'(?P<end>\d{1,6}))?\s*\u884c\u76ee?[^\n\ue000]{0,12}?(?:\u66ff\u6362|'
         r'\u7f6e\u304d\u63db\u3048|\u66f8\u304d\u63db\u3048|\u6539\u4e3a|'
         r'\u6539\u6210)'),
 )
 LINE_CHANGE_RES = (
     re.compile(
         r'\b(?:change|replace|update|modify|rewrite|set)\s+line\s+'
-        r'(\d{1,6})\s*(?:to|with|by|into|as)\s*:?\s*' + prose.PH, re.I),
+        r'(?P<line>\d{1,6})\s*(?:to|with|by|into|as)\s*:?'
+        r'\s*' + prose.named_ph('code'), re.I),
     re.compile(
-        r'\bline\s+(\d{1,6})\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs\s+'
+        r'\bline\s+(?P<line>\d{1,6})\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs'
+        r'\s+'
         r'to|has\s+to|ought\s+to)\s+(?:instead\s+)?(?:be|read|become|say)'
         r'(?:\s+(?:changed|updated)\s+to|\s+replaced\s+(?:with|by))?'
-        r'\s*:?\s*' + prose.PH, re.I),
+        r'\s*:?\s*' + prose.named_ph('code'), re.I),
     # Gerrit-style inline comments: "Line 74: this should be `X`?",
     # "PS3, Line 60: nit: use `X`" (the reviewed version's numbering).
     re.compile(
-        r'(?:\bline\s+|\bL)(\d{1,6})\s*:\s*'
+        r'(?:\bline\s+|\bL)(?P<line>\d{1,6})\s*:\s*'
         r'(?:(?:nit|question|suggestion|q)\s*:\s*)?'
         r'(?:[^\n.!?\ue000]{0,80}?\s)?(?:(?:should|could|must|would)\s+'
         r'(?:this|it|that|we)?\s*(?:(?:probably|rather|instead|just)\s+)?'
         r'(?:be|read|become|say|use)(?:\s+changed\s+to|\s+replaced\s+'
         r'(?:with|by))?|(?:please\s+)?(?:use|prefer)|why\s+not(?:\s+use)?|'
         r'how\s+about|->|=>|\u2192)\s*:?\s*' +
-        prose.PH, re.I),
+        prose.named_ph('code'), re.I),
     # "L94: `self.assertTrue(x)` is enough here" (the new form first).
     re.compile(
-        r'(?:\bline\s+|\bL)(\d{1,6})\s*:\s*(?:(?:nit|suggestion)\s*:\s*)?' +
-        prose.PH + r'\s+(?:is|would\s+be)\s+(?:enough|sufficient|'
+        r'(?:\bline\s+|\bL)(?P<line>\d{1,6})\s*:\s*(?:(?:nit|suggestion)\s*:'
+        r'\s*)?' +
+        prose.named_ph('code') +
+        r'\s+(?:is|would\s+be)\s+(?:enough|sufficient|'
         r'simpler|cleaner|clearer|better)\b', re.I),
 )
 # A gerrit inline comment's header ("Line 60:", "Lines 72-74:", "PS3, Line
 # 60:") opens its paragraph; a request in it that points at "these lines"
 # ("I'd replace these three lines with:") means the lines of the header.
 COMMENT_HEADER_RE = re.compile(
-    r'^[ \t]*(?:PS\s*\d+\s*,\s*)?(?:Lines?\s+|L(?=\d))(\d{1,6})'
-    r'(?:\s*(?:-|\u2013|to)\s*L?(\d{1,6}))?\s*:', re.I | re.M)
+    r'^[ \t]*(?:PS\s*\d+\s*,\s*)?(?:Lines?\s+|L(?=\d))(?P<first>\d{1,6})'
+    r'(?:\s*(?:-|\u2013|to)\s*L?(?P<end>\d{1,6}))?\s*:', re.I | re.M)
 # A removal that names no code: "please drop the assertion", "remove
 # this", "drop the assertEqual", "this check can go"; its object is the
 # comment's line(s), never another noun ("drop the argument" is not one);
@@ -176,26 +185,30 @@ DEICTIC_LINES_RE = re.compile(
 # "replace lines 84 to 87 with `...`": the first line becomes the code,
 # the others go.
 LINE_RANGE_CHANGE_RE = re.compile(
-    r'\b(?:change|replace|update|modify|rewrite)\s+lines\s+(\d{1,6})\s*'
-    r'(?:-|\u2013|to|through)\s*(\d{1,6})\s*(?:to|with|by|into|as)\s*:?\s*' +
-    prose.PH, re.I)
+    r'\b(?:change|replace|update|modify|rewrite)\s+lines\s+(?P<first>\d{1,6})'
+    r'\s*'
+    r'(?:-|\u2013|to|through)\s*(?P<end>\d{1,6})\s*(?:to|with|by|into|as)\s*:?'
+    r'\s*' +
+    prose.named_ph('code'), re.I)
 LINE_SUBST_RES = (
-    (re.compile(
-        r'\b(?:in|on|at)\s+line\s+(\d{1,6})\s*,?\s+(?:[\w-]+\s+){0,4}?'
-        r'(?:change|replace|swap)\s+' + prose.PH +
-        r'\s+(?:to|with|by|for)\s+' + prose.PH, re.I), (1, 2, 3)),
-    (re.compile(
-        r'\b(?:change|replace|swap)\s+' + prose.PH +
-        r'\s+(?:to|with|by|for)\s+' + prose.PH +
-        r'\s+(?:in|on|at)\s+line\s+(\d{1,6})', re.I), (3, 1, 2)),
+    re.compile(
+        r'\b(?:in|on|at)\s+line\s+(?P<line>\d{1,6})\s*,?\s+'
+        r'(?:[\w-]+\s+){0,4}?(?:change|replace|swap)\s+' +
+        prose.named_ph('old') + r'\s+(?:to|with|by|for)\s+' +
+        prose.named_ph('new'), re.I),
+    re.compile(
+        r'\b(?:change|replace|swap)\s+' + prose.named_ph('old') +
+        r'\s+(?:to|with|by|for)\s+' + prose.named_ph('new') +
+        r'\s+(?:in|on|at)\s+line\s+(?P<line>\d{1,6})', re.I),
 )
 LINE_REMOVE_RES = (
     re.compile(
-        r'\b(?:remov|delet|drop)\w*\s+(?:the\s+)?lines?\s+(\d{1,6})'
-        r'(?:\s*(?:-|\u2013|to|through|and)\s*(\d{1,6}))?', re.I),
+        r'\b(?:remov|delet|drop)\w*\s+(?:the\s+)?lines?\s+(?P<first>\d{1,6})'
+        r'(?:\s*(?:-|\u2013|to|through|and)\s*(?P<end>\d{1,6}))?', re.I),
     re.compile(
-        r'\blines?\s+(\d{1,6})(?:\s*(?:-|\u2013|to|through|and)\s*'
-        r'(\d{1,6}))?\s+(?:[\w-]+\s+){0,3}?(?:removed|deleted|dropped)\b',
+        r'\blines?\s+(?P<first>\d{1,6})(?:\s*(?:-|\u2013|to|through|and)\s*'
+        r'(?P<end>\d{1,6}))?\s+(?:[\w-]+\s+){0,3}?(?:removed|deleted|dropped)'
+        r'\b',
         re.I),
 )
 _SOMETHING_LIKE = (r'(?:(?:something|a\s+name|a\s+more\s+\w+\s+name)\s+'
@@ -299,9 +312,9 @@ PROSE_CLAIM = model.PROSE_CLAIM
 MAX_CODE_PROPOSALS = 100
 # "to go at the end of the test method:", "at the start of `setUp`:"
 END_INTRO_RE = re.compile(
-    r'\b(?:at|to)\s+the\s+(end|bottom|start|beginning|top)\s+of\s+'
-    r'(?:the\s+)?(?:(test)(?:\s+(?:method|body|case))?\b|' + prose.PH + ')',
-    re.I)
+    r'\b(?:at|to)\s+the\s+(?P<where>end|bottom|start|beginning|top)\s+'
+    r'of\s+(?:the\s+)?(?:(?P<test>test)(?:\s+(?:method|body|case))?\b|' +
+    prose.named_ph('code') + ')', re.I)
 # The place above says where the block goes only when the introduction
 # asks for it to be put there ("add this at the end of the test:", "At the
 # end of `setUp`, ...", "... at the top of the test:").  A place that
@@ -512,16 +525,20 @@ CALL_NOUNS = frozenset(('call', 'assertion', 'check', 'statement', 'line',
 ON_LINE_RE = re.compile(
     r'\s*(?:call|assertion|check|statement)?\s*,?\s*(?:on|at|in|from)\s+'
     r'line\s+(\d{1,6})\b', re.I)
-_P = '\ue000(\\d+)\\n*\ue001'
+_P = prose.PH
 _ARTICLE = r'(?:(?:the|a|an|this|that)\s+)?(?:[\w-]+\s+){0,2}?'
-# (regex, group of the old code, group of the new code)
+# "replace A with B", "use B instead of A", "change A to B": groups
+# ``old`` and ``new`` (the placeholders of the code spans).
 REPLACE_RES = (
-    (re.compile(r'\breplac\w*\s+' + _ARTICLE + _P + r'\s+(?:with|by)\s+' +
-                _ARTICLE + _P, re.I), 1, 2),
-    (re.compile(r'\buse\s+' + _ARTICLE + _P + r'\s+instead\s+of\s+' +
-                _ARTICLE + _P, re.I), 2, 1),
-    (re.compile(r'\bchang\w*\s+' + _ARTICLE + _P + r'\s+(?:to|into)\s+' +
-                _ARTICLE + _P, re.I), 1, 2),
+    re.compile(r'\breplac\w*\s+' + _ARTICLE + prose.named_ph('old') +
+               r'\s+(?:with|by)\s+' + _ARTICLE + prose.named_ph('new'),
+               re.I),
+    re.compile(r'\buse\s+' + _ARTICLE + prose.named_ph('new') +
+               r'\s+instead\s+of\s+' + _ARTICLE + prose.named_ph('old'),
+               re.I),
+    re.compile(r'\bchang\w*\s+' + _ARTICLE + prose.named_ph('old') +
+               r'\s+(?:to|into)\s+' + _ARTICLE + prose.named_ph('new'),
+               re.I),
 )
 SCOPE_RE = re.compile(
     r'\b(?:in|inside|within|of|from)\b[^\ue000.]{0,40}?' + _P, re.I)

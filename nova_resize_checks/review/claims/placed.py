@@ -100,10 +100,11 @@ def placed_block(last, codes, code, span, test_source=''):
         return _in_place_of(_antecedent(codes, test_source), code, span)
     m = lexicon.END_INTRO_RE.search(last)
     if m and _places(last, m):
-        where = 'end' if m.group(1).lower() in ('end', 'bottom') else 'start'
+        where = 'end' if m.group('where').lower() in ('end', 'bottom') \
+            else 'start'
         scope = assertions.TEST_METHOD
-        if m.group(3) is not None:
-            scope = prose.name_of(codes[int(m.group(3))]) or ''
+        if m.group('code') is not None:
+            scope = prose.name_of(codes[int(m.group('code'))]) or ''
             scope = scope.rsplit('.', 1)[-1]
         if not scope:
             return None

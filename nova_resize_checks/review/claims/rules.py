@@ -47,10 +47,10 @@ def _replace_changes(masked, codes, span, test_text='', nova_paths=(),
     """
     changes = []
     lead_scope = _leading_scope(masked, codes)
-    for regex, g_old, g_new in lexicon.REPLACE_RES:
+    for regex in lexicon.REPLACE_RES:
         for m in regex.finditer(masked):
-            old = codes[int(m.group(g_old))].strip()
-            new = codes[int(m.group(g_new))].strip()
+            old = codes[int(m.group('old'))].strip()
+            new = codes[int(m.group('new'))].strip()
             if not old or old == new:
                 continue
             scope = _replace_scope(masked, codes, m.end(), lead_scope,
@@ -188,7 +188,7 @@ def replace_rule(s):
     "In line N, replace A with B" is a line change (:func:`line_subst_rule`),
     not a replacement throughout the test.
     """
-    if any(regex.search(s.masked) for regex, _g in lexicon.LINE_SUBST_RES):
+    if any(regex.search(s.masked) for regex in lexicon.LINE_SUBST_RES):
         return
     ref_lines = s.refs.lines
     s.changes.extend(_replace_changes(
@@ -205,9 +205,9 @@ def line_change_rule(s):
     """"change line N to `X`", with N possibly another version's line."""
     for regex in lexicon.LINE_CHANGE_RES:
         for m in regex.finditer(s.masked):
-            line = int(m.group(1))
+            line = int(m.group('line'))
             code = quotes.port_dialect(fixes.strip_own_number(
-                s.code(m.group(2)), line))
+                s.code(m.group('code')), line))
             here, version = numbering.line_of_known_version(
                 line, code, s.refs.lines, s.refs.reviewed,
                 s.refs.named_version)
@@ -242,19 +242,19 @@ def _as_method_call(code, ref_lines, line):
 def line_range_rule(s):
     """"change lines N-M to `X`"."""
     for m in lexicon.LINE_RANGE_CHANGE_RE.finditer(s.masked):
-        first, end = int(m.group(1)), int(m.group(2))
+        first, end = int(m.group('first')), int(m.group('end'))
         s.changes.extend(fixes.line_changes(
             first, end, quotes.port_dialect(
-                fixes.strip_own_number(s.code(m.group(3)), first)),
+                fixes.strip_own_number(s.code(m.group('code')), first)),
             s.span, 'replace lines %d-%d' % (first, end)))
 
 
 def line_subst_rule(s):
     """"on line N replace `A` with `B`"."""
-    for regex, (g_line, g_old, g_new) in lexicon.LINE_SUBST_RES:
+    for regex in lexicon.LINE_SUBST_RES:
         for m in regex.finditer(s.masked):
-            line = int(m.group(g_line))
-            old, new = s.code(m.group(g_old)), s.code(m.group(g_new))
+            line = int(m.group('line'))
+            old, new = s.code(m.group('old')), s.code(m.group('new'))
             original = numbering.reference_line(s.refs.lines, line, old)
             if original is None:
                 s.unparsed.append(model.Finding(
@@ -274,8 +274,8 @@ def line_remove_rule(s):
     """"remove line N" and "remove lines N-M"."""
     for regex in lexicon.LINE_REMOVE_RES:
         for m in regex.finditer(s.masked):
-            first = int(m.group(1))
-            end = int(m.group(2)) if m.group(2) else first
+            first = int(m.group('first'))
+            end = int(m.group('end') or first)
             if not first <= end <= first + lexicon.MAX_LINE_RANGE:
                 end = first
             for n in range(first, end + 1):

@@ -32,6 +32,12 @@ PH_OPEN = '\ue000'
 PH_CLOSE = '\ue001'
 PH = '\ue000(\\d+)\\n*\ue001'
 
+
+def named_ph(name):
+    """PH with its number captured in group ``name``."""
+    return '\ue000(?P<%s>\\d+)\\n*\ue001' % name
+
+
 _IDENT_RE = re.compile(
     r'(?:self\.)?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?')
 _PLAIN_IDENT = re.compile(r'[A-Za-z_]\w*')
