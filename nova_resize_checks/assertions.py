@@ -158,7 +158,8 @@ def _frames(traceback_text):
     """``(frames, message lines)`` of the first traceback in a text.
 
     The frames are the ``_FRAME`` matches that follow the first
-    "Traceback (most recent call last):" line, each with its indented
+    "Traceback (most recent call last):" line (outside testtools'
+    attachments, which come first: captured logs), each with its indented
     source and caret lines; the exception starts at the first line that
     is not indented, and everything after it is its message.  Nothing in
     a message (which the code under test writes) is read as a frame: a
@@ -166,10 +167,8 @@ def _frames(traceback_text):
     header, there are no frames and the last lines are the message.
     """
     lines = (traceback_text or '').rstrip().splitlines()
-    try:
-        index = next(i for i, line in enumerate(lines)
-                     if line.strip() == _HEADER) + 1
-    except StopIteration:
+    index = _first_header(lines)
+    if index is None:
         return [], lines[-5:]
     frames = []
     while index < len(lines):
@@ -181,6 +180,24 @@ def _frames(traceback_text):
             break
         index += 1
     return frames, lines[index:]
+
+
+# testtools writes a test's other details before its traceback, each as
+# "name: {{{" ... "}}}" (captured logs hold tracebacks of their own).
+_ATTACHMENT = re.compile(r'^\S[^\n]*: \{\{\{$')
+
+
+def _first_header(lines):
+    """The line after the first traceback header outside attachments."""
+    inside = False
+    for number, line in enumerate(lines):
+        if inside:
+            inside = line != '}}}'
+        elif _ATTACHMENT.match(line):
+            inside = True
+        elif line.strip() == _HEADER:
+            return number + 1
+    return None
 
 
 def exception_message(traceback_text):

@@ -147,6 +147,21 @@ class TestForgedFrames(testtools.TestCase):
         self.assertEqual(3, site.line)
         self.assertTrue(site.message.startswith('AssertionError: forged'))
 
+    def test_tracebacks_in_captured_logs_are_not_the_failure(self):
+        # testtools puts a test's other details (its captured logs, with
+        # nova's logged tracebacks) before the failure's own traceback.
+        logged = ('Traceback (most recent call last):\n'
+                  '  File "/x/nova/compute/manager.py", line 6608, in f\n'
+                  '    raise X\n'
+                  'X: logged\n')
+        text = ("Empty attachments:\n  stderr\n\npythonlogging:'': {{{\n"
+                + logged + '}}}\n\n' +
+                _traceback('/t/test_bug_1825537.py', 3, 'AssertionError: x'))
+        site = assertions.failure_site(text, 'test_bug_1825537.py',
+                                       _source())
+        self.assertEqual(3, site.line)
+        self.assertEqual('AssertionError: x', site.message)
+
     def test_a_source_line_that_reads_like_a_frame_is_not_one(self):
         text = ('Traceback (most recent call last):\n'
                 '  File "/t/test_bug_1825537.py", line 3, in test\n'
