@@ -358,8 +358,10 @@ def prepare(path, context, data=None):
     report.changes = [model.ChangeReport(a.change, a.applied, a.reason)
                       for a in combined.applied]
     applied = [c for c in report.changes if c.applied]
-    refused = _unapplied_unsafe(report.changes) if context.static_gate \
-        else []
+    refused = _unapplied_unsafe(
+        report.changes,
+        context.nova_sources.get('nova/compute/manager.py')) \
+        if context.static_gate else []
     if refused:
         # Code the review proposes is judged even where it could not be
         # applied here: nothing runs, and the review is flagged for it.
@@ -384,8 +386,11 @@ def prepare(path, context, data=None):
     return report
 
 
-def _unapplied_unsafe(items):
+def _unapplied_unsafe(items, manager):
     """Static-gate findings for the code of changes that were not applied.
+
+    ``manager``: installed nova's compute manager (the Context read it
+    once), the baseline of the check, or None.
 
     Only the parts that parse are judged (:func:`gate.pieces`: the code
     whole, without line numbers or diff markers, under a stand-in head
@@ -394,7 +399,6 @@ def _unapplied_unsafe(items):
     not guessed at.
     """
     found = []
-    baseline = []       # installed nova's manager, read once if needed
     for item in items:
         if item.applied:
             continue
@@ -403,10 +407,8 @@ def _unapplied_unsafe(items):
             code = diffs.new_side(code)
         code = runs.source_text(textwrap.dedent(code))
         for piece in gate.pieces(code):
-            if not baseline:
-                baseline.append(_nova_manager())
             found.extend(f for f in gate.check(
-                piece, 'proposed code', baseline=baseline[0])
+                piece, 'proposed code', baseline=manager)
                 if f.kind == model.UNSAFE_CODE)
     return found
 
