@@ -21,6 +21,7 @@ rules of :mod:`.rules`.  Limits on what one review may propose are in
 
 import bisect
 import collections
+import re
 
 from nova_resize_checks.review.claims import fixes
 from nova_resize_checks.review.claims import lexicon
@@ -73,8 +74,40 @@ def extract(parsed, reference_sources, nova_sources=None):
             changes.extend(_block_prose(block, index in covered, findings,
                                         refs, prose.is_plain_text(parsed)))
     changes.sort(key=lambda c: c.span.start)
+    changes = _without_restatements(changes)
     _drop_beyond_limit(changes, findings)
     return changes, cap_findings(findings)
+
+
+def _without_restatements(changes):
+    """``changes`` without what the review's renames already make.
+
+    A table may rename a local in one row and show its uses renamed in
+    others ("replace `f(no_usage)` with `f(empty_usage)`"); a rename may be
+    said twice.  Either would find nothing left to change once the rename
+    is made.
+    """
+    renames = [(c.old, c.new) for c in changes if c.kind == model.RENAME
+               and c.old and c.new]
+    seen, kept = set(), []
+    for change in changes:
+        if change.kind == model.RENAME:
+            key = (change.old, change.new, str(change.target))
+            if key in seen:
+                continue
+            seen.add(key)
+        elif change.kind == model.REPLACE and renames and change.old and \
+                change.new and change.old != change.new and \
+                _renamed(change.old, renames) == change.new:
+            continue
+        kept.append(change)
+    return kept
+
+
+def _renamed(code, renames):
+    for old, new in renames:
+        code = re.sub(r'\b%s\b' % re.escape(old), new, code)
+    return code
 
 
 def _is_code_block(block):
@@ -212,7 +245,8 @@ def _block_prose(block, covered, findings, refs, plain=False):
                (k < len(rename_offsets) and rename_offsets[k] < end))
         if not got and not covered and (
                 likeness.claim_like(piece, codes, referred) or
-                lexicon.VAGUE_REQUEST_RE.search(piece)):
+                lexicon.VAGUE_REQUEST_RE.search(piece) or
+                lexicon.LABELLED_REQUEST_RE.match(piece)):
             unparsed.append(model.Finding(
                 model.UNPARSED_CLAIM,
                 lexicon.PROSE_CLAIM + ' %s' % texts.short(

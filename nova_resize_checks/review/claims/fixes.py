@@ -20,6 +20,7 @@ goes (:mod:`.placed` reads the places; "change line N" and gerrit
 headers are read here).
 """
 
+import ast
 import dataclasses
 import difflib
 import re
@@ -264,9 +265,42 @@ def _by_content(read):
                              if partial else ''))]
 
 
+def asks_removal(sentence):
+    """Whether ``sentence`` asks for a removal (any language, unnegated)."""
+    plain = sentence.lower()
+    if set(re.findall(r'[a-z]+', plain)) & lexicon.REMOVE_IMPERATIVE:
+        return not (lexicon.NEGATED_REMOVE_RE.search(plain) or
+                    re.search(r'\b(?:rather|instead)\b', plain))
+    return bool(lexicon.FOREIGN_REMOVE_RE.search(sentence)) and \
+        not lexicon.FOREIGN_NEGATION_RE.search(sentence)
+
+
+def _removed_block(read):
+    """"Remove these lines:" over a quotation of the test: its statements go.
+
+    The introduction asks for a removal and the block is, normalised, a
+    piece of a version of the test (the lines to remove, quoted): each of
+    its statements is removed.  New code after such an introduction is
+    left to the other readings.
+    """
+    if not asks_removal(read.intro[1] or ''):
+        return None
+    text = textwrap.dedent(read.text).strip('\n')
+    if not quotes.is_quotation(text, read.refs_norm, known=True):
+        return None
+    tree = texts.parse_python(quotes.port_dialect(text))
+    if tree is None or not tree.body:
+        return None
+    return [model.change(kind=model.REMOVE, span=read.block.span,
+                         old=ast.unparse(node),
+                         summary='remove statement %s (quoted as the lines '
+                         'to remove)' % texts.short(ast.unparse(node), 60))
+            for node in tree.body]
+
+
 # What a block of Python may be, tried in this order: the first reading
 # that gives changes wins.  Each takes the block's _Read.
-_PYTHON_BLOCK_RULES = (_numbered_lines, _next_to_a_line,
+_PYTHON_BLOCK_RULES = (_numbered_lines, _removed_block, _next_to_a_line,
                        _where_the_prose_says, _by_content)
 
 

@@ -152,7 +152,7 @@ COMMENT_HEADER_RE = re.compile(
 # comment's line(s), never another noun ("drop the argument" is not one);
 # and what negates one ("don't remove it", "keep").
 _DEICTIC_OBJECT = (r'(?:(?:it|this|that)(?=\s*(?:[.,;:!?)]|$|\s+(?:as|since|'
-                   r'because|entirely|altogether|please|too|then)\b))|'
+                   r'because|entirely|altogether|please|too|then|and|but)\b))|'
                    r'(?:the|this|that|these|those)\s+(?:\w+\s+)?'
                    r'(?:assert\w*|assertions?|checks?|lines?|statements?))')
 DEICTIC_REMOVE_RE = re.compile(
@@ -468,7 +468,10 @@ FOREIGN_REMOVE_RE = re.compile(
     r'\uc0ad\uc81c|\uc81c\uac70|\b(?:supprim\w*|retir(?:er|ez|ar|e|a)\b|'
     r'elimin(?:ar|e|a|ez|er|are|i)\b|borr(?:ar|e|a)\b|entfern\w*|'
     r'streich\w*|l\u00f6sch\w*|remov(?:a|er|am)\b|rimuov\w*|'
-    r'\u0443\u0434\u0430\u043b\w*)', re.I)
+    r'\u0443\u0434\u0430\u043b\w*|usu[n\u0144]\w*|verwijder\w*|'
+    r'kald\u0131r\w*|x\u00f3a|xo\u00e1|ta\s+bort|'
+    r'\u0627\u062d\u0630\u0641|\u0623\u0632\u0644|'
+    r'\u0625\u0632\u0627\u0644\u0629)', re.I)
 FOREIGN_NEGATION_RE = re.compile(
     r'\u3057\u306a\u3044|\u3057\u306a\u3044\u3067|\u4e0d\u8981|\u4e0d\u5fc5|'
     r'\u4e0d\u80fd|\u522b|\u5fc5\u8981\u306f\u3042\u308a\u307e\u305b\u3093|'
@@ -582,3 +585,97 @@ IMPERATIVE_RE = re.compile(
     r"split|merge|wrap|inline|extract|reorder|switch|turn|convert|"
     r"simplify|tighten|loosen|check|assert|pass|set|call|keep|rewrite|"
     r"put|wait)\b", re.I)
+
+# ---------------------------------------------------------------------
+# Requests said with a label: "**Recommendation:** Make the wait ...".
+# JSON answers and templates put the request under a key; the label makes
+# an imperative after it a request even when it names no code (then it
+# is a claim that cannot become a change).
+LABELLED_REQUEST_RE = re.compile(r"""
+    ^\W*(?:\*\*|__)?
+    (?:recommend(?:ation|ed\s+(?:action|fix|change))
+     |suggest(?:ion|ed\s+(?:action|fix|change))
+     |remediation|action(?:\s+item)?|proposed\s+(?:fix|change)|todo)s?
+    (?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*
+    (?:please\s+)?
+    (?:make|create|add|use|replace|rename|remove|delete|drop|change
+     |update|move|split|extract|avoid|wrap|check|assert|wait|decouple
+     |introduce|define|factor|parametri[sz]e|refactor|rewrite|ensure
+     |switch|convert|simplify|reduce|increase|tighten|loosen|document
+     |cover|test|verify)\b
+    """, re.I | re.X)
+
+# Renames in other languages: "переименовать `a` в `b`", "`a` を `b` に
+# リネーム".  Group 1 (old) and 2 (new) are placeholders, as in
+# RENAME_RES, whose (regex, explicit) shape these share.
+_OLD = prose.named_ph('old')
+_NEW = prose.named_ph('new')
+_FILLER = r'(?:[\w\'\u2019-]+\s+){0,3}?'
+FOREIGN_RENAME_RES = tuple((re.compile(pattern % {
+    'old': _OLD, 'new': _NEW, 'filler': _FILLER}, re.I | re.X), True)
+    for pattern in (
+        # Russian: переименовать `a` в `b`
+        r'переименова\w*\s+%(filler)s%(old)s\s*,?\s+(?:в|на)\s+%(new)s',
+        # German: `a` in `b` umbenennen; benenne `a` in `b` um
+        r'%(old)s\s+(?:in|zu|nach)\s+%(new)s\s+umbenenn\w*',
+        r'(?:umbenenn\w*|benenn\w*)\s+%(filler)s%(old)s\s*,?\s+'
+        r'(?:in|zu|nach)\s+%(new)s',
+        # French, Spanish, Portuguese, Italian
+        r'(?:renomm\w*|renombr\w*|renome\w*|rinomin\w*)\s+%(filler)s'
+        r'%(old)s\s*,?\s+(?:en|par|à|a|como|por|para|in|come)\s+%(new)s',
+        r'cambi\w*\s+el\s+nombre\s+(?:de\s+)?%(old)s\s+(?:a|por)\s+%(new)s',
+        # Polish: zmień nazwę `a` na `b`; przemianuj
+        r'(?:zmie\w*\s+nazw\w*|przemianuj\w*)\s+%(filler)s%(old)s\s*,?\s+'
+        r'na\s+%(new)s',
+        # Dutch: hernoem `a` naar `b`
+        r'hernoem\w*\s+%(filler)s%(old)s\s*,?\s+(?:naar|in|tot)\s+%(new)s',
+        # Swedish: byt namn på `a` till `b`; döp om `a` till `b`
+        r'(?:byt\s+namn\s+på|döp\s+om)\s+%(old)s\s+till\s+%(new)s',
+        # Vietnamese: đổi tên `a` thành `b`
+        r'đổi\s+tên\s+%(filler)s%(old)s\s+(?:thành|sang)\s+%(new)s',
+        # Turkish: `a` adını `b` olarak değiştirin / yeniden adlandırın
+        r'%(old)s\W{0,3}\w*\s+(?:adını\s+)?%(new)s\W{0,3}\w*\s+'
+        r'(?:olarak\s+)?(?:yeniden\s+adlandır|değiştir)\w*',
+        # Chinese: 将 `a` 重命名为 `b`; 把 `a` 改名为 `b`
+        r'%(old)s\s*(?:重命名|改名|更名|命名)\s*(?:为|成|為)\s*%(new)s',
+        r'(?:重命名|改名)\s*%(old)s\s*(?:为|成|為)\s*%(new)s',
+        # Japanese: `a` を `b` にリネーム / に改名 / に名前を変更
+        r'%(old)s\s*(?:を|は)\s*%(new)s\s*(?:に|へ)\s*'
+        r'(?:リネーム|改名|名前を変更|名前変更|rename)',
+        # Korean: `a`을(를) `b`(으)로 이름 변경 / 바꾸
+        r'%(old)s\s*(?:을|를|의\s*이름을)?\s*%(new)s\s*(?:으로|로)\s*'
+        r'(?:이름을?\s*)?(?:변경|바꾸|바꿔|바꿉|리네임)',
+        # Arabic: إعادة تسمية `a` إلى `b`
+        r'(?:أعد|إعادة)\s+تسمية\s+%(old)s\s+(?:إلى|الى)\s*%(new)s',
+    ))
+
+# Several names renamed, or replaced, in one breath: "rename `a` and `b`
+# to `c` and `d`", "replace `a`, `b` with `c`, `d`" (a table row that
+# follows two renames into every use).  The lists are paired in order.
+NAME_LIST = (r'%s(?:\s*(?:,|and|&|/|;)\s*%s){1,5}' % (prose.PH, prose.PH))
+LIST_RENAME_RE = re.compile(r"""
+    \b(?:renam\w*|replac\w*)\s+(?:(?:the|all|both)\s+)?
+    (?P<olds>%s)\s*,?\s+
+    (?:to|with|by|as|into|->|\u2192)\s+
+    (?P<news>%s)
+    """ % (NAME_LIST.replace(' ', r'\ '), NAME_LIST.replace(' ', r'\ ')),
+    re.I | re.X)
+
+# "des lignes 84-85", "Zeilen 84 bis 85", "строки 84–85", "84〜85 行目":
+# lines named in another language, as the version reviewed numbers them.
+_RANGE_TAIL = (r'(?:\s*(?:-|\u2013|~|\u301c|\uff5e|bis|à|a|al|do|tot|t/m|'
+               r'до|по)\s*(?P<end>\d{1,4}))?')
+FOREIGN_LINES_RE = re.compile(r"""
+    (?:lignes?|zeilen?|l[ií]neas?|righe|riga|linhas?|lini[aeię]|regels?
+     |строк[аиуе]?|строчк\w*|satır\w*|dòng|rader|raden)
+    \s*(?P<first>\d{1,4})""" + _RANGE_TAIL + r"""
+    | (?P<first_cjk>\d{1,4})(?:\s*(?:-|\u2013|~|\u301c|\uff5e)\s*
+      (?P<end_cjk>\d{1,4}))?\s*(?:行目?|번째\s*줄|번\s*줄|줄|行)
+    """, re.I | re.X)
+
+# "remove it and keep `f`": a pronoun is the verb's object, and code after
+# "keep" is kept.  Either ends the run of code a removal takes.
+PRONOUN_OBJECTS = frozenset(('it', 'this', 'that', 'them', 'these',
+                             'those'))
+KEEP_WORDS = frozenset(('keep', 'keeping', 'leave', 'leaving', 'retain',
+                        'retaining', 'preserve', 'preserving'))

@@ -51,7 +51,7 @@ def rename_changes(masked, codes, line_at, unparsed, test_text=''):
              for p in re.finditer(prose.PH, masked)
              if prose.name_of(codes[int(p.group(1))])]
     offsets = [off for off, _ in named]
-    for regex, explicit in lexicon.RENAME_RES:
+    for regex, explicit in lexicon.RENAME_RES + lexicon.FOREIGN_RENAME_RES:
         for m in regex.finditer(masked):
             if explicit:
                 a_index, b_index = int(m.group(1)), int(m.group(2))
@@ -75,9 +75,10 @@ def rename_changes(masked, codes, line_at, unparsed, test_text=''):
                     % (a, b), span))
                 out.append((m.start(), None))
                 continue
-            out.append((m.start(), _rename(
+            out.append((m.start(), rename_change(
                 span, old, new, _rename_scope(masked, codes, m.end(),
                                               test_text))))
+    out.extend(_list_renames(masked, codes, line_at, seen, test_text))
     for m in lexicon.PLAIN_RENAME_RE.finditer(masked):
         old, new = m.group(1).rstrip('.'), m.group(2).rstrip('.')
         if old.startswith('self.'):
@@ -87,13 +88,40 @@ def rename_changes(masked, codes, line_at, unparsed, test_text=''):
         if (prose.clearly_identifier(old) and prose.clearly_identifier(new) and
                 old != new):
             span = model.Span(line_at(m.start()), line_at(m.end()))
-            out.append((m.start(), _rename(
+            out.append((m.start(), rename_change(
                 span, old, new, _rename_scope(masked, codes, m.end(),
                                               test_text))))
     return out
 
 
-def _rename(span, old, new, scope):
+def _list_renames(masked, codes, line_at, seen, test_text):
+    """"Rename `a` and `b` to `c` and `d`": one rename per pair, in order.
+
+    Only when both lists are as long, every item is one identifier and
+    every old name occurs in the test (a list of new code is no rename).
+    """
+    out = []
+    for m in lexicon.LIST_RENAME_RE.finditer(masked):
+        olds = [int(x) for x in re.findall(prose.PH, m.group('olds'))]
+        news = [int(x) for x in re.findall(prose.PH, m.group('news'))]
+        if len(olds) != len(news) or any(k in seen for k in news):
+            continue
+        pairs = [(prose.name_of(codes[a]), prose.name_of(codes[b]))
+                 for a, b in zip(olds, news)]
+        if not all(old and new and '.' not in old + new and old != new and
+                   re.search(r'\b%s\b' % re.escape(old), test_text or '')
+                   for old, new in pairs):
+            continue
+        seen.update(news)
+        span = model.Span(line_at(m.start()), line_at(m.end()))
+        scope = _rename_scope(masked, codes, m.end(), test_text)
+        out.extend((m.start(), rename_change(span, old, new, scope))
+                   for old, new in pairs)
+    return out
+
+
+def rename_change(span, old, new, scope):
+    """The RENAME of ``old`` to ``new``, in def ``scope`` or the test."""
     return model.change(
         kind=model.RENAME, span=span, old=old, new=new,
         target=scope or 'test', summary='rename %s to %s%s' % (

@@ -28,6 +28,7 @@ import re
 from nova_resize_checks.review.claims import fixes
 from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review.claims import places
+from nova_resize_checks.review.claims import renaming
 from nova_resize_checks.review.claims import words
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
@@ -53,11 +54,38 @@ def _replace_changes(masked, codes, span, test_text='', nova_paths=(),
             new = codes[int(m.group('new'))].strip()
             if not old or old == new:
                 continue
+            rebound = rebinding(old, new)
+            if rebound and re.search(r'\b%s\b' % re.escape(rebound[0]),
+                                     test_text or ''):
+                # "Replace `x = f()` with `y = f()`": the local is renamed,
+                # its uses with it (a reviewer never asks for a name
+                # nothing binds any more).
+                changes.append(renaming.rename_change(span, *rebound,
+                                                      None))
+                continue
             scope = _replace_scope(masked, codes, m.end(), lead_scope,
                                    (old, new), test_lines)
             changes.append(_replacement(old, new, scope, span, test_text,
                                         nova_paths))
     return changes
+
+
+def rebinding(old, new):
+    """``(x, y)`` when ``new`` only renames what ``old`` binds, else None.
+
+    Both must be one assignment to one plain name, with the same value.
+    """
+    trees = [texts.parse_python(code) for code in (old, new)]
+    if not all(t is not None and len(t.body) == 1 and
+               isinstance(t.body[0], ast.Assign) and
+               len(t.body[0].targets) == 1 and
+               isinstance(t.body[0].targets[0], ast.Name) for t in trees):
+        return None
+    before, after = (t.body[0] for t in trees)
+    if ast.dump(before.value) != ast.dump(after.value) or \
+            before.targets[0].id == after.targets[0].id:
+        return None
+    return before.targets[0].id, after.targets[0].id
 
 
 def _leading_scope(masked, codes):
@@ -355,10 +383,46 @@ def foreign_removal_rule(s):
                       quotes.logical_lines(code)) == 1]
     if len(statements) != 1 or len(s.codes) > 2 or \
             statements[0].strip() in s.replaced:
+        _foreign_line_removal(s)
         return
     s.changes.append(model.change(
         kind=model.REMOVE, span=s.span, old=statements[0].strip(),
         summary='remove statement %s' % texts.short(statements[0], 60)))
+
+
+def _foreign_line_removal(s):
+    """"Supprimez l'appel `f` des lignes 84-85": those lines go.
+
+    The first lines named after the removal verb, numbered as the version
+    the review read; every name the sentence quotes must be on them (else
+    the sentence is about something else, and nothing is removed).
+    """
+    verb = lexicon.FOREIGN_REMOVE_RE.search(s.masked)
+    where = lexicon.FOREIGN_LINES_RE.search(s.masked, verb.start()) \
+        if verb else None
+    if where is None:
+        return
+    first = int(where.group('first') or where.group('first_cjk'))
+    end = int(where.group('end') or where.group('end_cjk') or first)
+    if not first <= end <= first + lexicon.MAX_LINE_RANGE:
+        return
+    ours = [numbering.our_line(n, s.refs.lines, s.refs.reviewed,
+                               s.refs.named_version) or n
+            for n in range(first, end + 1)]
+    # The test's own lines come first in refs.lines.
+    test_lines = s.refs.lines[0] if s.refs.lines else []
+    if not all(1 <= n <= len(test_lines) for n in ours):
+        return
+    text = '\n'.join(test_lines[n - 1] for n in ours)
+    names = [prose.name_of(s.codes[int(k)])
+             for k in re.findall(prose.PH, s.masked)]
+    if any(name and name.rsplit('.', 1)[-1] not in text for name in names):
+        return
+    for n in ours:
+        s.changes.append(model.change(
+            kind=model.REMOVE, span=s.span, line=n,
+            summary='remove line %d (lines %d-%d, asked in another '
+            'language)' % (n, first, end)))
 
 
 def header_removal_rule(s):
@@ -371,7 +435,9 @@ def header_removal_rule(s):
     if s.changes or s.header is None:
         return
     english = lexicon.DEICTIC_REMOVE_RE.search(s.masked)
-    if english and lexicon.NEGATED_REMOVE_RE.search(s.masked):
+    if english and lexicon.NEGATED_REMOVE_RE.search(
+            s.masked[:english.end()]):
+        # ("I'd remove it and keep `f`": what follows is another clause.)
         return
     if not english and (
             re.search(prose.PH, s.masked) or

@@ -50,6 +50,10 @@ def _code_run(tokens, i, forward=True, skip=3):
             skipped = 0
         elif kind == 'punct' and value in ',;/(:':
             pass
+        elif kind == 'word' and (value in lexicon.KEEP_WORDS or (
+                forward and not found and _pronoun(tokens, j))):
+            # "remove it and keep `f`": `f` is not what goes.
+            break
         elif kind == 'word' and (value in lexicon.LIST_JOIN_WORDS or
                                  lexicon.NOUN_RE.fullmatch(value)):
             pass
@@ -60,6 +64,20 @@ def _code_run(tokens, i, forward=True, skip=3):
             break
         j += step
     return found if forward else list(reversed(found))
+
+
+def _pronoun(tokens, j):
+    """Whether word ``j`` is a pronoun object ("remove it").
+
+    Not a determiner: "remove this `x`", "drop that check".
+    """
+    if tokens[j][1] not in lexicon.PRONOUN_OBJECTS:
+        return False
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    return tokens[j][1] in ('it', 'them') or nxt is None or not (
+        nxt[0] == 'code' or (nxt[0] == 'word' and (
+            lexicon.NOUN_RE.fullmatch(nxt[1]) or nxt[1] not in
+            lexicon.LIST_JOIN_WORDS)))
 
 
 def unused_names(sentence_masked):

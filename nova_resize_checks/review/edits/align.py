@@ -266,7 +266,7 @@ def pair_grade(snip, stmt):
     if _wraps(snip, stmt):
         return 2
     if similarity(snip.code, stmt.code) >= SIMILAR_RATIO or _same_call(
-            snip.code, stmt.code):
+            snip.code, stmt.code) or _same_operands(snip.code, stmt.code):
         return max(found, 1)
     return 0
 
@@ -304,6 +304,21 @@ def _same_call(a, b):
     if len(short) != len(long_) or len(short) < 2 or a[2] != b[2]:
         return False
     return sum(1 for x, y in zip(short, long_) if x != y) == 1
+
+
+def _same_operands(a, b):
+    """Another assertion method over the same operands, in any order.
+
+    ``assertIn(msg, fault)`` / ``assertRegex(fault, msg)``: at least two
+    positional arguments, equal as a multiset, the same keywords, and both
+    callees ``self.assert...``.
+    """
+    a, b = _call_of(a), _call_of(b)
+    if not a or not b or len(a[1]) < 2 or a[2] != b[2] or \
+            sorted(a[1]) != sorted(b[1]):
+        return False
+    return all(re.match(r"Attribute\(value=Name\(id='self'.*attr='assert",
+                        call[0]) for call in (a, b))
 
 
 GRADE_NAMES = {3: 'identical', 2: 'same shape', 1: 'same target'}

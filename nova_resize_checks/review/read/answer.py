@@ -31,8 +31,10 @@ rules here turn each container into plain review text, in this order:
 ``--explain``.
 """
 
+import ast
 import json
 import re
+import textwrap
 
 import markdown_it
 
@@ -107,18 +109,57 @@ def _looks_like_code(value):
 
 
 # A finding's keys: what to do, and which line (of the version reviewed).
-_ACTION_KEY_RE = re.compile(r'^(?:action|verb|operation|op|kind|type)$',
-                            re.I)
-_LINE_KEY_RE = re.compile(r'^(?:line|line_?no|line_?number|lineno)$', re.I)
+# A key lifted out of a nested object keeps its parent's name in front
+# ("fix code"), so the last word names what it holds.
+_ACTION_KEY_RE = re.compile(
+    r'(?:^|\s)(?:action|verb|operation|op|kind|type)$', re.I)
+_LINE_KEY_RE = re.compile(
+    r'(?:^|\s)(?:line|line_?no|line_?number|lineno|start_?line|'
+    r'line_?start|first_?line|from_?line)$', re.I)
 _REMOVE_ACTION_RE = re.compile(r'^\s*(?:remove|delete|drop)\w*\s*$', re.I)
+_MAX_STATEMENT_LINES = 8
 
 
 def _one_statement(value):
-    """The code of a one-line string that parses as Python, or None."""
-    if not isinstance(value, str) or '\n' in value.strip() or \
-            '`' in value or not value.strip():
+    """The code of a string that is one Python statement, or None.
+
+    A statement written over several lines ("self.assertEqual(\\n    a,
+    b)") comes back on one line, as Python prints it, so that a sentence
+    can carry it in backticks.
+    """
+    if not isinstance(value, str) or '`' in value or not value.strip():
         return None
-    return value.strip() if texts.parse_python(value.strip()) else None
+    code = value.strip()
+    if '\n' not in code:
+        return code if texts.parse_python(code) else None
+    if code.count('\n') >= _MAX_STATEMENT_LINES:
+        return None
+    tree = texts.parse_python(textwrap.dedent(value).strip())
+    if tree is None or len(tree.body) != 1:
+        return None
+    one = ast.unparse(tree.body[0])
+    return one if '\n' not in one else None
+
+
+def _lifted(finding):
+    """A finding's keys, with one level of nested objects lifted.
+
+    ``{"location": {"start_line": 84}}`` gives ``start_line``, and
+    ``{"fix": {"kind": "replace_line", "code": "..."}}`` gives ``fix
+    kind`` and ``fix code``: a key under a parent that names the fix keeps
+    the parent's name, so that its code reads as the code after.  A key
+    already at the top wins.
+    """
+    keys = {str(k): v for k, v in finding.items()}
+    for parent, value in list(keys.items()):
+        if not isinstance(value, dict):
+            continue
+        named = bool(_FIX_KEY_RE.search(parent))
+        for child, inner in value.items():
+            name = '%s %s' % (parent, child) if named else str(child)
+            if not isinstance(inner, (dict, list)):
+                keys.setdefault(name, inner)
+    return keys
 
 
 def _finding_sentence(finding):
@@ -130,7 +171,7 @@ def _finding_sentence(finding):
     is the line as it should be.  Only one-line code is put into the
     sentence; anything else is read as text like every other field.
     """
-    keys = {str(k): v for k, v in finding.items()}
+    keys = _lifted(finding)
     old, new = _before_and_after(keys)
     if old and new and old != new:
         return 'Replace `%s` with `%s`.' % (old, new)
@@ -147,42 +188,55 @@ def _before_and_after(keys):
     def words(key):
         return key.replace('_', ' ')
 
-    before = [k for k in keys if _BEFORE_RE.search(words(k)) and
-              not _AFTER_RE.search(words(k))]
-    after = [k for k in keys if _AFTER_RE.search(words(k))]
-    return (_one_statement(keys[before[0]]) if before else None,
-            _one_statement(keys[after[0]]) if after else None)
+    def first(names):
+        for name in names:
+            code = _one_statement(keys[name])
+            if code:
+                return code
+        return None
+
+    codes = [k for k in keys if not _ACTION_KEY_RE.search(k) and
+             not _LINE_KEY_RE.search(k)]
+    return (first(k for k in codes if _BEFORE_RE.search(words(k)) and
+                  not _AFTER_RE.search(words(k))),
+            first(k for k in codes if _AFTER_RE.search(words(k))))
 
 
 def _asks_removal(keys):
-    return any(_ACTION_KEY_RE.match(k) and isinstance(v, str) and
+    return any(_ACTION_KEY_RE.search(k) and isinstance(v, str) and
                _REMOVE_ACTION_RE.match(v) for k, v in keys.items())
 
 
 def _line_number(keys):
     """A finding's positive line number, or None."""
     for key, value in keys.items():
-        if _LINE_KEY_RE.match(key) and isinstance(value, int) and \
+        if _LINE_KEY_RE.search(key) and isinstance(value, int) and \
                 not isinstance(value, bool) and value > 0:
             return value
     return None
 
 
-def _json_markdown(value, key='', depth=0, out=None):
-    """Markdown lines for one JSON value (strings as review text)."""
+def _json_markdown(value, key='', depth=0, out=None, said=False):
+    """Markdown lines for one JSON value (strings as review text).
+
+    ``said``: the finding this value belongs to was said as a sentence
+    already, its code included (nested objects too).
+    """
     out = [] if out is None else out
     if depth > _MAX_JSON_DEPTH:
         return out
     label = key.replace('_', ' ').strip()
     if isinstance(value, dict):
-        sentence = _finding_sentence(value)
+        sentence = None if said else _finding_sentence(value)
         if sentence:
             out.extend([sentence, ''])
+        said = said or bool(sentence)
         for k, v in value.items():
-            if sentence and isinstance(v, str) and _one_statement(v):
+            if said and isinstance(v, str) and _one_statement(v):
                 # Said in the sentence above.
                 continue
-            _json_markdown(v, str(k), depth + 1, out)
+            _json_markdown(v, str(k), depth + 1, out,
+                           said=said and isinstance(v, dict))
     elif isinstance(value, list):
         for item in value:
             _json_markdown(item, key, depth + 1, out)

@@ -189,3 +189,96 @@ class TestCommentsAndLanguages(testtools.TestCase):
             'Bitte ersetzen:\n\n```python\n'
             'self.assertEqual(no_usage, source_rp_usages, "leer")\n```\n')
         self.assertEqual([model.TEST_SNIPPET], [c.kind for c in changes])
+
+
+class TestHeldout10Classes(testtools.TestCase):
+    """The classes heldout10 found, each in words of our own."""
+
+    def test_json_statement_over_several_lines_and_nested_location(self):
+        text = json.dumps({'findings': [{
+            'where': {'path': 'x.py', 'start_line': 84, 'end_line': 85},
+            'original': 'self.assertFlavorMatchesAllocation(\n'
+                        '    self.flavor2, server["id"], dest_rp_uuid)',
+            'replacement': 'self.assertFlavorMatchesUsage(dest_rp_uuid, '
+                           'self.flavor2)'}]})
+        _parsed, changes = _changes(text)
+        self.assertEqual([model.REPLACE], [c.kind for c in changes])
+        self.assertIn('assertFlavorMatchesAllocation', changes[0].old)
+
+    def test_json_nested_fix_object_with_a_line(self):
+        text = json.dumps({'comments': [{
+            'location': {'line': 94},
+            'fix': {'kind': 'replace_line',
+                    'code': 'self.assertEqual(no_usage, source_rp_usages, '
+                            'message="host1")'}}]})
+        _parsed, changes = _changes(text)
+        self.assertEqual([model.LINE_CHANGE], [c.kind for c in changes])
+        self.assertEqual(94, changes[0].line)
+
+    def test_json_recommendation_without_code_is_a_claim(self):
+        parsed = container.parse_text(json.dumps({'findings': [{
+            'recommendation': 'Create dedicated flavors for the test.'}]}))
+        changes, findings = extract.extract(
+            parsed, {'test': canonical.read_test()})
+        self.assertEqual([], changes)
+        self.assertEqual([model.UNPARSED_CLAIM], [f.kind for f in findings])
+
+    def test_renames_in_other_languages(self):
+        for text in (
+                'Bitte `no_usage` in `empty_usage` umbenennen.\n',
+                'Je propose de renommer `no_usage` en `empty_usage`.\n',
+                '`no_usage` を `empty_usage` にリネームしてください。\n',
+                'Hãy đổi tên `no_usage` thành `empty_usage`.\n'):
+            _parsed, changes = _changes(text)
+            self.assertEqual([('no_usage', 'empty_usage')],
+                             [(c.old, c.new) for c in changes
+                              if c.kind == model.RENAME], text)
+
+    def test_two_names_renamed_in_one_breath(self):
+        _parsed, changes = _changes(
+            'Rename `source_rp_uuid` and `dest_rp_uuid` to `src` and '
+            '`dst`.\n')
+        self.assertEqual([('source_rp_uuid', 'src'), ('dest_rp_uuid', 'dst')],
+                         [(c.old, c.new) for c in changes])
+
+    def test_a_binding_renamed_renames_its_uses(self):
+        _parsed, changes = _changes(
+            "Replace `no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}` "
+            "with `empty = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}`.\n")
+        self.assertEqual([(model.RENAME, 'no_usage', 'empty')],
+                         [(c.kind, c.old, c.new) for c in changes])
+
+    def test_a_quoted_block_to_remove(self):
+        _parsed, changes = _changes(
+            'Remove the usage assertion on line 87:\n\n'
+            '    self.assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2)\n')
+        self.assertEqual(
+            [(model.REMOVE,
+              'self.assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2)')],
+            [(c.kind, c.old) for c in changes])
+
+    def test_a_quoted_block_kept_is_not_removed(self):
+        _parsed, changes = _changes(
+            'I would not remove these lines:\n\n'
+            '    self.assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2)\n')
+        self.assertEqual([], changes)
+
+    def test_lines_removed_in_another_language(self):
+        _parsed, changes = _changes(
+            "Supprimez l'appel `assertFlavorMatchesAllocation` des lignes "
+            "84-85.\n")
+        self.assertEqual([(model.REMOVE, 84), (model.REMOVE, 85)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_lines_named_for_other_code_are_not_removed(self):
+        _parsed, changes = _changes(
+            "Supprimez l'appel `assertFlavorMatchesUsage` des lignes "
+            "84-85.\n")
+        self.assertEqual([], [c for c in changes if c.line in (84, 85)])
+
+    def test_remove_it_and_keep_a_name(self):
+        _parsed, changes = _changes(
+            "Line 60: I'd remove it and keep `_resize_and_assert_error` "
+            "about the error itself.\n")
+        self.assertEqual([(model.REMOVE, 60)],
+                         [(c.kind, c.line) for c in changes])

@@ -1211,3 +1211,17 @@ class TestTargets(testtools.TestCase):
                 target=target)], lambda path: '')
             self.assertEqual(count, proposed.test_source.count('2'),
                              target)
+
+
+class TestSameOperands(testtools.TestCase):
+
+    def test_another_assertion_over_the_same_operands_pairs(self):
+        from nova_resize_checks.review.edits import align
+        self.assertTrue(align._same_operands(
+            "self.assertIn('x', fault['message'])",
+            "self.assertRegex(fault['message'], 'x')"))
+        self.assertFalse(align._same_operands(
+            "self.assertIn('x', fault['message'])",
+            "self.assertRegex(fault['message'], 'y')"))
+        self.assertFalse(align._same_operands(
+            "f('x', m)", "g(m, 'x')"))
