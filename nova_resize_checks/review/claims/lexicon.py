@@ -27,8 +27,13 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
 
 
-TOKEN_RE = re.compile(
-    '\ue000(\\d+)\\n*\ue001|[A-Za-z_][\\w\'-]*|\\d+|[^\\s\\w]')
+# The tokens of a masked sentence: a code span's placeholder (group
+# ``code``: its number), a word, a number or one punctuation mark.
+TOKEN_RE = re.compile(prose.named_ph('code') + r"""
+    | [A-Za-z_][\w'-]*          # a word: "don't", "nova-manage"
+    | \d+
+    | [^\s\w]
+    """, re.X)
 PY_LANGS = frozenset(('python', 'py', 'python3', 'py3', 'python2',
                       'pycon', 'ipython', 'sage'))
 DIFF_LANGS = frozenset(('diff', 'patch', 'udiff', 'git-diff'))
@@ -269,36 +274,50 @@ LINE_REMOVE_RES = (
         \s+(?:[\w-]+\s+){0,3}?(?:removed|deleted|dropped)\b
         """, re.I | re.X),
 )
-_SOMETHING_LIKE = (r'(?:(?:something|a\s+name|a\s+more\s+\w+\s+name)\s+'
-                   r'(?:like|such\s+as)\s+|e\.g\.,?\s+|simply\s+|just\s+)?')
+# A verbose fragment: what may come between "rename `A` to" and `B`.
+_SOMETHING_LIKE = r"""(?:
+      (?:something|a\s+name|a\s+more\s+\w+\s+name)\s+(?:like|such\s+as)\s+
+      | e\.g\.,?\s+ | simply\s+ | just\s+
+    )?"""
+# Renames, with ``explicit`` (whether the old name is a group): groups
+# ``old`` and ``new``, the placeholders of the code spans.
 RENAME_RES = (
     # rename `A` to `B`
-    (re.compile(
-        r'\brenam(?:e|ing)\s+(?:(?:the|a|this|that)\s+)?(?:[\w-]+\s+){0,2}?' +
-        prose.PH + r'\s*,?\s+(?:to|as|into|with)\s+' +
-        _SOMETHING_LIKE + prose.PH,
-        re.I), True),
+    (re.compile(r"""
+        \brenam(?:e|ing)\s+(?:(?:the|a|this|that)\s+)?(?:[\w-]+\s+){0,2}?
+        """ + prose.named_ph('old') + r"""
+        \s*,?\s+(?:to|as|into|with)\s+
+        """ + _SOMETHING_LIKE + prose.named_ph('new'), re.I | re.X), True),
     # `A` should be renamed to `B`
-    (re.compile(
-        prose.PH + r'[\s,]+(?:[\w()-]+\s+){0,5}?renamed\s+(?:to|as|into)\s+' +
-        _SOMETHING_LIKE + prose.PH, re.I), True),
+    (re.compile(prose.named_ph('old') + r"""
+        [\s,]+(?:[\w()-]+\s+){0,5}?renamed\s+(?:to|as|into)\s+
+        """ + _SOMETHING_LIKE + prose.named_ph('new'), re.I | re.X), True),
     # It should be renamed to `B`  (A: the name mentioned before)
-    (re.compile(
-        r'\b(?:it|this|they|that|which)\s+(?:[\w-]+\s+){0,3}?renamed\s+'
-        r'(?:to|as|into)\s+' + _SOMETHING_LIKE + prose.PH, re.I), False),
+    (re.compile(r"""
+        \b(?:it|this|they|that|which)\s+(?:[\w-]+\s+){0,3}?renamed\s+
+        (?:to|as|into)\s+
+        """ + _SOMETHING_LIKE + prose.named_ph('new'), re.I | re.X), False),
     # Terse forms: "Rename: `A` to `B`", "nit: `A` -> `B`", "`A` -> `B`
     # would read better".
-    (re.compile(
-        r'\b(?:nit|renam\w*|naming)\b[^\n\ue000]{0,40}?' + prose.PH +
-        r'\s*(?:->|=>|\u2192|\bto\b)\s*' + prose.PH, re.I), True),
-    (re.compile(
-        prose.PH + r'\s*(?:->|=>|\u2192)\s*' + prose.PH +
-        r'(?=[^\n.]{0,60}?\b(?:name|clear|read|descriptive|explicit)\w*)',
-        re.I), True),
+    (re.compile(r"""
+        \b(?:nit|renam\w*|naming)\b[^\n\ue000]{0,40}?
+        """ + prose.named_ph('old') + r"""
+        \s*(?:->|=>|\u2192|\bto\b)\s*
+        """ + prose.named_ph('new'), re.I | re.X), True),
+    (re.compile(prose.named_ph('old') + r"""
+        \s*(?:->|=>|\u2192)\s*
+        """ + prose.named_ph('new') + r"""
+        (?=[^\n.]{0,60}?\b(?:name|clear|read|descriptive|explicit)\w*)
+        """, re.I | re.X), True),
 )
-PLAIN_RENAME_RE = re.compile(
-    r'\brename\s+(?:(?:the|a)\s+(?:[\w-]+\s+)?)?(?<![\w\ue000])'
-    r'([A-Za-z_][\w.]*)\s+(?:to|as)\s+([A-Za-z_][\w.]*)', re.I)
+# "rename foo to bar" with bare names: groups ``old`` and ``new``.
+PLAIN_RENAME_RE = re.compile(r"""
+    \brename\s+(?:(?:the|a)\s+(?:[\w-]+\s+)?)?
+    (?<![\w\ue000])             # a whole name, not the end of a span
+    (?P<old>[A-Za-z_][\w.]*)
+    \s+(?:to|as)\s+
+    (?P<new>[A-Za-z_][\w.]*)
+    """, re.I | re.X)
 CUE_RE = re.compile(r"""
     \b(?:
       should | must | needs?\s+to | has\s+to | can\s+be | could\s+be
@@ -343,7 +362,7 @@ DESCRIPTION_RE = re.compile(r"""
     (?:this|these|the)\s+(?:line|lines|comment|statement)\b
     """, re.I | re.X)
 ANAPHORA_RE = re.compile(r'\W*(?:it|this|they|these|that)\b', re.I | re.X)
-NOVA_PATH_RE = re.compile(r'\b(nova/[\w./-]*\.py)\b')
+NOVA_PATH_RE = re.compile(r'\b(?P<path>nova/[\w./-]*\.py)\b', re.X)
 REMOVE_WORDS = frozenset(('remove', 'removed', 'removing', 'delete',
                           'deleted', 'deleting', 'drop', 'dropped',
                           'dropping', 'eliminate', 'eliminated'))
@@ -355,10 +374,13 @@ LOCATION_WORDS = frozenset(('of', 'in', 'from', 'by', 'inside', 'within',
                             'because', 'since', 'but', 'while', 'when',
                             'to', 'into', 'for', 'with', 'than', 'at',
                             'on', 'after', 'before', 'if', 'unless'))
-NOUN_RE = re.compile(
-    r'\b(argument|parameter|param|variable|attribute|method|function|'
-    r'helper|import|class|assertion|call|constant|field|statement|line|'
-    r'check|comparison)(?:s|es)?\b', re.I)
+# A noun for code (group ``noun``: without its plural ending).
+NOUN_RE = re.compile(r"""
+    \b(?P<noun>argument|parameter|param|variable|attribute|method|function
+       |helper|import|class|assertion|call|constant|field|statement|line
+       |check|comparison)
+    (?:s|es)?\b
+    """, re.I | re.X)
 OWNER_WORDS = frozenset(('of', 'in', 'from', 'inside', 'within'))
 LIST_JOIN_WORDS = frozenset(('and', 'or', 'such', 'as', 'like', 'e', 'g',
                              'the', 'both', 'also', 'well', 'including'))
@@ -558,11 +580,19 @@ FOREIGN_NEGATION_RE = re.compile(r"""
          | \u043d\u0435 | never | not)\b
     """, re.I | re.X)
 # "Replace the `f` and `g` calls with:"
-REPLACE_CALLS_INTRO_RE = re.compile(
-    r'\breplac\w*\s+(?:the\s+|both\s+)?((?:' +
-    prose.PH + r'(?:\s*,\s*|\s+and\s+'
-    r'|\s+or\s+)?(?:the\s+)?)+)\s*(?:calls?|assertions?|checks?|'
-    r'statements?)?\s*(?:with|by)\b[^\ue000]*$', re.I)
+# A placeholder whose number is not captured.
+_PH_UNCAPTURED = prose.PH.replace('(\\d+)', '\\d+')
+REPLACE_CALLS_INTRO_RE = re.compile(r"""
+    \breplac\w*\s+(?:the\s+|both\s+)?
+    (?P<calls>                  # "`f`, `g` and the `h`"
+      (?:""" + _PH_UNCAPTURED + r"""
+         (?:\s*,\s* | \s+and\s+ | \s+or\s+)?
+         (?:the\s+)?
+      )+
+    )
+    \s*(?:calls?|assertions?|checks?|statements?)?
+    \s*(?:with|by)\b[^\ue000]*$
+    """, re.I | re.X)
 # "Replace that call with:", "this assertion should become:": the block
 # takes the place of the statement the review quoted just before.
 REPLACE_THAT_INTRO_RES = (
@@ -585,9 +615,10 @@ REPLACE_THAT_INTRO_RES = (
         """, re.I | re.X),
 )
 # The sentence goes on after the block: "Use <block> instead of `X`".
-CONTINUED_INSTEAD_RE = re.compile(
-    r'^\W{0,3}(?:instead\s+of|in\s+place\s+of|rather\s+than)\s+'
-    r'(?:the\s+)?(?:(?:current|existing|old)\s+)?' + prose.PH, re.I)
+CONTINUED_INSTEAD_RE = re.compile(r"""
+    ^\W{0,3}(?:instead\s+of|in\s+place\s+of|rather\s+than)\s+
+    (?:the\s+)?(?:(?:current|existing|old)\s+)?
+    """ + prose.named_ph('code'), re.I | re.X)
 # "I'd replace <quoted block> with <proposed block>": the sentence runs
 # through both blocks.
 # "Replace <block> with <block>", and the same in the other languages of
@@ -612,18 +643,21 @@ WITH_BETWEEN_RE = re.compile(r"""
 DETERMINERS = frozenset(('the', 'a', 'an', 'this', 'that', 'its', 'their',
                          'our', 'any', 'each', 'every', 'no', 'his', 'her'))
 # "... in `f`" / "... inside the f method" right after a rename.
-RENAME_SCOPE_RE = re.compile(
-    r'\s*,?\s*(?:only\s+)?(?:in|inside|within)\s+(?:the\s+)?'
-    r'(?:(?:method|function|helper|def)\s+)?(?:' + prose.PH +
-    r'|([A-Za-z_]\w*))', re.I)
+RENAME_SCOPE_RE = re.compile(r"""
+    \s*,?\s*(?:only\s+)?(?:in|inside|within)\s+(?:the\s+)?
+    (?:(?:method|function|helper|def)\s+)?
+    (?:""" + prose.named_ph('code') + r"""
+       | (?P<name>[A-Za-z_]\w*))           # a bare name
+    """, re.I | re.X)
 # Nouns that make "remove the `f` call" a removal of the statements that
 # call ``f``, not of ``f`` itself.
 CALL_NOUNS = frozenset(('call', 'assertion', 'check', 'statement', 'line',
                         'comparison'))
-ON_LINE_RE = re.compile(
-    r'\s*(?:call|assertion|check|statement)?\s*,?\s*(?:on|at|in|from)\s+'
-    r'line\s+(\d{1,6})\b', re.I)
-_P = prose.PH
+# "`f` call on line 94": group ``line``.
+ON_LINE_RE = re.compile(r"""
+    \s*(?:call|assertion|check|statement)?\s*,?\s*
+    (?:on|at|in|from)\s+line\s+(?P<line>\d{1,6})\b
+    """, re.I | re.X)
 _ARTICLE = r'(?:(?:the|a|an|this|that)\s+)?(?:[\w-]+\s+){0,2}?'
 # "replace A with B", "use B instead of A", "change A to B": groups
 # ``old`` and ``new`` (the placeholders of the code spans).
@@ -641,26 +675,40 @@ REPLACE_RES = (
         \s+(?:to|into)\s+""" + _ARTICLE + prose.named_ph('new'),
                re.I | re.X),
 )
-SCOPE_RE = re.compile(
-    r'\b(?:in|inside|within|of|from)\b[^\ue000.]{0,40}?' + _P, re.I)
+# "in `f`", "inside the helper `f`": group ``code``.
+SCOPE_RE = re.compile(r"""
+    \b(?:in|inside|within|of|from)\b[^\ue000.]{0,40}?
+    """ + prose.named_ph('code'), re.I | re.X)
 # "In finish_resize, use ..." / "In `finish_resize`, ...": where, first.
-LEADING_SCOPE_RE = re.compile(
-    r'^\W*(?:in|inside|within)\s+(?:the\s+)?(?:' + _P +
-    r'|([A-Za-z_]\w*))\s*(?:method|function|helper)?\s*,', re.I)
-PHRASE_RE = re.compile(
-    r'^[^.;:\ue000]{0,40}?\b(?:in|inside|within)\s+the\s+'
-    r'((?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*)', re.I)
+LEADING_SCOPE_RE = re.compile(r"""
+    ^\W*(?:in|inside|within)\s+(?:the\s+)?
+    (?:""" + prose.named_ph('code') + r"""
+       | (?P<name>[A-Za-z_]\w*))           # a bare name
+    \s*(?:method|function|helper)?\s*,
+    """, re.I | re.X)
+# "in the resize verification part": group ``phrase``, up to four words.
+PHRASE_RE = re.compile(r"""
+    ^[^.;:\ue000]{0,40}?\b(?:in|inside|within)\s+the\s+
+    (?P<phrase>(?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*)
+    """, re.I | re.X)
 PHRASE_STOP = frozenset(('the', 'test', 'method', 'code', 'file', 'line',
                          'statement', 'call', 'and', 'with', 'of', 'for'))
-INSERT_RE = re.compile(
-    r'\b(?:add|insert|put|place)\w*\s+' + _ARTICLE + _P +
-    r'\s+(?:(?:right|just|immediately|directly)\s+)?(after|before)\s+'
-    r'(?:the\s+(?:call|line|statement|assignment)\s+(?:to|of|that\s+calls)'
-    r'\s+)?' + _ARTICLE + _P, re.I)
-INSERT_FIRST_RE = re.compile(
-    r'\b(after|before)\s+(?:the\s+(?:call|line|statement|assignment)\s+'
-    r'(?:to|of|that\s+calls)\s+)?' + _ARTICLE + _P + r'\s*,?\s+(?:add|insert)'
-    r'\w*\s+' + _ARTICLE + _P, re.I)
+# "add `X` right after `Y`": groups ``code`` (X), ``where`` (after or
+# before) and ``anchor`` (Y).
+INSERT_RE = re.compile(r"""
+    \b(?:add|insert|put|place)\w*\s+
+    """ + _ARTICLE + prose.named_ph('code') + r"""
+    \s+(?:(?:right|just|immediately|directly)\s+)?
+    (?P<where>after|before)\s+
+    (?:the\s+(?:call|line|statement|assignment)\s+(?:to|of|that\s+calls)\s+)?
+    """ + _ARTICLE + prose.named_ph('anchor'), re.I | re.X)
+# "after `Y`, add `X`": the same groups.
+INSERT_FIRST_RE = re.compile(r"""
+    \b(?P<where>after|before)\s+
+    (?:the\s+(?:call|line|statement|assignment)\s+(?:to|of|that\s+calls)\s+)?
+    """ + _ARTICLE + prose.named_ph('anchor') + r"""
+    \s*,?\s+(?:add|insert)\w*\s+
+    """ + _ARTICLE + prose.named_ph('code'), re.I | re.X)
 ADD_CUE = re.compile(r'\b(?:add|insert|include)(?:s|ed|ing)?\b', re.I | re.X)
 # A sentence presenting inline code as the better form: "the check reads
 # better as `...`", "prefer `...`", "should be `...`".
