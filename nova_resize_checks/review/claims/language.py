@@ -73,7 +73,7 @@ def diff_target(path, intro=''):
     """``(kind, target)`` for a diff touching ``path``."""
     if not path:
         m = lexicon.NOVA_PATH_RE.search(intro or '')
-        path = m.group(1) if m else ''
+        path = m.group('path') if m else ''
     if 'test_bug_1825537' in path:
         return model.TEST_DIFF, 'test'
     m = re.search(r'(?:^|/)(nova/[\w./-]+)', path)

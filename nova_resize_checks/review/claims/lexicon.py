@@ -27,8 +27,13 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
 
 
-TOKEN_RE = re.compile(
-    '\ue000(\\d+)\\n*\ue001|[A-Za-z_][\\w\'-]*|\\d+|[^\\s\\w]')
+# The tokens of a masked sentence: a code span's placeholder (group
+# ``code``: its number), a word, a number or one punctuation mark.
+TOKEN_RE = re.compile(prose.named_ph('code') + r"""
+    | [A-Za-z_][\w'-]*          # a word: "don't", "nova-manage"
+    | \d+
+    | [^\s\w]
+    """, re.X)
 PY_LANGS = frozenset(('python', 'py', 'python3', 'py3', 'python2',
                       'pycon', 'ipython', 'sage'))
 DIFF_LANGS = frozenset(('diff', 'patch', 'udiff', 'git-diff'))
@@ -39,56 +44,77 @@ SHELL_WORDS = frozenset((
     'curl', 'cd', 'export', 'apt', 'apt-get', 'yum', 'dnf', 'systemctl',
     'stestr', 'bash', 'sh', 'ls', 'cat', 'echo', 'nova', 'placement',
     'service', 'mysql', 'rm', 'mkdir', 'chmod', 'kill', 'wget'))
-FIX_RE = re.compile(
-    r'\b(?:fix(?:ed|es|ing)?|correct(?:ed|ion|ions)?|updated|improved|'
-    r'revised|rewritten|modified|amended|adjusted|suggested|suggestion|'
-    r'proposed|proposal|recommended|should\s+(?:look|be|read|become)|'
-    r'(?:could|would|might)\s+(?:look|be|read)|'
-    r'change\s+(?:it|this|that|them|the\s+\w+)\s+to|'
-    r'replac(?:e|ed|ing)\b[^.\n]{0,80}?\b(?:with|by)|replacement|instead|'
-    r'as\s+follows|patch(?:ed)?|new\s+version|refactor\w*|'
-    r'try\s+this|becomes|solution|workaround)\b', re.I)
-QUOTE_RE = re.compile(
-    r'\b(?:original|current(?:ly)?|existing|in\s+question|as\s+written|'
-    r'quoted?|excerpt|here\s+is\s+the\s+(?:relevant\s+)?(?:code|test|'
-    r'snippet|part)|the\s+(?:code|test)\s+(?:is|reads|does|has|contains|'
-    r'looks\s+like)|looks\s+like\s+this|at\s+the\s+moment|right\s+now|'
-    r'under\s+review)\b', re.I)
+FIX_RE = re.compile(r"""
+    \b(?:
+      fix(?:ed|es|ing)? | correct(?:ed|ion|ions)? | updated | improved
+      | revised | rewritten | modified | amended | adjusted
+      | suggested | suggestion | proposed | proposal | recommended
+      | should\s+(?:look|be|read|become)
+      | (?:could|would|might)\s+(?:look|be|read)
+      | change\s+(?:it|this|that|them|the\s+\w+)\s+to
+      # "replace X with", within one sentence and line
+      | replac(?:e|ed|ing)\b[^.\n]{0,80}?\b(?:with|by)
+      | replacement | instead | as\s+follows | patch(?:ed)? | new\s+version
+      | refactor\w* | try\s+this | becomes | solution | workaround
+    )\b""", re.I | re.X)
+QUOTE_RE = re.compile(r"""
+    \b(?:
+      original | current(?:ly)? | existing | in\s+question | as\s+written
+      | quoted? | excerpt
+      | here\s+is\s+the\s+(?:relevant\s+)?(?:code|test|snippet|part)
+      | the\s+(?:code|test)\s+(?:is|reads|does|has|contains|looks\s+like)
+      | looks\s+like\s+this | at\s+the\s+moment | right\s+now
+      | under\s+review
+    )\b""", re.I | re.X)
 # "... which should replace the current one": a fix for the code QUOTE_RE
 # names, not a quotation of it.
-REPLACES_CURRENT_RE = re.compile(
-    r'\b(?:replac\w*|supersed\w*|in\s+place\s+of|instead\s+of)\s+'
-    r'(?:the\s+|this\s+)?(?:current|existing|original)\b', re.I)
+REPLACES_CURRENT_RE = re.compile(r"""
+    \b(?:replac\w* | supersed\w* | in\s+place\s+of | instead\s+of)\s+
+    (?:the\s+|this\s+)?
+    (?:current|existing|original)\b""", re.I | re.X)
 LINE_INTRO_RES = (
-    re.compile(
-        r'\b(?:change|replace|update|modify|rewrite|amend)\s+lines?\s+'
-        r'(?P<first>\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*(?P<end>\d{1,6}))?'
-        r'(?:\s+(?:to|with|by|as|into)\b)?[^\w\ue000]*$', re.I),
-    re.compile(
-        r'\blines?\s+(?P<first>\d{1,6})(?:\s*(?:-|\u2013|to|through)\s*'
-        r'(?P<end>\d{1,6}))?'
-        r'\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs\s+to)\s+'
-        r'(?:be|read|become|look\s+like)\b(?:\s+(?:changed|updated)\s+to|'
-        r'\s+replaced\s+(?:with|by))?[^\w\ue000]*$', re.I),
+    # "Change lines 92-94 to:"
+    re.compile(r"""
+        \b(?:change|replace|update|modify|rewrite|amend)\s+lines?\s+
+        (?P<first>\d{1,6})
+        (?:\s*(?:-|\u2013|to|through)\s*(?P<end>\d{1,6}))?
+        (?:\s+(?:to|with|by|as|into)\b)?
+        [^\w\ue000]*$           # nothing but punctuation to the end
+        """, re.I | re.X),
+    # "Lines 92-94 should read:"
+    re.compile(r"""
+        \blines?\s+(?P<first>\d{1,6})
+        (?:\s*(?:-|\u2013|to|through)\s*(?P<end>\d{1,6}))?
+        \s+(?:[\w-]+\s+){0,2}?
+        (?:should|must|needs\s+to)\s+(?:be|read|become|look\s+like)\b
+        (?:\s+(?:changed|updated)\s+to | \s+replaced\s+(?:with|by))?
+        [^\w\ue000]*$
+        """, re.I | re.X),
     # The same request in the other languages reviews come in: "Remplacer
     # les lignes 92 à 94 par :", "Reemplazar las líneas 92 a 94 por:",
     # "Zeilen 92 bis 94 ersetzen durch:", "Substituir as linhas 92-94 por:",
     # "Sostituire le righe 92-94 con:".
-    re.compile(
-        r'\b(?:rempla\w*|modifi\w*|reemplaz\w*|sustitu\w*|cambi\w*|'
-        r'ersetz\w*|\u00e4nder\w*|substitu\w*|alter\w*|sostitu\w*)\s+'
-        r'(?:(?:les|las|los|die|as|os|le|i)\s+)?(?:lignes?|l\u00edneas?|'
-        r'Zeilen?|linhas?|righe|riga)\s+(?P<first>\d{1,6})(?:\s*(?:-|\u2013|'
-        r'\u00e0|a|'
-        r'bis|at\u00e9|al)\s*(?P<end>\d{1,6}))?(?:\s+(?:par|por|con|durch|mit|'
-        r'com|per)\b)?[^\w\ue000]*$', re.I),
-    re.compile(
-        r'\b(?:lignes?|l\u00edneas?|Zeilen?|linhas?|righe|riga)\s+'
-        r'(?P<first>\d{1,6})(?:\s*(?:-|\u2013|\u00e0|a|bis|at\u00e9|al)\s*'
-        r'(?P<end>\d{1,6}))?'
-        r'\s+(?:\w+\s+){0,2}?(?:rempla\w*|reemplaz\w*|sustitu\w*|ersetz\w*|'
-        r'substitu\w*|sostitu\w*)\w*(?:\s+(?:par|por|con|durch|mit|com|'
-        r'per))?[^\w\ue000]*$', re.I),
+    re.compile(r"""
+        \b(?:rempla\w* | modifi\w* | reemplaz\w* | sustitu\w* | cambi\w*
+           | ersetz\w* | \u00e4nder\w* | substitu\w* | alter\w*
+           | sostitu\w*)\s+
+        (?:(?:les|las|los|die|as|os|le|i)\s+)?
+        (?:lignes? | l\u00edneas? | Zeilen? | linhas? | righe | riga)\s+
+        (?P<first>\d{1,6})
+        (?:\s*(?:-|\u2013|\u00e0|a|bis|at\u00e9|al)\s*(?P<end>\d{1,6}))?
+        (?:\s+(?:par|por|con|durch|mit|com|per)\b)?
+        [^\w\ue000]*$
+        """, re.I | re.X),
+    re.compile(r"""
+        \b(?:lignes? | l\u00edneas? | Zeilen? | linhas? | righe | riga)\s+
+        (?P<first>\d{1,6})
+        (?:\s*(?:-|\u2013|\u00e0|a|bis|at\u00e9|al)\s*(?P<end>\d{1,6}))?
+        \s+(?:\w+\s+){0,2}?
+        (?:rempla\w* | reemplaz\w* | sustitu\w* | ersetz\w* | substitu\w*
+           | sostitu\w*)\w*
+        (?:\s+(?:par|por|con|durch|mit|com|per))?
+        [^\w\ue000]*$
+        """, re.I | re.X),
     # Polish, Dutch and Russian: "Proponuje zmienic linie 94 na:",
     # "Vervang regel 94 door:", "Zamenite stroku 94 na:".
     re.compile(r"""
@@ -104,64 +130,89 @@ LINE_INTRO_RES = (
         (?:\s+(?:na|in|naar|door|\u043d\u0430)\b)?[^\w\ue000]*$""",
                re.I | re.X),
     # Chinese and Japanese: "将第 92-94 行替换为：", "92〜94 行目を次に置き換え".
-    re.compile(
-        r'\u7b2c?\s*(?P<first>\d{1,6})\s*(?:[-\u2013~\u301c\uff5e\u81f3\u5230]'
-        r'\s*'
-        r'(?P<end>\d{1,6}))?\s*\u884c\u76ee?[^\n\ue000]{0,12}?(?:\u66ff\u6362|'
-        r'\u7f6e\u304d\u63db\u3048|\u66f8\u304d\u63db\u3048|\u6539\u4e3a|'
-        r'\u6539\u6210)'),
+    re.compile(r"""
+        \u7b2c?\s*(?P<first>\d{1,6})\s*                # (第) 92
+        (?:[-\u2013~\u301c\uff5e\u81f3\u5230]\s*        # -, ~, 至, 到
+           (?P<end>\d{1,6}))?
+        \s*\u884c\u76ee?                               # 行, 行目
+        [^\n\ue000]{0,12}?
+        (?:\u66ff\u6362 | \u7f6e\u304d\u63db\u3048 | \u66f8\u304d\u63db\u3048
+           | \u6539\u4e3a | \u6539\u6210)               # replace, change to
+        """, re.X),
 )
 LINE_CHANGE_RES = (
-    re.compile(
-        r'\b(?:change|replace|update|modify|rewrite|set)\s+line\s+'
-        r'(?P<line>\d{1,6})\s*(?:to|with|by|into|as)\s*:?'
-        r'\s*' + prose.named_ph('code'), re.I),
-    re.compile(
-        r'\bline\s+(?P<line>\d{1,6})\s+(?:[\w-]+\s+){0,2}?(?:should|must|needs'
-        r'\s+'
-        r'to|has\s+to|ought\s+to)\s+(?:instead\s+)?(?:be|read|become|say)'
-        r'(?:\s+(?:changed|updated)\s+to|\s+replaced\s+(?:with|by))?'
-        r'\s*:?\s*' + prose.named_ph('code'), re.I),
+    # "change line 94 to `X`"
+    re.compile(r"""
+        \b(?:change|replace|update|modify|rewrite|set)\s+line\s+
+        (?P<line>\d{1,6})\s*(?:to|with|by|into|as)\s*:?\s*
+        """ + prose.named_ph('code'), re.I | re.X),
+    # "line 94 should be `X`"
+    re.compile(r"""
+        \bline\s+(?P<line>\d{1,6})\s+(?:[\w-]+\s+){0,2}?
+        (?:should|must|needs\s+to|has\s+to|ought\s+to)\s+
+        (?:instead\s+)?(?:be|read|become|say)
+        (?:\s+(?:changed|updated)\s+to | \s+replaced\s+(?:with|by))?
+        \s*:?\s*
+        """ + prose.named_ph('code'), re.I | re.X),
     # Gerrit-style inline comments: "Line 74: this should be `X`?",
     # "PS3, Line 60: nit: use `X`" (the reviewed version's numbering).
-    re.compile(
-        r'(?:\bline\s+|\bL)(?P<line>\d{1,6})\s*:\s*'
-        r'(?:(?:nit|question|suggestion|q)\s*:\s*)?'
-        r'(?:[^\n.!?\ue000]{0,80}?\s)?(?:(?:should|could|must|would)\s+'
-        r'(?:this|it|that|we)?\s*(?:(?:probably|rather|instead|just)\s+)?'
-        r'(?:be|read|become|say|use)(?:\s+changed\s+to|\s+replaced\s+'
-        r'(?:with|by))?|(?:please\s+)?(?:use|prefer)|why\s+not(?:\s+use)?|'
-        r'how\s+about|->|=>|\u2192)\s*:?\s*' +
-        prose.named_ph('code'), re.I),
+    re.compile(r"""
+        (?:\bline\s+|\bL)(?P<line>\d{1,6})\s*:\s*
+        (?:(?:nit|question|suggestion|q)\s*:\s*)?      # a label
+        (?:[^\n.!?\ue000]{0,80}?\s)?                   # words before the cue
+        (?:
+          (?:should|could|must|would)\s+(?:this|it|that|we)?\s*
+          (?:(?:probably|rather|instead|just)\s+)?
+          (?:be|read|become|say|use)
+          (?:\s+changed\s+to | \s+replaced\s+(?:with|by))?
+          | (?:please\s+)?(?:use|prefer)
+          | why\s+not(?:\s+use)?
+          | how\s+about
+          | -> | => | \u2192
+        )\s*:?\s*
+        """ + prose.named_ph('code'), re.I | re.X),
     # "L94: `self.assertTrue(x)` is enough here" (the new form first).
-    re.compile(
-        r'(?:\bline\s+|\bL)(?P<line>\d{1,6})\s*:\s*(?:(?:nit|suggestion)\s*:'
-        r'\s*)?' +
-        prose.named_ph('code') +
-        r'\s+(?:is|would\s+be)\s+(?:enough|sufficient|'
-        r'simpler|cleaner|clearer|better)\b', re.I),
+    re.compile(r"""
+        (?:\bline\s+|\bL)(?P<line>\d{1,6})\s*:\s*
+        (?:(?:nit|suggestion)\s*:\s*)?
+        """ + prose.named_ph('code') + r"""
+        \s+(?:is|would\s+be)\s+
+        (?:enough|sufficient|simpler|cleaner|clearer|better)\b
+        """, re.I | re.X),
 )
 # A gerrit inline comment's header ("Line 60:", "Lines 72-74:", "PS3, Line
 # 60:") opens its paragraph; a request in it that points at "these lines"
 # ("I'd replace these three lines with:") means the lines of the header.
-COMMENT_HEADER_RE = re.compile(
-    r'^[ \t]*(?:PS\s*\d+\s*,\s*)?(?:Lines?\s+|L(?=\d))(?P<first>\d{1,6})'
-    r'(?:\s*(?:-|\u2013|to)\s*L?(?P<end>\d{1,6}))?\s*:', re.I | re.M)
+COMMENT_HEADER_RE = re.compile(r"""
+    ^[\ \t]*
+    (?:PS\s*\d+\s*,\s*)?                    # the patch set: "PS3, "
+    (?:Lines?\s+|L(?=\d))(?P<first>\d{1,6})
+    (?:\s*(?:-|\u2013|to)\s*L?(?P<end>\d{1,6}))?
+    \s*:""", re.I | re.M | re.X)
 # A removal that names no code: "please drop the assertion", "remove
 # this", "drop the assertEqual", "this check can go"; its object is the
 # comment's line(s), never another noun ("drop the argument" is not one);
-# and what negates one ("don't remove it", "keep").
-_DEICTIC_OBJECT = (r'(?:(?:it|this|that)(?=\s*(?:[.,;:!?)]|$|\s+(?:as|since|'
-                   r'because|entirely|altogether|please|too|then|and|but)\b))|'
-                   r'(?:the|this|that|these|those)\s+(?:\w+\s+)?'
-                   r'(?:assert\w*|assertions?|checks?|lines?|statements?))')
-DEICTIC_REMOVE_RE = re.compile(
-    r'\b(?:remov|delet|drop|strik)\w*\s+' + _DEICTIC_OBJECT + r'|'
-    r'\bget\s+rid\s+of\s+' + _DEICTIC_OBJECT + r'|'
-    r'\b(?:it|this|that|(?:this|that|the)\s+(?:\w+\s+)?(?:assert\w*|'
-    r'assertions?|checks?|lines?|statements?))\s+(?:\w+\s+)?(?:can|could|'
-    r'should|may)\s+(?:\w+\s+)?(?:be\s+(?:removed|deleted|dropped)|go)\b',
-    re.I | re.M)
+# and what negates one ("don't remove it", "keep").  A verbose fragment.
+_DEICTIC_OBJECT = r"""(?:
+      # "it", "this" or "that" ending the clause
+      (?:it|this|that)
+      (?=\s*(?:[.,;:!?)] | $
+               | \s+(?:as|since|because|entirely|altogether|please|too
+                      |then|and|but)\b))
+      # "the assertion", "these two checks"
+      | (?:the|this|that|these|those)\s+(?:\w+\s+)?
+        (?:assert\w*|assertions?|checks?|lines?|statements?)
+    )"""
+DEICTIC_REMOVE_RE = re.compile(r"""
+    \b(?:remov|delet|drop|strik)\w*\s+""" + _DEICTIC_OBJECT + r"""
+    | \bget\s+rid\s+of\s+""" + _DEICTIC_OBJECT + r"""
+    # "this check can go", "it should be removed"
+    | \b(?:it | this | that
+           | (?:this|that|the)\s+(?:\w+\s+)?
+             (?:assert\w*|assertions?|checks?|lines?|statements?))
+      \s+(?:\w+\s+)?(?:can|could|should|may)\s+(?:\w+\s+)?
+      (?:be\s+(?:removed|deleted|dropped)|go)\b
+    """, re.I | re.M | re.X)
 # A sentence in a gerrit comment offering inline code as the new form of
 # the comment's line: "`X` is all we need here", "`X` would do", "why not
 # `X`?", "use `X` instead".
@@ -175,107 +226,143 @@ HEADER_PROPOSAL_RE = re.compile(r"""
     """, re.I | re.X)
 # What makes a sentence say the opposite ("no need for `X`", "don't use").
 NEGATED_PROPOSAL_RE = re.compile(
-    r"\b(?:not|n't|never|no\s+need|rather\s+than|instead\s+of)\b", re.I)
+    r"\b(?:not | n't | never | no\s+need | rather\s+than | instead\s+of)\b",
+    re.I | re.X)
 NEGATED_REMOVE_RE = re.compile(
-    r"\b(?:not|n't|never|keep|without)\b", re.I)
-DEICTIC_LINES_RE = re.compile(
-    r'\b(?:change|replace|rewrite|swap|turn|update)\s+(?:these|those|this|'
-    r'that|the\s+above)\s+(?:\w+\s+)?(?:lines?|statements?|assertions?|'
-    r'checks?)\b(?:\s+(?:with|to|by|into|for))?[^\w\ue000]*$', re.I)
+    r"\b(?:not | n't | never | keep | without)\b", re.I | re.X)
+# "replace these lines with:", "change the above statements to:"
+DEICTIC_LINES_RE = re.compile(r"""
+    \b(?:change|replace|rewrite|swap|turn|update)\s+
+    (?:these|those|this|that|the\s+above)\s+(?:\w+\s+)?
+    (?:lines?|statements?|assertions?|checks?)\b
+    (?:\s+(?:with|to|by|into|for))?
+    [^\w\ue000]*$           # nothing but punctuation to the end
+    """, re.I | re.X)
 # "replace lines 84 to 87 with `...`": the first line becomes the code,
 # the others go.
-LINE_RANGE_CHANGE_RE = re.compile(
-    r'\b(?:change|replace|update|modify|rewrite)\s+lines\s+(?P<first>\d{1,6})'
-    r'\s*'
-    r'(?:-|\u2013|to|through)\s*(?P<end>\d{1,6})\s*(?:to|with|by|into|as)\s*:?'
-    r'\s*' +
-    prose.named_ph('code'), re.I)
+LINE_RANGE_CHANGE_RE = re.compile(r"""
+    \b(?:change|replace|update|modify|rewrite)\s+lines\s+
+    (?P<first>\d{1,6})\s*(?:-|\u2013|to|through)\s*(?P<end>\d{1,6})
+    \s*(?:to|with|by|into|as)\s*:?\s*
+    """ + prose.named_ph('code'), re.I | re.X)
 LINE_SUBST_RES = (
-    re.compile(
-        r'\b(?:in|on|at)\s+line\s+(?P<line>\d{1,6})\s*,?\s+'
-        r'(?:[\w-]+\s+){0,4}?(?:change|replace|swap)\s+' +
-        prose.named_ph('old') + r'\s+(?:to|with|by|for)\s+' +
-        prose.named_ph('new'), re.I),
-    re.compile(
-        r'\b(?:change|replace|swap)\s+' + prose.named_ph('old') +
-        r'\s+(?:to|with|by|for)\s+' + prose.named_ph('new') +
-        r'\s+(?:in|on|at)\s+line\s+(?P<line>\d{1,6})', re.I),
+    # "on line 94, change `a` to `b`"
+    re.compile(r"""
+        \b(?:in|on|at)\s+line\s+(?P<line>\d{1,6})\s*,?\s+
+        (?:[\w-]+\s+){0,4}?(?:change|replace|swap)\s+
+        """ + prose.named_ph('old') + r"""
+        \s+(?:to|with|by|for)\s+
+        """ + prose.named_ph('new'), re.I | re.X),
+    # "change `a` to `b` on line 94"
+    re.compile(r"""
+        \b(?:change|replace|swap)\s+""" + prose.named_ph('old') + r"""
+        \s+(?:to|with|by|for)\s+""" + prose.named_ph('new') + r"""
+        \s+(?:in|on|at)\s+line\s+(?P<line>\d{1,6})
+        """, re.I | re.X),
 )
 LINE_REMOVE_RES = (
-    re.compile(
-        r'\b(?:remov|delet|drop)\w*\s+(?:the\s+)?lines?\s+(?P<first>\d{1,6})'
-        r'(?:\s*(?:-|\u2013|to|through|and)\s*(?P<end>\d{1,6}))?', re.I),
-    re.compile(
-        r'\blines?\s+(?P<first>\d{1,6})(?:\s*(?:-|\u2013|to|through|and)\s*'
-        r'(?P<end>\d{1,6}))?\s+(?:[\w-]+\s+){0,3}?(?:removed|deleted|dropped)'
-        r'\b',
-        re.I),
+    # "remove lines 84-85"
+    re.compile(r"""
+        \b(?:remov|delet|drop)\w*\s+(?:the\s+)?lines?\s+
+        (?P<first>\d{1,6})
+        (?:\s*(?:-|\u2013|to|through|and)\s*(?P<end>\d{1,6}))?
+        """, re.I | re.X),
+    # "lines 84 and 85 can be removed"
+    re.compile(r"""
+        \blines?\s+(?P<first>\d{1,6})
+        (?:\s*(?:-|\u2013|to|through|and)\s*(?P<end>\d{1,6}))?
+        \s+(?:[\w-]+\s+){0,3}?(?:removed|deleted|dropped)\b
+        """, re.I | re.X),
 )
-_SOMETHING_LIKE = (r'(?:(?:something|a\s+name|a\s+more\s+\w+\s+name)\s+'
-                   r'(?:like|such\s+as)\s+|e\.g\.,?\s+|simply\s+|just\s+)?')
+# A verbose fragment: what may come between "rename `A` to" and `B`.
+_SOMETHING_LIKE = r"""(?:
+      (?:something|a\s+name|a\s+more\s+\w+\s+name)\s+(?:like|such\s+as)\s+
+      | e\.g\.,?\s+ | simply\s+ | just\s+
+    )?"""
+# Renames, with ``explicit`` (whether the old name is a group): groups
+# ``old`` and ``new``, the placeholders of the code spans.
 RENAME_RES = (
     # rename `A` to `B`
-    (re.compile(
-        r'\brenam(?:e|ing)\s+(?:(?:the|a|this|that)\s+)?(?:[\w-]+\s+){0,2}?' +
-        prose.PH + r'\s*,?\s+(?:to|as|into|with)\s+' +
-        _SOMETHING_LIKE + prose.PH,
-        re.I), True),
+    (re.compile(r"""
+        \brenam(?:e|ing)\s+(?:(?:the|a|this|that)\s+)?(?:[\w-]+\s+){0,2}?
+        """ + prose.named_ph('old') + r"""
+        \s*,?\s+(?:to|as|into|with)\s+
+        """ + _SOMETHING_LIKE + prose.named_ph('new'), re.I | re.X), True),
     # `A` should be renamed to `B`
-    (re.compile(
-        prose.PH + r'[\s,]+(?:[\w()-]+\s+){0,5}?renamed\s+(?:to|as|into)\s+' +
-        _SOMETHING_LIKE + prose.PH, re.I), True),
+    (re.compile(prose.named_ph('old') + r"""
+        [\s,]+(?:[\w()-]+\s+){0,5}?renamed\s+(?:to|as|into)\s+
+        """ + _SOMETHING_LIKE + prose.named_ph('new'), re.I | re.X), True),
     # It should be renamed to `B`  (A: the name mentioned before)
-    (re.compile(
-        r'\b(?:it|this|they|that|which)\s+(?:[\w-]+\s+){0,3}?renamed\s+'
-        r'(?:to|as|into)\s+' + _SOMETHING_LIKE + prose.PH, re.I), False),
+    (re.compile(r"""
+        \b(?:it|this|they|that|which)\s+(?:[\w-]+\s+){0,3}?renamed\s+
+        (?:to|as|into)\s+
+        """ + _SOMETHING_LIKE + prose.named_ph('new'), re.I | re.X), False),
     # Terse forms: "Rename: `A` to `B`", "nit: `A` -> `B`", "`A` -> `B`
     # would read better".
-    (re.compile(
-        r'\b(?:nit|renam\w*|naming)\b[^\n\ue000]{0,40}?' + prose.PH +
-        r'\s*(?:->|=>|\u2192|\bto\b)\s*' + prose.PH, re.I), True),
-    (re.compile(
-        prose.PH + r'\s*(?:->|=>|\u2192)\s*' + prose.PH +
-        r'(?=[^\n.]{0,60}?\b(?:name|clear|read|descriptive|explicit)\w*)',
-        re.I), True),
+    (re.compile(r"""
+        \b(?:nit|renam\w*|naming)\b[^\n\ue000]{0,40}?
+        """ + prose.named_ph('old') + r"""
+        \s*(?:->|=>|\u2192|\bto\b)\s*
+        """ + prose.named_ph('new'), re.I | re.X), True),
+    (re.compile(prose.named_ph('old') + r"""
+        \s*(?:->|=>|\u2192)\s*
+        """ + prose.named_ph('new') + r"""
+        (?=[^\n.]{0,60}?\b(?:name|clear|read|descriptive|explicit)\w*)
+        """, re.I | re.X), True),
 )
-PLAIN_RENAME_RE = re.compile(
-    r'\brename\s+(?:(?:the|a)\s+(?:[\w-]+\s+)?)?(?<![\w\ue000])'
-    r'([A-Za-z_][\w.]*)\s+(?:to|as)\s+([A-Za-z_][\w.]*)', re.I)
-CUE_RE = re.compile(
-    r'\b(?:should|must|needs?\s+to|has\s+to|can\s+be|could\s+be|'
-    r'would\s+be\s+(?:better|clearer|more|preferable)|recommend\w*|'
-    r'i\s+suggest|suggest(?:ed)?\s+(?:to|that|using|adding|removing|'
-    r'changing|renaming|replacing)|consider(?:ing)?|instead\s+of|'
-    r'replac\w*|renam\w*|remov\w*|delet\w*|chang(?:e|ed|ing)|'
-    r'updat(?:e|ed|ing)|fix(?:ed|ing)?|mov(?:e|ed|ing)|add(?:ed|ing)?|'
-    r'swap\w*|use)\b', re.I)
+# "rename foo to bar" with bare names: groups ``old`` and ``new``.
+PLAIN_RENAME_RE = re.compile(r"""
+    \brename\s+(?:(?:the|a)\s+(?:[\w-]+\s+)?)?
+    (?<![\w\ue000])             # a whole name, not the end of a span
+    (?P<old>[A-Za-z_][\w.]*)
+    \s+(?:to|as)\s+
+    (?P<new>[A-Za-z_][\w.]*)
+    """, re.I | re.X)
+CUE_RE = re.compile(r"""
+    \b(?:
+      should | must | needs?\s+to | has\s+to | can\s+be | could\s+be
+      | would\s+be\s+(?:better|clearer|more|preferable)
+      | recommend\w* | i\s+suggest
+      | suggest(?:ed)?\s+(?:to|that|using|adding|removing|changing
+                          |renaming|replacing)
+      | consider(?:ing)? | instead\s+of
+      # verbs of changing
+      | replac\w* | renam\w* | remov\w* | delet\w* | chang(?:e|ed|ing)
+      | updat(?:e|ed|ing) | fix(?:ed|ing)? | mov(?:e|ed|ing) | add(?:ed|ing)?
+      | swap\w* | use
+    )\b""", re.I | re.X)
 # A request for a change that names no code: a modal with "be" and a
 # participle of changing ("should be made idempotent"), "consider
 # <verb>ing", "deserves to".  Predictions ("should pass", "should be
 # empty") are not requests.
-VAGUE_REQUEST_RE = re.compile(
-    r'\b(?:should|must|needs?\s+to|ought\s+to)\s+(?:also\s+|really\s+)?be\s+'
-    r'(?:made|changed|moved|extracted|refactored|parametri[sz]ed|split|'
-    r'rewritten|reworked|simplified|generali[sz]ed|hardened|updated|'
-    r'fixed|replaced|removed|guarded|protected)\b|'
-    r'\bconsider\s+\w+ing\b|\bdeserves?\s+to\b|'
+VAGUE_REQUEST_RE = re.compile(r"""
+    \b(?:should|must|needs?\s+to|ought\s+to)\s+(?:also\s+|really\s+)?be\s+
+    (?:made|changed|moved|extracted|refactored|parametri[sz]ed|split
+       |rewritten|reworked|simplified|generali[sz]ed|hardened|updated
+       |fixed|replaced|removed|guarded|protected)\b
+    | \bconsider\s+\w+ing\b
+    | \bdeserves?\s+to\b
     # "Could we also cover a resize to the same host?"
-    r'\b(?:could|can|should|shall)\s+(?:we|you)\s+(?:please\s+)?'
-    r'(?:also\s+)?(?:cover|test|add|check|assert|verify|exercise|include)'
-    r'\b|'
+    | \b(?:could|can|should|shall)\s+(?:we|you)\s+(?:please\s+)?
+      (?:also\s+)?(?:cover|test|add|check|assert|verify|exercise|include)\b
     # "the waits should have an explicit upper bound"
-    r'\b(?:should|must|needs?\s+to|ought\s+to)\s+(?:also\s+)?(?:have|'
-    r'carry|get|gain|include|use)\s+(?:an?|its|their|some|one)\b', re.I)
-LINE_REF_RE = re.compile(r'\blines?\s+\d{1,6}\b', re.I)
+    | \b(?:should|must|needs?\s+to|ought\s+to)\s+(?:also\s+)?
+      (?:have|carry|get|gain|include|use)\s+(?:an?|its|their|some|one)\b
+    """, re.I | re.X)
+LINE_REF_RE = re.compile(r'\blines?\s+\d{1,6}\b', re.I | re.X)
 # "does not use", "never calls": a statement about the code, not a cue.
-NEGATED_USE = re.compile(
-    r"\b(?:not|never|n't|no\s+longer)\s+(?:\w+\s+)?(?:use[sd]?|call[sd]?|"
-    r"need[sd]?|add[sd]?|change[sd]?|update[sd]?)\b", re.I)
-DESCRIPTION_RE = re.compile(
-    r'[\W\d]*(?:\ue000\d+\n*\ue001[\s:]*)?(?:this|these|the)\s+'
-    r'(?:line|lines|comment|statement)\b', re.I)
-ANAPHORA_RE = re.compile(r'\W*(?:it|this|they|these|that)\b', re.I)
-NOVA_PATH_RE = re.compile(r'\b(nova/[\w./-]*\.py)\b')
+NEGATED_USE = re.compile(r"""
+    \b(?:not|never|n't|no\s+longer)\s+(?:\w+\s+)?
+    (?:use[sd]?|call[sd]?|need[sd]?|add[sd]?|change[sd]?|update[sd]?)\b
+    """, re.I | re.X)
+# "This line ...", "`x`: the comment ...": a sentence about the code.
+DESCRIPTION_RE = re.compile(r"""
+    [\W\d]*
+    (?:\ue000\d+\n*\ue001[\s:]*)?           # a code span first
+    (?:this|these|the)\s+(?:line|lines|comment|statement)\b
+    """, re.I | re.X)
+ANAPHORA_RE = re.compile(r'\W*(?:it|this|they|these|that)\b', re.I | re.X)
+NOVA_PATH_RE = re.compile(r'\b(?P<path>nova/[\w./-]*\.py)\b', re.X)
 REMOVE_WORDS = frozenset(('remove', 'removed', 'removing', 'delete',
                           'deleted', 'deleting', 'drop', 'dropped',
                           'dropping', 'eliminate', 'eliminated'))
@@ -287,16 +374,21 @@ LOCATION_WORDS = frozenset(('of', 'in', 'from', 'by', 'inside', 'within',
                             'because', 'since', 'but', 'while', 'when',
                             'to', 'into', 'for', 'with', 'than', 'at',
                             'on', 'after', 'before', 'if', 'unless'))
-NOUN_RE = re.compile(
-    r'\b(argument|parameter|param|variable|attribute|method|function|'
-    r'helper|import|class|assertion|call|constant|field|statement|line|'
-    r'check|comparison)(?:s|es)?\b', re.I)
+# A noun for code (group ``noun``: without its plural ending).
+NOUN_RE = re.compile(r"""
+    \b(?P<noun>argument|parameter|param|variable|attribute|method|function
+       |helper|import|class|assertion|call|constant|field|statement|line
+       |check|comparison)
+    (?:s|es)?\b
+    """, re.I | re.X)
 OWNER_WORDS = frozenset(('of', 'in', 'from', 'inside', 'within'))
 LIST_JOIN_WORDS = frozenset(('and', 'or', 'such', 'as', 'like', 'e', 'g',
                              'the', 'both', 'also', 'well', 'including'))
-STATEMENT_KEYWORD = re.compile(
-    r'\s*(?:return|assert|raise|del|pass|import|from|if|for|while|with|'
-    r'try|break|continue|yield|global|nonlocal)\b')
+# A line of code that opens with a statement keyword.
+STATEMENT_KEYWORD = re.compile(r"""
+    \s*(?:return|assert|raise|del|pass|import|from|if|for|while|with
+          |try|break|continue|yield|global|nonlocal)\b
+    """, re.X)
 MODALS = frozenset(('can', 'could', 'should', 'must', 'may', 'might'))
 MAX_LINE_RANGE = 200
 MAX_FINDINGS_PER_KIND = 100
@@ -311,18 +403,22 @@ PROSE_CLAIM = model.PROSE_CLAIM
 # is read up to here and the rest reported.
 MAX_CODE_PROPOSALS = 100
 # "to go at the end of the test method:", "at the start of `setUp`:"
-END_INTRO_RE = re.compile(
-    r'\b(?:at|to)\s+the\s+(?P<where>end|bottom|start|beginning|top)\s+'
-    r'of\s+(?:the\s+)?(?:(?P<test>test)(?:\s+(?:method|body|case))?\b|' +
-    prose.named_ph('code') + ')', re.I)
+END_INTRO_RE = re.compile(r"""
+    \b(?:at|to)\s+the\s+(?P<where>end|bottom|start|beginning|top)\s+
+    of\s+(?:the\s+)?
+    (?:
+      (?P<test>test)(?:\s+(?:method|body|case))?\b     # the test method
+      | """ + prose.named_ph('code') + r"""            # a def named inline
+    )""", re.I | re.X)
 # The place above says where the block goes only when the introduction
 # asks for it to be put there ("add this at the end of the test:", "At the
 # end of `setUp`, ...", "... at the top of the test:").  A place that
 # qualifies a noun ("the assertion at the end of the test is the one that
 # matters:") describes the test and places nothing.
-PLACE_DIRECTIVE_RE = re.compile(
-    r'\b(?:add|append|put|place|insert|include|go|goes|move|tack|stick|'
-    r'prepend|extend)(?:s|ed|ing)?\b', re.I)
+PLACE_DIRECTIVE_RE = re.compile(r"""
+    \b(?:add|append|put|place|insert|include|go|goes|move|tack|stick
+         |prepend|extend)(?:s|ed|ing)?\b
+    """, re.I | re.X)
 # "add this after line 85:", "before L60", "nach Zeile 85", "第 85 行之后":
 # a block put next to a line, in the numbering of the version reviewed.
 # Named groups: ``where`` (a word of LINE_PLACE_AFTER, or one meaning
@@ -463,128 +559,193 @@ FOREIGN_ADD_RE = re.compile(r"""
 # "supprimez cette assertion", "bitte entfernen"), and what negates one
 # ("削除しないで", "ne supprimez pas", "nicht entfernen"): a negated request
 # removes nothing.
-FOREIGN_REMOVE_RE = re.compile(
-    r'\u524a\u9664|\u5220\u9664|\u53bb\u6389|\u79fb\u9664|\u53d6\u308a\u9664|'
-    r'\uc0ad\uc81c|\uc81c\uac70|\b(?:supprim\w*|retir(?:er|ez|ar|e|a)\b|'
-    r'elimin(?:ar|e|a|ez|er|are|i)\b|borr(?:ar|e|a)\b|entfern\w*|'
-    r'streich\w*|l\u00f6sch\w*|remov(?:a|er|am)\b|rimuov\w*|'
-    r'\u0443\u0434\u0430\u043b\w*|usu[n\u0144]\w*|verwijder\w*|'
-    r'kald\u0131r\w*|x\u00f3a|xo\u00e1|ta\s+bort|'
-    r'\u0627\u062d\u0630\u0641|\u0623\u0632\u0644|'
-    r'\u0625\u0632\u0627\u0644\u0629)', re.I)
-FOREIGN_NEGATION_RE = re.compile(
-    r'\u3057\u306a\u3044|\u3057\u306a\u3044\u3067|\u4e0d\u8981|\u4e0d\u5fc5|'
-    r'\u4e0d\u80fd|\u522b|\u5fc5\u8981\u306f\u3042\u308a\u307e\u305b\u3093|'
-    r'\ud558\uc9c0\s*\ub9c8|\b(?:ne|n\'|pas|no|nicht|kein\w*|n\u00e3o|non|'
-    r'\u043d\u0435|never|not)\b', re.I)
+FOREIGN_REMOVE_RE = re.compile(r"""
+    # Japanese, Chinese, Korean: delete, remove
+    \u524a\u9664 | \u5220\u9664 | \u53bb\u6389 | \u79fb\u9664
+    | \u53d6\u308a\u9664 | \uc0ad\uc81c | \uc81c\uac70
+    # French, Spanish, German, Portuguese, Italian, Russian
+    | \b(?:supprim\w* | retir(?:er|ez|ar|e|a)\b
+         | elimin(?:ar|e|a|ez|er|are|i)\b | borr(?:ar|e|a)\b | entfern\w*
+         | streich\w* | l\u00f6sch\w* | remov(?:a|er|am)\b | rimuov\w*
+         | \u0443\u0434\u0430\u043b\w*
+    # Polish, Dutch, Turkish, Vietnamese, Swedish
+         | usu[n\u0144]\w* | verwijder\w* | kald\u0131r\w* | x\u00f3a
+         | xo\u00e1 | ta\s+bort)
+    # Arabic: delete, remove
+    | \u0627\u062d\u0630\u0641 | \u0623\u0632\u0644
+    | \u0625\u0632\u0627\u0644\u0629
+    """, re.I | re.X)
+FOREIGN_NEGATION_RE = re.compile(r"""
+    # Japanese, Chinese: don't, no need, can't
+    \u3057\u306a\u3044 | \u3057\u306a\u3044\u3067 | \u4e0d\u8981
+    | \u4e0d\u5fc5 | \u4e0d\u80fd | \u522b
+    | \u5fc5\u8981\u306f\u3042\u308a\u307e\u305b\u3093
+    # Korean: don't
+    | \ud558\uc9c0\s*\ub9c8
+    | \b(?:ne | n' | pas | no | nicht | kein\w* | n\u00e3o | non
+         | \u043d\u0435 | never | not)\b
+    """, re.I | re.X)
 # "Replace the `f` and `g` calls with:"
-REPLACE_CALLS_INTRO_RE = re.compile(
-    r'\breplac\w*\s+(?:the\s+|both\s+)?((?:' +
-    prose.PH + r'(?:\s*,\s*|\s+and\s+'
-    r'|\s+or\s+)?(?:the\s+)?)+)\s*(?:calls?|assertions?|checks?|'
-    r'statements?)?\s*(?:with|by)\b[^\ue000]*$', re.I)
+# A placeholder whose number is not captured.
+_PH_UNCAPTURED = prose.PH.replace('(\\d+)', '\\d+')
+REPLACE_CALLS_INTRO_RE = re.compile(r"""
+    \breplac\w*\s+(?:the\s+|both\s+)?
+    (?P<calls>                  # "`f`, `g` and the `h`"
+      (?:""" + _PH_UNCAPTURED + r"""
+         (?:\s*,\s* | \s+and\s+ | \s+or\s+)?
+         (?:the\s+)?
+      )+
+    )
+    \s*(?:calls?|assertions?|checks?|statements?)?
+    \s*(?:with|by)\b[^\ue000]*$
+    """, re.I | re.X)
 # "Replace that call with:", "this assertion should become:": the block
 # takes the place of the statement the review quoted just before.
 REPLACE_THAT_INTRO_RES = (
-    re.compile(
-        r'\b(?:replac\w*|swap\w*|chang\w*|rewrit\w*)\s+(?:that|this|it|'
-        r'the\s+(?:above|former|latter|same))\b(?:\s+(?:call|line|'
-        r'assertion|check|statement|one))?\s*(?:with|by|to|for|as|into)\b'
-        r'[^\ue000]*$', re.I),
-    re.compile(
-        r'\b(?:that|this|it)\s+(?:(?:call|line|assertion|check|statement)'
-        r'\s+)?(?:should|could|can|must|would)\s+(?:better\s+)?'
-        r'(?:be\s+(?:replaced|rewritten|changed)\s+(?:with|by|to|as)|'
-        r'become|read)\b[^\ue000]*$', re.I),
+    # "Replace that call with:"
+    re.compile(r"""
+        \b(?:replac\w*|swap\w*|chang\w*|rewrit\w*)\s+
+        (?:that|this|it|the\s+(?:above|former|latter|same))\b
+        (?:\s+(?:call|line|assertion|check|statement|one))?
+        \s*(?:with|by|to|for|as|into)\b
+        [^\ue000]*$             # no code span after
+        """, re.I | re.X),
+    # "this assertion should become:"
+    re.compile(r"""
+        \b(?:that|this|it)\s+
+        (?:(?:call|line|assertion|check|statement)\s+)?
+        (?:should|could|can|must|would)\s+(?:better\s+)?
+        (?:be\s+(?:replaced|rewritten|changed)\s+(?:with|by|to|as)
+           | become | read)\b
+        [^\ue000]*$
+        """, re.I | re.X),
 )
 # The sentence goes on after the block: "Use <block> instead of `X`".
-CONTINUED_INSTEAD_RE = re.compile(
-    r'^\W{0,3}(?:instead\s+of|in\s+place\s+of|rather\s+than)\s+'
-    r'(?:the\s+)?(?:(?:current|existing|old)\s+)?' + prose.PH, re.I)
+CONTINUED_INSTEAD_RE = re.compile(r"""
+    ^\W{0,3}(?:instead\s+of|in\s+place\s+of|rather\s+than)\s+
+    (?:the\s+)?(?:(?:current|existing|old)\s+)?
+    """ + prose.named_ph('code'), re.I | re.X)
 # "I'd replace <quoted block> with <proposed block>": the sentence runs
 # through both blocks.
 # "Replace <block> with <block>", and the same in the other languages of
 # FOREIGN_REQUEST_RE (sustituir ... por, ersetzen ... durch, remplacer
 # ... par, sostituire ... con, substituir ... por, vervangen ... door).
-REPLACE_BEFORE_QUOTE_RE = re.compile(
-    r'(?:\b(?:replac\w*|chang\w*|swap\w*|turn\w*|rewrit\w*|sustitu\w*|'
-    r'reemplaz\w*|cambi\w*|ersetz\w*|\u00e4nder\w*|rempla\w*|modifi\w*|'
-    r'sostitu\w*|substitu\w*|vervang\w*)\b|\u66ff\u6362|\u6539|'
-    r'\u7f6e\u304d\u63db)[^.!?]{0,40}:?\s*$', re.I)
-WITH_BETWEEN_RE = re.compile(
-    r'^\W{0,3}(?:with|by|into|to|for|por|con|durch|mit|par|door|'
-    r'\u4e3a|\u6210)\b[^.!?]{0,60}:?\s*$', re.I)
+REPLACE_BEFORE_QUOTE_RE = re.compile(r"""
+    (?:
+      \b(?:replac\w* | chang\w* | swap\w* | turn\w* | rewrit\w*
+           | sustitu\w* | reemplaz\w* | cambi\w* | ersetz\w* | \u00e4nder\w*
+           | rempla\w* | modifi\w* | sostitu\w* | substitu\w*
+           | vervang\w*)\b
+      | \u66ff\u6362 | \u6539 | \u7f6e\u304d\u63db    # Chinese, Japanese
+    )
+    [^.!?]{0,40}:?\s*$          # the rest of the sentence: up to the block
+    """, re.I | re.X)
+# The prose between the two blocks: "with", "by", "por", "durch", ...
+WITH_BETWEEN_RE = re.compile(r"""
+    ^\W{0,3}
+    (?:with|by|into|to|for|por|con|durch|mit|par|door|\u4e3a|\u6210)\b
+    [^.!?]{0,60}:?\s*$
+    """, re.I | re.X)
 DETERMINERS = frozenset(('the', 'a', 'an', 'this', 'that', 'its', 'their',
                          'our', 'any', 'each', 'every', 'no', 'his', 'her'))
 # "... in `f`" / "... inside the f method" right after a rename.
-RENAME_SCOPE_RE = re.compile(
-    r'\s*,?\s*(?:only\s+)?(?:in|inside|within)\s+(?:the\s+)?'
-    r'(?:(?:method|function|helper|def)\s+)?(?:' + prose.PH +
-    r'|([A-Za-z_]\w*))', re.I)
+RENAME_SCOPE_RE = re.compile(r"""
+    \s*,?\s*(?:only\s+)?(?:in|inside|within)\s+(?:the\s+)?
+    (?:(?:method|function|helper|def)\s+)?
+    (?:""" + prose.named_ph('code') + r"""
+       | (?P<name>[A-Za-z_]\w*))           # a bare name
+    """, re.I | re.X)
 # Nouns that make "remove the `f` call" a removal of the statements that
 # call ``f``, not of ``f`` itself.
 CALL_NOUNS = frozenset(('call', 'assertion', 'check', 'statement', 'line',
                         'comparison'))
-ON_LINE_RE = re.compile(
-    r'\s*(?:call|assertion|check|statement)?\s*,?\s*(?:on|at|in|from)\s+'
-    r'line\s+(\d{1,6})\b', re.I)
-_P = prose.PH
+# "`f` call on line 94": group ``line``.
+ON_LINE_RE = re.compile(r"""
+    \s*(?:call|assertion|check|statement)?\s*,?\s*
+    (?:on|at|in|from)\s+line\s+(?P<line>\d{1,6})\b
+    """, re.I | re.X)
 _ARTICLE = r'(?:(?:the|a|an|this|that)\s+)?(?:[\w-]+\s+){0,2}?'
 # "replace A with B", "use B instead of A", "change A to B": groups
 # ``old`` and ``new`` (the placeholders of the code spans).
 REPLACE_RES = (
-    re.compile(r'\breplac\w*\s+' + _ARTICLE + prose.named_ph('old') +
-               r'\s+(?:with|by)\s+' + _ARTICLE + prose.named_ph('new'),
-               re.I),
-    re.compile(r'\buse\s+' + _ARTICLE + prose.named_ph('new') +
-               r'\s+instead\s+of\s+' + _ARTICLE + prose.named_ph('old'),
-               re.I),
-    re.compile(r'\bchang\w*\s+' + _ARTICLE + prose.named_ph('old') +
-               r'\s+(?:to|into)\s+' + _ARTICLE + prose.named_ph('new'),
-               re.I),
+    re.compile(r"""
+        \breplac\w*\s+""" + _ARTICLE + prose.named_ph('old') + r"""
+        \s+(?:with|by)\s+""" + _ARTICLE + prose.named_ph('new'),
+               re.I | re.X),
+    re.compile(r"""
+        \buse\s+""" + _ARTICLE + prose.named_ph('new') + r"""
+        \s+instead\s+of\s+""" + _ARTICLE + prose.named_ph('old'),
+               re.I | re.X),
+    re.compile(r"""
+        \bchang\w*\s+""" + _ARTICLE + prose.named_ph('old') + r"""
+        \s+(?:to|into)\s+""" + _ARTICLE + prose.named_ph('new'),
+               re.I | re.X),
 )
-SCOPE_RE = re.compile(
-    r'\b(?:in|inside|within|of|from)\b[^\ue000.]{0,40}?' + _P, re.I)
+# "in `f`", "inside the helper `f`": group ``code``.
+SCOPE_RE = re.compile(r"""
+    \b(?:in|inside|within|of|from)\b[^\ue000.]{0,40}?
+    """ + prose.named_ph('code'), re.I | re.X)
 # "In finish_resize, use ..." / "In `finish_resize`, ...": where, first.
-LEADING_SCOPE_RE = re.compile(
-    r'^\W*(?:in|inside|within)\s+(?:the\s+)?(?:' + _P +
-    r'|([A-Za-z_]\w*))\s*(?:method|function|helper)?\s*,', re.I)
-PHRASE_RE = re.compile(
-    r'^[^.;:\ue000]{0,40}?\b(?:in|inside|within)\s+the\s+'
-    r'((?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*)', re.I)
+LEADING_SCOPE_RE = re.compile(r"""
+    ^\W*(?:in|inside|within)\s+(?:the\s+)?
+    (?:""" + prose.named_ph('code') + r"""
+       | (?P<name>[A-Za-z_]\w*))           # a bare name
+    \s*(?:method|function|helper)?\s*,
+    """, re.I | re.X)
+# "in the resize verification part": group ``phrase``, up to four words.
+PHRASE_RE = re.compile(r"""
+    ^[^.;:\ue000]{0,40}?\b(?:in|inside|within)\s+the\s+
+    (?P<phrase>(?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*)
+    """, re.I | re.X)
 PHRASE_STOP = frozenset(('the', 'test', 'method', 'code', 'file', 'line',
                          'statement', 'call', 'and', 'with', 'of', 'for'))
-INSERT_RE = re.compile(
-    r'\b(?:add|insert|put|place)\w*\s+' + _ARTICLE + _P +
-    r'\s+(?:(?:right|just|immediately|directly)\s+)?(after|before)\s+'
-    r'(?:the\s+(?:call|line|statement|assignment)\s+(?:to|of|that\s+calls)'
-    r'\s+)?' + _ARTICLE + _P, re.I)
-INSERT_FIRST_RE = re.compile(
-    r'\b(after|before)\s+(?:the\s+(?:call|line|statement|assignment)\s+'
-    r'(?:to|of|that\s+calls)\s+)?' + _ARTICLE + _P + r'\s*,?\s+(?:add|insert)'
-    r'\w*\s+' + _ARTICLE + _P, re.I)
-ADD_CUE = re.compile(r'\b(?:add|insert|include)(?:s|ed|ing)?\b', re.I)
+# "add `X` right after `Y`": groups ``code`` (X), ``where`` (after or
+# before) and ``anchor`` (Y).
+INSERT_RE = re.compile(r"""
+    \b(?:add|insert|put|place)\w*\s+
+    """ + _ARTICLE + prose.named_ph('code') + r"""
+    \s+(?:(?:right|just|immediately|directly)\s+)?
+    (?P<where>after|before)\s+
+    (?:the\s+(?:call|line|statement|assignment)\s+(?:to|of|that\s+calls)\s+)?
+    """ + _ARTICLE + prose.named_ph('anchor'), re.I | re.X)
+# "after `Y`, add `X`": the same groups.
+INSERT_FIRST_RE = re.compile(r"""
+    \b(?P<where>after|before)\s+
+    (?:the\s+(?:call|line|statement|assignment)\s+(?:to|of|that\s+calls)\s+)?
+    """ + _ARTICLE + prose.named_ph('anchor') + r"""
+    \s*,?\s+(?:add|insert)\w*\s+
+    """ + _ARTICLE + prose.named_ph('code'), re.I | re.X)
+ADD_CUE = re.compile(r'\b(?:add|insert|include)(?:s|ed|ing)?\b', re.I | re.X)
 # A sentence presenting inline code as the better form: "the check reads
 # better as `...`", "prefer `...`", "should be `...`".
-INLINE_PROPOSAL_CUE = re.compile(
-    r'\b(?:better|prefer\w*|clearer|instead|should|must|use|read\s+as|'
-    r'becomes?|rewrit\w*|replac\w*|chang\w*)\b', re.I)
+INLINE_PROPOSAL_CUE = re.compile(r"""
+    \b(?:better | prefer\w* | clearer | instead | should | must | use
+         | read\s+as | becomes? | rewrit\w* | replac\w* | chang\w*)\b
+    """, re.I | re.X)
 # A request: a modal or a suggestion ...
-REQUEST_RE = re.compile(
-    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|ought\s+to|"
-    r"can\s+be|could\s+be|could\s+\w+|would\s+be\s+(?:better|clearer|"
-    r"more|preferable|nicer|safer)|recommend\w*|suggest\w*|"
-    r"consider(?:ing)?|prefer\w*|please|instead\s+of|i['\u2019]d|"
-    r"i\s+would|let['\u2019]s|why\s+not|better\s+to|worth\s+\w+ing|"
-    r"propos\w*|want\s+to|shall)\b", re.I)
+REQUEST_RE = re.compile(r"""
+    \b(?:
+      should | must | needs?\s+to | has\s+to | have\s+to | ought\s+to
+      | can\s+be | could\s+be | could\s+\w+
+      | would\s+be\s+(?:better|clearer|more|preferable|nicer|safer)
+      | recommend\w* | suggest\w* | consider(?:ing)? | prefer\w* | please
+      | instead\s+of | i['\u2019]d | i\s+would | let['\u2019]s | why\s+not
+      | better\s+to | worth\s+\w+ing | propos\w* | want\s+to | shall
+    )\b""", re.I | re.X)
 # ... or an imperative opening the sentence (after a label or a bullet).
-IMPERATIVE_RE = re.compile(
-    r"^\W*(?:(?:[\w -]{1,30}\s*:\s*)|(?:\*\*[^*]{1,60}\*\*\W*))?"
-    r"(?:please\s+|just\s+|also\s+|then\s+)?(?:replace|rename|remove|"
-    r"delete|drop|change|update|fix|move|add|insert|swap|use|make|avoid|"
-    r"split|merge|wrap|inline|extract|reorder|switch|turn|convert|"
-    r"simplify|tighten|loosen|check|assert|pass|set|call|keep|rewrite|"
-    r"put|wait)\b", re.I)
+IMPERATIVE_RE = re.compile(r"""
+    ^\W*
+    (?:
+      (?:[\w\ -]{1,30}\s*:\s*)          # a label: "Nit:", "Line 5:"
+      | (?:\*\*[^*]{1,60}\*\*\W*)       # a bold label: "**Fix**"
+    )?
+    (?:please\s+|just\s+|also\s+|then\s+)?
+    (?:replace|rename|remove|delete|drop|change|update|fix|move|add|insert
+       |swap|use|make|avoid|split|merge|wrap|inline|extract|reorder|switch
+       |turn|convert|simplify|tighten|loosen|check|assert|pass|set|call
+       |keep|rewrite|put|wait)\b
+    """, re.I | re.X)
+
 
 # ---------------------------------------------------------------------
 # Requests said with a label: "**Recommendation:** Make the wait ...".

@@ -80,7 +80,8 @@ def continued_in_place(block_after, code, span, test_source):
     m = lexicon.CONTINUED_INSTEAD_RE.match(masked)
     if not m or texts.parse_python(code) is None:
         return None
-    return _in_place_of(_antecedent([codes[int(m.group(1))]], test_source),
+    return _in_place_of(_antecedent([codes[int(m.group('code'))]],
+                                    test_source),
                         code, span)
 
 
@@ -114,7 +115,8 @@ def placed_block(last, codes, code, span, test_source=''):
             % (where, scope))]
     m = lexicon.REPLACE_CALLS_INTRO_RE.search(last)
     if m:
-        spans = [codes[int(i)] for i in re.findall(prose.PH, m.group(1))]
+        spans = [codes[int(i)]
+                 for i in re.findall(prose.PH, m.group('calls'))]
         if len(spans) == 1 and not prose.name_of(spans[0]):
             # "Replace `<a statement of the test>` with:"
             return _in_place_of(_antecedent(spans, test_source), code, span)

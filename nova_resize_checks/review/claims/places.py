@@ -30,7 +30,7 @@ def noun_after(masked, index):
     m = re.search('%s%d\n*%s\\s+(\\w+)' % (
         prose.PH_OPEN, index, prose.PH_CLOSE), masked)
     if m and lexicon.NOUN_RE.fullmatch(m.group(1)):
-        return lexicon.NOUN_RE.fullmatch(m.group(1)).group(1).lower()
+        return lexicon.NOUN_RE.fullmatch(m.group(1)).group('noun').lower()
     return ''
 
 
@@ -45,7 +45,7 @@ def named_line(masked, index, name, ref_lines):
     m = lexicon.ON_LINE_RE.match(masked, key.end()) if key else None
     if not m or not ref_lines:
         return None
-    number = int(m.group(1))
+    number = int(m.group('line'))
     test = ref_lines[0]
     last = name.rsplit('.', 1)[-1]
     if 1 <= number <= len(test) and re.search(
@@ -97,7 +97,7 @@ def named_scope(masked, codes, pos):
     where = lexicon.SCOPE_RE.search(masked, pos)
     if not where:
         return None, None
-    name = prose.name_of(codes[int(where.group(1))])
+    name = prose.name_of(codes[int(where.group('code'))])
     return (name.rsplit('.', 1)[-1] if name else None), where
 
 
@@ -126,7 +126,7 @@ def _phrase_words(rest):
     m = lexicon.PHRASE_RE.match(rest)
     if not m:
         return None
-    return [w.lower()[:4] for w in m.group(1).split()
+    return [w.lower()[:4] for w in m.group('phrase').split()
             if len(w) > 2 and w.lower() not in lexicon.PHRASE_STOP]
 
 

@@ -31,7 +31,8 @@ def _rename_scope(masked, codes, end, test_text):
     m = lexicon.RENAME_SCOPE_RE.match(masked, end)
     if not m:
         return None
-    name = prose.name_of(codes[int(m.group(1))]) if m.group(1) else m.group(2)
+    name = prose.name_of(codes[int(m.group('code'))]) if m.group('code') \
+        else m.group('name')
     name = (name or '').rsplit('.', 1)[-1]
     if name and test_text and re.search(
             r'\bdef %s ?\(' % re.escape(name), test_text):
@@ -54,9 +55,10 @@ def rename_changes(masked, codes, line_at, unparsed, test_text=''):
     for regex, explicit in lexicon.RENAME_RES + lexicon.FOREIGN_RENAME_RES:
         for m in regex.finditer(masked):
             if explicit:
-                a_index, b_index = int(m.group(1)), int(m.group(2))
+                a_index = int(m.group('old'))
+                b_index = int(m.group('new'))
             else:
-                b_index = int(m.group(1))
+                b_index = int(m.group('new'))
                 k = bisect.bisect_left(offsets, m.start())
                 if k == 0:
                     continue
@@ -80,7 +82,7 @@ def rename_changes(masked, codes, line_at, unparsed, test_text=''):
                                               test_text))))
     out.extend(_list_renames(masked, codes, line_at, seen, test_text))
     for m in lexicon.PLAIN_RENAME_RE.finditer(masked):
-        old, new = m.group(1).rstrip('.'), m.group(2).rstrip('.')
+        old, new = m.group('old').rstrip('.'), m.group('new').rstrip('.')
         if old.startswith('self.'):
             old = old[5:]
         if new.startswith('self.'):

@@ -93,10 +93,10 @@ def _leading_scope(masked, codes):
     lead = lexicon.LEADING_SCOPE_RE.match(masked)
     if not lead:
         return None
-    if lead.group(1):
-        return prose.name_of(codes[int(lead.group(1))])
-    return lead.group(2) if prose.clearly_identifier(
-        lead.group(2) or '') else None
+    if lead.group('code'):
+        return prose.name_of(codes[int(lead.group('code'))])
+    return lead.group('name') if prose.clearly_identifier(
+        lead.group('name') or '') else None
 
 
 def _replace_scope(masked, codes, end, lead_scope, old_new, test_lines):
@@ -162,12 +162,10 @@ def _insert_changes(masked, codes, span):
     unique).
     """
     found = []
-    for m in lexicon.INSERT_RE.finditer(masked):
-        found.append((m, int(m.group(1)), m.group(2).lower(),
-                      int(m.group(3))))
-    for m in lexicon.INSERT_FIRST_RE.finditer(masked):
-        found.append((m, int(m.group(3)), m.group(1).lower(),
-                      int(m.group(2))))
+    for regex in (lexicon.INSERT_RE, lexicon.INSERT_FIRST_RE):
+        for m in regex.finditer(masked):
+            found.append((m, int(m.group('code')), m.group('where').lower(),
+                          int(m.group('anchor'))))
     changes = []
     for m, what, where, anchor in found:
         code, anchor_code = codes[what].strip(), codes[anchor].strip()

@@ -28,8 +28,8 @@ def _tokens(masked):
     """
     out = []
     for m in lexicon.TOKEN_RE.finditer(masked):
-        if m.group(1) is not None:
-            out.append(('code', int(m.group(1)), m.start()))
+        if m.group('code') is not None:
+            out.append(('code', int(m.group('code')), m.start()))
         elif m.group(0)[0].isalnum() or m.group(0)[0] == '_':
             out.append(('word', m.group(0).lower(), m.start()))
         else:
