@@ -26,6 +26,8 @@ import re
 from nova_resize_checks.review.claims import fixes
 from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review.claims import likeness
+from nova_resize_checks.review.claims import nova_listing
+from nova_resize_checks.review.claims import removed_quote
 from nova_resize_checks.review.claims import renaming
 from nova_resize_checks.review.claims import rules
 from nova_resize_checks.review import model
@@ -69,14 +71,43 @@ def extract(parsed, reference_sources, nova_sources=None):
     test_source = (reference_sources or {}).get('test') or ''
     changes, covered = _code_changes(blocks, refs, refs_norm, nova_norm,
                                      test_source, findings)
+    changes = _nova_listings(blocks, changes, nova_sources)
+    made_by = {c.span for c in changes}
+    quoted = None
     for index, block in enumerate(blocks):
         if block.kind == 'prose':
-            changes.extend(_block_prose(block, index in covered, findings,
-                                        refs, prose.is_plain_text(parsed)))
+            made = _block_prose(block, index in covered, findings, refs,
+                                prose.is_plain_text(parsed))
+            if not made and quoted is not None:
+                made = removed_quote.removals(block, quoted, findings)
+            changes.extend(made)
+        elif _is_code_block(block):
+            quoted = block if block.span not in made_by and \
+                quotes.is_quotation(block.text, refs_norm) else None
     changes.sort(key=lambda c: c.span.start)
     changes = _without_restatements(changes)
     _drop_beyond_limit(changes, findings)
     return changes, cap_findings(findings)
+
+
+def _nova_listings(blocks, changes, nova_sources):
+    """``changes`` with nova code quoted with a change read as a patch.
+
+    The block's snippet reading (it has no counterpart in the test) gives
+    way to the nova patch it is.
+    """
+    if not nova_sources:
+        return changes
+    for block in blocks:
+        if not _is_code_block(block) or block.kind == 'diff' or any(
+                c.span == block.span and c.kind not in (
+                    model.TEST_SNIPPET,) for c in changes):
+            continue
+        patch = nova_listing.nova_change(block, nova_sources)
+        if patch is not None:
+            changes = [c for c in changes if c.span != block.span]
+            changes.append(patch)
+    return changes
 
 
 def _without_restatements(changes):

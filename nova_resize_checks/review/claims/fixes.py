@@ -79,7 +79,29 @@ def _line_intro(last):
         if m:
             first = int(m.group('first'))
             return first, int(m.group('end') or first)
-    return None
+    return _foreign_line_intro(last)
+
+
+def _foreign_line_intro(last):
+    """"A linha 94 deveria ser alterada para:", "第94行应改为：".
+
+    A sentence in another language that names one line or range, asks for
+    something (not a removal), and ends as an introduction does, with a
+    colon: the block is the new form of those lines.
+    """
+    text = last.strip()
+    places = list(lexicon.FOREIGN_LINES_RE.finditer(text))
+    if not text.endswith((':', '\uff1a')) or len(places) != 1 or \
+            not lexicon.FOREIGN_REQUEST_RE.search(text) or \
+            asks_removal(text) or lexicon.FOREIGN_ADD_RE.search(text) or \
+            any(r.search(text) for r in lexicon.LINE_PLACE_RES):
+        # (A block put next to the line, or added, replaces nothing.)
+        return None
+    m = places[0]
+    first = int(m.group('first') or m.group('first_cjk'))
+    end = int(m.group('end') or m.group('end_cjk') or first)
+    return (first, end) if first <= end <= first + lexicon.MAX_LINE_RANGE \
+        else None
 
 
 def _like_line(test_source, number, code):
@@ -139,12 +161,19 @@ def _diff_changes(block, whole, findings):
     changes = []
     for path, section in diffs.split(block.text):
         kind, target = language.diff_target(path, whole)
+        if diffs.changes_nothing(section):
+            findings.append(model.Finding(
+                model.UNPARSED_CLAIM,
+                'a diff whose added lines are its removed lines, unchanged: '
+                'it claims a change it does not make (%s)'
+                % (path or target), block.span))
+            continue
         if kind != model.NOVA_DIFF:
             section = quotes.port_dialect(section)
         changes.append(model.change(
             kind=kind, span=block.span, target=target, code=section,
             summary='unified diff against %s' % (path or target)))
-    if not changes:
+    if not changes and not _found_for(findings, block):
         # A diff is a proposal; one that changes nothing (cut short, or
         # context only) cannot be applied.
         findings.append(model.Finding(
@@ -152,6 +181,11 @@ def _diff_changes(block, whole, findings):
             'a diff that changes no line (no added or removed lines were '
             'read): %s' % texts.short(block.text, 80), block.span))
     return changes
+
+
+def _found_for(findings, block):
+    """Whether a finding about ``block`` was made already."""
+    return any(f.span == block.span for f in findings)
 
 
 def _numbered_lines(read):
@@ -265,10 +299,15 @@ def _by_content(read):
                              if partial else ''))]
 
 
-def asks_removal(sentence):
-    """Whether ``sentence`` asks for a removal (any language, unnegated)."""
+def asks_removal(sentence, passive=False):
+    """Whether ``sentence`` asks for a removal (any language, unnegated).
+
+    With ``passive``, "should be removed" counts too (the caller checks
+    for the modal).
+    """
     plain = sentence.lower()
-    if set(re.findall(r'[a-z]+', plain)) & lexicon.REMOVE_IMPERATIVE:
+    verbs = lexicon.REMOVE_WORDS if passive else lexicon.REMOVE_IMPERATIVE
+    if set(re.findall(r'[a-z]+', plain)) & verbs:
         return not (lexicon.NEGATED_REMOVE_RE.search(plain) or
                     re.search(r'\b(?:rather|instead)\b', plain))
     return bool(lexicon.FOREIGN_REMOVE_RE.search(sentence)) and \

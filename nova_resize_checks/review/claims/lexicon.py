@@ -267,10 +267,12 @@ LINE_REMOVE_RES = (
         (?P<first>\d{1,6})
         (?:\s*(?:-|\u2013|to|through|and)\s*(?P<end>\d{1,6}))?
         """, re.I | re.X),
-    # "lines 84 and 85 can be removed"
+    # "lines 84 and 85 can be removed", "line 87 (and its comment on
+    # line 86) should be removed": a parenthetical aside is skipped
     re.compile(r"""
         \blines?\s+(?P<first>\d{1,6})
         (?:\s*(?:-|\u2013|to|through|and)\s*(?P<end>\d{1,6}))?
+        (?:\s*\([^()\n]{0,80}\))?
         \s+(?:[\w-]+\s+){0,3}?(?:removed|deleted|dropped)\b
         """, re.I | re.X),
 )
@@ -441,6 +443,17 @@ LINE_PLACE_RES = tuple(re.compile(pattern, re.I | re.X) for pattern in (
     r'\u7b2c?\s*' + _RANGE + r'\s*\u884c\u76ee?\s*\u306e?\s*'
     r'(?P<where>\u4e4b\u540e|\u4e4b\u5f8c|\u540e\u9762|\u540e|\u5f8c|'
     r'\u3042\u3068|\u4e4b\u524d|\u524d\u9762|\u524d)',
+    # Dutch, Polish, Swedish, Czech, Indonesian, Vietnamese: "na regel
+    # 85", "przed lini\u0105 85", "efter rad 85", "setelah baris 85"
+    r'\b(?P<where>na|voor|po|przed|efter|f\u00f6re|za|p\u0159ed|setelah'
+    r'|sebelum|sau|tr\u01b0\u1edbc)\s+(?:(?:de|het)\s+)?'
+    r'(?:regels?|lini[ia\u0105\u0119]|rad(?:erna|en)?|\u0159\u00e1d\w*'
+    r'|baris|d\u00f2ng)\s*' + _RANGE,
+    # Korean: "78\ubc88\uc9f8 \uc904 \uc55e\uc5d0"; Turkish: "78. sat\u0131rdan
+    # \u00f6nce"
+    _RANGE + r'\s*(?:\ubc88\uc9f8\s*)?(?:\uc904|\ud589)\s*'
+    r'(?P<where>\uc55e|\ub4a4|\ub2e4\uc74c|\uc774\uc804|\uc704|\uc544\ub798)',
+    _RANGE + r'\.?\s*sat\u0131r\w*\s+(?P<where>\u00f6nce|sonra)',
 ))
 # "add this after `self.assertEqual(no_usage, source_rp_usages)`:",
 # "nach `X` einfügen", "après `X`", "`X` の後に": a block put next to a
@@ -467,7 +480,8 @@ STATEMENT_PLACE_RES = tuple(re.compile(pattern, re.I | re.X) for pattern in (
 LINE_PLACE_BEFORE = frozenset((
     'before', 'above', 'vor', 'avant', 'antes de', 'prima di', 'prima de',
     '\u043f\u0435\u0440\u0435\u0434', '\u4e4b\u524d', '\u524d\u9762',
-    '\u524d', 'voor', 'przed'))
+    '\u524d', 'voor', 'przed', 'f\u00f6re', 'p\u0159ed', 'sebelum',
+    'tr\u01b0\u1edbc', '\uc55e', '\uc774\uc804', '\uc704', '\u00f6nce'))
 # Requests in the languages reviews are most often written in besides
 # English: modals, imperatives and "please" (German, French, Spanish,
 # Italian, Portuguese, Dutch, Russian, Chinese, Japanese, Korean).  The
@@ -518,7 +532,36 @@ FOREIGN_REQUEST_RE = re.compile(r"""
          | \u0443\u0431\u0435\u0440 | \u0438\u0437\u043c\u0435\u043d
          | \u0441\u0440\u0430\u0432\u043d | \u0432\u044b\u043d\u0435\u0441
          | \u0440\u0430\u0437\u0434\u0435\u043b)\u0438\u0442\u0435
+      # Ukrainian: should, worth, needed, please, the imperative in
+      # -\u0456\u0442\u044c
+      | \u0441\u043b\u0456\u0434 | \u0432\u0430\u0440\u0442\u043e
+      | \u043f\u043e\u0442\u0440\u0456\u0431\u043d\u043e
+      | \u0431\u0443\u0434\u044c\s+\u043b\u0430\u0441\u043a\u0430
+      | \w+\u0456\u0442\u044c
+      # Swedish
+      | borde | b\u00f6r | m\u00e5ste | l\u00e4gg\s+till | ta\s+bort
+      | ers\u00e4tt | v\u00e4nligen | g\u00e4rna
+      # Czech
+      | pros\u00edm | m\u011bl[aoy]?\s+by | nahra\u010fte | odstra\u0148te
+      | p\u0159idejte | doporu\u010duji
+      # Indonesian
+      | tolong | mohon | sebaiknya | harap | hapus(?:lah)? | tambahkan
+      | ganti(?:lah)?
+      # Turkish: please, should (-mal\u0131/-meli), I suggest, imperatives
+      | l\u00fctfen
+      | \w+(?:mal\u0131|meli)(?:d\u0131r|dir|s\u0131n\u0131z|siniz)?
+      | \u00f6neririm | de\u011fi\u015ftirin | kald\u0131r\u0131n | ekleyin
+      # Vietnamese: please, suggest (not bare n\u00ean/c\u1ea7n, which
+      # also say "so" and "need" in a description)
+      | h\u00e3y | vui\s+l\u00f2ng | \u0111\u1ec1\s+ngh\u1ecb
+      | (?:n\u00ean|c\u1ea7n)\s+
+        (?:thay|x\u00f3a|xo\u00e1|th\u00eam|b\u1ecf|\u0111\u1ed5i)
     )\b
+    # Hindi: please, should; Arabic: must, should, please, I suggest
+    | \u0915\u0943\u092a\u092f\u093e | \u091a\u093e\u0939\u093f\u090f
+    | \u064a\u062c\u0628 | \u064a\u0646\u0628\u063a\u064a
+    | \u064a\u0631\u062c\u0649
+    | \u0645\u0646\s+\u0641\u0636\u0644\u0643 | \u0623\u0642\u062a\u0631\u062d
     # Chinese: should, suggest, please, why not; replace, delete,
     # remove, change to, rename
     | \u5e94\u8be5 | \u5e94\u5f53 | \u5efa\u8bae | \u8bf7 | \u4e0d\u59a8
@@ -744,6 +787,7 @@ IMPERATIVE_RE = re.compile(r"""
        |swap|use|make|avoid|split|merge|wrap|inline|extract|reorder|switch
        |turn|convert|simplify|tighten|loosen|check|assert|pass|set|call
        |keep|rewrite|put|wait)\b
+    (?!\s*:)                            # "Check:" labels, it asks nothing
     """, re.I | re.X)
 
 

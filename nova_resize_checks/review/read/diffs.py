@@ -135,6 +135,21 @@ def _has_changes(lines):
                for ln in lines)
 
 
+def changes_nothing(section):
+    """Whether a diff's removed lines come back, unchanged, as its added.
+
+    ``-    x`` followed by ``+    x`` (a reviewer's "fix" that is the line
+    as it was): the diff claims a change that is not there.
+    """
+    removed, added = [], []
+    for line in section.split('\n'):
+        if line.startswith('-') and not line.startswith('---'):
+            removed.append(line[1:].rstrip())
+        elif line.startswith('+') and not line.startswith('+++'):
+            added.append(line[1:].rstrip())
+    return bool(removed) and removed == added
+
+
 def looks_like_diff(text):
     """Whether a code block is a diff (headers, hunks or +/- lines)."""
     lines = text.split('\n')

@@ -282,3 +282,86 @@ class TestHeldout10Classes(testtools.TestCase):
             "about the error itself.\n")
         self.assertEqual([(model.REMOVE, 60)],
                          [(c.kind, c.line) for c in changes])
+
+
+class TestHeldout11Classes(testtools.TestCase):
+    """The classes heldout11 found, each in words of our own."""
+
+    def test_requests_in_more_languages_are_claims(self):
+        for text in ('Testet borde t\u00e4cka ett fall till.\n',
+                     'Prosím, p\u0159idejte dal\u0161\u00ed test.\n',
+                     'Mohon tambahkan satu kasus lagi.\n',
+                     'L\u00fctfen bir test daha ekleyin.\n'):
+            parsed = container.parse_text(text)
+            _changes_, findings = extract.extract(
+                parsed, {'test': canonical.read_test()})
+            self.assertEqual([model.UNPARSED_CLAIM],
+                             [f.kind for f in findings], text)
+
+    def test_a_diff_that_changes_nothing_is_an_unread_claim(self):
+        parsed = container.parse_text(
+            'Fix:\n\n```diff\n@@ -94 +94 @@\n'
+            '-        self.assertEqual(no_usage, source_rp_usages)\n'
+            '+        self.assertEqual(no_usage, source_rp_usages)\n```\n')
+        changes, findings = extract.extract(
+            parsed, {'test': canonical.read_test()})
+        self.assertEqual([], changes)
+        self.assertIn('unchanged', findings[0].message)
+
+    def test_a_line_removed_with_an_aside(self):
+        _parsed, changes = _changes(
+            'The assertion on line 87 (and its comment on line 86) should '
+            'be removed.\n')
+        self.assertEqual([(model.REMOVE, 87)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_a_table_column_named_like_a_verb_asks_nothing(self):
+        parsed = container.parse_text(
+            '| check | line |\n|---|---|\n| host1 usage | 94 |\n')
+        changes, findings = extract.extract(
+            parsed, {'test': canonical.read_test()})
+        self.assertEqual(([], []), (changes, findings))
+
+    def test_insert_before_a_line_in_korean(self):
+        _parsed, changes = _changes(
+            '78\ubc88\uc9f8 \uc904 \uc55e\uc5d0 \ub2e4\uc74c\uc744 '
+            '\uc0bd\uc785\ud574 \uc8fc\uc138\uc694:\n\n```python\n'
+            "self.assertEqual('ERROR', server['status'])\n```\n")
+        self.assertEqual([model.INSERT], [c.kind for c in changes])
+
+    def test_a_removal_asked_after_the_quotation(self):
+        _parsed, changes = _changes(
+            'The last check:\n\n```python\n'
+            "migration_uuid = self.get_migration_uuid_for_instance("
+            "server['id'])\n"
+            'self.assertEqual(\n'
+            '    {}, self._get_allocations_by_server_uuid(migration_uuid))\n'
+            '```\n\nIt adds nothing.\n\nBoth statements (the '
+            '`migration_uuid` lookup and the `assertEqual`) should be '
+            'removed.\n')
+        self.assertEqual([model.REMOVE, model.REMOVE],
+                         [c.kind for c in changes])
+
+    def test_a_line_to_change_in_portuguese(self):
+        _parsed, changes = _changes(
+            'A linha 94 deveria ser alterada para:\n\n```python\n'
+            'self.assertEqual(no_usage, source_rp_usages, "host1")\n```\n')
+        self.assertEqual([(model.LINE_CHANGE, 94)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_nova_code_quoted_with_a_change_is_a_nova_patch(self):
+        manager = canonical.nova_reader('nova/compute/manager.py')
+        at = manager.index('self._delete_allocation_after_move(\n'
+                           '                    context, instance, '
+                           'migration)')
+        start = manager.rindex('        except Exception:', 0, at)
+        quoted = manager[start:at] + (
+            'self._revert_allocation(context, instance, migration)\n')
+        parsed = container.parse_text(
+            'It should be:\n\n```python\n%s```\n' % quoted)
+        changes, _findings = extract.extract(
+            parsed, {'test': canonical.read_test()},
+            {'nova/compute/manager.py': manager})
+        self.assertEqual([model.NOVA_DIFF], [c.kind for c in changes])
+        self.assertIn('+                self._revert_allocation(',
+                      changes[0].code)

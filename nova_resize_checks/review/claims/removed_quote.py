@@ -1,0 +1,80 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""A removal asked for after the code it removes was quoted.
+
+"The last assertion, ```<quoted lines>``` cannot fail ... Both statements
+(the `migration_uuid` lookup and the `assertEqual`) should be removed":
+the sentence names the code by names that are all in the block quoted
+before it, so the quoted statements that hold those names go.  Only a
+sentence no other rule read, that asks for a removal (not negated), and
+whose every quoted name is in the quotation, is read this way.
+"""
+
+import ast
+import re
+import textwrap
+
+from nova_resize_checks.review.claims import fixes
+from nova_resize_checks.review.claims import lexicon
+from nova_resize_checks.review import model
+from nova_resize_checks.review.read import texts
+from nova_resize_checks.review.versions import quotes
+
+_SENTENCE_END = re.compile(r'(?<=[.!?])\s+')
+_CODE_SPAN = re.compile(r'`([^`\n]+)`')
+# At most this many statements in the quotation: a long listing quoted
+# earlier is not what "both statements" points at.
+MAX_QUOTED_STATEMENTS = 4
+
+
+def removals(prose_block, quote_block, findings):
+    """REMOVE changes for ``prose_block``'s request about the quotation.
+
+    Drops the unparsed-claim findings of the sentences it reads.
+    """
+    tree = texts.parse_python(quotes.port_dialect(
+        textwrap.dedent(quote_block.text).strip('\n')))
+    if tree is None or not 0 < len(tree.body) <= MAX_QUOTED_STATEMENTS:
+        return []
+    statements = [ast.unparse(node) for node in tree.body]
+    changes = []
+    for sentence in _SENTENCE_END.split(prose_block.text):
+        names = [code.strip() for code in _CODE_SPAN.findall(sentence)]
+        if not names or not fixes.asks_removal(sentence, passive=True) or not (
+                lexicon.REQUEST_RE.search(sentence) or
+                lexicon.IMPERATIVE_RE.match(sentence)):
+            continue
+        if not all(any(_names(name, s) for s in statements)
+                   for name in names):
+            continue
+        gone = [s for s in statements if any(_names(n, s) for n in names)]
+        changes.extend(model.change(
+            kind=model.REMOVE, span=prose_block.span, old=s,
+            summary='remove statement %s (quoted before the request)'
+            % texts.short(s, 60)) for s in gone)
+        _forget(findings, prose_block.span, sentence)
+    return changes
+
+
+def _names(name, statement):
+    return bool(re.search(r'(?<!\w)%s(?!\w)' % re.escape(
+        name.split('(')[0].rsplit('.', 1)[-1]), statement))
+
+
+def _forget(findings, span, sentence):
+    head = ' '.join(sentence.split())[:40]
+    findings[:] = [f for f in findings if not (
+        f.kind == model.UNPARSED_CLAIM and f.span is not None and
+        span.start <= f.span.start <= span.end and
+        head and head in ' '.join((f.message or '').split()))]
