@@ -116,14 +116,89 @@ def _resizers(tree):
     return names
 
 
+# What reads placement: nova's functional helpers that ask placement, and
+# the placement client of nova's test case.  An assertion reads placement
+# when it calls one, is one of the placement assertions, or reads a local
+# bound from one.  The names count only while the test module does not
+# define them itself (a review's own ``_get_provider_usages`` may return
+# anything).
+PLACEMENT_READS = frozenset((
+    '_get_provider_usages', '_get_allocations_by_server_uuid',
+    '_get_allocations_by_provider_uuid', '_get_provider_uuid_by_host',
+    '_get_all_rp_uuids_in_a_tree', '_get_provider_inventory',
+    '_get_provider_traits', '_get_provider_aggregates',
+    '_get_all_resource_providers'))
+PLACEMENT_ASSERTIONS = frozenset((
+    'assertFlavorMatchesAllocation', 'assertFlavorMatchesUsage',
+    'assertRequestMatchesUsage', 'assertFlavorsMatchAllocation'))
+PLACEMENT_CLIENTS = frozenset(('self.placement', 'self.placement_api'))
+
+
+def _dotted(node):
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return inner + '.' + node.attr if inner else ''
+    return ''
+
+
+class _Placement(object):
+    """Which expressions of one test method read placement."""
+
+    def __init__(self, tree):
+        own = {node.name for node in ast.walk(tree)
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self.reads = {'self.' + n for n in PLACEMENT_READS - own}
+        self.asserts = {'self.' + n for n in PLACEMENT_ASSERTIONS - own}
+        self.derived = set()
+
+    def reads_placement(self, node):
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                name = _dotted(sub.func)
+                if name in self.reads or name in self.asserts or \
+                        name.rsplit('.', 1)[0] in PLACEMENT_CLIENTS:
+                    return True
+            elif isinstance(sub, ast.Name) and sub.id in self.derived:
+                return True
+        return False
+
+    def bind(self, stmt):
+        """Follow which locals hold what placement said."""
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            names = {n.id for n in ast.walk(stmt.target)
+                     if isinstance(n, ast.Name)}
+            if self.reads_placement(stmt.iter):
+                self.derived |= names
+            else:
+                self.derived -= names
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) \
+                else [stmt.target]
+            names = {n.id for t in targets for n in ast.walk(t)
+                     if isinstance(n, ast.Name)}
+            if stmt.value is not None and self.reads_placement(stmt.value):
+                self.derived |= names
+            elif not isinstance(stmt, ast.AugAssign):
+                self.derived -= names
+
+
+def _span(node):
+    return range(node.lineno, getattr(node, 'end_lineno', node.lineno) + 1)
+
+
 def allocation_assertion_lines(source, method=TEST_METHOD):
     """Line numbers of the placement assertions in the test method.
 
-    Those are the ``assert*`` and ``fail`` calls (``self.fail`` is
-    unittest's own way to fail an assertion, e.g. in an ``except
-    AssertionError`` that adds details) and ``assert`` statements that
-    come after the call to ``_resize_and_assert_error`` in ``method``
-    (every line a multi-line one spans is included).  An unparsable source
+    Those are the ``assert*`` and ``fail`` calls and ``assert`` statements
+    that come after the call to ``_resize_and_assert_error`` in ``method``
+    and read placement (see :class:`_Placement`), and the ``fail`` calls
+    and re-raises of an ``except`` whose ``try`` holds one (unittest's way
+    to fail a placement assertion with more details).  Every line a
+    multi-line one spans is included.  An assertion about anything else
+    (a mock's calls, nova's internals) is not one: a mutant that gets
+    placement wrong is caught only by placement.  An unparsable source
     gives an empty set.
     """
     try:
@@ -136,22 +211,49 @@ def allocation_assertion_lines(source, method=TEST_METHOD):
         if not (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                 and node.name == method):
             continue
+        placement = _Placement(tree)
         after_resize = False
-        for stmt in node.body:
-            for sub in ast.walk(stmt):
-                if isinstance(sub, ast.Assert):
-                    if after_resize:
-                        end = getattr(sub, 'end_lineno', sub.lineno)
-                        lines.update(range(sub.lineno, end + 1))
-                    continue
-                if not isinstance(sub, ast.Call):
-                    continue
-                if call_name(sub) in resizers:
-                    after_resize = True
-                elif after_resize and is_assertion_call(sub):
-                    end = getattr(sub, 'end_lineno', sub.lineno)
-                    lines.update(range(sub.lineno, end + 1))
+        for stmt in _in_order(node.body):
+            if not after_resize and any(
+                    isinstance(sub, ast.Call) and call_name(sub) in resizers
+                    for sub in ast.walk(stmt)):
+                after_resize = True
+                placement.bind(stmt)
+                continue
+            placement.bind(stmt)
+            if after_resize:
+                lines.update(_placement_checks(stmt, placement))
     return lines
+
+
+def _in_order(body):
+    """The statements of ``body`` and of the blocks inside, in order."""
+    for stmt in body:
+        yield stmt
+        for field in ('body', 'orelse', 'finalbody'):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and not isinstance(
+                    stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
+                           ast.ClassDef)):
+                yield from _in_order(inner)
+
+
+def _placement_checks(stmt, placement):
+    """Lines of ``stmt`` itself (not its blocks) that assert placement."""
+    found = set()
+    if isinstance(stmt, ast.Assert) and placement.reads_placement(stmt):
+        found.update(_span(stmt))
+    elif isinstance(stmt, ast.Expr) and is_assertion_call(stmt.value) and \
+            placement.reads_placement(stmt.value):
+        found.update(_span(stmt))
+    elif isinstance(stmt, ast.Try) and any(
+            _placement_checks(inner, placement)
+            for inner in _in_order(stmt.body)):
+        for handler in stmt.handlers:
+            for inner in ast.walk(handler):
+                if isinstance(inner, ast.Raise) or is_assertion_call(inner):
+                    found.update(_span(inner))
+    return found
 
 
 def _frames(traceback_text):

@@ -581,8 +581,11 @@ def _side_effect_free(expression, assertion=None):
         if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await,
                              ast.Yield, ast.YieldFrom)):
             return False
-        if isinstance(node, ast.Call) and node is not assertion and \
-                _dotted(node.func) not in _READ_ONLY_CALLS:
+        if isinstance(node, ast.Call) and node is not assertion and (
+                _dotted(node.func) not in _READ_ONLY_CALLS or node.keywords
+                or any(isinstance(a, ast.Starred) for a in node.args)):
+            # (``sorted(x, key=d.update)``: a "pure" builtin given a
+            # function calls it.  Reads take no keywords.)
             return False
     return True
 

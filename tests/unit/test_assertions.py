@@ -72,18 +72,46 @@ class TestAllocationLines(testtools.TestCase):
         # A check re-raised with details (self.fail in an except
         # AssertionError) and a bare assert fail as assertions do.
         src = ('class T:\n'
-               '    def test_finish_resize_fails_allocation_cleanup(s):\n'
-               '        s.assertEqual(1, 1)\n'
-               '        s._resize_and_assert_error(None, "host2")\n'
+               '    def test_finish_resize_fails_allocation_cleanup(self):\n'
+               '        self.assertEqual(1, 1)\n'
+               '        self._resize_and_assert_error(None, "host2")\n'
                '        try:\n'
-               '            s.assertEqual({}, s.usages)\n'
+               '            self.assertEqual(\n'
+               '                {}, self._get_provider_usages(u))\n'
                '        except AssertionError:\n'
-               '            s.fail("usage %s" % (\n'
-               '                s.usages,))\n'
-               '        assert s.usages == {}\n'
-               '        s.log("done")\n')
-        self.assertEqual({6, 8, 9, 10},
+               '            self.fail("usage %s" % (\n'
+               '                u,))\n'
+               '        usages = self._get_provider_usages(u)\n'
+               '        assert usages == {}\n'
+               '        self.log("done")\n')
+        self.assertEqual({6, 7, 9, 10, 12},
                          assertions.allocation_assertion_lines(src))
+
+    def test_only_assertions_that_read_placement_count(self):
+        # A mock's calls, a review's own "placement" helper, a local that
+        # was bound from placement and then rebound: none reads placement.
+        src = ('class T:\n'
+               '    def _get_provider_usages(self, u):\n'
+               '        return {}\n'
+               '    def test_finish_resize_fails_allocation_cleanup(self):\n'
+               '        self._resize_and_assert_error(None, "host2")\n'
+               '        spy.assert_called_once_with(u)\n'
+               '        self.assertEqual({}, self._get_provider_usages(u))\n'
+               '        a = self._get_allocations_by_server_uuid(s)\n'
+               '        a = {}\n'
+               '        self.assertEqual({}, a)\n'
+               '        b = self._get_allocations_by_server_uuid(s)\n'
+               '        self.assertEqual({}, b)\n')
+        self.assertEqual({12}, assertions.allocation_assertion_lines(src))
+
+    def test_a_loop_over_what_placement_said(self):
+        src = ('class T:\n'
+               '    def test_finish_resize_fails_allocation_cleanup(self):\n'
+               '        self._resize_and_assert_error(None, "host2")\n'
+               '        usages = self._get_provider_usages(u)\n'
+               '        for name, used in usages.items():\n'
+               '            self.assertEqual(0, used, name)\n')
+        self.assertEqual({6}, assertions.allocation_assertion_lines(src))
 
     def test_unparsable_source(self):
         self.assertEqual(set(),

@@ -321,6 +321,18 @@ class TestStillCaught(testtools.TestCase):
         self.assertNotIn('orphan-on-dest', found)
         self.assertIn('migration-moved-to-dest', found)
 
+    def test_an_assertion_whose_builtin_is_given_a_function(self):
+        # sorted(..., key=no_usage.update) makes no_usage equal whatever
+        # the source usages are: the assertion after it no longer bites.
+        m, _ = _full_matrix()
+        proposed = self._replace(
+            '        self.assertEqual(no_usage, source_rp_usages)\n',
+            '        self.assertTrue(sorted([source_rp_usages], '
+            'key=no_usage.update))\n'
+            '        self.assertEqual(no_usage, source_rp_usages)\n')
+        found = matrix.still_caught(proposed, m, _canonical())
+        self.assertNotIn('orphan-on-source', found)
+
     def test_comment_and_docstring_changes_do_not_matter(self):
         m, _ = _full_matrix()
         proposed = self._replace('    """Regression test for bug 1825537.',
