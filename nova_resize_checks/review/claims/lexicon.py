@@ -614,9 +614,9 @@ FOREIGN_REMOVE_RE = re.compile(r"""
     # Polish, Dutch, Turkish, Vietnamese, Swedish
          | usu[n\u0144]\w* | verwijder\w* | kald\u0131r\w* | x\u00f3a
          | xo\u00e1 | ta\s+bort)
-    # Arabic: delete, remove
+    # Arabic: delete, remove; Hindi: remove (hata-)
     | \u0627\u062d\u0630\u0641 | \u0623\u0632\u0644
-    | \u0625\u0632\u0627\u0644\u0629
+    | \u0625\u0632\u0627\u0644\u0629 | \u0939\u091f\u093e
     """, re.I | re.X)
 FOREIGN_NEGATION_RE = re.compile(r"""
     # Japanese, Chinese: don't, no need, can't
@@ -884,3 +884,15 @@ PRONOUN_OBJECTS = frozenset(('it', 'this', 'that', 'them', 'these',
                              'those'))
 KEEP_WORDS = frozenset(('keep', 'keeping', 'leave', 'leaving', 'retain',
                         'retaining', 'preserve', 'preserving'))
+
+# A verb of FOREIGN_REQUEST_RE in a sentence that tells what happened: the
+# Chinese passive or perfective ("已被 `f` 删除", "已经替换了") and the
+# Japanese past ("削除された", "削除しました").  Taken out before the
+# request is looked for.
+FOREIGN_DESCRIPTION_RE = re.compile(r"""
+    (?:\u5df2\u7ecf?|\u88ab)[^\uff0c\u3002,.;\n]{0,40}?
+      (?:\u5220\u9664|\u79fb\u9664|\u66ff\u6362|\u6539\u4e3a|\u6539\u6210
+       |\u91cd\u547d\u540d)
+    | (?:\u524a\u9664|\u7f6e\u304d\u63db\u3048)
+      (?:\u3055\u308c|\u3057\u307e\u3057\u305f|\u3057\u305f)
+    """, re.X)

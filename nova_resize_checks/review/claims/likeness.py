@@ -41,7 +41,8 @@ def claim_like(masked, codes, referred_before=False):
     """
     if lexicon.DESCRIPTION_RE.match(masked):
         return False
-    if lexicon.FOREIGN_REQUEST_RE.search(masked):
+    if lexicon.FOREIGN_REQUEST_RE.search(
+            lexicon.FOREIGN_DESCRIPTION_RE.sub(' ', masked)):
         # A request in another language: the code it names (or the code
         # block it introduces) decides; on its own it is a claim.
         return True

@@ -167,12 +167,15 @@ def line_placed(is_fix, last, text, span, test_source, refs, codes=()):
     numbered as the version the review read (refs).  None when the
     introduction names no such place or the line holds no statement.
     """
-    if not test_source or refs is None or not (
-            is_fix or _adds(last) or
-            lexicon.FOREIGN_REQUEST_RE.search(last)):
-        return None
     m = next(filter(None, (regex.search(last)
                            for regex in lexicon.LINE_PLACE_RES)), None)
+    # "Nach Zeile 87 einfügen:": a place by line that introduces the block
+    # says enough in any language.
+    introduces = m is not None and last.rstrip().endswith((':', '\uff1a'))
+    if not test_source or refs is None or not (
+            is_fix or _adds(last) or introduces or
+            lexicon.FOREIGN_REQUEST_RE.search(last)):
+        return None
     code = quotes.port_dialect(textwrap.dedent(text).strip('\n'))
     if texts.parse_python(code) is None or re.search(
             r'^\s*(?:def|class|@)', code, re.M):

@@ -375,11 +375,13 @@ def foreign_removal_rule(s):
                 for word in re.findall(r'[a-z]+', s.masked.lower())):
         # (An English sentence is removal_rule's to read.)
         return
-    statements = [code for code in s.codes
+    # The code spans of this sentence (codes holds its block's).
+    named = [s.codes[int(k)] for k in re.findall(prose.PH, s.masked)]
+    statements = [code for code in named
                   if re.search(r'[(=]', code) and texts.parse_python(
                       code) is not None and len(
                       quotes.logical_lines(code)) == 1]
-    if len(statements) != 1 or len(s.codes) > 2 or \
+    if len(statements) != 1 or len(named) > 2 or \
             statements[0].strip() in s.replaced:
         _foreign_line_removal(s)
         return

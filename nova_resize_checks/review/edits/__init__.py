@@ -165,9 +165,15 @@ def _apply_group(state, lines, group, nova_reader):
     work = _State(test=state.test, overlay=state.overlay,
                   in_group=len(group) > 1)
     work_lines = lines.copy()
-    reasons = []
+    reasons = {}
+    # Line edits go bottom-up: a line's new code may repeat a line below
+    # it that goes too, and by then that line is gone (the map of where
+    # lines are cannot tell the copy from the original).
+    order = sorted(range(len(group)), key=lambda k: -(group[k].line or 0)) \
+        if all(_is_line_edit(c) for c in group) else range(len(group))
     try:
-        for change in group:
+        for index in order:
+            change = group[index]
             try:
                 test, overlay, reason = _apply_one(work, change, nova_reader,
                                                    work_lines)
@@ -179,7 +185,7 @@ def _apply_group(state, lines, group, nova_reader):
             work_lines.update(work.test, test)
             work = _State(test=test, overlay=overlay,
                           in_group=len(group) > 1)
-            reasons.append(reason)
+            reasons[index] = reason
         common.check_parses(work.test, 'the test')
         for path in sorted(work.overlay):
             if work.overlay[path] is not state.overlay.get(path):
@@ -193,8 +199,8 @@ def _apply_group(state, lines, group, nova_reader):
             type(exc).__name__, texts.short(str(exc), 200))
     else:
         work = _State(test=work.test, overlay=work.overlay)
-        return work, work_lines, [model.Applied(change, True, reason)
-                                  for change, reason in zip(group, reasons)]
+        return work, work_lines, [model.Applied(change, True, reasons[k])
+                                  for k, change in enumerate(group)]
     if len(group) > 1:
         failed = ('not applied with the %d line edits of its group: %s'
                   % (len(group), failed))

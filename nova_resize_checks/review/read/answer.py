@@ -103,9 +103,20 @@ def drop_reasoning(text):
 def _looks_like_code(value):
     lines = value.strip('\n').split('\n')
     return diffs.looks_like_diff(value) or (
-        len(lines) > 1 and sum(1 for line in lines if re.match(
+        len(lines) > 1 and (sum(1 for line in lines if re.match(
             r'\s*(?:self\.|def |class |import |from |[\w.]+\s*=|'
-            r'assert|return\b|#)', line)) * 2 >= len(lines))
+            r'assert|return\b|#)', line)) * 2 >= len(lines) or
+            _parses_as_statements(value)))
+
+
+def _parses_as_statements(value):
+    """Whether ``value`` is Python with a statement that is not a bare
+    name or literal (prose does not parse; a word or two would)."""
+    tree = texts.parse_python(textwrap.dedent(value).strip('\n'))
+    return tree is not None and any(
+        not (isinstance(node, ast.Expr) and isinstance(
+            node.value, (ast.Constant, ast.Name)))
+        for node in tree.body)
 
 
 # A finding's keys: what to do, and which line (of the version reviewed).
@@ -116,6 +127,8 @@ _ACTION_KEY_RE = re.compile(
 _LINE_KEY_RE = re.compile(
     r'(?:^|\s)(?:line|line_?no|line_?number|lineno|start_?line|'
     r'line_?start|first_?line|from_?line)$', re.I)
+_END_KEY_RE = re.compile(
+    r'(?:^|\s)(?:end_?line|line_?end|last_?line|to_?line)$', re.I)
 _REMOVE_ACTION_RE = re.compile(r'^\s*(?:remove|delete|drop)\w*\s*$', re.I)
 _MAX_STATEMENT_LINES = 8
 
@@ -178,6 +191,11 @@ def _finding_sentence(finding):
     if old and _asks_removal(keys):
         return 'Remove `%s`.' % old
     line = _line_number(keys)
+    if line and not old and not new and _asks_removal(keys):
+        # {"action": "delete", "start_line": 81, "end_line": 85}
+        end = _line_number(keys, _END_KEY_RE) or line
+        return ('Remove lines %d-%d.' % (line, end) if end > line
+                else 'Remove line %d.' % line)
     if new and line and not old:
         return 'Line %d: this should be `%s`.' % (line, new)
     return None
@@ -207,10 +225,11 @@ def _asks_removal(keys):
                _REMOVE_ACTION_RE.match(v) for k, v in keys.items())
 
 
-def _line_number(keys):
-    """A finding's positive line number, or None."""
+def _line_number(keys, regex=None):
+    """A finding's positive line number (its first), or None."""
+    regex = regex or _LINE_KEY_RE
     for key, value in keys.items():
-        if _LINE_KEY_RE.search(key) and isinstance(value, int) and \
+        if regex.search(key) and isinstance(value, int) and \
                 not isinstance(value, bool) and value > 0:
             return value
     return None
@@ -230,8 +249,14 @@ def _json_markdown(value, key='', depth=0, out=None, said=False):
         sentence = None if said else _finding_sentence(value)
         if sentence:
             out.extend([sentence, ''])
+        elif not said and _replaced_blocks(value, out):
+            said = True
         said = said or bool(sentence)
         for k, v in value.items():
+            if said and isinstance(v, str) and _looks_like_code(v) and \
+                    not diffs.looks_like_diff(v):
+                # Said as "Replace ... with ..." blocks above.
+                continue
             if said and isinstance(v, str) and _one_statement(v):
                 # Said in the sentence above.
                 continue
@@ -257,6 +282,33 @@ def _json_markdown(value, key='', depth=0, out=None, said=False):
         out.extend(['**%s:** %s' % (label.capitalize(), json.dumps(value)),
                     ''])
     return out
+
+
+def _replaced_blocks(finding, out):
+    """"Replace this:" <before> "with:" <after>, for code over lines.
+
+    A finding whose before and after fields both hold code of several
+    lines says the after replaces the before; the blocks are written so
+    that the reading takes them as one replacement.  Returns whether it
+    wrote them.
+    """
+    keys = _lifted(finding)
+
+    def words(key):
+        return key.replace('_', ' ')
+
+    codes = [k for k in keys if isinstance(keys[k], str) and
+             _looks_like_code(keys[k]) and
+             not diffs.looks_like_diff(keys[k])]
+    before = [k for k in codes if _BEFORE_RE.search(words(k)) and
+              not _AFTER_RE.search(words(k))]
+    after = [k for k in codes if _AFTER_RE.search(words(k))]
+    if not before or not after:
+        return False
+    out.extend(['Replace this:', '', '```python',
+                keys[before[0]].strip('\n'), '```', '', 'with:', '',
+                '```python', keys[after[0]].strip('\n'), '```', ''])
+    return True
 
 
 def _json_document(text):
@@ -317,7 +369,8 @@ def _sentence(header, cells):
     and an after column, else its cells joined with their headers.
     """
     columns = _before_after(header, cells)
-    said = _change_sentence(cells, *columns) if columns else None
+    said = _change_sentence(cells, *columns) if columns else \
+        _line_sentence(header, cells)
     if said is not None:
         return said
     parts = []
@@ -342,6 +395,29 @@ def _before_after(header, cells):
             after[0] < len(cells) and '`' in cells[before[0]]:
         return before[0], after[0]
     return None
+
+
+_LINE_HEADER_RE = re.compile(r'^\W*(?:line|lines|line\(s\)|ln|l)\W*$', re.I)
+_LINE_CELL_RE = re.compile(r'^\D{0,3}(\d{1,6})\b')
+
+
+def _line_sentence(header, cells):
+    """"Line N: this should be `code`." for a row without a before column.
+
+    The row has a line column and an after column (as a JSON finding with
+    a line and a suggestion reads); else None.
+    """
+    lines = [k for k, h in enumerate(header) if _LINE_HEADER_RE.match(h)]
+    after = [k for k, h in enumerate(header) if _AFTER_RE.search(h) and
+             not _BEFORE_RE.search(h.replace('code', ''))]
+    if not lines or not after or max(lines[0], after[0]) >= len(cells):
+        return None
+    number = _LINE_CELL_RE.match(cells[lines[0]])
+    code = cells[after[0]].strip()
+    if not number or not (code.startswith('`') and code.endswith('`')) or \
+            code.count('`') != 2:
+        return None
+    return 'Line %s: this should be %s.' % (number.group(1), code)
 
 
 def _change_sentence(cells, before, after):

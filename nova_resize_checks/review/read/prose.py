@@ -45,6 +45,11 @@ _PLAIN_IDENT = re.compile(r'[A-Za-z_]\w*')
 # code span alone ("Change line 43 to:" then the new line of code).
 _SENTENCE_SPLIT_RE = re.compile(
     r'(?<=[.!?])(?<!\bi\.e\.)(?<!\be\.g\.)\s+(?=[A-Z\ue000"\'(\[])|'
+    # The full stops of scripts without capitals: Devanagari's danda,
+    # the Arabic full stop and question mark.  (A CJK paragraph stays one
+    # piece: "このアサーションは削除してください" points back at the code
+    # its previous sentence quoted.)
+    r'(?<=[\u0964\u0965\u061f\u06d4])[ \t]*(?=\S)|'
     r'(?<=:)[ \t]*\n(?![ \t]*\ue000\d+\n*\ue001[ \t.]*(?:\n|$))|'
     r'\n(?=[ \t]*(?:\d{1,4}[.)]|[-*+])[ \t])|\n[ \t]*\n')
 

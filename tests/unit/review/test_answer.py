@@ -365,3 +365,57 @@ class TestHeldout11Classes(testtools.TestCase):
         self.assertEqual([model.NOVA_DIFF], [c.kind for c in changes])
         self.assertIn('+                self._revert_allocation(',
                       changes[0].code)
+
+
+class TestHeldout12Classes(testtools.TestCase):
+    """The classes heldout12 found, each in words of our own."""
+
+    def test_json_delete_by_line_range(self):
+        text = json.dumps([{'action': 'delete', 'start_line': 84,
+                            'end_line': 85}])
+        _parsed, changes = _changes(text)
+        self.assertEqual([(model.REMOVE, 84), (model.REMOVE, 85)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_json_before_and_after_over_several_lines(self):
+        text = json.dumps({'findings': [{
+            'original': "        no_usage = {'VCPU': 0, 'MEMORY_MB': 0, "
+                        "'DISK_GB': 0}\n"
+                        '        self.assertEqual(no_usage, '
+                        'source_rp_usages)',
+            'replacement': "        for rc in ('VCPU', 'MEMORY_MB'):\n"
+                           '            self.assertEqual(\n'
+                           '                0, source_rp_usages[rc])'}]})
+        _parsed, changes = _changes(text)
+        self.assertEqual([model.TEST_DIFF], [c.kind for c in changes])
+
+    def test_a_table_row_with_a_line_and_suggested_code(self):
+        unwrapped, _count = answer.tables_as_sentences(
+            '| Line | Suggested code |\n|---|---|\n'
+            '| 95 | `self.assertEqual(1, 1)` |\n')
+        self.assertIn('Line 95: this should be `self.assertEqual(1, 1)`.',
+                      unwrapped)
+
+    def test_a_chinese_description_is_no_request(self):
+        parsed = container.parse_text(
+            '\u6e90\u8282\u70b9\u7684\u5206\u914d\u5df2\u88ab '
+            '`_delete_allocation_after_move` \u5220\u9664\u3002\n')
+        changes, findings = extract.extract(
+            parsed, {'test': canonical.read_test()})
+        self.assertEqual(([], []), (changes, findings))
+
+    def test_a_hindi_removal_in_its_own_sentence(self):
+        _parsed, changes = _changes(
+            '\u092f\u0939 \u091c\u093e\u0901\u091a \u0920\u0940\u0915 '
+            '\u0939\u0948\u0964 \u0907\u0938\u0932\u093f\u090f '
+            "`self.assertIn('Virtual Interface creation failed', "
+            "server['fault']['message'])` \u0939\u091f\u093e \u0926\u0940 "
+            '\u091c\u093e\u0928\u0940 \u091a\u093e\u0939\u093f\u090f\u0964\n')
+        self.assertEqual([model.REMOVE], [c.kind for c in changes])
+
+    def test_a_place_by_line_introduces_a_block_in_any_language(self):
+        _parsed, changes = _changes(
+            'Nach Zeile 87:\n\n```python\n'
+            "self.assertEqual(1, len(self._get_allocations_by_server_uuid("
+            "server['id'])))\n```\n")
+        self.assertEqual([model.INSERT], [c.kind for c in changes])

@@ -1225,3 +1225,26 @@ class TestSameOperands(testtools.TestCase):
             "self.assertRegex(fault['message'], 'y')"))
         self.assertFalse(align._same_operands(
             "f('x', m)", "g(m, 'x')"))
+
+
+class TestLineEditsBottomUp(testtools.TestCase):
+
+    def test_a_replacement_that_repeats_a_line_it_replaces(self):
+        from nova_resize_checks import canonical
+        from nova_resize_checks.review.claims import fixes
+        from nova_resize_checks.review import edits
+        from nova_resize_checks.review import model
+        test = canonical.read_test()
+        lines = test.split('\n')
+        at = lines.index('        self.assertEqual(no_usage, source_rp_usages)')
+        block = '\n'.join(lines[at - 2:at]) + (
+            '\n        self.assertTrue(True)\n'
+            '        self.assertEqual(no_usage, source_rp_usages)')
+        changes = fixes.line_changes(at - 1, at + 1, block,
+                                     model.Span(1, 1), 'lines')
+        version = edits.apply_changes(test, changes, None)
+        self.assertTrue(all(a.applied for a in version.applied))
+        new = version.test_source.split('\n')
+        self.assertEqual(lines[at - 2:at] + ['        self.assertTrue(True)',
+                                             lines[at]],
+                         new[at - 2:at + 2])
