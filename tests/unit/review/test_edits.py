@@ -1236,7 +1236,8 @@ class TestLineEditsBottomUp(testtools.TestCase):
         from nova_resize_checks.review import model
         test = canonical.read_test()
         lines = test.split('\n')
-        at = lines.index('        self.assertEqual(no_usage, source_rp_usages)')
+        at = lines.index(
+            '        self.assertEqual(no_usage, source_rp_usages)')
         block = '\n'.join(lines[at - 2:at]) + (
             '\n        self.assertTrue(True)\n'
             '        self.assertEqual(no_usage, source_rp_usages)')
