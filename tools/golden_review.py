@@ -59,7 +59,8 @@ FOLDERS = ('reviews', 'corpus', 'heldout', 'heldout2', 'hostile')
 # The prepare stage is cheap: it pins every sample folder.
 PREPARED_FOLDERS = FOLDERS + ('heldout3', 'heldout4', 'heldout5', 'heldout6',
                               'heldout7', 'heldout8', 'heldout9',
-                              'heldout10', 'heldout11', 'hostile3',
+                              'heldout10', 'heldout11', 'heldout12',
+                              'heldout13', 'hostile3',
                               'hostile4', 'systems')
 VOLATILE = frozenset(('seconds', 'cached', 'start', 'stop', 'timestamp'))
 UUID_RE = re.compile(r'\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'

@@ -26,11 +26,13 @@ import hashlib
 import os
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional
-# overrides and isolates (which reorder what a terminal shows); surrogates
-# left by a file name that was not UTF-8.
-_CONTROLS = ('\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e'
-             '\u2066-\u2069\ud800-\udfff')
+# C0 controls but tab and newline, DEL, C1 controls, the bidirectional
+# marks, overrides and isolates (which reorder what a terminal shows), the
+# line and paragraph separators (which some viewers break lines at, so a
+# review could forge a line of the report); surrogates left by a file name
+# that was not UTF-8.
+_CONTROLS = ('\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f'
+             '\u2028-\u202e\u2066-\u2069\ud800-\udfff')
 _UNSAFE = re.compile('[%s]' % _CONTROLS)
 # A path also escapes the backslash, so that its escaping is injective: a
 # name holding the four characters "\x1b" never reads as one holding ESC.

@@ -161,3 +161,11 @@ class TestReviewText(testtools.TestCase):
     def test_text_escapes_what_the_review_wrote(self):
         lines = review_text.lines(_document(_review('a.md', 'breaks', ESC)))
         self.assertFalse(any('\x1b' in line for line in lines))
+
+
+class TestSafeSeparators(testtools.TestCase):
+
+    def test_line_separators_and_bidi_marks_are_escaped(self):
+        # (A viewer that breaks lines at U+2028 would show a forged line.)
+        self.assertEqual(r'ok\u2028verdict: ok\u2029\u061c',
+                         safe.text('ok\u2028verdict: ok\u2029\u061c'))

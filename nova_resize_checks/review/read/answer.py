@@ -110,8 +110,10 @@ def _looks_like_code(value):
 
 
 def _parses_as_statements(value):
-    """Whether ``value`` is Python with a statement that is not a bare
-    name or literal (prose does not parse; a word or two would)."""
+    """Whether ``value`` is Python with more than a bare name or literal.
+
+    Prose does not parse; a word or two would.
+    """
     tree = texts.parse_python(textwrap.dedent(value).strip('\n'))
     return tree is not None and any(
         not (isinstance(node, ast.Expr) and isinstance(
