@@ -134,11 +134,12 @@ PLACEMENT_ASSERTIONS = frozenset((
 PLACEMENT_CLIENTS = frozenset(('self.placement', 'self.placement_api'))
 
 
-def _dotted(node):
+def dotted(node):
+    """``a.b.c`` for a name or an attribute path, else ''."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
+        inner = dotted(node.value)
         return inner + '.' + node.attr if inner else ''
     return ''
 
@@ -156,7 +157,7 @@ class _Placement(object):
     def reads_placement(self, node):
         for sub in ast.walk(node):
             if isinstance(sub, ast.Call):
-                name = _dotted(sub.func)
+                name = dotted(sub.func)
                 if name in self.reads or name in self.asserts or \
                         name.rsplit('.', 1)[0] in PLACEMENT_CLIENTS:
                     return True

@@ -552,13 +552,7 @@ _READ_ONLY_ASSERTIONS = frozenset((
     'assertFlavorMatchesUsage', 'assertRequestMatchesUsage'))
 
 
-def _dotted(node):
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return inner + '.' + node.attr if inner else ''
-    return ''
+_dotted = assertions_mod.dotted
 
 
 def _assertion_call(stmt):
