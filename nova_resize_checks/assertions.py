@@ -239,15 +239,34 @@ def _in_order(body):
                 yield from _in_order(inner)
 
 
+def _own_nodes(stmt):
+    """The nodes of ``stmt`` outside the statements nested in it."""
+    todo = [stmt]
+    while todo:
+        node = todo.pop()
+        yield node
+        for field, value in ast.iter_fields(node):
+            if node is not stmt or field not in _BLOCK_FIELDS:
+                todo.extend(child for child in (
+                    value if isinstance(value, list) else [value])
+                    if isinstance(child, ast.AST))
+
+
+_BLOCK_FIELDS = frozenset(('body', 'orelse', 'finalbody', 'handlers'))
+
+
 def _placement_checks(stmt, placement):
-    """Lines of ``stmt`` itself (not its blocks) that assert placement."""
+    """Lines of ``stmt`` itself (not its blocks) that assert placement.
+
+    An assertion anywhere in the statement counts, in a lambda too
+    (``self._wait_for_assert(lambda: self.assertEqual(...))``).
+    """
     found = set()
-    if isinstance(stmt, ast.Assert) and placement.reads_placement(stmt):
-        found.update(_span(stmt))
-    elif isinstance(stmt, ast.Expr) and is_assertion_call(stmt.value) and \
-            placement.reads_placement(stmt.value):
-        found.update(_span(stmt))
-    elif isinstance(stmt, ast.Try) and any(
+    for node in _own_nodes(stmt):
+        if (isinstance(node, ast.Assert) or is_assertion_call(node)) and \
+                placement.reads_placement(node):
+            found.update(_span(node))
+    if isinstance(stmt, ast.Try) and any(
             _placement_checks(inner, placement)
             for inner in _in_order(stmt.body)):
         for handler in stmt.handlers:

@@ -222,3 +222,15 @@ class TestExceptionMessage(testtools.TestCase):
             "testtools.matchers._impl.MismatchError: !=: | "
             "reference = {'VCPU': 0} | actual    = {'VCPU': 1}",
             assertions.first_line(assertions.exception_message(text)))
+
+
+class TestPlacementInLambdas(testtools.TestCase):
+
+    def test_an_assertion_retried_in_a_lambda_reads_placement(self):
+        src = ('class T:\n'
+               '    def test_finish_resize_fails_allocation_cleanup(self):\n'
+               '        self._resize_and_assert_error(None, "host2")\n'
+               '        self._wait_for_assert(\n'
+               '            lambda: self.assertEqual(\n'
+               '                {}, self._get_provider_usages(u)))\n')
+        self.assertEqual({5, 6}, assertions.allocation_assertion_lines(src))
