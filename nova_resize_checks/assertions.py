@@ -228,15 +228,20 @@ def allocation_assertion_lines(source, method=TEST_METHOD):
 
 
 def _in_order(body):
-    """The statements of ``body`` and of the blocks inside, in order."""
+    """The statements of ``body`` and of the blocks inside, in order.
+
+    A def nested in the test method is one of its blocks too: a check it
+    holds runs when the method calls it (``self._wait_for_assert(check)``).
+    """
     for stmt in body:
         yield stmt
         for field in ('body', 'orelse', 'finalbody'):
             inner = getattr(stmt, field, None)
-            if isinstance(inner, list) and not isinstance(
-                    stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
-                           ast.ClassDef)):
+            if isinstance(inner, list) and not isinstance(stmt,
+                                                          ast.ClassDef):
                 yield from _in_order(inner)
+        for handler in getattr(stmt, 'handlers', ()):
+            yield from _in_order(handler.body)
 
 
 def _own_nodes(stmt):

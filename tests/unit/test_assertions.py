@@ -234,3 +234,13 @@ class TestPlacementInLambdas(testtools.TestCase):
                '            lambda: self.assertEqual(\n'
                '                {}, self._get_provider_usages(u)))\n')
         self.assertEqual({5, 6}, assertions.allocation_assertion_lines(src))
+
+    def test_an_assertion_in_a_def_of_the_test_method(self):
+        src = ('class T:\n'
+               '    def test_finish_resize_fails_allocation_cleanup(self):\n'
+               '        self._resize_and_assert_error(None, "host2")\n'
+               '        def _empty():\n'
+               '            self.assertEqual(\n'
+               '                {}, self._get_provider_usages(u))\n'
+               '        self._wait_for_assert(_empty)\n')
+        self.assertEqual({5, 6}, assertions.allocation_assertion_lines(src))
