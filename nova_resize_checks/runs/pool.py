@@ -75,6 +75,12 @@ _SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
 _SIGSYS = (-signal.SIGSYS, 128 + signal.SIGSYS)
 
 
+def _failed_outside(result, variant):
+    """Whether real nova's run failed outside the version's own code."""
+    return (variant == results.REAL and result.outcome == results.FAIL and
+            not result.failing_line and not result.known)
+
+
 def default_caught(variant, result):
     """Whether ``result`` catches mutant ``variant``: a failing assertion.
 
@@ -390,6 +396,19 @@ class Pool(object):
             ran.append(variant)
             produced[variant] = self._run_variant(
                 key, version, files, overlay, dict(job, variant=variant))
+            if _failed_outside(produced[variant], variant) and \
+                    self.budget.refuse(key) is None:
+                # Real nova failed, but not in the version's own code: an
+                # assertion of nova's test machinery, a thread's race in
+                # a fixture.  One more run tells that apart from the
+                # version's failing (which fails again).
+                again = self._run_variant(
+                    key, version, files, overlay, dict(job, variant=variant))
+                if again.outcome != results.PASS:
+                    again.evidence = '%s (ran twice; the first run failed ' \
+                        'outside the test\'s own code too: %s)' % (
+                            again.evidence, produced[variant].evidence[:200])
+                produced[variant] = again
             self.progress('done', version=version.label or key[:12],
                           variant=variant, outcome=produced[variant].outcome,
                           seconds=produced[variant].seconds)

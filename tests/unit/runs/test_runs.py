@@ -425,3 +425,40 @@ class TestConfinementCommand(testtools.TestCase):
         self.assertEqual(['/dev/null', '/dev/urandom', '/dev/zero'],
                          sorted(p for p in binds if p.startswith('/dev/')))
         self.assertEqual(['python', '-c', 'pass'], cmd[-3:])
+
+
+class TestRealFailureOutsideTheTest(testtools.TestCase):
+    """Real nova failing outside the version's code is run once more."""
+
+    def _run(self, first, second):
+        p = pool.Pool(['real'], None, use_cache=False)
+        p.skip_mutants = False
+        outcomes = [first, second]
+        calls = []
+
+        def run_variant(key, version, files, overlay, job):
+            calls.append(job['variant'])
+            return outcomes[len(calls) - 1]
+        p._run_variant = run_variant
+        got = p._run_one('k' * 64, results.Version('x = 1\n'), ['real'])
+        return got['real'], calls
+
+    def test_a_failure_in_nova_machinery_is_run_again(self):
+        first = results.RunResult('real', 'fail', evidence='AssertionError')
+        result, calls = self._run(first, results.RunResult('real', 'pass'))
+        self.assertEqual(['real', 'real'], calls)
+        self.assertEqual('pass', result.outcome)
+
+    def test_failing_twice_says_so(self):
+        first = results.RunResult('real', 'fail', evidence='AssertionError')
+        second = results.RunResult('real', 'fail', evidence='AssertionError')
+        result, calls = self._run(first, second)
+        self.assertEqual('fail', result.outcome)
+        self.assertIn('ran twice', result.evidence)
+
+    def test_a_failure_in_the_versions_code_is_not_run_again(self):
+        first = results.RunResult('real', 'fail', evidence='x != y',
+                                  failing_line=94)
+        result, calls = self._run(first, None)
+        self.assertEqual(['real'], calls)
+        self.assertEqual(94, result.failing_line)
