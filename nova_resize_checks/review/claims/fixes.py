@@ -29,6 +29,7 @@ import textwrap
 from nova_resize_checks.review.claims import language
 from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review.claims import placed
+from nova_resize_checks.review.claims import words
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import diffs
 from nova_resize_checks.review.read import prose
@@ -305,13 +306,7 @@ def asks_removal(sentence, passive=False):
     With ``passive``, "should be removed" counts too (the caller checks
     for the modal).
     """
-    plain = sentence.lower()
-    verbs = lexicon.REMOVE_WORDS if passive else lexicon.REMOVE_IMPERATIVE
-    if set(re.findall(r'[a-z]+', plain)) & verbs:
-        return not (lexicon.NEGATED_REMOVE_RE.search(plain) or
-                    re.search(r'\b(?:rather|instead)\b', plain))
-    return bool(lexicon.FOREIGN_REMOVE_RE.search(sentence)) and \
-        not lexicon.FOREIGN_NEGATION_RE.search(sentence)
+    return words.removal_asked(sentence, passive) is not None
 
 
 def _removed_block(read):

@@ -28,9 +28,8 @@ def refers(masked, codes):
     """Whether a sentence names code: a line number or a code span."""
     if lexicon.LINE_REF_RE.search(masked):
         return True
-    return any(prose.name_of(codes[int(x)]) or
-               re.search(r'[(=]', codes[int(x)])
-               for x in re.findall(prose.PH, masked))
+    return any(prose.name_of(code) or re.search(r'[(=]', code)
+               for code in prose.codes_in(masked, codes))
 
 
 def claim_like(masked, codes, referred_before=False):
@@ -56,8 +55,4 @@ def claim_like(masked, codes, referred_before=False):
         return False
     if referred_before and lexicon.ANAPHORA_RE.match(masked):
         return True
-    if lexicon.LINE_REF_RE.search(masked):
-        return True
-    return any(prose.name_of(codes[int(x)]) or
-               re.search(r'[(=]', codes[int(x)])
-               for x in re.findall(prose.PH, masked))
+    return refers(masked, codes)

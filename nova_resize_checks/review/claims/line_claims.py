@@ -152,8 +152,7 @@ def _sentence_mismatches(sentences, quoted):
         if not m:
             continue
         n = int(m.group(1))
-        names = [prose.name_of(sentence.codes[int(x)])
-                 for x in re.findall(prose.PH, sentence.masked)]
+        names = [prose.name_of(code) for code in sentence.own_codes]
         names = [x.split('.')[-1] for x in names if x]
         if names and not any(1 <= n <= len(lines) and any(
                 re.search(r'\b%s\b' % re.escape(x), lines[n - 1])

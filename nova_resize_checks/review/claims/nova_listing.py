@@ -24,7 +24,6 @@ readings.
 """
 
 import difflib
-import re
 import textwrap
 
 from nova_resize_checks.review import model
@@ -36,7 +35,6 @@ from nova_resize_checks.review.read import texts
 # or two with nova.
 MIN_SHARE = 0.4
 MIN_LINES = 3
-_ELISION = re.compile(r'^\s*(?:\.\.\.|\u2026)\s*$')
 
 
 def _norm(line):
@@ -52,8 +50,7 @@ def nova_change(block, nova_sources):
     """The NOVA_DIFF change ``block`` makes to a nova file, or None."""
     text = textwrap.dedent(block.text).strip('\n')
     lines = text.split('\n')
-    if any(_ELISION.match(line) or texts.ELISION_RE.match(line)
-           for line in lines):
+    if any(texts.is_elision(line) for line in lines):
         # Parts left out ("...", "# rest unchanged"): a quotation, and
         # what it leaves out is not deleted.
         return None

@@ -28,11 +28,10 @@ import textwrap
 from nova_resize_checks.review.claims import fixes
 from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review import model
+from nova_resize_checks.review.read import prose
 from nova_resize_checks.review.read import texts
 from nova_resize_checks.review.versions import quotes
 
-_SENTENCE_END = re.compile(r'(?<=[.!?])\s+')
-_CODE_SPAN = re.compile(r'`([^`\n]+)`')
 # At most this many statements in the quotation: a long listing quoted
 # earlier is not what "both statements" points at.
 MAX_QUOTED_STATEMENTS = 4
@@ -49,8 +48,11 @@ def removals(prose_block, quote_block, findings):
         return []
     statements = [ast.unparse(node) for node in tree.body]
     changes = []
-    for sentence in _SENTENCE_END.split(prose_block.text):
-        names = [code.strip() for code in _CODE_SPAN.findall(sentence)]
+    sentences, codes = prose.sentences_of(prose_block.text)
+    for masked in sentences:
+        sentence = prose.unmask(masked, codes)
+        names = [code.strip() for code in prose.codes_in(masked, codes)
+                 if '\n' not in code]
         if not names or not fixes.asks_removal(sentence, passive=True) or not (
                 lexicon.REQUEST_RE.search(sentence) or
                 lexicon.IMPERATIVE_RE.match(sentence)):

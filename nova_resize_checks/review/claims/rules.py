@@ -130,7 +130,7 @@ def _line_scope(masked, codes, end, old_new, test_lines):
     old, new = old_new
     line = places.phrase_line(masked[end:], old, test_lines) or \
         places.line_of_statement(
-            [codes[int(i)] for i in re.findall(prose.PH, masked)],
+            prose.codes_in(masked, codes),
             old, new, test_lines)
     return model.Target(scope=model.LINE, line=line) if line else None
 
@@ -202,6 +202,14 @@ class Sentence(object):
 
     def code(self, group):
         return self.codes[int(group)]
+
+    @property
+    def own_codes(self):
+        """The code spans written in this sentence.
+
+        ``codes`` holds the whole block's.
+        """
+        return prose.codes_in(self.masked, self.codes)
 
     @property
     def replaced(self):
@@ -369,14 +377,10 @@ def foreign_removal_rule(s):
     other rule made a change of it, that statement goes.
     """
     if any(c.kind == model.REMOVE for c in s.changes) or \
-            not lexicon.FOREIGN_REMOVE_RE.search(s.masked) or \
-            lexicon.FOREIGN_NEGATION_RE.search(s.masked) or any(
-                word in lexicon.REMOVE_WORDS
-                for word in re.findall(r'[a-z]+', s.masked.lower())):
+            words.removal_asked(s.masked, passive=True) != words.FOREIGN:
         # (An English sentence is removal_rule's to read.)
         return
-    # The code spans of this sentence (codes holds its block's).
-    named = [s.codes[int(k)] for k in re.findall(prose.PH, s.masked)]
+    named = s.own_codes
     statements = [code for code in named
                   if re.search(r'[(=]', code) and texts.parse_python(
                       code) is not None and len(
@@ -414,8 +418,7 @@ def _foreign_line_removal(s):
     if not all(1 <= n <= len(test_lines) for n in ours):
         return
     text = '\n'.join(test_lines[n - 1] for n in ours)
-    names = [prose.name_of(s.codes[int(k)])
-             for k in re.findall(prose.PH, s.masked)]
+    names = [prose.name_of(code) for code in s.own_codes]
     if any(name and name.rsplit('.', 1)[-1] not in text for name in names):
         return
     for n in ours:
@@ -441,8 +444,7 @@ def header_removal_rule(s):
         return
     if not english and (
             re.search(prose.PH, s.masked) or
-            not lexicon.FOREIGN_REMOVE_RE.search(s.masked) or
-            lexicon.FOREIGN_NEGATION_RE.search(s.masked)):
+            words.removal_asked(s.masked, passive=True) != words.FOREIGN):
         return
     first, end = s.header
     for n in range(first, end + 1):
@@ -468,8 +470,7 @@ def header_line_change_rule(s):
             not lexicon.HEADER_PROPOSAL_RE.search(s.masked) or \
             lexicon.NEGATED_PROPOSAL_RE.search(s.masked):
         return
-    codes = [s.codes[int(i)].strip()
-             for i in re.findall(prose.PH, s.masked)]
+    codes = [code.strip() for code in s.own_codes]
     statements = [c for c in codes if '\n' not in c and
                   texts.parse_python(c) is not None and re.search(r'[(=]', c)]
     if len(statements) != 1:

@@ -13,11 +13,38 @@
 
 """The words around a code span: a small tokenizer over masked prose.
 
-Used to tell which names a sentence calls unused and which code spans it
-asks to remove.
+Used to tell which names a sentence calls unused, which code spans it
+asks to remove, and whether (and in which language) it asks for a
+removal at all.
 """
 
+import re
+
 from nova_resize_checks.review.claims import lexicon
+
+ENGLISH = 'english'
+FOREIGN = 'foreign'
+
+
+def removal_asked(sentence, passive=False):
+    """How ``sentence`` asks for a removal: ENGLISH, FOREIGN or None.
+
+    The one test of "a removal, not negated" of the reading.  An English
+    removal verb decides alone (negated, "rather", "instead": None);
+    without one, a removal in another language counts when that language
+    does not negate it.  With ``passive``, "should be removed" counts too
+    (the caller checks for the modal).
+    """
+    plain = sentence.lower()
+    verbs = lexicon.REMOVE_WORDS if passive else lexicon.REMOVE_IMPERATIVE
+    if set(re.findall(r'[a-z]+', plain)) & verbs:
+        negated = lexicon.NEGATED_REMOVE_RE.search(plain) or \
+            re.search(r'\b(?:rather|instead)\b', plain)
+        return None if negated else ENGLISH
+    if lexicon.FOREIGN_REMOVE_RE.search(sentence) and \
+            not lexicon.FOREIGN_NEGATION_RE.search(sentence):
+        return FOREIGN
+    return None
 
 
 def _tokens(masked):

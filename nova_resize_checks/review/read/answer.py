@@ -203,11 +203,26 @@ def _finding_sentence(finding):
     return None
 
 
+def _sides(labels):
+    """``(before, after)``: indexes of the labels of old and new code.
+
+    Before labels name code as it is, after labels code as it should be:
+    the one reading of a label for JSON keys (``current_code``,
+    ``suggested_fix``) and table headers alike; a label that says both
+    ("new code") is an after.
+    """
+    before, after = [], []
+    for k, label in enumerate(labels):
+        words = label.replace('_', ' ')
+        if _AFTER_RE.search(words):
+            after.append(k)
+        elif _BEFORE_RE.search(words):
+            before.append(k)
+    return before, after
+
+
 def _before_and_after(keys):
     """The one-line code of a finding's before and after fields."""
-    def words(key):
-        return key.replace('_', ' ')
-
     def first(names):
         for name in names:
             code = _one_statement(keys[name])
@@ -217,9 +232,9 @@ def _before_and_after(keys):
 
     codes = [k for k in keys if not _ACTION_KEY_RE.search(k) and
              not _LINE_KEY_RE.search(k)]
-    return (first(k for k in codes if _BEFORE_RE.search(words(k)) and
-                  not _AFTER_RE.search(words(k))),
-            first(k for k in codes if _AFTER_RE.search(words(k))))
+    before, after = _sides(codes)
+    return (first(codes[k] for k in before),
+            first(codes[k] for k in after))
 
 
 def _asks_removal(keys):
@@ -295,21 +310,15 @@ def _replaced_blocks(finding, out):
     wrote them.
     """
     keys = _lifted(finding)
-
-    def words(key):
-        return key.replace('_', ' ')
-
     codes = [k for k in keys if isinstance(keys[k], str) and
              _looks_like_code(keys[k]) and
              not diffs.looks_like_diff(keys[k])]
-    before = [k for k in codes if _BEFORE_RE.search(words(k)) and
-              not _AFTER_RE.search(words(k))]
-    after = [k for k in codes if _AFTER_RE.search(words(k))]
+    before, after = _sides(codes)
     if not before or not after:
         return False
     out.extend(['Replace this:', '', '```python',
-                keys[before[0]].strip('\n'), '```', '', 'with:', '',
-                '```python', keys[after[0]].strip('\n'), '```', ''])
+                keys[codes[before[0]]].strip('\n'), '```', '', 'with:', '',
+                '```python', keys[codes[after[0]]].strip('\n'), '```', ''])
     return True
 
 
@@ -390,9 +399,7 @@ def _before_after(header, cells):
     None unless the table has both columns, the row reaches them, and
     its before cell holds backticked code.
     """
-    before = [k for k, h in enumerate(header) if _BEFORE_RE.search(h) and
-              not _AFTER_RE.search(h)]
-    after = [k for k, h in enumerate(header) if _AFTER_RE.search(h)]
+    before, after = _sides(header)
     if before and after and before[0] < len(cells) and \
             after[0] < len(cells) and '`' in cells[before[0]]:
         return before[0], after[0]

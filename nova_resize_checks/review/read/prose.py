@@ -54,14 +54,23 @@ _SENTENCE_SPLIT_RE = re.compile(
     r'\n(?=[ \t]*(?:\d{1,4}[.)]|[-*+])[ \t])|\n[ \t]*\n')
 
 
-Sentence = collections.namedtuple(
-    'Sentence', ['text', 'masked', 'codes', 'line', 'end_line', 'block'])
-Sentence.__doc__ = """A sentence of a prose block.
+class Sentence(collections.namedtuple(
+        'Sentence', ['text', 'masked', 'codes', 'line', 'end_line',
+                     'block'])):
+    """A sentence of a prose block.
 
-``masked`` has each inline code span replaced by a placeholder
-``\\ue000N\\ue001`` (newlines kept) where N indexes ``codes``; ``line`` and
-``end_line`` are review lines; ``block`` indexes ``ParsedReview.blocks``.
-"""
+    ``masked`` has each inline code span replaced by a placeholder
+    ``\\ue000N\\ue001`` (newlines kept) where N indexes ``codes``, which
+    holds the whole block's spans; ``line`` and ``end_line`` are review
+    lines; ``block`` indexes ``ParsedReview.blocks``.
+    """
+
+    __slots__ = ()
+
+    @property
+    def own_codes(self):
+        """The code spans written in this sentence."""
+        return codes_in(self.masked, self.codes)
 
 
 # A bare word of plain-text prose that can only be code: snake_case,
@@ -187,6 +196,15 @@ def mask_code(text, plain=False):
         pos = end
     parts.append(text[pos:])
     return ''.join(parts), codes
+
+
+def codes_in(masked, codes):
+    """The code spans ``masked`` (a piece of masked text) holds, in order.
+
+    ``codes`` is the list :func:`mask_code` made for the whole text; a
+    sentence holds only the placeholders written in it.
+    """
+    return [codes[int(i)] for i in re.findall(PH, masked)]
 
 
 def unmask(masked, codes):

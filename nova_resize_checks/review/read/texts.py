@@ -29,6 +29,17 @@ ELISION_RE = re.compile(
     r'|.*\b(?:unchanged|omitted|as before|same as (?:before|above)'
     r'|existing code|rest of (?:the )?(?:code|test|method|function|file|'
     r'class)|remains? the same|snip)\b)', re.I)
+
+
+def is_elision(line):
+    """Whether a line of quoted code stands for lines left out.
+
+    That is a comment such as "# ..." or "# rest unchanged", or a bare
+    ``...``.
+    """
+    return bool(ELISION_RE.match(line)) or line.strip() in ('...', '\u2026')
+
+
 # What ``ast.parse`` raises on hostile or broken input.
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError,
                 OverflowError)

@@ -201,7 +201,7 @@ def is_elided_quotation(code, normalised_refs):
     """
     runs, run = [], []
     for line in code.split('\n'):
-        if texts.ELISION_RE.match(line) or line.strip() in ('...', '\u2026'):
+        if texts.is_elision(line):
             runs.append(run)
             run = []
         else:
