@@ -75,12 +75,6 @@ _SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
 _SIGSYS = (-signal.SIGSYS, 128 + signal.SIGSYS)
 
 
-def _failed_outside(result, variant):
-    """Whether real nova's run failed outside the version's own code."""
-    return (variant == results.REAL and result.outcome == results.FAIL and
-            not result.failing_line and not result.known)
-
-
 def default_caught(variant, result):
     """Whether ``result`` catches mutant ``variant``: a failing assertion.
 
@@ -396,7 +390,8 @@ class Pool(object):
             ran.append(variant)
             produced[variant] = self._run_variant(
                 key, version, files, overlay, dict(job, variant=variant))
-            if _failed_outside(produced[variant], variant) and \
+            if variant == results.REAL and \
+                    produced[variant].failed_outside and \
                     self.budget.refuse(key) is None:
                 # Real nova failed, but not in the version's own code: an
                 # assertion of nova's test machinery, a thread's race in

@@ -156,6 +156,18 @@ class RunResult:
     # Not run: the review's or the invocation's budget was spent.
     over_budget: bool = False
 
+    @property
+    def failed_outside(self):
+        """A run failure with no frame in the version's own file.
+
+        :func:`.failure.fold` finds the failing line only in the test's
+        file, so a failure without one came from nova's test machinery
+        (a fixture's assertion, a thread's race), not from an assertion
+        the version makes.
+        """
+        return self.outcome == FAIL and not self.failing_line and \
+            not self.known
+
     def to_dict(self):
         return dataclasses.asdict(self)
 

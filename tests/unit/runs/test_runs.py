@@ -462,3 +462,11 @@ class TestRealFailureOutsideTheTest(testtools.TestCase):
         result, calls = self._run(first, None)
         self.assertEqual(['real'], calls)
         self.assertEqual(94, result.failing_line)
+
+    def test_failed_outside_is_a_failure_with_no_line_of_the_test(self):
+        self.assertTrue(results.RunResult('real', 'fail').failed_outside)
+        self.assertFalse(results.RunResult(
+            'real', 'fail', failing_line=60).failed_outside)
+        self.assertFalse(results.RunResult('real', 'error').failed_outside)
+        self.assertFalse(results.RunResult(
+            'real', 'fail', known=True).failed_outside)
