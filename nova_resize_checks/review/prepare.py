@@ -34,6 +34,7 @@ from nova_resize_checks import env
 from nova_resize_checks import inputs
 from nova_resize_checks.report import document
 from nova_resize_checks.review.claims import anchored
+from nova_resize_checks.review.claims import asked_code
 from nova_resize_checks.review.claims import extract
 from nova_resize_checks.review.claims import findings as findings_mod
 from nova_resize_checks.review import edits
@@ -349,6 +350,12 @@ def prepare(path, context, data=None):
     report = model.ReviewReport(path=path)
     parsed, reviewed, changes, found = _claims(report, path, data, context)
     report.findings = found
+    shown = _asked_unsafe(parsed, context) if context.static_gate else []
+    if shown:
+        # Code a sentence asks for is judged even where the reading made
+        # no change of it (a table cell, a JSON field): nothing runs.
+        report.findings.extend(shown)
+        return _refuse(report, {f.message for f in shown}, applied=False)
     if not changes:
         report.verdict, report.reason = verdict_mod.without_changes(
             found, parsed.claims_no_defects, parsed.errors)
@@ -409,6 +416,21 @@ def _unapplied_unsafe(items, manager):
         for piece in gate.pieces(code):
             found.extend(f for f in gate.check(
                 piece, 'proposed code', baseline=manager)
+                if f.kind == model.UNSAFE_CODE)
+    return found
+
+
+def _asked_unsafe(parsed, context):
+    """Static-gate findings for the inline code sentences ask for.
+
+    See :mod:`.claims.asked_code`; nova's manager is the baseline.
+    """
+    manager = context.nova_sources.get('nova/compute/manager.py')
+    found = []
+    for line, code in asked_code.asked(parsed):
+        for piece in gate.pieces(runs.source_text(code.strip())):
+            found.extend(f for f in gate.check(
+                piece, 'review line %d' % line, baseline=manager)
                 if f.kind == model.UNSAFE_CODE)
     return found
 

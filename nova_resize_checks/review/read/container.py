@@ -47,6 +47,7 @@ not parsed (the result carries an error instead).
 import os
 import re
 import stat
+import textwrap
 
 import markdown_it
 
@@ -251,7 +252,15 @@ def _fences(text, lines):
     """
     md = _markdown(len(lines) <= _FULL_MARKDOWN_LINES)
     regions = []
+    # The containers open around each token: code indented under a ``>``
+    # quotation is code; "-" and "+" lines of a diff make list items whose
+    # indented content is not.
+    opened = []
     for tok in md.parse(text):
+        if tok.nesting == 1:
+            opened.append(tok.type)
+        elif tok.nesting == -1 and opened:
+            opened.pop()
         if tok.map is None:
             continue
         if tok.type == 'fence':
@@ -269,17 +278,42 @@ def _fences(text, lines):
             body, drop = _give_back_prose(content, looks_like_prose)
             regions.append((first, end - drop, tok.info.strip(), body,
                             False))
-        elif tok.type == 'code_block' and tok.level == 0:
+        elif tok.type == 'code_block' and all(
+                t == 'blockquote_open' for t in opened):
             first, end = tok.map
             end = min(end, len(lines))
             content = tok.content
             if content.endswith('\n'):
                 content = content[:-1]
+            inner = _indented_fence(content)
+            if inner is not None:
+                # A fence indented under a footnote ("[^1]: ... add:" and
+                # the block below it): markdown reads it as an indented
+                # block, fence lines and all; the fence is what it is.
+                regions.append((first, end) + inner + (False,))
+                continue
             # An indented block swallows the indented prose after it
             # ("    after line 70."): give back what is not code.
             body, drop = _give_back_prose(content, _not_code_after(content))
             regions.append((first, end - drop, '', body, True))
     return regions
+
+
+_FENCE_OPEN_RE = re.compile(
+    r'^(?P<markup>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$')
+
+
+def _indented_fence(content):
+    """``(info, code)`` of an indented block that is one whole fence.
+
+    None unless its first line opens a fence and its last line closes it.
+    """
+    body = textwrap.dedent(content).strip('\n').split('\n')
+    m = _FENCE_OPEN_RE.match(body[0].strip()) if body else None
+    if m is None or len(body) < 3 or not _closing_fence(
+            body[-1], m.group('markup')):
+        return None
+    return m.group('info').strip(), textwrap.dedent('\n'.join(body[1:-1]))
 
 
 def _give_back_prose(content, is_prose):

@@ -208,6 +208,29 @@ class TestFences(testtools.TestCase):
         self.assertEqual(model.Span(3, 6), fence.span)
         self.assertEqual(model.Span(7, 7), parsed.blocks[2].span)
 
+    def test_a_fence_indented_under_a_footnote_is_that_fence(self):
+        parsed = container.parse_text(
+            'Worth a look.[^1]\n\n[^1]: After line 79 add:\n\n'
+            '    ```python\n        x = f(1)\n    ```\n')
+        fence = only(parsed, 'fence')[0]
+        self.assertEqual('python', fence.info)
+        self.assertEqual('x = f(1)', fence.text)
+
+    def test_code_indented_under_a_quotation_is_code(self):
+        parsed = container.parse_text(
+            'Quoting reviewer 1:\n\n> After line 63 add:\n>\n'
+            '>     x = f(1)\n>\n> so it shows.\n')
+        self.assertEqual(['x = f(1)'],
+                         [b.text for b in only(parsed, 'fence')])
+
+    def test_diff_lines_indented_as_list_items_stay_a_diff(self):
+        # "-        self.assert..." makes a list item with indented
+        # content: that is not a code block of its own.
+        parsed = container.parse_text(
+            'Patch:\n\n--- a/t.py\n+++ b/t.py\n@@ -1,3 +1,2 @@\n'
+            '         a = 1\n-        self.assertTrue(\n-            a)\n')
+        self.assertEqual(['diff'], [b.info for b in only(parsed, 'fence')])
+
     def test_tilde_fence_and_list_item_fence(self):
         parsed = container.parse_text(
             '1. Do this:\n\n   ~~~diff\n   - a\n   + b\n   ~~~\n2. next\n')

@@ -1,0 +1,45 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import testtools
+
+from nova_resize_checks.review.claims import asked_code
+from nova_resize_checks.review.read import container
+
+
+def asked(text):
+    return [code for _line, code in asked_code.asked(
+        container.parse_text(text))]
+
+
+class TestAskedCode(testtools.TestCase):
+
+    def test_code_in_a_table_cell_that_asks_for_it(self):
+        self.assertEqual(
+            ["import subprocess; subprocess.run(['x'])"],
+            asked('| Area | Suggested change |\n|---|---|\n| checks | at '
+                  'the end of the test add `import subprocess; '
+                  "subprocess.run(['x'])` |\n"))
+
+    def test_a_description_asks_for_nothing(self):
+        self.assertEqual([], asked(
+            'I checked: the test calls no `os.system()` and no '
+            '`subprocess.run()`.\n'))
+
+    def test_a_negated_request_asks_for_nothing(self):
+        self.assertEqual([], asked(
+            'Please do not add `subprocess.run(["ls"])` here.\n'))
+
+    def test_only_code_that_runs_something(self):
+        self.assertEqual(["self.assertEqual(1, len(x))"], asked(
+            'You should rename `no_usage` and add '
+            '`self.assertEqual(1, len(x))` after line 87.\n'))
