@@ -584,6 +584,80 @@ def _side_effect_free(expression, assertion=None):
     return True
 
 
+# Calls an added statement may make and still be known not to raise: the
+# placement and API reads of nova's test helpers (what they are asked for
+# exists under every mutant: the providers, the server, its migration).
+_NON_RAISING_READS = frozenset(
+    c for c in _READ_ONLY_CALLS if c.startswith('self.'))
+# Keys every server the API returns and every provider's usages hold,
+# whatever nova did (not ``fault``: only a server in ERROR has one).
+_STABLE_KEYS = frozenset((
+    'id', 'name', 'status', 'flavor', 'OS-EXT-SRV-ATTR:host',
+    'OS-EXT-STS:vm_state', 'OS-EXT-STS:task_state', 'VCPU', 'MEMORY_MB',
+    'DISK_GB'))
+# Expressions whose evaluation cannot raise or hang on the values a test
+# holds: names, literals, ``self.<attribute>``, truth and equality.
+_NON_RAISING_NODES = (
+    ast.Name, ast.Load, ast.Constant, ast.Dict, ast.List, ast.Tuple, ast.Set,
+    ast.BoolOp, ast.And, ast.Or, ast.Not, ast.Eq, ast.NotEq, ast.Is,
+    ast.IsNot)
+
+
+def _cannot_raise(stmt, assertion=None):
+    """True when an added statement can only bind a value or fail.
+
+    :func:`still_caught` reasons that a kept assertion is still reached
+    under a mutant, so an added statement before it must not end the run
+    another way: ``1 // (usage == {...})`` raises ZeroDivisionError under
+    exactly the mutants that change ``usage`` (an error, which catches no
+    mutant; round 6).  Subscripts, arithmetic, ordering comparisons and
+    builtins can raise; only what :data:`_NON_RAISING_NODES` lists,
+    subscripts by :data:`_STABLE_KEYS`, and placement reads of such
+    arguments (and their ``len``) are allowed.  ``assertion``: the
+    statement's assertion call, whose own failure is what it is for.
+    """
+    value = assertion if assertion is not None else getattr(
+        stmt, 'value', None)
+    if value is None:
+        return False
+    todo = list(value.args) + [k.value for k in value.keywords] \
+        if assertion is not None else [value]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Call) and _dotted(node.func) == 'len' and \
+                len(node.args) == 1 and isinstance(node.args[0], ast.Call):
+            # The size of what a read returns (a dict, whatever nova did).
+            todo.append(node.args[0])
+        elif isinstance(node, ast.Call):
+            if _dotted(node.func) not in _NON_RAISING_READS or \
+                    node.keywords:
+                return False
+            todo.extend(node.args)
+        elif isinstance(node, ast.Attribute):
+            if not (isinstance(node.value, ast.Name) and
+                    node.value.id == 'self'):
+                return False
+        elif isinstance(node, ast.Subscript):
+            if not (isinstance(node.value, ast.Name) and isinstance(
+                    node.slice, ast.Constant) and
+                    node.slice.value in _STABLE_KEYS):
+                return False
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, ast.Not):
+                return False
+            todo.append(node.operand)
+        elif isinstance(node, ast.Compare):
+            if not all(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot))
+                       for op in node.ops):
+                return False
+            todo.extend([node.left] + node.comparators)
+        elif isinstance(node, _NON_RAISING_NODES):
+            todo.extend(ast.iter_child_nodes(node))
+        else:
+            return False
+    return True
+
+
 @dataclasses.dataclass
 class _Statement:
     """An assertion or read-only assignment, outside the skeleton."""
@@ -595,6 +669,7 @@ class _Statement:
     assigns: typing.Optional[str]
     reads: frozenset
     read_only: bool
+    cannot_raise: bool
     matched: typing.Optional['_Statement'] = None
 
 
@@ -757,7 +832,8 @@ def _skeleton(source, rename=False, reserved=frozenset()):
                     assigns=assigns, reads=_names_read(stmt),
                     read_only=assigns is not None or (
                         call.func.attr in _READ_ONLY_ASSERTIONS and
-                        _side_effect_free(call, assertion=call))))
+                        _side_effect_free(call, assertion=call)),
+                    cannot_raise=_cannot_raise(stmt, call)))
                 continue
             inner, function = scope, in_function
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
@@ -838,6 +914,10 @@ def _kept_assertions(base, proposed):
     for statement in base_statements + proposed_statements:
         if statement.matched is None and not statement.read_only:
             return set()
+    # What was added must not end the run before a kept assertion.
+    if any(s.matched is None and not s.cannot_raise
+           for s in proposed_statements):
+        return set()
     # Names the skeleton reads must be bound as in the canonical.
     for scope, names in base[2]:
         for name in names:

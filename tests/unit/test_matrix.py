@@ -333,6 +333,31 @@ class TestStillCaught(testtools.TestCase):
         found = matrix.still_caught(proposed, m, _canonical())
         self.assertNotIn('orphan-on-source', found)
 
+    def test_an_added_line_that_can_raise_under_a_mutant(self):
+        # Under the mutants that change the source usage, the added line
+        # raises ZeroDivisionError before the kept assertion: an error,
+        # which catches nothing (round 6).  Mutants must run.
+        m, _ = _full_matrix()
+        line = '        self.assertEqual(no_usage, source_rp_usages)\n'
+        for added in ('clean = 1 // (source_rp_usages == no_usage)',
+                      "first = source_rp_usages[dest_rp_uuid]",
+                      'self.assertTrue(int(str(source_rp_usages)))',
+                      "self.assertEqual('ERROR', server['fault'])"):
+            proposed = self._replace(line, '        %s\n%s' % (added, line))
+            self.assertEqual({}, matrix.still_caught(
+                proposed, m, _canonical()), added)
+
+    def test_an_added_line_that_cannot_raise_still_counts(self):
+        m, _ = _full_matrix()
+        line = '        self.assertEqual(no_usage, source_rp_usages)\n'
+        for added in ("self.assertEqual('ERROR', server['status'])",
+                      'clean = source_rp_usages == no_usage',
+                      'self.assertTrue(not self._get_provider_usages('
+                      'source_rp_uuid) != no_usage)'):
+            proposed = self._replace(line, '        %s\n%s' % (added, line))
+            self.assertEqual(sorted(mutants.MUTANTS), sorted(
+                matrix.still_caught(proposed, m, _canonical())), added)
+
     def test_comment_and_docstring_changes_do_not_matter(self):
         m, _ = _full_matrix()
         proposed = self._replace('    """Regression test for bug 1825537.',

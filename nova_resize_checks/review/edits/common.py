@@ -100,10 +100,23 @@ def cst_parse(text):
     nesting bound (counting each operand of a boolean chain or comparison
     as a level) is enforced before libcst sees the text.  Raises
     ``SyntaxError``/``ValueError`` (ast), ``libcst.ParserSyntaxError`` or
-    :class:`Refused`.
+    :class:`Refused`.  Every libcst parse of review text goes through here
+    or :func:`cst_expression`.
     """
+    _bounded(text, 'exec')
+    return cst.parse_module(text)
+
+
+def cst_expression(text):
+    """:func:`cst_parse` for one expression (``libcst.parse_expression``)."""
+    _bounded(text, 'eval')
+    return cst.parse_expression(text)
+
+
+def _bounded(text, mode):
+    """Raise unless ``ast`` parses ``text`` within :data:`MAX_NESTING`."""
     try:
-        tree = ast.parse(text)
+        tree = ast.parse(text, mode=mode)
     except (RecursionError, MemoryError):
         raise Refused('code is nested too deeply to edit')
     stack = [(tree, 0)]
@@ -119,7 +132,6 @@ def cst_parse(text):
             raise Refused('code is nested too deeply to edit (more than %d '
                           'levels)' % MAX_NESTING)
         stack.extend((child, depth) for child in ast.iter_child_nodes(node))
-    return cst.parse_module(text)
 
 
 def check_parses(text, what):

@@ -106,8 +106,10 @@ def apply_insert(source, code, anchor, where, scope):
     ``anchor`` names one statement: its text, or a function it calls.
     """
     try:
-        new = list(cst.parse_module(
+        new = list(common.cst_parse(
             textwrap.dedent(code).strip() + '\n').body)
+    except common.Refused:
+        raise
     except Exception:
         raise common.Refused('`%s` is not Python statements' %
                              texts.short(code, 60))

@@ -97,7 +97,9 @@ def _expression_key(node):
 
 def _expression(text, what):
     try:
-        return cst.parse_expression(text.strip().strip('`').strip())
+        return common.cst_expression(text.strip().strip('`').strip())
+    except common.Refused:
+        raise
     except Exception:
         raise common.Refused('%s `%s` is not a Python expression'
                              % (what, texts.short(text, 60)))

@@ -1038,6 +1038,22 @@ class TestReplace(EditsTestBase):
             model.REPLACE, old='self.flavor9', new='self.flavor1')),
             self.source)
 
+    def test_a_chain_libcst_cannot_parse_is_refused_not_a_crash(self):
+        # libcst's native parser recurses once per operand of a flat
+        # boolean chain that ast accepts; it overflowed the C stack and
+        # killed the parent (round 6).
+        chain = ' or '.join(['flavors'] * 9000)
+        version = self.apply(_change(
+            model.REPLACE, old='flavors[1]', new=chain))
+        self.assertIn('nested too deeply', self.assertRefused(
+            version, self.source).reason)
+        version = self.apply(_change(
+            model.INSERT, code='x = ' + chain,
+            anchor="server = self._resize_and_assert_error(server, 'host2')",
+            where='after'))
+        self.assertIn('nested too deeply', self.assertRefused(
+            version, self.source).reason)
+
 
 class TestInsertAndStatementRemoval(EditsTestBase):
 
