@@ -390,7 +390,31 @@ def get(name):
                             % (name, ', '.join(MUTANTS)))
 
 
-def _disguised(function, like):
+def _nova_namespace(like):
+    """This module's globals as ``like``'s module would show them.
+
+    Every function the mutants call runs with these globals, and each of
+    this module's functions in them is a copy whose code says it is in
+    ``like``'s file: a frame of a helper (``_allocations``, ``_put``) a
+    mutant calls names nova's module and file, not this one, so neither
+    a warning's caller nor a filter by module tells a mutant from nova
+    (round 6).
+    """
+    namespace = dict(globals())
+    namespace['__name__'] = like.__module__
+    namespace['__file__'] = like.__code__.co_filename
+    for name, value in globals().items():
+        if isinstance(value, types.FunctionType) and \
+                value.__module__ == __name__:
+            namespace[name] = types.FunctionType(
+                value.__code__.replace(
+                    co_filename=like.__code__.co_filename),
+                namespace, value.__name__, value.__defaults__,
+                value.__closure__)
+    return namespace
+
+
+def _disguised(function, like, namespace):
     """A copy of ``function`` named and placed like ``like``."""
     code = function.__code__
     replace = {'co_name': like.__name__, 'co_filename':
@@ -398,7 +422,7 @@ def _disguised(function, like):
                'co_firstlineno': like.__code__.co_firstlineno}
     if hasattr(code, 'co_qualname'):
         replace['co_qualname'] = like.__qualname__
-    copy = types.FunctionType(code.replace(**replace), function.__globals__,
+    copy = types.FunctionType(code.replace(**replace), namespace,
                               like.__name__, function.__defaults__,
                               function.__closure__)
     for attr in ('__qualname__', '__module__', '__doc__'):
@@ -419,7 +443,8 @@ def _patches(behaviour):
                 % attr)
     helper = cls.__dict__['_finish_resize_helper']
     delete_after_move = cls.__dict__['_delete_allocation_after_move']
-    chosen = _disguised(behaviour, delete_after_move)
+    namespace = _nova_namespace(delete_after_move)
+    chosen = _disguised(behaviour, delete_after_move, namespace)
     # migration uuid -> the exception finish_resize's helper raised
     failed = {}
 
@@ -439,9 +464,10 @@ def _patches(behaviour):
         return delete_after_move(self, context, instance, migration)
 
     return {'_finish_resize_helper': _disguised(_finish_resize_helper,
-                                                helper),
+                                                helper, namespace),
             '_delete_allocation_after_move': _disguised(
-                _delete_allocation_after_move, delete_after_move)}
+                _delete_allocation_after_move, delete_after_move,
+                namespace)}
 
 
 def _behaviour(name):

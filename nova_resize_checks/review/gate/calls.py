@@ -72,6 +72,11 @@ class CallRules(object):
             elif func.id in ('getattr', 'setattr', 'delattr'):
                 self._getattr(node, func.id)
         qualified = self._qualified(func)
+        for position, keyword in policy.STACK_ARGUMENTS.get(qualified, ()):
+            if len(node.args) > position or any(
+                    kw.arg == keyword for kw in node.keywords):
+                self._flag(node, 'call', '%s() with %s puts the call stack '
+                           'into data' % (qualified, keyword))
         if qualified:
             if qualified.startswith('tempfile.'):
                 self._temp_dir_kw(node, 'dir', qualified)

@@ -156,11 +156,25 @@ DANGEROUS_ATTRS = frozenset([
     'f_lasti', 'tb_lineno', 'tb_lasti', 'co_firstlineno', 'co_lines',
     'co_positions', 'co_lnotab', 'co_linetable', 'co_filename', 'co_name',
     'co_qualname', 'getframeinfo', 'currentframe', '_getframe',
+    # where the warnings machinery hands a warning (its caller's file and
+    # line) to code that asks
+    'showwarning', '_showwarnmsg', '_showwarnmsg_impl', 'formatwarning',
+    '_formatwarnmsg', '_formatwarnmsg_impl',
 ])
 
 
 # Keyword arguments that put the call stack into data the test can read.
 STACK_KEYWORDS = frozenset(['stack_info', 'stacklevel'])
+# Arguments of the warnings machinery that do the same, by position or by
+# keyword: a warning issued with a stack level carries its caller's file
+# and line (a mutant's frame, not nova's), a filter by module or line
+# matches on them, and a recording catch_warnings hands them over.
+STACK_ARGUMENTS = {
+    'warnings.warn': ((2, 'stacklevel'),),
+    'warnings.catch_warnings': ((0, 'record'),),
+    'warnings.simplefilter': ((2, 'lineno'),),
+    'warnings.filterwarnings': ((3, 'module'), (4, 'lineno')),
+}
 
 
 # Attributes named like a standard-library module are refused on any object

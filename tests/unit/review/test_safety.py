@@ -150,6 +150,20 @@ HOSTILE = {
     'stack_info': ("import logging\n"
                    "logging.getLogger(__name__).info('x', stack_info=True)\n",
                    'stack_info'),
+    'warn stacklevel by position': (
+        "import warnings\nwarnings.warn('x', UserWarning, 2)\n",
+        'stacklevel'),
+    'warn aliased': (
+        "from warnings import warn as w\nw('x', UserWarning, 2)\n",
+        'stacklevel'),
+    'recording catch_warnings': (
+        "import warnings\nwith warnings.catch_warnings(record=True) as s:\n"
+        "    pass\n", 'record'),
+    'filter by module': (
+        "import warnings\nwarnings.filterwarnings('error', '', Warning, "
+        "'nova_resize_checks')\n", 'module'),
+    'showwarning replaced': (
+        "import warnings\nwarnings.showwarning = print\n", 'showwarning'),
     'format_exception': ("import traceback\n"
                          "t = traceback.format_exception(None)\n",
                          'traceback'),
@@ -199,6 +213,10 @@ HOSTILE = {
 }
 
 ALLOWED = {
+    'warnings without the stack': (
+        "import warnings\nwith warnings.catch_warnings():\n"
+        "    warnings.simplefilter('ignore', DeprecationWarning)\n"
+        "    warnings.warn('x', UserWarning)\n"),
     'infinite loop': 'while True:\n    pass\n',
     're.compile': "import re\npattern = re.compile('x')\n",
     'os.path': "import os\np = os.path.join('a', 'b')\n",

@@ -298,6 +298,16 @@ class TestUnwrappedMutants(testtools.TestCase):
                          for c in method.__closure__
                          if callable(c.cell_contents)]
                 self.assertEqual({original.__name__}, set(names))
+                # What it calls runs as nova's module too: no frame a
+                # mutant makes names this package's file or module.
+                globs = method.__globals__
+                self.assertEqual('nova.compute.manager', globs['__name__'])
+                for value in globs.values():
+                    if getattr(value, '__module__', None) == \
+                            'nova.compute.manager' and hasattr(
+                                value, '__code__'):
+                        self.assertEqual(original.__code__.co_filename,
+                                         value.__code__.co_filename)
                 seen.append(method.__code__.co_code)
             finally:
                 restore()
