@@ -86,21 +86,26 @@ def _line_intro(last):
 def _foreign_line_intro(last):
     """"A linha 94 deveria ser alterada para:", "第94行应改为：".
 
-    A sentence in another language that names one line or range, asks for
-    something (not a removal), and ends as an introduction does, with a
-    colon: the block is the new form of those lines.
+    A sentence in another language that names one line or range (once or
+    more), asks for something (not a removal), and introduces what
+    follows (it ends with a colon, or says "the following"): the block is
+    the new form of those lines.
     """
     text = last.strip()
-    places = list(lexicon.FOREIGN_LINES_RE.finditer(text))
-    if not text.endswith((':', '\uff1a')) or len(places) != 1 or \
+    places = {(m.group('first') or m.group('first_cjk'),
+               m.group('end') or m.group('end_cjk'))
+              for m in lexicon.FOREIGN_LINES_RE.finditer(text)}
+    if not (text.endswith((':', '\uff1a')) or
+            lexicon.FOREIGN_FOLLOWING_RE.search(text)) or \
+            len(places) != 1 or \
             not lexicon.FOREIGN_REQUEST_RE.search(text) or \
             asks_removal(text) or lexicon.FOREIGN_ADD_RE.search(text) or \
             any(r.search(text) for r in lexicon.LINE_PLACE_RES):
         # (A block put next to the line, or added, replaces nothing.)
         return None
-    m = places[0]
-    first = int(m.group('first') or m.group('first_cjk'))
-    end = int(m.group('end') or m.group('end_cjk') or first)
+    first, end = places.pop()
+    first = int(first)
+    end = int(end or first)
     return (first, end) if first <= end <= first + lexicon.MAX_LINE_RANGE \
         else None
 
@@ -134,10 +139,18 @@ def _header_intro(last, whole, code, is_fix, test_source):
     m = headers[-1]
     first = int(m.group('first'))
     end = int(m.group('end') or first)
-    if single and not is_fix and first != end:
+    if single and not is_fix and first != end and not _one_statement_at(
+            test_source, first, end):
         return None
     return (first, end) if first <= end <= first + lexicon.MAX_LINE_RANGE \
         else (first, first)
+
+
+def _one_statement_at(test_source, first, end):
+    """Whether the test's lines ``first``-``end`` hold one statement."""
+    lines = test_source.split('\n')[first - 1:end]
+    return len(lines) == end - first + 1 and len(
+        quotes.logical_lines('\n'.join(lines))) == 1
 
 
 def line_changes(first, end, code, span, summary):

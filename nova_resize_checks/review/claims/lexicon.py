@@ -52,6 +52,9 @@ FIX_RE = re.compile(r"""
       | should\s+(?:look|be|read|become)
       | (?:could|would|might)\s+(?:look|be|read)
       | change\s+(?:it|this|that|them|the\s+\w+)\s+to
+      # "I'd simplify to", "shorten it to", "rewrite this as"
+      | (?:simplif\w* | shorten\w* | tighten\w* | rewrit\w*)
+        \s+(?:it\s+|this\s+|that\s+)?(?:to|as|into)
       # "replace X with", within one sentence and line
       | replac(?:e|ed|ing)\b[^.\n]{0,80}?\b(?:with|by)
       | replacement | instead | as\s+follows | patch(?:ed)? | new\s+version
@@ -185,9 +188,13 @@ LINE_CHANGE_RES = (
 # ("I'd replace these three lines with:") means the lines of the header.
 COMMENT_HEADER_RE = re.compile(r"""
     ^[\ \t]*
+    (?:[*_\#]+[\ \t]*)?                      # markup: "**", "### "
     (?:PS\s*\d+\s*,\s*)?                    # the patch set: "PS3, "
     (?:Lines?\s+|L(?=\d))(?P<first>\d{1,6})
     (?:\s*(?:-|\u2013|to)\s*L?(?P<end>\d{1,6}))?
+    [*_]*                                   # closing markup
+    (?:[\ \t]*\((?:[^()\n]|\([^()\n]*\)){0,200}\))?   # "(`f(x)`)"
+    [*_]*
     \s*:""", re.I | re.M | re.X)
 # A removal that names no code: "please drop the assertion", "remove
 # this", "drop the assertEqual", "this check can go"; its object is the
@@ -223,6 +230,14 @@ HEADER_PROPOSAL_RE = re.compile(r"""
     | \bsuffices?\b | \bwhy\s+not\b | \bhow\s+about\b | \binstead\b
     | \bprefer\w*\b | \buse\b
     | \b(?:should|could|must)\s+(?:just\s+|rather\s+)?(?:be|read|become)\b
+    """, re.I | re.X)
+# A literal offered for the commented line: "Should this be 'host1'?",
+# "this should be 'host1'", "did you mean `'host1'`?".
+HEADER_LITERAL_RE = re.compile(r"""
+    \b(?: should(?:n't|\s+not)?\s+(?:this|it|that)\s+(?:be|read)
+        | (?:this|it|that)\s+should\s+(?:be|read)
+        | did\s+you\s+mean )
+    \s+(?P<literal>'[^'\n]{1,80}' | "[^"\n]{1,80}" | \d{1,9}\b)
     """, re.I | re.X)
 # What makes a sentence say the opposite ("no need for `X`", "don't use").
 NEGATED_PROPOSAL_RE = re.compile(
@@ -870,6 +885,17 @@ LIST_RENAME_RE = re.compile(r"""
 # lines named in another language, as the version reviewed numbers them.
 _RANGE_TAIL = (r'(?:\s*(?:-|\u2013|~|\u301c|\uff5e|bis|à|a|al|do|tot|t/m|'
                r'до|по)\s*(?P<end>\d{1,4}))?')
+# "the following" in another language: a sentence that names a line,
+# asks for something and says "to the following" introduces the block
+# after it, colon or not ("87번째 줄을 다음으로 바꾸는 것을 제안합니다.").
+FOREIGN_FOLLOWING_RE = re.compile(r"""
+    \ub2e4\uc74c                 # Korean
+    | folgende | suivante?s? | siguientes? | seguintes? | seguenti?e?
+    | \u4ee5\u4e0b | \u4e0b\u9762 | \u5982\u4e0b  # Chinese, Japanese
+    | \u6b21\u306e
+    | следующ\w* | następując\w* | volgende | seuraava\w*
+    | aşağıdaki | berikut | sau\ đây | निम्न\w* | التالي
+    """, re.I | re.X)
 FOREIGN_LINES_RE = re.compile(r"""
     (?:lignes?|zeilen?|l[ií]neas?|righe|riga|linhas?|lini[aeię]|regels?
      |строк[аиуе]?|строчк\w*|satır\w*|dòng|rader|raden)

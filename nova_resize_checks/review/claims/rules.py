@@ -22,6 +22,7 @@ replacement makes a later removal of the same code moot).
 
 import ast
 import dataclasses
+import difflib
 import keyword
 import re
 
@@ -356,12 +357,40 @@ def _removal(s, index, unused):
     return None
 
 
+def _header_lines_naming(s, name):
+    """Our lines, of the gerrit header's, that hold ``name``; or [].
+
+    The header's lines are numbered as the version the review read.
+    """
+    if not name or s.header is None or name in s.renamed:
+        return []
+    test_lines = s.refs.lines[0] if s.refs.lines else []
+    bare = name.rsplit('.', 1)[-1]
+    first, end = s.header
+    ours = [numbering.our_line(n, s.refs.lines, s.refs.reviewed,
+                               s.refs.named_version) or n
+            for n in range(first, end + 1)]
+    return [n for n in ours if 1 <= n <= len(test_lines) and
+            re.search(r'(?<![\w.])(?:self\.)?%s\b' % re.escape(bare),
+                      test_lines[n - 1])]
+
+
 def removal_rule(s):
     """"`x` can be removed", "remove the `f` call", "drop the unused `y`"."""
     unused = words.unused_names(s.masked)
     replaced = s.replaced
     for index in words.removed_codes(s.masked):
         if s.codes[index].strip() in replaced:
+            continue
+        on_header = _header_lines_naming(s, prose.name_of(s.codes[index]))
+        if on_header:
+            # "PS3, Line 55: ... Please drop this assertEqual": the
+            # commented line that holds it, not every assertEqual.
+            s.changes.extend(model.change(
+                kind=model.REMOVE, span=s.span, line=n,
+                summary='remove line %d (%s, on the commented line(s) '
+                '%d-%d)' % ((n, s.codes[index].strip()) + s.header))
+                for n in on_header)
             continue
         change = _removal(s, index, unused)
         if change is not None:
@@ -490,6 +519,57 @@ def header_line_change_rule(s):
         % (line, texts.short(code, 60), number)))
 
 
+def header_literal_rule(s):
+    """"PS2, Line 76: ... Should this be 'host1'?": one literal changes.
+
+    Under a one-line gerrit comment header, a sentence that offers a
+    literal for the commented line (a string or a number, as a question
+    or not) asks for the one literal of that kind on the line, the one it
+    resembles when there are several, to become it.  The line is
+    numbered as the version the review read.
+    """
+    if s.changes or s.header is None or s.header[0] != s.header[1]:
+        return
+    m = lexicon.HEADER_LITERAL_RE.search(s.masked)
+    if m is None:
+        return
+    try:
+        new = ast.literal_eval(re.sub(
+            prose.PH, lambda p: s.codes[int(p.group(1))],
+            m.group('literal')))
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
+        return
+    number = s.header[0]
+    line = numbering.our_line(number, s.refs.lines, s.refs.reviewed,
+                              s.refs.named_version) or number
+    test_lines = s.refs.lines[0] if s.refs.lines else []
+    if not 1 <= line <= len(test_lines):
+        return
+    old_line = test_lines[line - 1]
+    tree = texts.parse_python(old_line.strip())
+    if tree is None:
+        return
+    same_kind = [node for node in ast.walk(tree)
+                 if isinstance(node, ast.Constant) and
+                 type(node.value) is type(new) and node.value != new]
+    if len(same_kind) > 1:
+        same_kind = [node for node in same_kind if difflib.SequenceMatcher(
+            None, str(node.value), str(new)).ratio() >= 0.6]
+    if len(same_kind) != 1:
+        return
+    node = same_kind[0]
+    stripped = old_line.strip()
+    lines = stripped.split('\n')
+    if node.lineno != 1 or node.end_lineno != 1:
+        return
+    code = lines[0][:node.col_offset] + repr(new) + \
+        lines[0][node.end_col_offset:]
+    s.changes.append(model.change(
+        kind=model.LINE_CHANGE, span=s.span, code=code, line=line,
+        summary='replace %r with %r on line %d (the comment on line %d)'
+        % (node.value, new, line, number)))
+
+
 def inline_proposal_rule(s):
     """A statement given inline as the better form of a line of the test.
 
@@ -523,6 +603,7 @@ SENTENCE_RULES = (
     foreign_removal_rule,
     header_removal_rule,
     header_line_change_rule,
+    header_literal_rule,
     inline_proposal_rule,
     inline_import_rule,
 )

@@ -241,6 +241,11 @@ def _merge_class(module, old, node, statements):
             module, reason = _apply_member_def(module, cls, member)
         elif common.is_docstring(member):
             reason = 'kept the docstring of %s' % cls_name
+        elif _attribute_of(member) and len(_attributes(
+                cls, _attribute_of(member))) == 1:
+            # ``compute_driver = ...``: a class attribute is known by its
+            # name; the listing's value is its new form.
+            module, reason = _replace_attribute(module, cls, member)
         else:
             piece = layout.code_of(member)
             module, reason = statements(module, piece, cls.body)
@@ -249,6 +254,39 @@ def _merge_class(module, old, node, statements):
     reasons.append('kept the header of class %s and its methods the snippet '
                    'does not show (%s)' % (cls_name, ', '.join(missing)))
     return module, '; '.join(reasons)
+
+
+def _attribute_of(member):
+    """The name a class-level ``name = value`` statement binds, or None."""
+    if not isinstance(member, cst.SimpleStatementLine) or \
+            len(member.body) != 1:
+        return None
+    stmt = member.body[0]
+    targets = getattr(stmt, 'targets', None)
+    if isinstance(stmt, cst.Assign) and len(targets) == 1 and \
+            isinstance(targets[0].target, cst.Name):
+        return targets[0].target.value
+    if isinstance(stmt, cst.AnnAssign) and isinstance(stmt.target,
+                                                      cst.Name):
+        return stmt.target.value
+    return None
+
+
+def _attributes(cls, name):
+    return [s for s in members(cls, cst.BaseStatement)
+            if _attribute_of(s) == name]
+
+
+def _replace_attribute(module, cls, member):
+    name = _attribute_of(member)
+    old = _attributes(cls, name)[0]
+    if common.normalize(layout.code_of(member)) == common.normalize(
+            layout.code_of(old)):
+        return module, 'class attribute %s is identical (no change)' % name
+    indent = layout.block_indent(module, cls.body)
+    new = layout.statements_at(layout.code_of(member), indent)[0]
+    return (module.deep_replace(old, layout.keep_leading(new, old)),
+            'replaced class attribute %s.%s' % (cls.name.value, name))
 
 
 def _apply_member_def(module, cls, member):

@@ -299,7 +299,21 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         return module, ('statements identical to the test at line(s) %s '
                         '(no change)' % ', '.join(str(x) for x in same))
 
-    # Rung 2: anchors, and what corresponds around them.
+    # Rung 2: one try/with around a run of the test's statements.
+    wrapped = _wrapped_run(index, snippet_module, snips, allowed)
+    if wrapped is not None:
+        number, lo, hi = wrapped
+        block, indent = index.blocks[number]
+        entries = index.by_block[number]
+        wrapper = layout.keep_leading(
+            layout.statements_at(piece, indent)[0], block.body[lo])
+        body = list(block.body[:lo]) + [wrapper] + list(block.body[hi + 1:])
+        module = _with_body(module, block, body)
+        return module, ('wrapped line(s) %d-%d in `%s`' % (
+            entries[lo].line, _last_line(index, entries[hi].node),
+            align.describe(snippet_module, snips[0].node)))
+
+    # Rung 3: anchors, and what corresponds around them.
     accepted, keep_between = _contiguous(
         _consistent(_anchors(snips, candidates, snippet_module)), snips)
     block_no = accepted[0][2].block
@@ -319,6 +333,31 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
     module = _with_body(module, block, body)
     return module, _region_reason(index, accepted, entries, (lo, hi),
                                   len(snips) - len(pairs), removed)
+
+
+def _wrapped_run(index, snippet_module, snips, allowed):
+    """``(block, lo, hi)`` of the run one ``try``/``with`` wraps, or None.
+
+    A snippet that is one ``try`` or ``with`` statement whose body is,
+    statement for statement, a run of two or more statements of the test
+    found once (``try:`` around the three placement checks) is their new
+    form: the run goes into it.  One wrapped statement is the aligner's
+    (:func:`.align.pair_grade`).
+    """
+    if len(snips) != 1 or not isinstance(snips[0].node, (cst.Try,
+                                                         cst.With)):
+        return None
+    inner = []
+    for node in getattr(snips[0].node.body, 'body', ()):
+        dump, shape, loose = align.analyse(snippet_module, node)
+        inner.append(align.Stmt(-1, len(inner), node, 0, dump, shape, loose))
+    if len(inner) < 2:
+        return None
+    places = _windows(index, inner, allowed)
+    if len(places) != 1:
+        return None
+    number, start = places[0]
+    return number, start, start + len(inner) - 1
 
 
 def _candidates(index, only_block):

@@ -192,12 +192,19 @@ def is_quotation(code, normalised_refs, known=True):
                for known in known_versions.FINGERPRINTS.values())
 
 
+# Normalised characters one line must have to count as a quotation alone.
+MIN_SINGLE_QUOTE = 40
+
+
 def is_elided_quotation(code, normalised_refs):
     """Whether ``code`` quotes one reference, with parts left out.
 
     Each run of lines between elisions ("# ...", a bare ``...``, "# rest
     unchanged") is, normalised, a piece of the same reference.  At least
-    two lines must be quoted: one common line proves nothing.
+    two lines must be quoted, or one of :data:`MIN_SINGLE_QUOTE` characters
+    (normalised): one short common line (``return server``) proves
+    nothing, one long statement of nova's (a call with its arguments) is
+    quoted.
     """
     runs, run = [], []
     for line in code.split('\n'):
@@ -209,7 +216,9 @@ def is_elided_quotation(code, normalised_refs):
     runs.append(run)
     pieces = [piece for piece in (comparable_lines('\n'.join(lines))
                                   for lines in runs) if piece]
-    if sum(len(piece) for piece in pieces) < 2:
+    lines = [line for piece in pieces for line in piece]
+    if len(lines) < 2 and not (lines and
+                               len(lines[0]) >= MIN_SINGLE_QUOTE):
         return False
     return any(all(contains(ref, piece) for piece in pieces)
                for ref in normalised_refs)

@@ -419,3 +419,68 @@ class TestHeldout12Classes(testtools.TestCase):
             "self.assertEqual(1, len(self._get_allocations_by_server_uuid("
             "server['id'])))\n```\n")
         self.assertEqual([model.INSERT], [c.kind for c in changes])
+
+
+class TestCommentHeaders(testtools.TestCase):
+    """Gerrit-style comments on a line: what they ask of that line."""
+
+    def test_removal_naming_the_call_on_the_commented_line(self):
+        _parsed, changes = _changes(
+            'PS3, Line 55:\nThis cannot fail. Please drop this '
+            'assertEqual, it is just noise.\n')
+        self.assertEqual([(model.REMOVE, 55)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_a_header_in_bold_with_the_code_it_comments(self):
+        _parsed, changes = _changes(
+            "**Line 84-85** (`assertFlavorMatchesAllocation(self.flavor2, "
+            "server['id'], dest_rp_uuid)`):\n\nThat is a lot of machinery. "
+            "I'd simplify to:\n\n```python\nself.assertIn(\n    "
+            "dest_rp_uuid, self._get_allocations_by_server_uuid("
+            "server['id']))\n```\n")
+        self.assertEqual([(model.LINE_CHANGE, 84), (model.REMOVE, 85)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_a_literal_offered_as_a_question(self):
+        _parsed, changes = _changes(
+            "PS2, Line 76: server = self._resize_and_assert_error(server, "
+            "'host2')\nShould this be 'host1'? The resize failed.\n")
+        self.assertEqual(
+            [(model.LINE_CHANGE, 76,
+              "server = self._resize_and_assert_error(server, 'host1')")],
+            [(c.kind, c.line, c.code) for c in changes])
+
+    def test_a_literal_the_line_does_not_hold_changes_nothing(self):
+        _parsed, changes = _changes(
+            'PS2, Line 76: looks fine.\nShould this be 42?\n')
+        self.assertEqual([], changes)
+
+    def test_a_foreign_line_intro_that_says_the_following(self):
+        _parsed, changes = _changes(
+            '87\ubc88\uc9f8 \uc904\uc744 \ub2e4\uc74c\uc73c\ub85c '
+            '\ubc14\uafb8\ub294 \uac83\uc744 \uc81c\uc548\ud569\ub2c8\ub2e4.'
+            "\n\n```python\nself.assertGreaterEqual(\n    self."
+            "_get_provider_usages(dest_rp_uuid)['MEMORY_MB'], 1)\n```\n")
+        self.assertEqual([(model.LINE_CHANGE, 87)],
+                         [(c.kind, c.line) for c in changes])
+
+
+class TestNovaQuotation(testtools.TestCase):
+
+    def test_one_long_statement_of_nova_quoted_is_no_change(self):
+        nova = {'nova/compute/manager.py': (
+            'class ComputeManager(object):\n'
+            '    def finish_resize(self, context, instance, migration):\n'
+            '        try:\n'
+            '            pass\n'
+            '        except Exception:\n'
+            '            self._delete_allocation_after_move(\n'
+            '                context, instance, migration)\n')}
+        parsed = container.parse_text(
+            'Today the same block calls:\n\n```python\n'
+            '                self._delete_allocation_after_move(\n'
+            '                    context, instance, migration)\n```\n\n'
+            'Nothing to change.\n')
+        changes, _findings = extract.extract(
+            parsed, {'test': canonical.read_test()}, nova)
+        self.assertEqual([], changes)

@@ -348,6 +348,42 @@ class TestSnippetDefs(EditsTestBase):
         self.assertEqual(1, version.test_source.count('import copy\n'))
 
 
+class TestWrappingAndClassAttributes(EditsTestBase):
+
+    def test_a_try_around_a_run_of_statements_wraps_that_run(self):
+        code = (
+            'try:\n'
+            '    source_rp_usages = self._get_provider_usages('
+            'source_rp_uuid)\n'
+            "    no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}\n"
+            '    self.assertEqual(no_usage, source_rp_usages)\n'
+            'except AssertionError as exc:\n'
+            '    self.mismatch = exc\n')
+        version = self.apply(_change(model.TEST_SNIPPET, code=code))
+        self.assertIn('wrapped line(s)', self.assertApplied(version).reason)
+        removed, added = _changed_lines(self.source, version.test_source)
+        self.assertEqual(3, len(removed))
+        self.assertIn('        try:', added)
+        # Nothing else of the test moved.
+        self.assertEqual(
+            len(self.source.split('\n')) - 3 + 6,
+            len(version.test_source.split('\n')))
+
+    def test_a_class_listing_replaces_a_class_attribute_by_name(self):
+        code = (
+            'class FinishResizeErrorAllocationCleanupTestCase(\n'
+            '        integrated_helpers.ProviderUsageBaseTestCase):\n'
+            "    compute_driver = 'fake.SmallFakeDriver'\n\n"
+            '    def setUp(self):\n'
+            '        super(FinishResizeErrorAllocationCleanupTestCase, '
+            'self).setUp()\n')
+        version = self.apply(_change(model.TEST_SNIPPET, code=code))
+        self.assertIn('replaced class attribute',
+                      self.assertApplied(version).reason)
+        self.assertIn("compute_driver = 'fake.SmallFakeDriver'",
+                      version.test_source)
+
+
 class TestDiffs(EditsTestBase):
 
     def test_wrong_hunk_counts_apply_whole_hunk(self):
