@@ -342,7 +342,15 @@ class TestStillCaught(testtools.TestCase):
         for added in ('clean = 1 // (source_rp_usages == no_usage)',
                       "first = source_rp_usages[dest_rp_uuid]",
                       'self.assertTrue(int(str(source_rp_usages)))',
-                      "self.assertEqual('ERROR', server['fault'])"):
+                      "self.assertEqual('ERROR', server['fault'])",
+                      # round 7: a member unhashable only under a mutant,
+                      # an operand whose type follows the values, a
+                      # pattern whose time does
+                      'clean = {source_rp_usages == no_usage or []}',
+                      "self.assertIn('VCPU', source_rp_usages == no_usage "
+                      "and no_usage or 0)",
+                      "self.assertRegex('a' * 30, source_rp_usages == "
+                      "no_usage and 'b' or '^(a+)+$')"):
             proposed = self._replace(line, '        %s\n%s' % (added, line))
             self.assertEqual({}, matrix.still_caught(
                 proposed, m, _canonical()), added)

@@ -21,10 +21,47 @@ rules are methods of :class:`CallRules`, which :class:`.scanner.Scanner`
 inherits; the two literal helpers serve the scanner too.
 """
 
+import _string
 import ast
+import string
 
 from nova_resize_checks.review.gate import modules
 from nova_resize_checks.review.gate import policy
+
+
+def format_problem(template):
+    """Why a ``str.format`` template reaches where code may not, or None.
+
+    A replacement field walks attributes and items of its argument
+    (``'{0.__closure__[0].cell_contents}'.format(f)``): the same reach as
+    the attribute nodes the gate checks, written inside a string.  Every
+    attribute a field (or a field nested in a format spec) names is held
+    to the attribute rules, and a private one (``_x``) is refused too.
+    """
+    todo = [template]
+    while todo:
+        text = todo.pop()
+        try:
+            parsed = list(string.Formatter().parse(text))
+        except (ValueError, TypeError):
+            return 'a format string that does not parse'
+        for _literal, field, spec, _conversion in parsed:
+            if spec:
+                todo.append(spec)
+            if not field:
+                continue
+            try:
+                _first, rest = _string.formatter_field_name_split(field)
+                chain = list(rest)
+            except (ValueError, TypeError):
+                return 'a format field that does not parse'
+            for is_attr, name in chain:
+                if is_attr and (name in policy.DANGEROUS_ATTRS or
+                                policy.bad_dunder(name) or
+                                name.startswith('_')):
+                    return 'format field {%s} reaches .%s' % (
+                        field[:60], name)
+    return None
 
 
 def literal_str(node):
@@ -71,6 +108,14 @@ class CallRules(object):
                 self._open(node)
             elif func.id in ('getattr', 'setattr', 'delattr'):
                 self._getattr(node, func.id)
+        for kw in node.keywords:
+            if kw.arg == 'style' and literal_str(kw.value) == '{':
+                # logging's Formatter formats records with str.format.
+                template = literal_str(node.args[0]) if node.args else None
+                problem = 'a {-style template that is not a literal' \
+                    if template is None else format_problem(template)
+                if problem:
+                    self._flag(node, 'call', problem)
         qualified = self._qualified(func)
         for position, keyword in policy.STACK_ARGUMENTS.get(qualified, ()):
             if len(node.args) > position or any(

@@ -160,6 +160,8 @@ DANGEROUS_ATTRS = frozenset([
     # line) to code that asks
     'showwarning', '_showwarnmsg', '_showwarnmsg_impl', 'formatwarning',
     '_formatwarnmsg', '_formatwarnmsg_impl',
+    # string.Formatter's own field walkers (see calls.format_problem)
+    'vformat', 'get_field', 'formatter_field_name_split',
 ])
 
 

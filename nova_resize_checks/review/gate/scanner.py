@@ -231,6 +231,14 @@ class Scanner(calls.CallRules):
             self._flag(node, 'attribute', 'access to .%s is not allowed'
                        % attr)
             return
+        if attr in ('format', 'format_map'):
+            template = calls.literal_str(node.value)
+            problem = ('.%s of a string that is not a literal (its fields '
+                       'cannot be checked)' % attr if template is None
+                       else calls.format_problem(template))
+            if problem:
+                self._flag(node, 'attribute', problem)
+                return
         owner = self._qualified(node.value)
         if owner is not None:
             problem = modules.attr_problem(owner, attr)

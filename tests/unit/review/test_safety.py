@@ -164,6 +164,18 @@ HOSTILE = {
         "'nova_resize_checks')\n", 'module'),
     'showwarning replaced': (
         "import warnings\nwarnings.showwarning = print\n", 'showwarning'),
+    # str.format walks attributes inside the string (round 7).
+    'format field': ("x = '{0.__closure__}'.format(print)\n", '__closure__'),
+    'format private field': ("x = '{0._x}'.format(print)\n", '._x'),
+    'format nested spec': ("x = '{0:{1.__class__}}'.format(1, 2)\n",
+                           '__class__'),
+    'format of a variable': ("t = '{0}'\nx = t.format(1)\n",
+                             'not a literal'),
+    'format bound for later': ("f = '{0.__globals__}'.format\n",
+                               '__globals__'),
+    'logging brace style': ("import logging\nlogging.Formatter("
+                            "'{args[0].__class__}', style='{')\n",
+                            '__class__'),
     'format_exception': ("import traceback\n"
                          "t = traceback.format_exception(None)\n",
                          'traceback'),
@@ -213,6 +225,7 @@ HOSTILE = {
 }
 
 ALLOWED = {
+    'format of a literal': "x = '{0} {1!r:>4} {name}'.format(1, 2, name=3)\n",
     'warnings without the stack': (
         "import warnings\nwith warnings.catch_warnings():\n"
         "    warnings.simplefilter('ignore', DeprecationWarning)\n"
