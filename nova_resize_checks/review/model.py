@@ -76,6 +76,8 @@ class ParsedReview:
     text: str
     blocks: typing.List[Block]
     claims_no_defects: typing.Optional[bool] = None  # None: says neither
+    # The review line that says so (0: none).
+    verdict_line: int = 0
     cwe_ids: typing.Tuple[str, ...] = ()
     errors: typing.List[str] = dataclasses.field(default_factory=list)
     # What unwrapping the answer did (read.answer): reasoning left out, a

@@ -358,7 +358,8 @@ def prepare(path, context, data=None):
         return _refuse(report, {f.message for f in shown}, applied=False)
     if not changes:
         report.verdict, report.reason = verdict_mod.without_changes(
-            found, parsed.claims_no_defects, parsed.errors)
+            found, parsed.claims_no_defects, parsed.errors,
+            parsed.verdict_line)
         return report
 
     combined = context.apply(changes, reviewed)

@@ -54,18 +54,22 @@ FAIL = run_results.FAIL
 SKIPPED = run_results.SKIPPED
 
 
-def without_changes(findings, claims_no_defects, errors):
+def without_changes(findings, claims_no_defects, errors, verdict_line=0):
     """(verdict, reason) of a review that proposes no change.
 
     ``unverified`` when it claims fixes none of which became a change,
     else ``no-fix``.  A review that says nothing needs changing keeps the
     sentences that merely read like requests (a walk-through's "must move
-    the server") as findings, not claims.
+    the server") as findings, not claims; only those after the statement
+    (on or after ``verdict_line``): reviews open with their verdict, and
+    "No security issues identified." after a list of requests is the
+    verdict of one section, not of the requests before it.
     """
     claims = [f for f in findings if f.kind == model.UNPARSED_CLAIM]
     if claims_no_defects:
         claims = [f for f in claims
-                  if not f.message.startswith(model.PROSE_CLAIM)]
+                  if not f.message.startswith(model.PROSE_CLAIM) or (
+                      f.span is not None and f.span.start < verdict_line)]
     if claims:
         return UNVERIFIED, ('the review claims %d fix(es) but none could be '
                             'turned into a change: %s'

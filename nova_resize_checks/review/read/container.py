@@ -62,7 +62,6 @@ from nova_resize_checks.review.read import unfenced
 # Kept importable from here, where callers have always found them.
 decode_bytes = decoding.decode_bytes
 normalise_text = decoding.normalise_text
-review_verdict = stated_verdict.review_verdict
 cwe_ids = stated_verdict.cwe_ids
 looks_like_prose = unfenced.looks_like_prose
 # Used by the block cutting below.
@@ -165,9 +164,18 @@ def parse_text(text, path='<text>'):
         return model.ParsedReview(str(path), text, [], errors=[
             'review nests too deeply to parse'])
     prose = '\n'.join(b.text for b in blocks if b.kind == 'prose')
+    verdict, verdict_line = None, 0
+    for block in blocks:
+        found = stated_verdict.stated(block.text) \
+            if block.kind == 'prose' else None
+        if found is not None:
+            verdict = found[0]
+            verdict_line = block.span.start + block.text.count(
+                '\n', 0, found[1])
+            break
     return model.ParsedReview(
         path=str(path), text=text, blocks=blocks,
-        claims_no_defects=review_verdict(prose),
+        claims_no_defects=verdict, verdict_line=verdict_line,
         cwe_ids=cwe_ids(prose), notes=notes)
 
 

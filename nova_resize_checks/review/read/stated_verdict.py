@@ -58,6 +58,12 @@ def review_verdict(text):
     When both kinds of statement occur the earliest one wins (reviews open
     with their verdict).
     """
+    found = stated(text)
+    return None if found is None else found[0]
+
+
+def stated(text):
+    """``(verdict, offset)`` of the statement review_verdict reads, or None."""
     best = None
     for regex, value in ([(r, True) for r in _NO_DEFECTS_RES] +
                          [(r, False) for r in _DEFECTS_RES]):
@@ -67,7 +73,7 @@ def review_verdict(text):
             if best is None or m.start() < best[0]:
                 best = (m.start(), value)
             break
-    return None if best is None else best[1]
+    return None if best is None else (best[1], best[0])
 
 
 def _negated(text, pos):

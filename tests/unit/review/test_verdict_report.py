@@ -236,3 +236,28 @@ class TestNoDefectsWalkThrough(testtools.TestCase):
             f.flush()
             report = prepare.prepare(f.name, prepare.Context())
         self.assertEqual('no-fix', report.verdict, report.reason)
+
+
+class TestStatedVerdictPosition(testtools.TestCase):
+    """A review's "no defects" covers what comes after it, not before."""
+
+    def _claim(self, line):
+        return model.Finding(model.UNPARSED_CLAIM, '%s the server should '
+                             'be deleted' % model.PROSE_CLAIM,
+                             model.Span(line, line))
+
+    def test_requests_before_a_section_verdict_are_claims(self):
+        from nova_resize_checks.review.read import container
+        from nova_resize_checks.review import verdict
+        parsed = container.parse_text(
+            '### Issues\n\nThe server should be deleted at the end of the '
+            'test.\n\n### Security\n\nNo security issues identified.\n')
+        self.assertTrue(parsed.claims_no_defects)
+        self.assertEqual(7, parsed.verdict_line)
+        self.assertEqual('unverified', verdict.without_changes(
+            [self._claim(3)], True, [], parsed.verdict_line)[0])
+
+    def test_an_opening_verdict_covers_the_walk_through(self):
+        from nova_resize_checks.review import verdict
+        self.assertEqual('no-fix', verdict.without_changes(
+            [self._claim(5)], True, [], 1)[0])
