@@ -269,7 +269,7 @@ def _block_prose(block, covered, findings, refs, plain=False):
                           line_at(start + len(piece.rstrip())))
         before = len(unparsed)
         made = rules.sentence_changes(piece, codes, span, renamed, refs,
-                                      unparsed, header)
+                                      unparsed, header, masked[:start])
         changes.extend(made)
         k = bisect.bisect_left(rename_offsets, start)
         got = (made or len(unparsed) > before or

@@ -379,6 +379,14 @@ DESCRIPTION_RE = re.compile(r"""
     (?:this|these|the)\s+(?:line|lines|comment|statement)\b
     """, re.I | re.X)
 ANAPHORA_RE = re.compile(r'\W*(?:it|this|they|these|that)\b', re.I | re.X)
+# "It can be removed", "This check should go": a removal whose object is
+# the code the sentence before named.
+ANAPHORIC_REMOVE_RE = re.compile(r"""
+    ^\W*(?:it|this|that)
+    (?:\s+(?:check|assertion|assert|line|statement|call|lookup))?
+    \s+(?:can|could|should|may|must)\s+(?:safely\s+|simply\s+|just\s+)?
+    (?:be\s+(?:safely\s+|simply\s+)?(?:removed|dropped|deleted)|go)\b
+    """, re.I | re.X)
 NOVA_PATH_RE = re.compile(r'\b(?P<path>nova/[\w./-]*\.py)\b', re.X)
 REMOVE_WORDS = frozenset(('remove', 'removed', 'removing', 'delete',
                           'deleted', 'deleting', 'drop', 'dropped',

@@ -195,10 +195,12 @@ class Sentence(object):
     """
 
     def __init__(self, masked, codes, span, renamed, refs, unparsed,
-                 header=None):
+                 header=None, before=''):
         self.masked, self.codes, self.span = masked, codes, span
         self.renamed, self.refs, self.unparsed = renamed, refs, unparsed
         self.header = header
+        # The block's masked text before this sentence.
+        self.before = before
         self.changes = []
 
     def code(self, group):
@@ -457,6 +459,40 @@ def _foreign_line_removal(s):
             'language)' % (n, first, end)))
 
 
+def anaphoric_removal_rule(s):
+    """"It can be removed together with the `x = f()` lookup that feeds it."
+
+    ("`self.assertEqual({}, ...)` can never fail alone." before it.)  A
+    removal whose subject points back ("it", "this check") removes the
+    last statement the block named before the sentence, and the statements
+    the sentence itself names; each must be a statement of the test.
+    """
+    if s.changes or not lexicon.ANAPHORIC_REMOVE_RE.match(s.masked) or \
+            lexicon.NEGATED_REMOVE_RE.search(s.masked):
+        return
+    earlier = [code.strip() for code in prose.codes_in(s.before, s.codes)]
+    statements = [c for c in earlier if _test_statement(s, c)]
+    if not statements:
+        return
+    gone = [statements[-1]] + [c.strip() for c in s.own_codes
+                               if _test_statement(s, c.strip())]
+    for code in dict.fromkeys(gone):
+        s.changes.append(model.change(
+            kind=model.REMOVE, span=s.span, old=code,
+            summary='remove statement %s (named before "%s")' % (
+                texts.short(code, 60), texts.short(s.masked.strip(), 30))))
+
+
+def _test_statement(s, code):
+    """Whether ``code`` is one whole statement the test holds."""
+    if '\n' in code or not re.search(r'[(=]', code) or \
+            texts.parse_python(code) is None or not s.refs.lines:
+        return False
+    wanted = quotes.comparable_lines(code)
+    return len(wanted) == 1 and quotes.contains(
+        quotes.comparable_lines('\n'.join(s.refs.lines[0])), wanted)
+
+
 def header_removal_rule(s):
     """"Line 55: ... Please drop the assertion": the header's lines go.
 
@@ -601,6 +637,7 @@ SENTENCE_RULES = (
     line_remove_rule,
     removal_rule,
     foreign_removal_rule,
+    anaphoric_removal_rule,
     header_removal_rule,
     header_line_change_rule,
     header_literal_rule,
@@ -610,10 +647,10 @@ SENTENCE_RULES = (
 
 
 def sentence_changes(masked, codes, span, renamed, refs, unparsed,
-                     header=None):
+                     header=None, before=''):
     """Line changes, replacements and removals asked for by one sentence."""
     sentence = Sentence(masked, codes, span, renamed, refs, unparsed,
-                        header)
+                        header, before)
     for rule in SENTENCE_RULES:
         rule(sentence)
     return sentence.changes

@@ -484,3 +484,22 @@ class TestNovaQuotation(testtools.TestCase):
         changes, _findings = extract.extract(
             parsed, {'test': canonical.read_test()}, nova)
         self.assertEqual([], changes)
+
+
+class TestAnaphoricRemoval(testtools.TestCase):
+
+    def test_it_points_back_at_the_statement_named_before(self):
+        _parsed, changes = _changes(
+            "The final `self.assertEqual('error', migration['status'])` "
+            'can never fail. It can be removed.\n')
+        self.assertEqual(
+            [(model.REMOVE, "self.assertEqual('error', migration['status'])")],
+            [(c.kind, c.old) for c in changes])
+
+    def test_kept_or_unknown_code_is_not_removed(self):
+        for text in ("`self.assertEqual('error', migration['status'])` "
+                     'is tautological. It should not be removed.\n',
+                     '`self.assertTrue(foo(1))` looks odd. It can be '
+                     'removed.\n'):
+            _parsed, changes = _changes(text)
+            self.assertEqual([], changes, text)
