@@ -487,6 +487,18 @@ class TestStillCaught(testtools.TestCase):
                                     helper_names=names)
         self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
 
+    def test_rename_onto_a_test_framework_hook_is_not_seen_through(self):
+        # testtools calls self._report_failure when an assertion fails: a
+        # helper renamed onto it turns every failure into an error
+        # (round 8).
+        m, _ = _full_matrix()
+        for name in ('_report_failure', '_callTestMethod', 'addDetail'):
+            proposed = _canonical().replace('_resize_and_assert_error',
+                                            name)
+            self.assertEqual({}, matrix.still_caught(
+                proposed, m, _canonical(), helper_names=frozenset((
+                    '_start_compute', '_wait_for_state_change'))), name)
+
     def test_rename_onto_a_nova_helper_is_not_seen_through(self):
         m, _ = _full_matrix()
         proposed = _canonical().replace('_resize_and_assert_error',
