@@ -22,15 +22,14 @@ replacement makes a later removal of the same code moot).
 
 import ast
 import dataclasses
-import difflib
-import keyword
 import re
 
 from nova_resize_checks.review.claims import fixes
+from nova_resize_checks.review.claims import header_rules
 from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review.claims import places
+from nova_resize_checks.review.claims import removal_rules
 from nova_resize_checks.review.claims import renaming
-from nova_resize_checks.review.claims import words
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
 from nova_resize_checks.review.read import texts
@@ -321,291 +320,6 @@ def line_remove_rule(s):
                     summary='remove line %d' % n))
 
 
-def _removal(s, index, unused):
-    """The change removing code span ``index``, or None."""
-    masked, codes, span = s.masked, s.codes, s.span
-    content = codes[index]
-    if keyword.iskeyword(content.strip()):
-        # "remove the `return` at the end of `f`"
-        return model.change(
-            kind=model.REMOVE, span=span, old=content.strip(),
-            target=places.scope_near(masked, codes, index) or 'test',
-            unit=model.KEYWORD,
-            summary='remove the %s statement' % content.strip())
-    name = prose.name_of(content)
-    if name:
-        if name in s.renamed:
-            return None
-        line = places.named_line(masked, index, name, s.refs.lines)
-        if line:
-            # "delete the assertEqual on line 55": that line.
-            return model.change(
-                kind=model.REMOVE, span=span, line=line,
-                summary='remove line %d (%s)' % (line, name))
-        noun = places.noun_after(masked, index) or places.noun_before(
-            masked, index)
-        scope = places.scope_near(masked, codes, index, before=False)
-        return model.change(
-            kind=model.REMOVE, span=span, old=name, target=scope or 'test',
-            unit=model.CALLS if noun in lexicon.CALL_NOUNS else '',
-            summary=' '.join(w for w in (
-                'remove', 'unused' if index in unused else '', noun,
-                name) if w))
-    if (re.search(r'[(=]', content) or lexicon.STATEMENT_KEYWORD.match(
-            content)) and texts.parse_python(content) is not None:
-        return model.change(
-            kind=model.REMOVE, span=span, old=content.strip(),
-            summary='remove statement %s' % texts.short(content, 60))
-    return None
-
-
-def _header_lines_naming(s, name):
-    """Our lines, of the gerrit header's, that hold ``name``; or [].
-
-    The header's lines are numbered as the version the review read.
-    """
-    if not name or s.header is None or name in s.renamed:
-        return []
-    test_lines = s.refs.lines[0] if s.refs.lines else []
-    bare = name.rsplit('.', 1)[-1]
-    first, end = s.header
-    ours = [numbering.our_line(n, s.refs.lines, s.refs.reviewed,
-                               s.refs.named_version) or n
-            for n in range(first, end + 1)]
-    return [n for n in ours if 1 <= n <= len(test_lines) and
-            re.search(r'(?<![\w.])(?:self\.)?%s\b' % re.escape(bare),
-                      test_lines[n - 1])]
-
-
-def removal_rule(s):
-    """"`x` can be removed", "remove the `f` call", "drop the unused `y`"."""
-    unused = words.unused_names(s.masked)
-    replaced = s.replaced
-    for index in words.removed_codes(s.masked):
-        if s.codes[index].strip() in replaced:
-            continue
-        on_header = _header_lines_naming(s, prose.name_of(s.codes[index]))
-        if on_header:
-            # "PS3, Line 55: ... Please drop this assertEqual": the
-            # commented line that holds it, not every assertEqual.
-            s.changes.extend(model.change(
-                kind=model.REMOVE, span=s.span, line=n,
-                summary='remove line %d (%s, on the commented line(s) '
-                '%d-%d)' % ((n, s.codes[index].strip()) + s.header))
-                for n in on_header)
-            continue
-        change = _removal(s, index, unused)
-        if change is not None:
-            s.changes.append(change)
-
-
-def foreign_removal_rule(s):
-    """A removal asked for in another language, of the one statement quoted.
-
-    "62〜63 行目の `X` は ... このアサーションは削除してください": when the
-    sentence asks for a removal in another language (and does not negate
-    it), quotes exactly one code span that is a whole statement, and no
-    other rule made a change of it, that statement goes.
-    """
-    if any(c.kind == model.REMOVE for c in s.changes) or \
-            words.removal_asked(s.masked, passive=True) != words.FOREIGN:
-        # (An English sentence is removal_rule's to read.)
-        return
-    named = s.own_codes
-    statements = [code for code in named
-                  if re.search(r'[(=]', code) and texts.parse_python(
-                      code) is not None and len(
-                      quotes.logical_lines(code)) == 1]
-    if len(statements) != 1 or len(named) > 2 or \
-            statements[0].strip() in s.replaced:
-        _foreign_line_removal(s)
-        return
-    s.changes.append(model.change(
-        kind=model.REMOVE, span=s.span, old=statements[0].strip(),
-        summary='remove statement %s' % texts.short(statements[0], 60)))
-
-
-def _foreign_line_removal(s):
-    """"Supprimez l'appel `f` des lignes 84-85": those lines go.
-
-    The first lines named after the removal verb, numbered as the version
-    the review read; every name the sentence quotes must be on them (else
-    the sentence is about something else, and nothing is removed).
-    """
-    verb = lexicon.FOREIGN_REMOVE_RE.search(s.masked)
-    where = lexicon.FOREIGN_LINES_RE.search(s.masked, verb.start()) \
-        if verb else None
-    if where is None:
-        return
-    first = int(where.group('first') or where.group('first_cjk'))
-    end = int(where.group('end') or where.group('end_cjk') or first)
-    if not first <= end <= first + lexicon.MAX_LINE_RANGE:
-        return
-    ours = [numbering.our_line(n, s.refs.lines, s.refs.reviewed,
-                               s.refs.named_version) or n
-            for n in range(first, end + 1)]
-    # The test's own lines come first in refs.lines.
-    test_lines = s.refs.lines[0] if s.refs.lines else []
-    if not all(1 <= n <= len(test_lines) for n in ours):
-        return
-    text = '\n'.join(test_lines[n - 1] for n in ours)
-    names = [prose.name_of(code) for code in s.own_codes]
-    if any(name and name.rsplit('.', 1)[-1] not in text for name in names):
-        return
-    for n in ours:
-        s.changes.append(model.change(
-            kind=model.REMOVE, span=s.span, line=n,
-            summary='remove line %d (lines %d-%d, asked in another '
-            'language)' % (n, first, end)))
-
-
-def anaphoric_removal_rule(s):
-    """"It can be removed together with the `x = f()` lookup that feeds it."
-
-    ("`self.assertEqual({}, ...)` can never fail alone." before it.)  A
-    removal whose subject points back ("it", "this check") removes the
-    last statement the block named before the sentence, and the statements
-    the sentence itself names; each must be a statement of the test.
-    """
-    if s.changes or not lexicon.ANAPHORIC_REMOVE_RE.match(s.masked) or \
-            lexicon.NEGATED_REMOVE_RE.search(s.masked):
-        return
-    earlier = [code.strip() for code in prose.codes_in(s.before, s.codes)]
-    statements = [c for c in earlier if _test_statement(s, c)]
-    if not statements:
-        return
-    gone = [statements[-1]] + [c.strip() for c in s.own_codes
-                               if _test_statement(s, c.strip())]
-    for code in dict.fromkeys(gone):
-        s.changes.append(model.change(
-            kind=model.REMOVE, span=s.span, old=code,
-            summary='remove statement %s (named before "%s")' % (
-                texts.short(code, 60), texts.short(s.masked.strip(), 30))))
-
-
-def _test_statement(s, code):
-    """Whether ``code`` is one whole statement the test holds."""
-    if '\n' in code or not re.search(r'[(=]', code) or \
-            texts.parse_python(code) is None or not s.refs.lines:
-        return False
-    wanted = quotes.comparable_lines(code)
-    return len(wanted) == 1 and quotes.contains(
-        quotes.comparable_lines('\n'.join(s.refs.lines[0])), wanted)
-
-
-def header_removal_rule(s):
-    """"Line 55: ... Please drop the assertion": the header's lines go.
-
-    A removal that names no code ("drop it", "this check can go", "bitte
-    entfernen") in a paragraph opened by a gerrit comment header removes
-    the lines of the header, numbered as the version the review read.
-    """
-    if s.changes or s.header is None:
-        return
-    english = lexicon.DEICTIC_REMOVE_RE.search(s.masked)
-    if english and lexicon.NEGATED_REMOVE_RE.search(
-            s.masked[:english.end()]):
-        # ("I'd remove it and keep `f`": what follows is another clause.)
-        return
-    if not english and (
-            re.search(prose.PH, s.masked) or
-            words.removal_asked(s.masked, passive=True) != words.FOREIGN):
-        return
-    first, end = s.header
-    for n in range(first, end + 1):
-        line = numbering.our_line(n, s.refs.lines, s.refs.reviewed,
-                                  s.refs.named_version) or n
-        s.changes.append(model.change(
-            kind=model.REMOVE, span=s.span, line=line,
-            summary='remove line %d (the comment on line(s) %d-%d)'
-            % (line, first, end)))
-
-
-def header_line_change_rule(s):
-    """"L62: ... `self.assertIsNotNone(server['fault'])` is all we need".
-
-    In a paragraph opened by a one-line gerrit comment header, a sentence
-    that offers one statement as the better form ("is enough", "why not",
-    "use ... instead") asks for it in place of the statement at the
-    header's line, when it reads as a new form of that statement (see
-    :func:`numbering.new_form_of`).  The line is numbered as the version
-    the review read.
-    """
-    if s.changes or s.header is None or s.header[0] != s.header[1] or \
-            not lexicon.HEADER_PROPOSAL_RE.search(s.masked) or \
-            lexicon.NEGATED_PROPOSAL_RE.search(s.masked):
-        return
-    codes = [code.strip() for code in s.own_codes]
-    statements = [c for c in codes if '\n' not in c and
-                  texts.parse_python(c) is not None and re.search(r'[(=]', c)]
-    if len(statements) != 1:
-        return
-    code = quotes.port_dialect(statements[0])
-    number = s.header[0]
-    here, _version = numbering.line_of_known_version(
-        number, code, s.refs.lines, s.refs.reviewed, s.refs.named_version)
-    line = here or number
-    test = '\n'.join(s.refs.lines[0]) if s.refs.lines else ''
-    if ' '.join(code.split()) in s.refs.test_text or \
-            not numbering.new_form_of(test, line, code):
-        return
-    s.changes.append(model.change(
-        kind=model.LINE_CHANGE, span=s.span, code=code, line=line,
-        summary='replace line %d with %s (the comment on line %d)'
-        % (line, texts.short(code, 60), number)))
-
-
-def header_literal_rule(s):
-    """"PS2, Line 76: ... Should this be 'host1'?": one literal changes.
-
-    Under a one-line gerrit comment header, a sentence that offers a
-    literal for the commented line (a string or a number, as a question
-    or not) asks for the one literal of that kind on the line, the one it
-    resembles when there are several, to become it.  The line is
-    numbered as the version the review read.
-    """
-    if s.changes or s.header is None or s.header[0] != s.header[1]:
-        return
-    m = lexicon.HEADER_LITERAL_RE.search(s.masked)
-    if m is None:
-        return
-    try:
-        new = ast.literal_eval(re.sub(
-            prose.PH, lambda p: s.codes[int(p.group(1))],
-            m.group('literal')))
-    except (ValueError, SyntaxError, RecursionError, MemoryError):
-        return
-    number = s.header[0]
-    line = numbering.our_line(number, s.refs.lines, s.refs.reviewed,
-                              s.refs.named_version) or number
-    test_lines = s.refs.lines[0] if s.refs.lines else []
-    if not 1 <= line <= len(test_lines):
-        return
-    old_line = test_lines[line - 1]
-    tree = texts.parse_python(old_line.strip())
-    if tree is None:
-        return
-    same_kind = [node for node in ast.walk(tree)
-                 if isinstance(node, ast.Constant) and
-                 type(node.value) is type(new) and node.value != new]
-    if len(same_kind) > 1:
-        same_kind = [node for node in same_kind if difflib.SequenceMatcher(
-            None, str(node.value), str(new)).ratio() >= 0.6]
-    if len(same_kind) != 1:
-        return
-    node = same_kind[0]
-    stripped = old_line.strip()
-    lines = stripped.split('\n')
-    if node.lineno != 1 or node.end_lineno != 1:
-        return
-    code = lines[0][:node.col_offset] + repr(new) + \
-        lines[0][node.end_col_offset:]
-    s.changes.append(model.change(
-        kind=model.LINE_CHANGE, span=s.span, code=code, line=line,
-        summary='replace %r with %r on line %d (the comment on line %d)'
-        % (node.value, new, line, number)))
-
-
 def inline_proposal_rule(s):
     """A statement given inline as the better form of a line of the test.
 
@@ -635,12 +349,12 @@ SENTENCE_RULES = (
     line_range_rule,
     line_subst_rule,
     line_remove_rule,
-    removal_rule,
-    foreign_removal_rule,
-    anaphoric_removal_rule,
-    header_removal_rule,
-    header_line_change_rule,
-    header_literal_rule,
+    removal_rules.removal_rule,
+    removal_rules.foreign_removal_rule,
+    removal_rules.anaphoric_removal_rule,
+    removal_rules.header_removal_rule,
+    header_rules.header_line_change_rule,
+    header_rules.header_literal_rule,
     inline_proposal_rule,
     inline_import_rule,
 )

@@ -95,33 +95,16 @@ class CallRules(object):
     """
 
     def _call(self, node):
+        """Every check of one call: its keywords, then by what it calls."""
         func = node.func
-        for kw in node.keywords:
-            if kw.arg is None and not self._own_kwargs(node, kw.value):
-                self._flag(node, 'call', 'keyword arguments unpacked from '
-                           '**%s cannot be checked' % self._segment(kw.value))
-            elif kw.arg in policy.STACK_KEYWORDS:
-                self._flag(node, 'call', '%s= puts the call stack into '
-                           'data' % kw.arg)
+        self._keywords(node)
         if isinstance(func, ast.Name) and func.id not in self.bindings:
             if func.id == 'open':
                 self._open(node)
             elif func.id in ('getattr', 'setattr', 'delattr'):
                 self._getattr(node, func.id)
-        for kw in node.keywords:
-            if kw.arg == 'style' and literal_str(kw.value) == '{':
-                # logging's Formatter formats records with str.format.
-                template = literal_str(node.args[0]) if node.args else None
-                problem = 'a {-style template that is not a literal' \
-                    if template is None else format_problem(template)
-                if problem:
-                    self._flag(node, 'call', problem)
         qualified = self._qualified(func)
-        for position, keyword in policy.STACK_ARGUMENTS.get(qualified, ()):
-            if len(node.args) > position or any(
-                    kw.arg == keyword for kw in node.keywords):
-                self._flag(node, 'call', '%s() with %s puts the call stack '
-                           'into data' % (qualified, keyword))
+        self._stack_arguments(node, qualified)
         if qualified:
             if qualified.startswith('tempfile.'):
                 self._temp_dir_kw(node, 'dir', qualified)
@@ -132,6 +115,34 @@ class CallRules(object):
                         self._flag(node, 'call', 'logging.basicConfig(%s=) '
                                    'is not allowed' % kw.arg)
         self._import_target(node)
+
+    def _keywords(self, node):
+        """Keyword arguments a call may not be given.
+
+        ``**kwargs`` that cannot be checked, stack keywords, and a
+        ``{``-style logging template (formatted with str.format).
+        """
+        for kw in node.keywords:
+            if kw.arg is None and not self._own_kwargs(node, kw.value):
+                self._flag(node, 'call', 'keyword arguments unpacked from '
+                           '**%s cannot be checked' % self._segment(kw.value))
+            elif kw.arg in policy.STACK_KEYWORDS:
+                self._flag(node, 'call', '%s= puts the call stack into '
+                           'data' % kw.arg)
+            elif kw.arg == 'style' and literal_str(kw.value) == '{':
+                template = literal_str(node.args[0]) if node.args else None
+                problem = 'a {-style template that is not a literal' \
+                    if template is None else format_problem(template)
+                if problem:
+                    self._flag(node, 'call', problem)
+
+    def _stack_arguments(self, node, qualified):
+        """The warnings machinery's stack arguments, by position or name."""
+        for position, keyword in policy.STACK_ARGUMENTS.get(qualified, ()):
+            if len(node.args) > position or any(
+                    kw.arg == keyword for kw in node.keywords):
+                self._flag(node, 'call', '%s() with %s puts the call stack '
+                           'into data' % (qualified, keyword))
 
     def _open(self, node):
         args = node.args

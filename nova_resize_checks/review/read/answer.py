@@ -263,42 +263,50 @@ def _json_markdown(value, key='', depth=0, out=None, said=False):
         return out
     label = key.replace('_', ' ').strip()
     if isinstance(value, dict):
-        sentence = None if said else _finding_sentence(value)
-        if sentence:
-            out.extend([sentence, ''])
-        elif not said and _replaced_blocks(value, out):
-            said = True
-        said = said or bool(sentence)
-        for k, v in value.items():
-            if said and isinstance(v, str) and _looks_like_code(v) and \
-                    not diffs.looks_like_diff(v):
-                # Said as "Replace ... with ..." blocks above.
-                continue
-            if said and isinstance(v, str) and _one_statement(v):
-                # Said in the sentence above.
-                continue
-            _json_markdown(v, str(k), depth + 1, out,
-                           said=said and isinstance(v, dict))
+        _object_markdown(value, depth, out, said)
     elif isinstance(value, list):
         for item in value:
             _json_markdown(item, key, depth + 1, out)
             out.append('')
     elif isinstance(value, str):
-        if _looks_like_code(value):
-            lang = 'diff' if diffs.looks_like_diff(value) else 'python'
-            intro = ('Suggested fix (%s):' % label if _FIX_KEY_RE.search(key)
-                     else '%s:' % (label or 'Code').capitalize())
-            out.extend([intro, '', '```' + lang, value.strip('\n'), '```',
-                        ''])
-        else:
-            # A bold label: "line: 94" alone would read as Python.
-            out.append('**%s:** %s' % (label.capitalize(), value) if label
-                       else value)
-            out.append('')
+        out.extend(_string_markdown(value, key, label))
     elif value is not None:
         out.extend(['**%s:** %s' % (label.capitalize(), json.dumps(value)),
                     ''])
     return out
+
+
+def _object_markdown(value, depth, out, said):
+    """A JSON object: its finding as a sentence (or blocks), then the rest.
+
+    Fields the sentence or the blocks already said are left out.
+    """
+    sentence = None if said else _finding_sentence(value)
+    if sentence:
+        out.extend([sentence, ''])
+    elif not said and _replaced_blocks(value, out):
+        said = True
+    said = said or bool(sentence)
+    for k, v in value.items():
+        if said and isinstance(v, str) and (
+                (_looks_like_code(v) and not diffs.looks_like_diff(v)) or
+                _one_statement(v)):
+            # Said as "Replace ... with ..." blocks or the sentence above.
+            continue
+        _json_markdown(v, str(k), depth + 1, out,
+                       said=said and isinstance(v, dict))
+
+
+def _string_markdown(value, key, label):
+    """A JSON string: a fenced block when it is code, else labelled text."""
+    if _looks_like_code(value):
+        lang = 'diff' if diffs.looks_like_diff(value) else 'python'
+        intro = ('Suggested fix (%s):' % label if _FIX_KEY_RE.search(key)
+                 else '%s:' % (label or 'Code').capitalize())
+        return [intro, '', '```' + lang, value.strip('\n'), '```', '']
+    # A bold label: "line: 94" alone would read as Python.
+    return ['**%s:** %s' % (label.capitalize(), value) if label else value,
+            '']
 
 
 def _replaced_blocks(finding, out):
