@@ -18,11 +18,12 @@
 code block offered as a fix into a change and finds its place;
 :mod:`.rules` holds the sentence rules (one function per rule, run in the
 order of :data:`.rules.SENTENCE_RULES`; the removal and gerrit-header
-families in :mod:`.removal_rules` and :mod:`.header_rules`), helped by :mod:`.words` (the
-words around a code span), :mod:`.places` (the line or scope a sentence
-names) and :mod:`.renaming`; :mod:`.likeness` says whether a sentence that
-became no change still reads as a claim; :mod:`.extract` drives them over
-one review; :mod:`.findings` reports what needs no run (unknown names,
-misquoted lines, contradictions); :mod:`.asked_code` finds the inline code
-sentences ask for wherever it sits, for the static gate.
+families in :mod:`.removal_rules` and :mod:`.header_rules`), helped by
+:mod:`.words` (the words around a code span), :mod:`.places` (the line or
+scope a sentence names) and :mod:`.renaming`; :mod:`.likeness` says
+whether a sentence that became no change still reads as a claim;
+:mod:`.extract` drives them over one review; :mod:`.findings` reports
+what needs no run (unknown names, misquoted lines, contradictions);
+:mod:`.asked_code` finds the inline code sentences ask for wherever it
+sits, for the static gate.
 """

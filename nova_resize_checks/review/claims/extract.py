@@ -74,10 +74,14 @@ def extract(parsed, reference_sources, nova_sources=None):
     changes = _nova_listings(blocks, changes, nova_sources)
     made_by = {c.span for c in changes}
     quoted = None
+    header = None
     for index, block in enumerate(blocks):
         if block.kind == 'prose':
             made = _block_prose(block, index in covered, findings, refs,
-                                prose.is_plain_text(parsed))
+                                prose.is_plain_text(parsed), header)
+            # A gerrit header alone in its paragraph ("PS4, Line 60:" and
+            # a blank line) opens the paragraph after it.
+            header = _header_of(block.text, alone=True)
             if not made and quoted is not None:
                 made = removed_quote.removals(block, quoted, findings)
             changes.extend(made)
@@ -241,8 +245,27 @@ def cap_findings(findings, limit=lexicon.MAX_FINDINGS_PER_KIND):
     return out
 
 
-def _block_prose(block, covered, findings, refs, plain=False):
-    """Changes (and unparsed-claim findings) from one prose block."""
+def _header_of(text, alone=False):
+    """``(first, end)`` of the gerrit comment header opening ``text``.
+
+    None when there is none (or, with ``alone``, when more than the
+    header is in ``text``), or when its range is implausibly long.
+    """
+    m = lexicon.COMMENT_HEADER_RE.match(text)
+    if m is None or (alone and text[m.end():].strip()):
+        return None
+    first = int(m.group('first'))
+    end = int(m.group('end') or first)
+    return (first, end) if \
+        first <= end <= first + lexicon.MAX_LINE_RANGE else None
+
+
+def _block_prose(block, covered, findings, refs, plain=False, header=None):
+    """Changes (and unparsed-claim findings) from one prose block.
+
+    ``header``: the lines of a gerrit comment header that stood alone in
+    the paragraph before; one that opens this block takes its place.
+    """
     masked, codes = prose.mask_code(block.text, plain)
     line_at = prose.line_counter(masked, block.span.start)
     bounds = prose.split(masked)
@@ -255,12 +278,8 @@ def _block_prose(block, covered, findings, refs, plain=False):
     for c in changes:
         renamed.update((c.old, c.new))
     referred = False
-    header = lexicon.COMMENT_HEADER_RE.match(masked)
-    if header is not None:
-        first = int(header.group('first'))
-        end = int(header.group('end') or first)
-        header = (first, end) if \
-            first <= end <= first + lexicon.MAX_LINE_RANGE else None
+    if lexicon.COMMENT_HEADER_RE.match(masked):
+        header = _header_of(masked)
     for start, end in bounds:
         piece = masked[start:end]
         if not piece.strip():

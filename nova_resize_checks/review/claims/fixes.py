@@ -64,7 +64,7 @@ def introduction(blocks, k):
     sentences, codes = prose.sentences_of(nearest)
     last = sentences[-1] if sentences else ''
     whole = '\n'.join(blocks[i].text for i in reversed(idx))
-    if lexicon.FIX_RE.search(last) or _line_intro(last) or \
+    if lexicon.FIX_RE.search(last) or _line_intro(last, whole) or \
             lexicon.FOREIGN_REQUEST_RE.search(last):
         return True, last, whole, idx, codes
     if lexicon.QUOTE_RE.search(last):
@@ -74,16 +74,16 @@ def introduction(blocks, k):
     return False, last, whole, idx, codes
 
 
-def _line_intro(last):
+def _line_intro(last, whole=''):
     for regex in lexicon.LINE_INTRO_RES:
         m = regex.search(last.strip())
         if m:
             first = int(m.group('first'))
             return first, int(m.group('end') or first)
-    return _foreign_line_intro(last)
+    return _foreign_line_intro(last, whole)
 
 
-def _foreign_line_intro(last):
+def _foreign_line_intro(last, whole=''):
     """"A linha 94 deveria ser alterada para:", "第94行应改为：".
 
     A sentence in another language that names one line or range (once or
@@ -92,9 +92,11 @@ def _foreign_line_intro(last):
     the new form of those lines.
     """
     text = last.strip()
-    places = {(m.group('first') or m.group('first_cjk'),
-               m.group('end') or m.group('end_cjk'))
-              for m in lexicon.FOREIGN_LINES_RE.finditer(text)}
+    places = _foreign_places(text)
+    if not places and lexicon.FOREIGN_LINE_WORD_RE.search(text):
+        # "Please replace these two lines with:" after "lines 62-63 check
+        # ...": the lines the paragraph named.
+        places = _foreign_places(whole or '')
     if not (text.endswith((':', '\uff1a')) or
             lexicon.FOREIGN_FOLLOWING_RE.search(text)) or \
             len(places) != 1 or \
@@ -108,6 +110,13 @@ def _foreign_line_intro(last):
     end = int(end or first)
     return (first, end) if first <= end <= first + lexicon.MAX_LINE_RANGE \
         else None
+
+
+def _foreign_places(text):
+    """The ``{(first, end)}`` line places named in another language."""
+    return {(m.group('first') or m.group('first_cjk'),
+             m.group('end') or m.group('end_cjk'))
+            for m in lexicon.FOREIGN_LINES_RE.finditer(text)}
 
 
 def _like_line(test_source, number, code):
@@ -210,7 +219,7 @@ def _numbered_lines(read):
     of line N in any numbering known is left to the other readings.
     """
     is_fix, last, whole = read.intro[:3]
-    lines = _line_intro(last) if is_fix else None
+    lines = _line_intro(last, whole) if is_fix else None
     from_header = not lines
     lines = lines or _header_intro(last, whole, read.text, is_fix,
                                    read.test_source)

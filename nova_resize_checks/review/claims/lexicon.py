@@ -567,6 +567,9 @@ FOREIGN_REQUEST_RE = re.compile(r"""
       # Czech
       | pros\u00edm | m\u011bl[aoy]?\s+by | nahra\u010fte | odstra\u0148te
       | p\u0159idejte | doporu\u010duji
+      # Finnish: should, ought to, worth it, I suggest, replace, remove
+      | pit\u00e4isi | tulisi | kannattaisi | kannattaa | ehdotan
+      | korvaa | poista
       # Indonesian
       | tolong | mohon | sebaiknya | harap | hapus(?:lah)? | tambahkan
       | ganti(?:lah)?
@@ -585,6 +588,12 @@ FOREIGN_REQUEST_RE = re.compile(r"""
     | \u064a\u062c\u0628 | \u064a\u0646\u0628\u063a\u064a
     | \u064a\u0631\u062c\u0649
     | \u0645\u0646\s+\u0641\u0636\u0644\u0643 | \u0623\u0642\u062a\u0631\u062d
+    # Hebrew: one has to (replace, remove, delete, change), please,
+    # recommended
+    | \b(?:\u05d9\u05e9\s+\u05dc
+         (?:\u05d4\u05d7\u05dc\u05d9\u05e3 | \u05d4\u05e1\u05d9\u05e8
+          | \u05de\u05d7\u05d5\u05e7 | \u05e9\u05e0\u05d5\u05ea)
+         | \u05d0\u05e0\u05d0 | \u05de\u05d5\u05de\u05dc\u05e5)\b
     # Chinese: should, suggest, please, why not; replace, delete,
     # remove, change to, rename
     | \u5e94\u8be5 | \u5e94\u5f53 | \u5efa\u8bae | \u8bf7 | \u4e0d\u59a8
@@ -640,6 +649,9 @@ FOREIGN_REMOVE_RE = re.compile(r"""
     # Arabic: delete, remove; Hindi: remove (hata-)
     | \u0627\u062d\u0630\u0641 | \u0623\u0632\u0644
     | \u0625\u0632\u0627\u0644\u0629 | \u0939\u091f\u093e
+    # Hebrew: to remove, to delete, remove!, delete!
+    | \b(?:\u05dc\u05d4\u05e1\u05d9\u05e8 | \u05dc\u05de\u05d7\u05d5\u05e7
+         | \u05d4\u05e1\u05e8 | \u05de\u05d7\u05e7)\b
     """, re.I | re.X)
 FOREIGN_NEGATION_RE = re.compile(r"""
     # Japanese, Chinese: don't, no need, can't
@@ -904,9 +916,17 @@ FOREIGN_FOLLOWING_RE = re.compile(r"""
     | следующ\w* | następując\w* | volgende | seuraava\w*
     | aşağıdaki | berikut | sau\ đây | निम्न\w* | التالي
     """, re.I | re.X)
-FOREIGN_LINES_RE = re.compile(r"""
+# The word for "line(s)" in other languages (Hebrew with its prefixed
+# preposition, Hindi in its oblique plural too).
+_FOREIGN_LINE_WORDS = r"""
     (?:lignes?|zeilen?|l[ií]neas?|righe|riga|linhas?|lini[aeię]|regels?
-     |строк[аиуе]?|строчк\w*|satır\w*|dòng|rader|raden)
+     |строк[аиуе]?|строчк\w*|satır\w*|dòng|rader|raden
+     |[\u05d1\u05d4]?\u05e9\u05d5\u05e8(?:\u05d4|\u05d5\u05ea)
+     |\u092a\u0902\u0915\u094d\u0924\u093f(?:\u092f\u094b\u0902
+       |\u092f\u093e\u0901)?)"""
+# "these two lines" in another language: the line word with no number.
+FOREIGN_LINE_WORD_RE = re.compile(_FOREIGN_LINE_WORDS, re.I | re.X)
+FOREIGN_LINES_RE = re.compile(_FOREIGN_LINE_WORDS + r"""
     \s*(?P<first>\d{1,4})""" + _RANGE_TAIL + r"""
     | (?P<first_cjk>\d{1,4})(?:\s*(?:-|\u2013|~|\u301c|\uff5e)\s*
       (?P<end_cjk>\d{1,4}))?\s*(?:行目?|번째\s*줄|번\s*줄|줄|行)

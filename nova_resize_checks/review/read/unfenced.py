@@ -67,9 +67,19 @@ def bare_code(body):
     tree = texts.parse_python(body)
     if tree is None or not tree.body:
         return False
-    return all(isinstance(node, _CODE_STATEMENTS) or (
+    return all((isinstance(node, _CODE_STATEMENTS) and not _label(node)) or (
         isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))
         for node in tree.body)
+
+
+def _label(node):
+    """"Review: tests/functional/test_bug_1825537.py", "Résumé: a/b.py".
+
+    A word, a colon and text that happens to parse (a path is a chain of
+    divisions): an annotation without a value, which no review proposes,
+    and which any word in any script makes of a label.
+    """
+    return isinstance(node, ast.AnnAssign) and node.value is None
 
 
 # A line that opens Python at the left margin of plain text, and one that

@@ -503,3 +503,41 @@ class TestAnaphoricRemoval(testtools.TestCase):
                      'removed.\n'):
             _parsed, changes = _changes(text)
             self.assertEqual([], changes, text)
+
+
+class TestHeldout14Classes(testtools.TestCase):
+
+    def test_a_label_with_a_path_is_prose_not_code(self):
+        parsed = container.parse_text(
+            '\u05e1\u05e7\u05d9\u05e8\u05d4: tests/functional/'
+            'test_bug_1825537.py\n\nThe test is fine.\n')
+        self.assertEqual(['prose', 'prose'], [b.kind for b in parsed.blocks])
+
+    def test_a_header_alone_in_its_paragraph_opens_the_next(self):
+        _parsed, changes = _changes(
+            'PS4, Line 60:\n\nIs this really about placement? I would drop '
+            'this assertEqual on the host.\n')
+        self.assertEqual([(model.REMOVE, 60)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_these_lines_point_at_the_lines_the_paragraph_named(self):
+        # Hindi: "lines 62-63 check the exact text ... please replace
+        # these two lines with this:"
+        _parsed, changes = _changes(
+            '\u092a\u0902\u0915\u094d\u0924\u093f 62-63 \u092e\u0947\u0902 '
+            'fault \u0915\u0940 \u091c\u093e\u0901\u091a \u0939\u0948\u0964 '
+            '\u0915\u0943\u092a\u092f\u093e \u0907\u0928 \u0926\u094b '
+            '\u092a\u0902\u0915\u094d\u0924\u093f\u092f\u094b\u0902 '
+            '\u0915\u094b '
+            '\u0907\u0938\u0938\u0947 \u092c\u0926\u0932\u0947\u0902:\n\n'
+            "```python\nself.assertIn('message', server['fault'])\n```\n")
+        self.assertEqual([(model.LINE_CHANGE, 62), (model.REMOVE, 63)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_a_finnish_request_without_code_is_a_claim(self):
+        parsed = container.parse_text(
+            'Testi on hyv\u00e4, mutta tarkistus pit\u00e4isi tehd\u00e4 '
+            'tiukemmaksi.\n')
+        _changes_made, findings = extract.extract(
+            parsed, {'test': canonical.read_test()})
+        self.assertEqual([model.UNPARSED_CLAIM], [f.kind for f in findings])
