@@ -75,10 +75,13 @@ def extract(parsed, reference_sources, nova_sources=None):
     made_by = {c.span for c in changes}
     quoted = None
     header = None
+    named = []      # code spans of the prose paragraph before
     for index, block in enumerate(blocks):
         if block.kind == 'prose':
-            made = _block_prose(block, index in covered, findings, refs,
-                                prose.is_plain_text(parsed), header)
+            made, spans = _block_prose(block, index in covered, findings,
+                                       refs, prose.is_plain_text(parsed),
+                                       header, named)
+            named = spans
             # A gerrit header alone in its paragraph ("PS4, Line 60:" and
             # a blank line) opens the paragraph after it.
             header = _header_of(block.text, alone=True)
@@ -120,14 +123,16 @@ def _without_restatements(changes):
     A table may rename a local in one row and show its uses renamed in
     others ("replace `f(no_usage)` with `f(empty_usage)`"); a rename may be
     said twice.  Either would find nothing left to change once the rename
-    is made.
+    is made.  A statement asked removed twice ("remove `x`" in a table,
+    "Remove it" in the sentence after) is removed once.
     """
     renames = [(c.old, c.new) for c in changes if c.kind == model.RENAME
                and c.old and c.new]
     seen, kept = set(), []
     for change in changes:
-        if change.kind == model.RENAME:
-            key = (change.old, change.new, str(change.target))
+        if change.kind in (model.RENAME, model.REMOVE) and change.old:
+            key = (change.kind, tuple(sorted(change.fields().items())),
+                   str(change.target))
             if key in seen:
                 continue
             seen.add(key)
@@ -260,11 +265,15 @@ def _header_of(text, alone=False):
         first <= end <= first + lexicon.MAX_LINE_RANGE else None
 
 
-def _block_prose(block, covered, findings, refs, plain=False, header=None):
-    """Changes (and unparsed-claim findings) from one prose block.
+def _block_prose(block, covered, findings, refs, plain=False, header=None,
+                 named=()):
+    """``(changes, code spans)`` of one prose block.
 
-    ``header``: the lines of a gerrit comment header that stood alone in
-    the paragraph before; one that opens this block takes its place.
+    Unparsed claims go to ``findings``.  ``header``: the lines of a gerrit
+    comment header that stood alone in the paragraph before; one that
+    opens this block takes its place.  ``named``: the code spans of the
+    paragraph before, which a sentence may point back at ("Please remove
+    it").
     """
     masked, codes = prose.mask_code(block.text, plain)
     line_at = prose.line_counter(masked, block.span.start)
@@ -287,8 +296,9 @@ def _block_prose(block, covered, findings, refs, plain=False, header=None):
         span = model.Span(line_at(start),
                           line_at(start + len(piece.rstrip())))
         before = len(unparsed)
-        made = rules.sentence_changes(piece, codes, span, renamed, refs,
-                                      unparsed, header, masked[:start])
+        made = rules.sentence_changes(
+            piece, codes, span, renamed, refs, unparsed, header,
+            list(named) + prose.codes_in(masked[:start], codes))
         changes.extend(made)
         k = bisect.bisect_left(rename_offsets, start)
         got = (made or len(unparsed) > before or
@@ -303,4 +313,4 @@ def _block_prose(block, covered, findings, refs, plain=False, header=None):
                     prose.unmask(piece, codes), 200), span))
         referred = not got and (referred or likeness.refers(piece, codes))
     findings.extend(unparsed)
-    return changes
+    return changes, codes

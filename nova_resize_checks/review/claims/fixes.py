@@ -220,6 +220,15 @@ def _numbered_lines(read):
     """
     is_fix, last, whole = read.intro[:3]
     lines = _line_intro(last, whole) if is_fix else None
+    if not lines and read.block.info.split()[:1] == ['suggestion']:
+        # A GitHub suggestion replaces the lines its comment is on:
+        # "**file.py**, lines 93-94" and the block.
+        places = list(lexicon.LINE_PLACE_RE.finditer(whole or ''))
+        if places:
+            first = int(places[-1].group('first'))
+            end = int(places[-1].group('end') or first)
+            if first <= end <= first + lexicon.MAX_LINE_RANGE:
+                lines = (first, end)
     from_header = not lines
     lines = lines or _header_intro(last, whole, read.text, is_fix,
                                    read.test_source)

@@ -37,8 +37,10 @@ TOKEN_RE = re.compile(prose.named_ph('code') + r"""
 PY_LANGS = frozenset(('python', 'py', 'python3', 'py3', 'python2',
                       'pycon', 'ipython', 'sage'))
 DIFF_LANGS = frozenset(('diff', 'patch', 'udiff', 'git-diff'))
+# (A GitHub ``suggestion`` block holds the lines as they should read, in
+# the file's language: its content decides.)
 TEXT_LANGS = frozenset(('', 'text', 'txt', 'plain', 'plaintext', 'code',
-                        'none', 'nohighlight', 'output'))
+                        'none', 'nohighlight', 'output', 'suggestion'))
 SHELL_WORDS = frozenset((
     'sudo', 'pip', 'pip3', 'tox', 'git', 'nova-manage', 'openstack',
     'curl', 'cd', 'export', 'apt', 'apt-get', 'yum', 'dnf', 'systemctl',
@@ -367,6 +369,16 @@ VAGUE_REQUEST_RE = re.compile(r"""
       (?:have|carry|get|gain|include|use)\s+(?:an?|its|their|some|one)\b
     """, re.I | re.X)
 LINE_REF_RE = re.compile(r'\blines?\s+\d{1,6}\b', re.I | re.X)
+# "lines 93-94", "line 60", "L60-L61": the lines a review comment is on.
+LINE_PLACE_RE = re.compile(r"""
+    (?:\blines?\s+|\bL(?=\d))(?P<first>\d{1,6})
+    (?:\s*(?:-|\u2013|to)\s*L?(?P<end>\d{1,6}))?\b
+    """, re.I | re.X)
+# "Please remove it", "drop that": a removal whose object points back.
+IMPERATIVE_ANAPHORIC_REMOVE_RE = re.compile(r"""
+    ^\W*(?:please\s+|so\s+|just\s+|i'?d\s+)?
+    (?:remove|drop|delete)\s+(?:it|this|that)\b
+    """, re.I | re.X)
 # "does not use", "never calls": a statement about the code, not a cue.
 NEGATED_USE = re.compile(r"""
     \b(?:not|never|n't|no\s+longer)\s+(?:\w+\s+)?
@@ -567,6 +579,10 @@ FOREIGN_REQUEST_RE = re.compile(r"""
       # Czech
       | pros\u00edm | m\u011bl[aoy]?\s+by | nahra\u010fte | odstra\u0148te
       | p\u0159idejte | doporu\u010duji
+      # Romanian: should, must, would become, replace, remove, please,
+      # I suggest
+      | ar\s+trebui | trebuie | ar\s+deveni | \u00eenlocui\w*
+      | elimina\u021bi | v\u0103\s+rog | sugerez | propun
       # Finnish: should, ought to, worth it, I suggest, replace, remove
       | pit\u00e4isi | tulisi | kannattaisi | kannattaa | ehdotan
       | korvaa | poista

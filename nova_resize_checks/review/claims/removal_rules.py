@@ -179,11 +179,13 @@ def anaphoric_removal_rule(s):
     last statement the block named before the sentence, and the statements
     the sentence itself names; each must be a statement of the test.
     """
-    if s.changes or not lexicon.ANAPHORIC_REMOVE_RE.match(s.masked) or \
+    if s.changes or not (
+            lexicon.ANAPHORIC_REMOVE_RE.match(s.masked) or
+            lexicon.IMPERATIVE_ANAPHORIC_REMOVE_RE.match(s.masked)) or \
             lexicon.NEGATED_REMOVE_RE.search(s.masked):
         return
-    earlier = [code.strip() for code in prose.codes_in(s.before, s.codes)]
-    statements = [c for c in earlier if _test_statement(s, c)]
+    statements = [c.strip() for c in s.earlier
+                  if _test_statement(s, c.strip())]
     if not statements:
         return
     gone = [statements[-1]] + [c.strip() for c in s.own_codes
@@ -192,7 +194,8 @@ def anaphoric_removal_rule(s):
         s.changes.append(model.change(
             kind=model.REMOVE, span=s.span, old=code,
             summary='remove statement %s (named before "%s")' % (
-                texts.short(code, 60), texts.short(s.masked.strip(), 30))))
+                texts.short(code, 60),
+                texts.short(prose.unmask(s.masked, s.codes).strip(), 30))))
 
 
 def _test_statement(s, code):

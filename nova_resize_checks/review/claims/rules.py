@@ -194,12 +194,13 @@ class Sentence(object):
     """
 
     def __init__(self, masked, codes, span, renamed, refs, unparsed,
-                 header=None, before=''):
+                 header=None, earlier=()):
         self.masked, self.codes, self.span = masked, codes, span
         self.renamed, self.refs, self.unparsed = renamed, refs, unparsed
         self.header = header
-        # The block's masked text before this sentence.
-        self.before = before
+        # The code spans named before this sentence, in its paragraph and
+        # the one before it, nearest last.
+        self.earlier = list(earlier)
         self.changes = []
 
     def code(self, group):
@@ -361,10 +362,10 @@ SENTENCE_RULES = (
 
 
 def sentence_changes(masked, codes, span, renamed, refs, unparsed,
-                     header=None, before=''):
+                     header=None, earlier=()):
     """Line changes, replacements and removals asked for by one sentence."""
     sentence = Sentence(masked, codes, span, renamed, refs, unparsed,
-                        header, before)
+                        header, earlier)
     for rule in SENTENCE_RULES:
         rule(sentence)
     return sentence.changes

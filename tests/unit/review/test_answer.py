@@ -541,3 +541,25 @@ class TestHeldout14Classes(testtools.TestCase):
         _changes_made, findings = extract.extract(
             parsed, {'test': canonical.read_test()})
         self.assertEqual([model.UNPARSED_CLAIM], [f.kind for f in findings])
+
+    def test_a_github_suggestion_replaces_the_lines_commented(self):
+        _parsed, changes = _changes(
+            '**tests/functional/test_bug_1825537.py**, lines 93-94\n\n'
+            'Noisy output.\n\n```suggestion\n'
+            "self.assertEqual(0, source_rp_usages['VCPU'])\n```\n")
+        self.assertEqual([(model.LINE_CHANGE, 93), (model.REMOVE, 94)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_please_remove_it_points_at_the_paragraph_before(self):
+        _parsed, changes = _changes(
+            "> `self.assertEqual('error', migration['status'])`\n\n"
+            'This cannot fail. Please remove it.\n')
+        self.assertEqual(
+            [(model.REMOVE, "self.assertEqual('error', migration['status'])")],
+            [(c.kind, c.old) for c in changes])
+
+    def test_a_statement_asked_removed_twice_is_removed_once(self):
+        _parsed, changes = _changes(
+            "Remove `self.assertEqual('error', migration['status'])`. "
+            'It can be removed.\n')
+        self.assertEqual(1, len(changes))
