@@ -19,10 +19,12 @@ a change of it, but the code is proposed all the same, and the static
 gate judges it (so unsafe code is flagged whatever the reading made of
 the sentence).  Only inline code that runs something (a call, an import,
 a ``with``) in a sentence that asks for a change and does not negate it
-counts: "no `os.system()` in there" is a description, not a proposal.
+counts, or one that says to add it ("add `...`", "Thêm vào cuối: `...`"):
+"no `os.system()` in there" is a description, not a proposal.
 """
 
 import ast
+import re
 
 from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review.claims import likeness
@@ -30,14 +32,23 @@ from nova_resize_checks.review.read import prose
 from nova_resize_checks.review.read import texts
 
 _RUNS = (ast.Call, ast.Import, ast.ImportFrom, ast.With)
+# "Add `...`", "Please insert `...`", "...: add `...`": an English add asked
+# for; "the sample adds `...`" describes one.
+_ADD_IMPERATIVE_RE = re.compile(
+    r'(?:^\W*|[:;]\s*|\bplease\s+|\bjust\s+)(?:add|insert|include)\b',
+    re.I)
 
 
 def asked(parsed):
     """``[(review line, code)]`` of the inline code the review asks for."""
     out = []
     for sentence in prose.iter_sentences(parsed):
-        if lexicon.NEGATED_PROPOSAL_RE.search(sentence.masked) or \
-                not likeness.claim_like(sentence.masked, sentence.codes):
+        masked = sentence.masked
+        if lexicon.NEGATED_PROPOSAL_RE.search(masked) or \
+                lexicon.FOREIGN_NEGATION_RE.search(masked) or not (
+                    likeness.claim_like(masked, sentence.codes) or
+                    _ADD_IMPERATIVE_RE.search(masked) or
+                    lexicon.FOREIGN_ADD_RE.search(masked)):
             continue
         out.extend((sentence.line, code) for code in sentence.own_codes
                    if _runs_something(code))

@@ -247,6 +247,13 @@ def _numbered_lines(read):
     if from_header and first == end and not here and not _like_line(
             read.test_source, first, code):
         return None
+    if not here and refs is not None and (refs.named_version or
+                                          refs.reviewed):
+        # Lines of another version (the review names it) that no known
+        # numbering maps onto ours: ours' lines of the same numbers are
+        # other code.  The block is left to the readings by content (a
+        # listing of that version, ported three ways).
+        return None
     summary = 'replace line(s) %d-%d with the block' % lines
     if isinstance(here, tuple):
         summary += ' (lines %d-%d here)' % here

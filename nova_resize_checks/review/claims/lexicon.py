@@ -643,8 +643,15 @@ FOREIGN_ADD_RE = re.compile(r"""
     \b(?:hinzuf\u00fcg\w* | f\u00fcg\w*\s+\w*\s*hinzu | erg\u00e4nz\w*
     | ajout\w*
       | a\u00f1ad\w* | agreg\w* | aggiung\w* | adicion\w* | acrescent\w*
-      | toevoeg\w* | voeg\w* | doda\w* | \u0434\u043e\u0431\u0430\u0432\w*)\b
+      | toevoeg\w* | voeg\w* | doda\w* | \u0434\u043e\u0431\u0430\u0432\w*
+      # Vietnamese, Swedish, Turkish, Czech, Indonesian, Romanian,
+      # Ukrainian, Hebrew
+      | th\u00eam | l\u00e4gg\w*\s+till | ekle\w* | p\u0159idej\w*
+      | tambah\w* | ad\u0103ug\w* | \u0434\u043e\u0434\u0430\w*
+      | \u05d4\u05d5\u05e1\u05e3 | \u05dc\u05d4\u05d5\u05e1\u05d9\u05e3)\b
     | \u6dfb\u52a0 | \u589e\u52a0 | \u52a0\u4e0a | \u8ffd\u52a0 | \ucd94\uac00
+    # Hindi: add (jodein); Arabic: add
+    | \u091c\u094b\u0921\u093c | \u0623\u0636\u0641
     """, re.I | re.X)
 # Removal requests in other languages ("このアサーションは削除してください",
 # "supprimez cette assertion", "bitte entfernen"), and what negates one

@@ -563,3 +563,16 @@ class TestHeldout14Classes(testtools.TestCase):
             "Remove `self.assertEqual('error', migration['status'])`. "
             'It can be removed.\n')
         self.assertEqual(1, len(changes))
+
+    def test_lines_of_a_named_version_that_do_not_map_are_not_ours(self):
+        # Lines 69-81 of the recreate version (f4bb672106) hold its FIXME
+        # block; ours' lines 69-81 are other code, and a replacement by
+        # number there would delete the boot and the resize.
+        _parsed, changes = _changes(
+            '\u518d\u73fe\u30c6\u30b9\u30c8\uff08f4bb672106\uff09\u3002'
+            '69\u301c81\u884c\u76ee\u306e\u30d6\u30ed\u30c3\u30af\u3092'
+            '\u6b21\u306e\u3088\u3046\u306b\u7f6e\u304d\u63db\u3048\u308b'
+            '\u3079\u304d\u3060\u3068\u601d\u3044\u307e\u3059\u3002\n\n'
+            "```python\nself.assertFlavorMatchesAllocation(\n    "
+            "self.flavor2, server['id'], dest_rp_uuid)\n```\n")
+        self.assertNotIn(model.LINE_CHANGE, [c.kind for c in changes])

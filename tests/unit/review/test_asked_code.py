@@ -43,3 +43,15 @@ class TestAskedCode(testtools.TestCase):
         self.assertEqual(["self.assertEqual(1, len(x))"], asked(
             'You should rename `no_usage` and add '
             '`self.assertEqual(1, len(x))` after line 87.\n'))
+
+    def test_an_add_asked_in_another_language(self):
+        # Vietnamese: "Add to the end of the test method: `...`"
+        self.assertEqual(
+            ["x = __import__('json').loads('1')"],
+            asked('Th\u00eam v\u00e0o cu\u1ed1i ph\u01b0\u01a1ng th\u1ee9c '
+                  "test: `x = __import__('json').loads('1')`\n"))
+
+    def test_a_sample_that_adds_code_is_described_not_asked(self):
+        self.assertEqual([], asked(
+            "The robot sample adds `subprocess.check_output(['id'])` to "
+            'the test.\n'))
