@@ -118,7 +118,9 @@ class TestReviewCorpus(testtools.TestCase):
 
     def test_changes_carry_outcomes_per_variant(self):
         doc = self._document(self.cold)
-        variants = {'real'} | set(mutants.RUN_ORDER)
+        # The sham (real nova through the mutant machinery) runs after the
+        # mutants of a version they all caught.
+        variants = {'real', mutants.SHAM} | set(mutants.RUN_ORDER)
         seen_run = seen_known = False
         for review in doc['reviews']:
             for change in review['changes']:
