@@ -86,9 +86,26 @@ class TestMutantsAreCaught(testtools.TestCase):
     ]
     allocation = True
 
+    def _expected(self, result):
+        """Whether ``result`` failed once, where this mutant should."""
+        if result.errors or len(result.failures) != 1:
+            return False
+        site = assertions.failure_site(
+            result.failures[0][1], test_bug_1825537.__file__,
+            inspect.getsource(test_bug_1825537))
+        return site is not None and site.allocation == self.allocation \
+            and self.first in site.code
+
     def test_canonical_test_fails_on_an_assertion(self):
         self.useFixture(mutants.MutantFixture(self.mutant))
         result = _run_canonical()
+        if not self._expected(result):
+            # Under load, nova's sqlite database can lock in native
+            # threading mode ("database is locked" in prep_resize): the
+            # resize fails before any placement check.  Such a lock does
+            # not repeat; a mutant or test defect does, and the asserts
+            # below then report the second run.
+            result = _run_canonical()
 
         self.assertEqual([], [text for _, text in result.errors],
                          'the canonical test errored under %s instead of '
