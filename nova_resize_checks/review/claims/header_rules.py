@@ -85,9 +85,8 @@ def header_literal_rule(s):
     except (ValueError, SyntaxError, RecursionError, MemoryError):
         return
     number = s.header[0]
-    line = numbering.our_line(number, s.refs.lines, s.refs.reviewed,
-                              s.refs.named_version) or number
-    test_lines = s.refs.lines[0] if s.refs.lines else []
+    line = s.our_line(number)
+    test_lines = s.test_lines
     if not 1 <= line <= len(test_lines):
         return
     old_line = test_lines[line - 1]

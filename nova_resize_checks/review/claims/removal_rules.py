@@ -29,7 +29,6 @@ from nova_resize_checks.review.claims import words
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
 from nova_resize_checks.review.read import texts
-from nova_resize_checks.review.versions import numbering
 from nova_resize_checks.review.versions import quotes
 
 
@@ -78,11 +77,10 @@ def _header_lines_naming(s, name):
     """
     if not name or s.header is None or name in s.renamed:
         return []
-    test_lines = s.refs.lines[0] if s.refs.lines else []
+    test_lines = s.test_lines
     bare = name.rsplit('.', 1)[-1]
     first, end = s.header
-    ours = [numbering.our_line(n, s.refs.lines, s.refs.reviewed,
-                               s.refs.named_version) or n
+    ours = [s.our_line(n)
             for n in range(first, end + 1)]
     return [n for n in ours if 1 <= n <= len(test_lines) and
             re.search(r'(?<![\w.])(?:self\.)?%s\b' % re.escape(bare),
@@ -153,11 +151,9 @@ def _foreign_line_removal(s):
     end = int(where.group('end') or where.group('end_cjk') or first)
     if not first <= end <= first + lexicon.MAX_LINE_RANGE:
         return
-    ours = [numbering.our_line(n, s.refs.lines, s.refs.reviewed,
-                               s.refs.named_version) or n
+    ours = [s.our_line(n)
             for n in range(first, end + 1)]
-    # The test's own lines come first in refs.lines.
-    test_lines = s.refs.lines[0] if s.refs.lines else []
+    test_lines = s.test_lines
     if not all(1 <= n <= len(test_lines) for n in ours):
         return
     text = '\n'.join(test_lines[n - 1] for n in ours)
@@ -201,11 +197,11 @@ def anaphoric_removal_rule(s):
 def _test_statement(s, code):
     """Whether ``code`` is one whole statement the test holds."""
     if '\n' in code or not re.search(r'[(=]', code) or \
-            texts.parse_python(code) is None or not s.refs.lines:
+            texts.parse_python(code) is None or not s.test_lines:
         return False
     wanted = quotes.comparable_lines(code)
     return len(wanted) == 1 and quotes.contains(
-        quotes.comparable_lines('\n'.join(s.refs.lines[0])), wanted)
+        quotes.comparable_lines('\n'.join(s.test_lines)), wanted)
 
 
 def header_removal_rule(s):
@@ -228,8 +224,7 @@ def header_removal_rule(s):
         return
     first, end = s.header
     for n in range(first, end + 1):
-        line = numbering.our_line(n, s.refs.lines, s.refs.reviewed,
-                                  s.refs.named_version) or n
+        line = s.our_line(n)
         s.changes.append(model.change(
             kind=model.REMOVE, span=s.span, line=line,
             summary='remove line %d (the comment on line(s) %d-%d)'

@@ -207,6 +207,21 @@ class Sentence(object):
         return self.codes[int(group)]
 
     @property
+    def test_lines(self):
+        """The test's own lines (they come first in ``refs.lines``)."""
+        return self.refs.lines[0] if self.refs.lines else []
+
+    def our_line(self, number):
+        """Our line holding line ``number`` of the version the review read.
+
+        See :func:`.numbering.our_line`; the number itself when no known
+        numbering says otherwise.
+        """
+        return numbering.our_line(number, self.refs.lines,
+                                  self.refs.reviewed,
+                                  self.refs.named_version) or number
+
+    @property
     def own_codes(self):
         """The code spans written in this sentence.
 
