@@ -413,11 +413,8 @@ def _unapplied_unsafe(items, manager):
         code = item.change.fields().get('code') or ''
         if item.change.kind in (model.TEST_DIFF, model.NOVA_DIFF):
             code = diffs.new_side(code)
-        code = runs.source_text(textwrap.dedent(code))
-        for piece in gate.pieces(code):
-            found.extend(f for f in gate.check(
-                piece, 'proposed code', baseline=manager)
-                if f.kind == model.UNSAFE_CODE)
+        found.extend(_unsafe_pieces(textwrap.dedent(code), 'proposed code',
+                                    manager))
     return found
 
 
@@ -429,11 +426,20 @@ def _asked_unsafe(parsed, context):
     manager = context.nova_sources.get('nova/compute/manager.py')
     found = []
     for line, code in asked_code.asked(parsed):
-        for piece in gate.pieces(runs.source_text(code.strip())):
-            found.extend(f for f in gate.check(
-                piece, 'review line %d' % line, baseline=manager)
-                if f.kind == model.UNSAFE_CODE)
+        found.extend(_unsafe_pieces(code.strip(), 'review line %d' % line,
+                                    manager))
     return found
+
+
+def _unsafe_pieces(code, where, manager):
+    """The gate's unsafe findings for the parts of ``code`` that parse.
+
+    ``code`` is decoded as Python would decode it first; ``manager``
+    (nova's compute manager, or None) is the baseline.
+    """
+    return [f for piece in gate.pieces(runs.source_text(code))
+            for f in gate.check(piece, where, baseline=manager)
+            if f.kind == model.UNSAFE_CODE]
 
 
 def _nova_manager():
