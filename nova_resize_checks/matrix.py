@@ -40,7 +40,6 @@ import ast
 import builtins
 import concurrent.futures
 import dataclasses
-import functools
 import hashlib
 import importlib.util
 import json
@@ -50,12 +49,12 @@ import tempfile
 import time
 import traceback
 import typing
-import unittest
 
 from nova_resize_checks import assertions as assertions_mod
 from nova_resize_checks import canonical
 from nova_resize_checks import children
 from nova_resize_checks import env
+from nova_resize_checks import frameworks
 from nova_resize_checks import json_child
 from nova_resize_checks import mutants
 from nova_resize_checks.runs import results
@@ -951,27 +950,6 @@ def _kept_assertions(base, proposed):
             _stable(s, base_statements, proposed_statements)}
 
 
-@functools.lru_cache(maxsize=None)
-def framework_names():
-    """Attribute names of the test case classes outside nova.
-
-    unittest's, testtools', fixtures' and oslotest's: the classes the
-    test's class derives from besides nova's own.
-    """
-    import fixtures
-    import testtools
-
-    classes = [unittest.TestCase, testtools.TestCase,
-               fixtures.TestWithFixtures]
-    try:
-        from oslotest import base as oslotest_base
-    except ImportError:  # nova's test requirements bring it; be lenient
-        pass
-    else:
-        classes.append(oslotest_base.BaseTestCase)
-    return frozenset(name for cls in classes for name in dir(cls))
-
-
 def still_caught(proposed_source, matrix, canonical_source=None,
                  helper_names=frozenset()):
     """Mutants a proposed *test-only* version is known to still catch.
@@ -1000,7 +978,7 @@ def still_caught(proposed_source, matrix, canonical_source=None,
     # (testtools' ``_report_failure``, round 8) overrides it: never seen
     # through.
     if helper_names:
-        helper_names = frozenset(helper_names) | framework_names()
+        helper_names = frozenset(helper_names) | frameworks.testcase_names()
     # Names as written first (a deletion shifts the renamed ones), then
     # with consistent renames seen through; either way is sound alone.
     kept = set()

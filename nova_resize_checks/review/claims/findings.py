@@ -51,7 +51,6 @@ HELPER_MODULES = unknown_names.HELPER_MODULES
 NEGATED = unknown_names.NEGATED
 nova_package_dir = unknown_names.nova_package_dir
 nova_helper_names = unknown_names.nova_helper_names
-testcase_names = unknown_names.testcase_names
 contradictions_in = contradictions.contradictions_in
 
 

@@ -27,10 +27,8 @@ import keyword
 import os
 import re
 import sys
-import unittest
 
-import testtools
-
+from nova_resize_checks import frameworks
 from nova_resize_checks.review.claims import proposed
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
@@ -122,13 +120,6 @@ def _defined_names(tree):
     return names
 
 
-@functools.lru_cache(maxsize=1)
-def testcase_names():
-    """Attribute names of unittest's and testtools' TestCase classes."""
-    return frozenset(dir(unittest.TestCase)) | frozenset(
-        dir(testtools.TestCase))
-
-
 _BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | \
     frozenset(('self', 'cls', '__name__', '__file__'))
 
@@ -147,7 +138,7 @@ def known_names(changes, tokens, helper_names):
             defined.update(proposed.bound_names(tree))
         if change.kind == model.RENAME:
             defined.add(change.new)
-    return (tokens | helper_names | testcase_names() |
+    return (tokens | helper_names | frameworks.testcase_names() |
             _BUILTIN_NAMES | defined)
 
 
