@@ -20,7 +20,6 @@ line's better form, or a literal offered for the one of its kind there.
 
 import ast
 import difflib
-import re
 
 from nova_resize_checks.review.claims import lexicon
 from nova_resize_checks.review import model
@@ -45,8 +44,7 @@ def header_line_change_rule(s):
             lexicon.NEGATED_PROPOSAL_RE.search(s.masked):
         return
     codes = [code.strip() for code in s.own_codes]
-    statements = [c for c in codes if '\n' not in c and
-                  texts.parse_python(c) is not None and re.search(r'[(=]', c)]
+    statements = [c for c in codes if texts.one_line_statement(c)]
     if len(statements) != 1:
         return
     code = quotes.port_dialect(statements[0])
@@ -79,9 +77,8 @@ def header_literal_rule(s):
     if m is None:
         return
     try:
-        new = ast.literal_eval(re.sub(
-            prose.PH, lambda p: s.codes[int(p.group(1))],
-            m.group('literal')))
+        new = ast.literal_eval(prose.unmask(m.group('literal'), s.codes,
+                                            raw=True))
     except (ValueError, SyntaxError, RecursionError, MemoryError):
         return
     number = s.header[0]

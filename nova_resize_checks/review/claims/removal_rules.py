@@ -196,8 +196,7 @@ def anaphoric_removal_rule(s):
 
 def _test_statement(s, code):
     """Whether ``code`` is one whole statement the test holds."""
-    if '\n' in code or not re.search(r'[(=]', code) or \
-            texts.parse_python(code) is None or not s.test_lines:
+    if not texts.one_line_statement(code) or not s.test_lines:
         return False
     wanted = quotes.comparable_lines(code)
     return len(wanted) == 1 and quotes.contains(

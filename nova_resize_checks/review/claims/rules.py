@@ -421,8 +421,7 @@ def _inline_proposals(masked, codes, span, test_text):
     found = []
     for m in re.finditer(prose.PH, masked):
         code = codes[int(m.group(1))].strip()
-        if '\n' in code or not re.search(r'[(=]', code) or \
-                texts.parse_python(code) is None or prose.name_of(code):
+        if not texts.one_line_statement(code) or prose.name_of(code):
             continue
         try:
             tree = ast.parse(code)

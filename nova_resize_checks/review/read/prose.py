@@ -207,8 +207,10 @@ def codes_in(masked, codes):
     return [codes[int(i)] for i in re.findall(PH, masked)]
 
 
-def unmask(masked, codes):
-    return re.sub(PH, lambda m: '`%s`' % codes[int(m.group(1))], masked)
+def unmask(masked, codes, raw=False):
+    """``masked`` with its code spans back, in backticks unless ``raw``."""
+    form = '%s' if raw else '`%s`'
+    return re.sub(PH, lambda m: form % codes[int(m.group(1))], masked)
 
 
 def line_counter(text, first):

@@ -58,6 +58,16 @@ def parses(code):
     return parse_python(code, dedent=False) is not None
 
 
+def one_line_statement(code):
+    """Whether ``code`` is Python on one line with a call or assignment.
+
+    What a quoted span must be for the rules to take it as a statement
+    of the test, rather than a name or a phrase in backticks.
+    """
+    return '\n' not in code and re.search(r'[(=]', code) is not None \
+        and parse_python(code) is not None
+
+
 def short(text, limit=120):
     """``text`` on one line, cut to ``limit`` characters."""
     text = ' '.join(str(text).split())
