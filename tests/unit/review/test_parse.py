@@ -34,6 +34,12 @@ def only(parsed, kind):
     return [b for b in parsed.blocks if b.kind == kind]
 
 
+def first_fence(text):
+    """The first code block ``text`` holds, and the whole parse."""
+    parsed = container.parse_text(text)
+    return only(parsed, 'fence')[0], parsed
+
+
 class TestDecode(testtools.TestCase):
 
     def test_utf8_bom(self):
@@ -209,10 +215,9 @@ class TestFences(testtools.TestCase):
         self.assertEqual(model.Span(7, 7), parsed.blocks[2].span)
 
     def test_a_fence_indented_under_a_footnote_is_that_fence(self):
-        parsed = container.parse_text(
+        fence, parsed = first_fence(
             'Worth a look.[^1]\n\n[^1]: After line 79 add:\n\n'
             '    ```python\n        x = f(1)\n    ```\n')
-        fence = only(parsed, 'fence')[0]
         self.assertEqual('python', fence.info)
         self.assertEqual('x = f(1)', fence.text)
 
@@ -232,9 +237,8 @@ class TestFences(testtools.TestCase):
         self.assertEqual(['diff'], [b.info for b in only(parsed, 'fence')])
 
     def test_tilde_fence_and_list_item_fence(self):
-        parsed = container.parse_text(
+        fence, parsed = first_fence(
             '1. Do this:\n\n   ~~~diff\n   - a\n   + b\n   ~~~\n2. next\n')
-        fence = only(parsed, 'fence')[0]
         self.assertEqual('diff', fence.info)
         self.assertEqual('- a\n+ b', fence.text)
         self.assertEqual(model.Span(3, 6), fence.span)
@@ -246,24 +250,21 @@ class TestFences(testtools.TestCase):
         self.assertEqual(['x = 1'], [b.text for b in only(parsed, 'fence')])
 
     def test_unterminated_fence_runs_to_end(self):
-        parsed = container.parse_text('Fix:\n```python\nx = 1\ny = 2\n')
-        fence = only(parsed, 'fence')[0]
+        fence, parsed = first_fence('Fix:\n```python\nx = 1\ny = 2\n')
         self.assertEqual('x = 1\ny = 2', fence.text)
         self.assertEqual(2, fence.span.start)
 
     def test_unterminated_fence_gives_back_trailing_prose(self):
-        parsed = container.parse_text(
+        fence, parsed = first_fence(
             'Fix:\n```python\nx = 1\n\nI hope this helps! Let me know if '
             'you have any questions.\n')
-        fence = only(parsed, 'fence')[0]
         self.assertEqual('x = 1', fence.text)
         self.assertEqual(model.Span(2, 3), fence.span)
         self.assertIn('I hope this helps', only(parsed, 'prose')[-1].text)
 
     def test_indented_code_block(self):
-        parsed = container.parse_text(
+        fence, parsed = first_fence(
             'Fixed:\n\n    x = 1\n    y = 2\n\nend\n')
-        fence = only(parsed, 'fence')[0]
         self.assertEqual(('', 'x = 1\ny = 2'), (fence.info, fence.text))
 
     def test_fence_with_numbered_lines_is_listing(self):
@@ -338,10 +339,9 @@ class TestListings(testtools.TestCase):
 class TestUnfencedDiff(testtools.TestCase):
 
     def test_diff_in_plain_text(self):
-        parsed = container.parse_text(
+        fence, parsed = first_fence(
             'Patch:\n\n--- a/t.py\n+++ b/t.py\n@@ -1,2 +1,2 @@\n x\n-y\n'
             '+z\n\nThat is all.\n')
-        fence = only(parsed, 'fence')[0]
         self.assertEqual('diff', fence.info)
         self.assertEqual(model.Span(3, 8), fence.span)
         self.assertTrue(fence.text.endswith('+z'))
@@ -352,10 +352,9 @@ class TestUnfencedDiff(testtools.TestCase):
         self.assertEqual(['fence'], kinds(parsed))
 
     def test_hunks_without_numbers_in_plain_text(self):
-        parsed = container.parse_text(
+        fence, parsed = first_fence(
             'Simplify:\n\n@@\n         a = 1\n-        b = 2\n@@ def f\n'
             '         c = 3\n+        d = 4\n\nApprove.\n')
-        fence = only(parsed, 'fence')[0]
         self.assertEqual('diff', fence.info)
         self.assertEqual(model.Span(3, 8), fence.span)
         self.assertEqual('Approve.', parsed.blocks[-1].text)
