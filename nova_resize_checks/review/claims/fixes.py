@@ -221,14 +221,7 @@ def _numbered_lines(read):
     is_fix, last, whole = read.intro[:3]
     lines = _line_intro(last, whole) if is_fix else None
     if not lines and read.block.info.split()[:1] == ['suggestion']:
-        # A GitHub suggestion replaces the lines its comment is on:
-        # "**file.py**, lines 93-94" and the block.
-        places = list(lexicon.LINE_PLACE_RE.finditer(whole or ''))
-        if places:
-            first = int(places[-1].group('first'))
-            end = int(places[-1].group('end') or first)
-            if first <= end <= first + lexicon.MAX_LINE_RANGE:
-                lines = (first, end)
+        lines = _suggestion_lines(whole)
     from_header = not lines
     lines = lines or _header_intro(last, whole, read.text, is_fix,
                                    read.test_source)
@@ -237,13 +230,7 @@ def _numbered_lines(read):
     first, end = lines
     code = quotes.port_dialect(textwrap.dedent(read.text).strip('\n'))
     refs = read.refs
-    here = None
-    if refs is not None and first == end:
-        here, _version = numbering.line_of_known_version(
-            first, code, refs.lines, refs.reviewed, refs.named_version)
-    elif refs is not None:
-        here = numbering.range_of_known_version(
-            first, end, code, refs.lines, refs.reviewed, refs.named_version)
+    here = _lines_here(first, end, code, refs)
     if from_header and first == end and not here and not _like_line(
             read.test_source, first, code):
         return None
@@ -262,6 +249,32 @@ def _numbered_lines(read):
         summary += ' (line %d here)' % here
         first = end = here
     return line_changes(first, end, code, read.block.span, summary)
+
+
+def _suggestion_lines(whole):
+    """A GitHub suggestion replaces the lines its comment is on.
+
+    "**file.py**, lines 93-94" and the block: (first, end), or None.
+    """
+    places = list(lexicon.LINE_PLACE_RE.finditer(whole or ''))
+    if not places:
+        return None
+    first = int(places[-1].group('first'))
+    end = int(places[-1].group('end') or first)
+    if first <= end <= first + lexicon.MAX_LINE_RANGE:
+        return first, end
+    return None
+
+
+def _lines_here(first, end, code, refs):
+    """Ours' line (or (first, end)) for the reviewed version's lines."""
+    if refs is None:
+        return None
+    if first == end:
+        return numbering.line_of_known_version(
+            first, code, refs.lines, refs.reviewed, refs.named_version)[0]
+    return numbering.range_of_known_version(
+        first, end, code, refs.lines, refs.reviewed, refs.named_version)
 
 
 def _next_to_a_line(read):
