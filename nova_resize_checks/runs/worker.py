@@ -59,7 +59,9 @@ import time
 import traceback
 import unittest
 
-REAL = 'real'
+from nova_resize_checks.runs import results
+
+REAL = results.REAL
 # The test process's records carry this in place of the variant's name.
 RUN_ID = 'run'
 _TIMEOUT_MARKERS = ('fixtures._fixtures.timeout.TimeoutException',
