@@ -411,6 +411,43 @@ def _before_after(header, cells):
     if before and after and before[0] < len(cells) and \
             after[0] < len(cells) and '`' in cells[before[0]]:
         return before[0], after[0]
+    if before or after:
+        return None
+    return _code_columns(header, cells)
+
+
+# A column named for a version ("upstream", "recreate", "Stein") compares
+# versions; it does not propose.
+_VERSION_HEADER_RE = re.compile(
+    r'upstream|recreate|stable|stein|train|ussuri|master|head\b|ours|'
+    r'version|release|patch ?set|\bps\s*\d', re.I)
+
+
+def _code_columns(header, cells):
+    """``(before, after)`` by content, for headers in no known words.
+
+    "| Rad | Nu | Förslag |": when exactly two of the row's cells are each
+    one backticked statement (a call or an assignment), the left one is
+    the code as it is and the right one the code as proposed, as a table
+    of findings lays them out in any language.  Not for columns named for
+    versions, which compare and do not propose.
+    """
+    if any(_VERSION_HEADER_RE.search(h) for h in header):
+        return None
+    columns = [k for k, cell in enumerate(cells)
+               if _whole_code(cell) is not None and
+               texts.one_line_statement(_whole_code(cell))]
+    if len(columns) != 2:
+        return None
+    return columns[0], columns[1]
+
+
+def _whole_code(cell):
+    """The code of a cell that is one inline code span, else None."""
+    cell = cell.strip()
+    if len(cell) > 2 and cell.startswith('`') and cell.endswith('`') and \
+            cell.count('`') == 2:
+        return cell[1:-1]
     return None
 
 

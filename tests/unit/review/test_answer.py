@@ -133,6 +133,27 @@ class TestTables(testtools.TestCase):
                                                  '*(delete)*'))
         self.assertEqual([model.REMOVE], [c.kind for c in changes])
 
+    def test_headers_in_other_words_read_by_the_code_columns(self):
+        # "Row | Now | Proposal" in Danish: the left code cell is the code
+        # as it is, the right one the proposal; a row whose proposal is
+        # words ("unchanged") proposes nothing.
+        text = ('| Linje | Nu | Forslag |\n|---|---|---|\n'
+                "| 94 | `self.assertEqual(no_usage, source_rp_usages)` | "
+                '`self.assertTrue(source_rp_usages)` |\n'
+                "| 76 | `server = self._resize_and_assert_error(server, "
+                "'host2')` | *(uændret)* |\n")
+        _parsed, changes = _changes(text)
+        self.assertEqual([model.REPLACE], [c.kind for c in changes])
+        self.assertEqual('self.assertTrue(source_rp_usages)',
+                         changes[0].new)
+
+    def test_columns_named_for_versions_compare_and_propose_nothing(self):
+        text = ('| Line | Ours | Upstream |\n|---|---|---|\n'
+                "| 94 | `self.assertEqual(no_usage, source_rp_usages)` | "
+                '`self.assertEqual({}, source_rp_usages)` |\n')
+        unwrapped, _count = answer.tables_as_sentences(text)
+        self.assertNotIn('Replace', unwrapped)
+
     def test_other_tables_become_sentences_with_their_headers(self):
         text = ('Intro.\n\n| Line | Finding |\n|---|---|\n'
                 '| 94 | fine |\n| 60 | also fine |\n\nEnd.\n')
