@@ -91,6 +91,10 @@ def extract(parsed, reference_sources, nova_sources=None):
         elif _is_code_block(block):
             quoted = block if block.span not in made_by and \
                 quotes.is_quotation(block.text, refs_norm) else None
+            if quoted is not None and header is not None:
+                # "PS4, Line 92:", the lines quoted, then the comment:
+                # the comment is on every line quoted.
+                header = _widened(header, block.text)
     changes.sort(key=lambda c: c.span.start)
     changes = _without_restatements(changes)
     _drop_beyond_limit(changes, findings)
@@ -263,6 +267,19 @@ def _header_of(text, alone=False):
     end = int(m.group('end') or first)
     return (first, end) if \
         first <= end <= first + lexicon.MAX_LINE_RANGE else None
+
+
+def _widened(header, quotation):
+    """A header's lines, over as many lines as its quotation has.
+
+    Gerrit quotes the lines a comment is on, starting at the header's
+    line: "Line 92:" and three lines quoted are lines 92-94.
+    """
+    first, end = header
+    count = len([line for line in quotation.split('\n') if line.strip()])
+    if end - first + 1 < count <= lexicon.MAX_LINE_RANGE:
+        return first, first + count - 1
+    return header
 
 
 def _block_prose(block, covered, findings, refs, plain=False, header=None,

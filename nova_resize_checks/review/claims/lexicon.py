@@ -203,8 +203,8 @@ COMMENT_HEADER_RE = re.compile(r"""
 # comment's line(s), never another noun ("drop the argument" is not one);
 # and what negates one ("don't remove it", "keep").  A verbose fragment.
 _DEICTIC_OBJECT = r"""(?:
-      # "it", "this" or "that" ending the clause
-      (?:it|this|that)
+      # "it", "this", "that" or "them" ending the clause
+      (?:it|this|that|them)
       (?=\s*(?:[.,;:!?)] | $
                | \s+(?:as|since|because|entirely|altogether|please|too
                       |then|and|but)\b))
@@ -216,8 +216,8 @@ DEICTIC_REMOVE_RE = re.compile(r"""
     \b(?:remov|delet|drop|strik)\w*\s+""" + _DEICTIC_OBJECT + r"""
     | \bget\s+rid\s+of\s+""" + _DEICTIC_OBJECT + r"""
     # "this check can go", "it should be removed"
-    | \b(?:it | this | that
-           | (?:this|that|the)\s+(?:\w+\s+)?
+    | \b(?:it | this | that | they
+           | (?:this|that|these|those|the)\s+(?:\w+\s+)?
              (?:assert\w*|assertions?|checks?|lines?|statements?))
       \s+(?:\w+\s+)?(?:can|could|should|may)\s+(?:\w+\s+)?
       (?:be\s+(?:removed|deleted|dropped)|go)\b
@@ -246,7 +246,7 @@ NEGATED_PROPOSAL_RE = re.compile(
     r"\b(?:not | n't | never | no\s+need | rather\s+than | instead\s+of)\b",
     re.I | re.X)
 NEGATED_REMOVE_RE = re.compile(
-    r"\b(?:not | n't | never | keep | without)\b", re.I | re.X)
+    r"(?:\bnot | n't | \bnever | \bkeep | \bwithout)\b", re.I | re.X)
 # "replace these lines with:", "change the above statements to:"
 DEICTIC_LINES_RE = re.compile(r"""
     \b(?:change|replace|rewrite|swap|turn|update)\s+

@@ -18,7 +18,9 @@
 the sentence names the code by names that are all in the block quoted
 before it, so the quoted statements that hold those names go.  Only a
 sentence no other rule read, that asks for a removal (not negated), and
-whose every quoted name is in the quotation, is read this way.
+whose every quoted name is in the quotation, is read this way.  A
+removal that names no code and points back ("these three lines can go",
+"please remove them") takes the whole quotation.
 """
 
 import ast
@@ -53,20 +55,42 @@ def removals(prose_block, quote_block, findings):
         sentence = prose.unmask(masked, codes)
         names = [code.strip() for code in prose.codes_in(masked, codes)
                  if '\n' not in code]
-        if not names or not fixes.asks_removal(sentence, passive=True) or not (
+        if not names:
+            gone = _pointed_at(masked, statements)
+        elif not fixes.asks_removal(sentence, passive=True) or not (
                 lexicon.REQUEST_RE.search(sentence) or
                 lexicon.IMPERATIVE_RE.match(sentence)):
             continue
-        if not all(any(_names(name, s) for s in statements)
-                   for name in names):
+        elif not all(any(_names(name, s) for s in statements)
+                     for name in names):
             continue
-        gone = [s for s in statements if any(_names(n, s) for n in names)]
+        else:
+            gone = [s for s in statements
+                    if any(_names(n, s) for n in names)]
+        if not gone:
+            continue
         changes.extend(model.change(
             kind=model.REMOVE, span=prose_block.span, old=s,
             summary='remove statement %s (quoted before the request)'
             % texts.short(s, 60)) for s in gone)
         _forget(findings, prose_block.span, sentence)
     return changes
+
+
+def _pointed_at(masked, statements):
+    """The quoted statements a removal that names no code points at.
+
+    "These three lines can go", "Please remove them" right after the
+    quotation: all of it goes.  A negated removal points at nothing.
+    """
+    if masked.rstrip().endswith(':'):
+        # ("I'd drop the message check:" introduces the code after it.)
+        return []
+    found = lexicon.DEICTIC_REMOVE_RE.search(masked)
+    if found is None or lexicon.NEGATED_REMOVE_RE.search(
+            masked[:found.end()]):
+        return []
+    return statements
 
 
 def _names(name, statement):

@@ -252,6 +252,24 @@ def _closing_fence(line, markup):
             not s.rstrip().strip(markup[0]))
 
 
+_CODE_LINE_RE = re.compile(
+    r'[()=\[\]{}]|^\s*(?:return|assert|raise|pass|import|from|def|class|'
+    r'if|for|while|with|try|except|else|elif)\b')
+
+
+def _quoted_code(content):
+    """Whether a quotation's paragraph is Python, line by line.
+
+    Every line must look like code (brackets, an assignment, a keyword
+    that opens a statement) and the whole must parse: prose quoted from
+    another reviewer is neither.
+    """
+    lines = content.split('\n')
+    return bool(content.strip()) and all(
+        _CODE_LINE_RE.search(line) for line in lines if line.strip()) and \
+        texts.parses(textwrap.dedent(content))
+
+
 def _fences(text, lines):
     """Fence regions ``(first, end, info, content, indented)``.
 
@@ -285,6 +303,15 @@ def _fences(text, lines):
             # Unterminated: give trailing prose paragraphs back.
             body, drop = _give_back_prose(content, looks_like_prose)
             regions.append((first, end - drop, tok.info.strip(), body,
+                            False))
+        elif tok.type == 'inline' and len(opened) > 1 and \
+                opened[-1] == 'paragraph_open' and \
+                all(t == 'blockquote_open' for t in opened[:-1]) and \
+                _quoted_code(tok.content):
+            # "> self.assertEqual(no_usage, source_rp_usages)": gerrit
+            # quotes the lines a comment is on; code quoted is code.
+            first, end = tok.map
+            regions.append((first, min(end, len(lines)), '', tok.content,
                             False))
         elif tok.type == 'code_block' and all(
                 t == 'blockquote_open' for t in opened):

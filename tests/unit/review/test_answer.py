@@ -363,6 +363,42 @@ class TestHeldout11Classes(testtools.TestCase):
         self.assertEqual([model.REMOVE, model.REMOVE],
                          [c.kind for c in changes])
 
+    def test_lines_quoted_under_a_gerrit_header_go_when_pointed_at(self):
+        # Gerrit quotes the lines a comment is on with "> ": code, not
+        # prose; the comment is on all three, and "these lines" are they.
+        _parsed, changes = _changes(
+            'PS4, Line 92:\n'
+            '> source_rp_usages = self._get_provider_usages(source_rp_uuid)\n'
+            "> no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}\n"
+            '> self.assertEqual(no_usage, source_rp_usages)\n\n'
+            'Two checks for one fact. These three lines can go.\n')
+        self.assertEqual([(model.REMOVE, 92), (model.REMOVE, 93),
+                          (model.REMOVE, 94)],
+                         [(c.kind, c.line) for c in changes])
+
+    def test_a_quotation_pointed_back_at_goes(self):
+        quoted = ('The last check:\n\n```python\n'
+                  "migration_uuid = self.get_migration_uuid_for_instance("
+                  "server['id'])\n"
+                  'self.assertEqual(\n'
+                  '    {}, self._get_allocations_by_server_uuid('
+                  'migration_uuid))\n```\n\n')
+        _parsed, changes = _changes(quoted + 'Please remove them.\n')
+        self.assertEqual([model.REMOVE, model.REMOVE],
+                         [c.kind for c in changes])
+        # A sentence that introduces code after it points at nothing
+        # before it; a negated one removes nothing.
+        for said in ("I'd drop the check:\n", "I wouldn't remove them.\n"):
+            _parsed, changes = _changes(quoted + said)
+            self.assertEqual([], changes, said)
+
+    def test_prose_quoted_from_another_reviewer_stays_prose(self):
+        parsed = container.parse_text(
+            '> I think this is fine as it is.\n> No change needed.\n\n'
+            'Agreed.\n')
+        self.assertEqual(['prose', 'prose'],
+                         [b.kind for b in parsed.blocks])
+
     def test_a_line_to_change_in_portuguese(self):
         _parsed, changes = _changes(
             'A linha 94 deveria ser alterada para:\n\n```python\n'
