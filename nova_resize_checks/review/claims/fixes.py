@@ -163,6 +163,16 @@ def _one_statement_at(test_source, first, end):
 
 
 def line_changes(first, end, code, span, summary):
+    """The line ``first`` becomes ``code``; the rest up to ``end`` go.
+
+    An empty ``code`` (a suggestion with nothing in it) removes them all.
+    """
+    if not code.strip():
+        return [model.change(
+            kind=model.REMOVE, span=span, line=n,
+            summary='remove line %d (%s: an empty block)' % (n, summary))
+            for n in range(first, min(end, first + lexicon.MAX_LINE_RANGE)
+                           + 1)]
     changes = [model.change(kind=model.LINE_CHANGE, span=span, code=code,
                             line=first, summary=summary)]
     if first < end <= first + lexicon.MAX_LINE_RANGE:
@@ -267,8 +277,12 @@ def _suggestion_lines(whole):
 
 
 def _lines_here(first, end, code, refs):
-    """Ours' line (or (first, end)) for the reviewed version's lines."""
-    if refs is None:
+    """Ours' line (or (first, end)) for the reviewed version's lines.
+
+    An empty block (a suggestion that deletes the lines) has no content
+    to find the lines by: their numbers stand as given.
+    """
+    if refs is None or not code.strip():
         return None
     if first == end:
         return numbering.line_of_known_version(

@@ -287,14 +287,49 @@ def _object_markdown(value, depth, out, said):
     elif not said and _replaced_blocks(value, out):
         said = True
     said = said or bool(sentence)
+    place = _comment_place(value)
     for k, v in value.items():
         if said and isinstance(v, str) and (
                 (_looks_like_code(v) and not diffs.looks_like_diff(v)) or
                 _one_statement(v)):
             # Said as "Replace ... with ..." blocks or the sentence above.
             continue
-        _json_markdown(v, str(k), depth + 1, out,
+        key = str(k)
+        if place and isinstance(v, str) and _BODY_KEY_RE.match(key):
+            # A review comment's body is on its lines: "**Body (lines
+            # 31-32):** ... ```suggestion" replaces those lines.
+            key = '%s (%s)' % (key, place)
+        _json_markdown(v, key, depth + 1, out,
                        said=said and isinstance(v, dict))
+
+
+_BODY_KEY_RE = re.compile(r'^(?:body|comment|message|text|note)$', re.I)
+
+
+def _comment_place(value):
+    """"line 33" or "lines 31-32" of a review comment object, or None.
+
+    GitHub's and gerrit's comment objects give the lines a comment is
+    on as ``line`` (and ``start_line``), numbered as the version the
+    review read.
+    """
+    def number(*names):
+        for name in names:
+            found = value.get(name)
+            if isinstance(found, int) and not isinstance(found, bool) \
+                    and found > 0:
+                return found
+        return None
+
+    end = number('line', 'original_line', 'end_line')
+    if end is None:
+        return None
+    first = number('start_line', 'original_start_line') or end
+    if first == end:
+        return 'line %d' % end
+    if first < end:
+        return 'lines %d-%d' % (first, end)
+    return None
 
 
 def _string_markdown(value, key, label):

@@ -399,6 +399,21 @@ class TestHeldout11Classes(testtools.TestCase):
         self.assertEqual(['prose', 'prose'],
                          [b.kind for b in parsed.blocks])
 
+    def test_a_json_review_comment_suggests_for_its_lines(self):
+        # GitHub's review comments: "line" (and "start_line") place the
+        # body's suggestion; an empty suggestion deletes the lines.
+        text = json.dumps({'comments': [
+            {'path': 'tests/functional/test_bug_1825537.py', 'line': 94,
+             'body': 'Clearer:\n\n```suggestion\n        self.assertEqual('
+                     'no_usage, source_rp_usages, "host1")\n```'},
+            {'path': 'tests/functional/test_bug_1825537.py',
+             'start_line': 31, 'line': 32,
+             'body': 'Stale comment.\n\n```suggestion\n```'}]})
+        _parsed, changes = _changes(text)
+        self.assertEqual([(model.LINE_CHANGE, 94), (model.REMOVE, 31),
+                          (model.REMOVE, 32)],
+                         [(c.kind, c.line) for c in changes])
+
     def test_a_line_to_change_in_portuguese(self):
         _parsed, changes = _changes(
             'A linha 94 deveria ser alterada para:\n\n```python\n'
