@@ -536,13 +536,13 @@ FOREIGN_REQUEST_RE = re.compile(r"""
       # Spanish
       | deber\u00eda[n]? | debe[n]? | hay\s+que | reemplaz(?:ar|a|e)
       | elimin(?:ar|e) | cambi(?:ar|e) | renombr(?:ar|e) | por\s+favor
-      | a\u00f1ad(?:ir|e|a) | agreg(?:ar|a|ue) | sugiero
+      | a\u00f1ad(?:ir|e|a) | agreg(?:ar|a|ue) | sugiero | propongo
       # Italian
       | dovrebbe | sostitui(?:re|sci) | rimuov(?:ere|i) | aggiung(?:ere|i)
-      | bisogna | andrebbe | suggerisco
+      | bisogna | andrebbe | suggerisco | propongo
       # Portuguese
       | deveria | substitu(?:ir|a) | remov(?:er|a) | adicion(?:ar|e)
-      | acrescent(?:ar|e) | sugiro
+      | acrescent(?:ar|e) | sugiro | propo(?:nho|mos|r) | troc(?:ar|ar\w+|e)
       # Dutch
       | zou\s+moeten | vervang(?:en)? | verwijder(?:en)? | graag
       | toevoegen | voeg

@@ -414,6 +414,18 @@ class TestHeldout11Classes(testtools.TestCase):
                           (model.REMOVE, 32)],
                          [(c.kind, c.line) for c in changes])
 
+    def test_a_line_proposed_in_other_words_in_romance_languages(self):
+        # "I propose swapping line 87 for:" (Portuguese), "I propose"
+        # (Spanish, Italian).
+        for intro in ('Proponho trocar a linha 87 por:',
+                      'Propongo cambiar la l\u00ednea 87 por:',
+                      'Propongo di sostituire la riga 87 con:'):
+            _parsed, changes = _changes(
+                intro + '\n\n```python\nself.assertNotEqual({}, '
+                'self._get_provider_usages(dest_rp_uuid))\n```\n')
+            self.assertEqual([(model.LINE_CHANGE, 87)],
+                             [(c.kind, c.line) for c in changes], intro)
+
     def test_a_line_to_change_in_portuguese(self):
         _parsed, changes = _changes(
             'A linha 94 deveria ser alterada para:\n\n```python\n'
