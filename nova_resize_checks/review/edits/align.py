@@ -321,7 +321,8 @@ def _same_operands(a, b):
                         call[0]) for call in (a, b))
 
 
-GRADE_NAMES = {3: 'identical', 2: 'same shape', 1: 'same target'}
+IDENTICAL = 3
+GRADE_NAMES = {IDENTICAL: 'identical', 2: 'same shape', 1: 'same target'}
 
 
 _TOKENS = re.compile(r"(?:id|attr|arg)='(\w+)'|value=('[^']*'|\d+)")

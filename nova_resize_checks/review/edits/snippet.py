@@ -329,7 +329,8 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
         removed = []
     body = list(block.body[:lo]) + new_nodes + list(block.body[hi + 1:])
     _check_bound_first(body, {lo + j for j in range(len(new_nodes))
-                              if j not in pairs})
+                              if j not in pairs and
+                              not _placed_by_review(snips, pairs, j)})
     module = _with_body(module, block, body)
     return module, _region_reason(index, accepted, entries, (lo, hi),
                                   len(snips) - len(pairs), removed)
@@ -418,6 +419,30 @@ def _names(node):
         if isinstance(sub, ast.Name):
             (bound if isinstance(sub.ctx, ast.Store) else read).add(sub.id)
     return read, bound
+
+
+def _placed_by_review(snips, pairs, j):
+    """Whether the snippet itself puts its new statement ``j`` in place.
+
+    It does when the statement right before it (or right after it) in
+    the snippet is identical to a statement of the test, with no elision
+    ("# ...") between them: the new statement's place is then what the
+    review wrote, whatever it reads.
+    """
+    def identical(k):
+        return 0 <= k < len(snips) and pairs.get(k, (None, 0))[1] == \
+            align.IDENTICAL
+
+    if j >= len(snips):
+        return False
+    return (identical(j - 1) and not _elided_before(snips[j])) or (
+        identical(j + 1) and not _elided_before(snips[j + 1]))
+
+
+def _elided_before(snip):
+    lines = getattr(snip.node, 'leading_lines', ())
+    return any(line.comment is not None and
+               texts.is_elision(line.comment.value) for line in lines)
 
 
 def _check_bound_first(body, inserted):

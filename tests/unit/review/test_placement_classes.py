@@ -226,14 +226,26 @@ class TestHeldout6Classes(_Prepared):
                           "1, len(self._get_allocations_by_server_uuid("
                           "server['id'])))"], added)
 
-    def test_a_new_statement_reading_a_later_name_is_refused(self):
-        # Placed after line 85, it would read source_rp_usages before
-        # line 92 binds it: not what the review wrote.
-        report, proposed = self.prepare(
-            '```python\n'
-            '        self.assertFlavorMatchesAllocation(\n'
-            "            self.flavor2, server['id'], dest_rp_uuid)\n"
-            "        self.assertNotIn('VCPU', source_rp_usages)\n```\n")
+    def test_a_new_statement_reading_a_later_name_goes_where_written(self):
+        # Right after lines 84-85 in the snippet, with nothing elided
+        # between: that is where the review puts it, though it reads
+        # source_rp_usages before line 92 binds it (the review's change
+        # then breaks the test, which the runs show).
+        snippet = ('```python\n'
+                   '        self.assertFlavorMatchesAllocation(\n'
+                   "            self.flavor2, server['id'], dest_rp_uuid)\n"
+                   "%s        self.assertNotIn('VCPU', source_rp_usages)\n"
+                   '```\n')
+        report, proposed = self.prepare(snippet % '')
+        removed, added = self.delta(proposed)
+        self.assertEqual(([], ["self.assertNotIn('VCPU', source_rp_usages)"]),
+                         (removed, added))
+        self.assertLess(
+            proposed.index("self.assertNotIn('VCPU', source_rp_usages)"),
+            proposed.index('source_rp_usages = '))
+        # With code elided between, its place is not the review's to
+        # show: refused rather than guessed.
+        report, proposed = self.prepare(snippet % '        # ...\n')
         self.assertIsNone(proposed)
         self.assertIn('before the test binds it',
                       report.changes[0].reason)
