@@ -30,7 +30,7 @@ says which mutants it catches and with which assertions.  A proposed
 version then runs against real nova and, in :data:`mutants.RUN_ORDER`
 (the mutant most likely to survive a weakened test first), against each
 mutant the canonical test catches -- except the mutants it is known to
-still catch without running (:func:`matrix.still_caught`: an unchanged
+still catch without running (:func:`known_caught.still_caught`: an unchanged
 assertion that catches the mutant sees the same values) -- and stops at
 the first survivor, which decides ``weakens``.
 """
@@ -44,6 +44,7 @@ import typing
 from nova_resize_checks import children
 from nova_resize_checks import env
 from nova_resize_checks import inputs
+from nova_resize_checks import known_caught
 from nova_resize_checks import matrix as matrix_mod
 from nova_resize_checks import mutants
 from nova_resize_checks.report import document
@@ -147,13 +148,13 @@ def _plan(version, matrix, caught, context):
     """(variants to run, results known without running) for a version.
 
     Mutants in :data:`mutants.RUN_ORDER` that the canonical test catches;
-    for a test-only version, those :func:`matrix.still_caught` proves it
+    for a test-only version, those :func:`known_caught.still_caught` proves it
     still catches are known instead of run.
     """
     order = [m for m in mutants.RUN_ORDER if m in caught]
     known = {}
     if not version.overlay:
-        for mutant, assertion in matrix_mod.still_caught(
+        for mutant, assertion in known_caught.still_caught(
                 version.test_source, matrix, context.test_source,
                 context.helper_names).items():
             if mutant in order:

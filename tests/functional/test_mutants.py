@@ -163,7 +163,7 @@ class TestWeakenedVersionsLetTheirMutantThrough(testtools.TestCase):
     A version of the canonical test with that assertion loosened or
     removed passes under the mutant (the meta-check's ``weakens``), while
     a mutant another kept assertion catches is still caught, as
-    matrix.still_caught predicts.
+    known_caught.still_caught predicts.
     """
 
     source_check = 'self.assertEqual(no_usage, source_rp_usages)'

@@ -19,6 +19,7 @@ import textwrap
 import fixtures
 import testtools
 
+from nova_resize_checks import known_caught
 from nova_resize_checks import matrix
 from nova_resize_checks import mutants
 from nova_resize_checks.report import scenario_text
@@ -297,7 +298,7 @@ class TestStillCaught(testtools.TestCase):
 
     def test_canonical_itself_needs_no_mutant_run(self):
         m, _ = _full_matrix()
-        found = matrix.still_caught(_canonical(), m, _canonical())
+        found = known_caught.still_caught(_canonical(), m, _canonical())
         self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
 
     def test_loosened_source_usage_leaves_its_mutant_to_run(self):
@@ -305,7 +306,7 @@ class TestStillCaught(testtools.TestCase):
         proposed = self._replace(
             'self.assertEqual(no_usage, source_rp_usages)',
             "self.assertIn('VCPU', source_rp_usages)")
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertNotIn('orphan-on-source', found)
         # no-source-cleanup is still caught by the migration consumer check.
         self.assertEqual(keys[6], found['no-source-cleanup'].key)
@@ -317,7 +318,7 @@ class TestStillCaught(testtools.TestCase):
         proposed = self._replace(
             '        self.assertFlavorMatchesUsage(dest_rp_uuid, '
             'self.flavor2)\n', '')
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertNotIn('orphan-on-dest', found)
         self.assertIn('migration-moved-to-dest', found)
 
@@ -330,7 +331,7 @@ class TestStillCaught(testtools.TestCase):
             '        self.assertTrue(sorted([source_rp_usages], '
             'key=no_usage.update))\n'
             '        self.assertEqual(no_usage, source_rp_usages)\n')
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertNotIn('orphan-on-source', found)
 
     def test_an_added_line_that_can_raise_under_a_mutant(self):
@@ -352,7 +353,7 @@ class TestStillCaught(testtools.TestCase):
                       "self.assertRegex('a' * 30, source_rp_usages == "
                       "no_usage and 'b' or '^(a+)+$')"):
             proposed = self._replace(line, '        %s\n%s' % (added, line))
-            self.assertEqual({}, matrix.still_caught(
+            self.assertEqual({}, known_caught.still_caught(
                 proposed, m, _canonical()), added)
 
     def test_an_added_line_that_cannot_raise_still_counts(self):
@@ -364,14 +365,14 @@ class TestStillCaught(testtools.TestCase):
                       'source_rp_uuid) != no_usage)'):
             proposed = self._replace(line, '        %s\n%s' % (added, line))
             self.assertEqual(sorted(mutants.MUTANTS), sorted(
-                matrix.still_caught(proposed, m, _canonical())), added)
+                known_caught.still_caught(proposed, m, _canonical())), added)
 
     def test_comment_and_docstring_changes_do_not_matter(self):
         m, _ = _full_matrix()
         proposed = self._replace('    """Regression test for bug 1825537.',
                                  '    """Bug 1825537.')
         proposed = proposed.replace('# Two computes', '# 2 computes')
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
 
     def test_added_read_only_assertion(self):
@@ -382,7 +383,7 @@ class TestStillCaught(testtools.TestCase):
             '        self.assertEqual(\n'
             '            1, len(self._get_allocations_by_server_uuid(\n'
             "                server['id'])))\n")
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
 
     def test_rebinding_self_or_aliasing_an_object_means_run_everything(self):
@@ -395,7 +396,7 @@ class TestStillCaught(testtools.TestCase):
                       'len = base.integrated_helpers.mock.call',
                       'recorder = base.integrated_helpers'):
             proposed = self._replace(line, '        %s\n%s' % (added, line))
-            found = matrix.still_caught(proposed, m, _canonical())
+            found = known_caught.still_caught(proposed, m, _canonical())
             self.assertEqual({}, found, added)
 
     def test_assertion_with_side_effects_means_run_everything(self):
@@ -407,15 +408,17 @@ class TestStillCaught(testtools.TestCase):
             proposed = self._replace(
                 '        source_rp_usages = ',
                 '        %s\n        source_rp_usages = ' % added)
-            self.assertEqual({}, matrix.still_caught(proposed, m,
-                                                     _canonical()), added)
+            self.assertEqual({}, known_caught.still_caught(
+                proposed, m, _canonical()), added)
 
     def test_other_code_changes_mean_run_everything(self):
         m, _ = _full_matrix()
         proposed = self._replace("self._start_compute('host2')",
                                  "self._start_compute('host3')")
-        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
-        self.assertEqual({}, matrix.still_caught('def (:', m, _canonical()))
+        self.assertEqual({}, known_caught.still_caught(
+            proposed, m, _canonical()))
+        self.assertEqual({}, known_caught.still_caught(
+            'def (:', m, _canonical()))
 
     def test_moved_across_a_nova_call_no_longer_counts(self):
         m, _ = _full_matrix()
@@ -424,7 +427,7 @@ class TestStillCaught(testtools.TestCase):
         anchor = '        # Resize to the big flavor'
         self.assertIn(anchor, proposed)
         proposed = proposed.replace(anchor, line + anchor)
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertNotIn('orphan-on-source', found)
         self.assertIn('bug-1825537', found)
 
@@ -436,7 +439,7 @@ class TestStillCaught(testtools.TestCase):
                   "instance(server['id'])\n")
         self.assertIn(anchor, proposed)
         proposed = proposed.replace(anchor, anchor + line)
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
 
     def test_changed_value_an_assertion_reads(self):
@@ -444,7 +447,7 @@ class TestStillCaught(testtools.TestCase):
         proposed = self._replace(
             "no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}",
             'no_usage = source_rp_usages')
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         # The source assertion is unchanged but now compares a value with
         # itself: it no longer counts.
         self.assertNotIn('orphan-on-source', found)
@@ -457,7 +460,7 @@ class TestStillCaught(testtools.TestCase):
             "source_rp_uuid)\n"
             "        no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}\n"
             "        self.assertEqual(no_usage, source_rp_usages)\n", '')
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertNotIn('orphan-on-source', found)
         self.assertEqual(len(mutants.MUTANTS) - 1, len(found))
 
@@ -467,13 +470,15 @@ class TestStillCaught(testtools.TestCase):
             '        source_rp_usages = ',
             '        self.assertRaises(Exception, self._delete_server, '
             'server)\n        source_rp_usages = ')
-        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
+        self.assertEqual({}, known_caught.still_caught(
+            proposed, m, _canonical()))
 
     def test_class_attributes_are_not_movable(self):
         m, _ = _full_matrix()
         proposed = self._replace('compute_driver = virt.DRIVER',
                                  "compute_driver = 'fake.MediumFakeDriver'")
-        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
+        self.assertEqual({}, known_caught.still_caught(
+            proposed, m, _canonical()))
 
     def test_consistent_renames(self):
         m, _ = _full_matrix()
@@ -481,10 +486,11 @@ class TestStillCaught(testtools.TestCase):
             'source_rp_usages', 'usages_on_host1').replace(
             '_resize_and_assert_error', '_resize_expecting_error')
         # Without nova's helper names, method renames are not seen through.
-        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical()))
+        self.assertEqual({}, known_caught.still_caught(
+            proposed, m, _canonical()))
         names = frozenset(('_start_compute', '_wait_for_state_change'))
-        found = matrix.still_caught(proposed, m, _canonical(),
-                                    helper_names=names)
+        found = known_caught.still_caught(proposed, m, _canonical(),
+                                          helper_names=names)
         self.assertEqual(sorted(mutants.MUTANTS), sorted(found))
 
     def test_rename_onto_a_test_framework_hook_is_not_seen_through(self):
@@ -495,7 +501,7 @@ class TestStillCaught(testtools.TestCase):
         for name in ('_report_failure', '_callTestMethod', 'addDetail'):
             proposed = _canonical().replace('_resize_and_assert_error',
                                             name)
-            self.assertEqual({}, matrix.still_caught(
+            self.assertEqual({}, known_caught.still_caught(
                 proposed, m, _canonical(), helper_names=frozenset((
                     '_start_compute', '_wait_for_state_change'))), name)
 
@@ -504,8 +510,8 @@ class TestStillCaught(testtools.TestCase):
         proposed = _canonical().replace('_resize_and_assert_error',
                                         '_start_compute_service')
         names = frozenset(('_start_compute_service',))
-        self.assertEqual({}, matrix.still_caught(proposed, m, _canonical(),
-                                                 helper_names=names))
+        self.assertEqual({}, known_caught.still_caught(
+            proposed, m, _canonical(), helper_names=names))
 
     def test_inconsistent_rename(self):
         m, _ = _full_matrix()
@@ -513,7 +519,7 @@ class TestStillCaught(testtools.TestCase):
             'def _resize_and_assert_error(self, server, dest_host):',
             'def _resize_and_assert_error(self, server, target_host):')
         # The host assertion now reads another name: it no longer counts.
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertNotIn('host-reverted', found)
 
     def test_rename_and_deletion_in_different_functions(self):
@@ -522,7 +528,7 @@ class TestStillCaught(testtools.TestCase):
             "        no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}\n"
             "        self.assertEqual(no_usage, source_rp_usages)\n", '')
         proposed = proposed.replace('dest_host', 'target_host')
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertNotIn('orphan-on-source', found)
         # Locals are renamed function by function: the helper's rename is
         # seen through although the test method lost two statements.
@@ -533,5 +539,5 @@ class TestStillCaught(testtools.TestCase):
         # Shadowing a name the function reads changes what it reads.
         proposed = _canonical().replace('no_usage', 'dict_').replace(
             'source_rp_usages', 'dict_')
-        found = matrix.still_caught(proposed, m, _canonical())
+        found = known_caught.still_caught(proposed, m, _canonical())
         self.assertNotIn('orphan-on-source', found)

@@ -1,0 +1,504 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Which mutants a proposed test still catches, known without a run.
+
+A review that only rewords, moves or adds assertions around the canonical
+test's own need not be run under every mutant: a mutant is known to be
+caught when an assertion of the canonical test that catches it (in the
+assertion x mutant matrix, :mod:`nova_resize_checks.matrix`) is kept
+unchanged, at the same place, seeing the same values, and nothing the
+review added or changed before it can raise or rebind what it reads.
+:func:`still_caught` is that proof, static (ast only); it is sound only as
+far as its lists of read-only calls, non-raising nodes and stable keys
+are, so every doubt gives ``{}`` and the mutants run.
+"""
+
+import ast
+import builtins
+import dataclasses
+import typing
+
+from nova_resize_checks import assertions as assertions_mod
+from nova_resize_checks import canonical
+from nova_resize_checks import frameworks
+
+
+# Calls a changed assertion may make without possibly changing what the
+# rest of the test sees: placement and API reads, and pure builtins.
+_READ_ONLY_CALLS = frozenset((
+    'self._get_provider_usages', 'self._get_allocations_by_server_uuid',
+    'self._get_provider_uuid_by_host', 'self.get_migration_uuid_for_instance',
+    'self._resources_from_flavor', 'self._get_all_rp_uuids_in_a_tree',
+    'len', 'dict', 'set', 'list', 'tuple', 'sorted', 'str', 'int', 'sum',
+    'min', 'max', 'abs', 'bool'))
+
+
+# Assertions that only compare the values they are given (assertRaises
+# and assertThat, say, may call what they are given).
+_READ_ONLY_ASSERTIONS = frozenset((
+    'assertEqual', 'assertNotEqual', 'assertIn', 'assertNotIn', 'assertIs',
+    'assertIsNot', 'assertIsNone', 'assertIsNotNone', 'assertTrue',
+    'assertFalse', 'assertGreater', 'assertGreaterEqual', 'assertLess',
+    'assertLessEqual', 'assertDictEqual', 'assertListEqual',
+    'assertSetEqual', 'assertTupleEqual', 'assertSequenceEqual',
+    'assertCountEqual', 'assertItemsEqual', 'assertAlmostEqual',
+    'assertNotAlmostEqual', 'assertIsInstance', 'assertNotIsInstance',
+    'assertRegex', 'assertNotRegex', 'assertFlavorMatchesAllocation',
+    'assertFlavorMatchesUsage', 'assertRequestMatchesUsage'))
+
+
+_dotted = assertions_mod.dotted
+
+
+def _assertion_call(stmt):
+    """The self.assert* call a statement consists of, or None."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        name = _dotted(stmt.value.func)
+        if name.startswith('self.assert'):
+            return stmt.value
+    return None
+
+
+def _side_effect_free(expression, assertion=None):
+    """True when evaluating ``expression`` only reads.
+
+    Calls other than placement/API reads and pure builtins are refused,
+    except the ``assertion`` call itself (whose arguments must still only
+    read), as are lambdas and assignment expressions.
+    """
+    for node in ast.walk(expression):
+        if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await,
+                             ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Call) and node is not assertion and (
+                _dotted(node.func) not in _READ_ONLY_CALLS or node.keywords
+                or any(isinstance(a, ast.Starred) for a in node.args)):
+            # (``sorted(x, key=d.update)``: a "pure" builtin given a
+            # function calls it.  Reads take no keywords.)
+            return False
+    return True
+
+
+# Calls an added statement may make and still be known not to raise: the
+# placement and API reads of nova's test helpers (what they are asked for
+# exists under every mutant: the providers, the server, its migration).
+_NON_RAISING_READS = frozenset(
+    c for c in _READ_ONLY_CALLS if c.startswith('self.'))
+# Keys every server the API returns and every provider's usages hold,
+# whatever nova did (not ``fault``: only a server in ERROR has one).
+_STABLE_KEYS = frozenset((
+    'id', 'name', 'status', 'flavor', 'OS-EXT-SRV-ATTR:host',
+    'OS-EXT-STS:vm_state', 'OS-EXT-STS:task_state', 'VCPU', 'MEMORY_MB',
+    'DISK_GB'))
+# Expressions whose evaluation cannot raise or hang on the values a test
+# holds: names, literals, ``self.<attribute>``, truth and equality.
+# (Not ``and``/``or``: they give one of their operands, so the type of
+# what they make can change with the values, round 7.)
+_NON_RAISING_NODES = (
+    ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple)
+# Assertions that, given such values, fail or pass and do nothing else:
+# not a regular expression (its time depends on the text, round 7), nor
+# one that hashes, subtracts or calls what it is given.
+_NON_RAISING_ASSERTIONS = frozenset((
+    'assertEqual', 'assertNotEqual', 'assertIs', 'assertIsNot',
+    'assertIsNone', 'assertIsNotNone', 'assertTrue', 'assertFalse',
+    'assertIn', 'assertNotIn', 'assertDictEqual', 'assertListEqual',
+    'assertTupleEqual', 'assertFlavorMatchesAllocation',
+    'assertFlavorMatchesUsage'))
+
+
+def _cannot_raise(stmt, assertion=None):
+    """True when an added statement can only bind a value or fail.
+
+    :func:`still_caught` reasons that a kept assertion is still reached
+    under a mutant, so an added statement before it must not end the run
+    another way: ``1 // (usage == {...})`` raises ZeroDivisionError under
+    exactly the mutants that change ``usage`` (an error, which catches no
+    mutant; round 6).  Subscripts, arithmetic, ordering comparisons and
+    builtins can raise; only what :data:`_NON_RAISING_NODES` lists,
+    subscripts by :data:`_STABLE_KEYS`, and placement reads of such
+    arguments (and their ``len``) are allowed.  ``assertion``: the
+    statement's assertion call, whose own failure is what it is for.
+    """
+    value = assertion if assertion is not None else getattr(
+        stmt, 'value', None)
+    if value is None or (assertion is not None and (
+            not isinstance(assertion.func, ast.Attribute) or
+            assertion.func.attr not in _NON_RAISING_ASSERTIONS)):
+        return False
+    todo = list(value.args) + [k.value for k in value.keywords] \
+        if assertion is not None else [value]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Call) and _dotted(node.func) == 'len' and \
+                len(node.args) == 1 and isinstance(node.args[0], ast.Call):
+            # The size of what a read returns (a dict, whatever nova did).
+            todo.append(node.args[0])
+        elif isinstance(node, ast.Call):
+            if _dotted(node.func) not in _NON_RAISING_READS or \
+                    node.keywords:
+                return False
+            todo.extend(node.args)
+        elif isinstance(node, ast.Attribute):
+            if not (isinstance(node.value, ast.Name) and
+                    node.value.id == 'self'):
+                return False
+        elif isinstance(node, ast.Subscript):
+            if not (isinstance(node.value, ast.Name) and isinstance(
+                    node.slice, ast.Constant) and
+                    node.slice.value in _STABLE_KEYS):
+                return False
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, ast.Not):
+                return False
+            todo.append(node.operand)
+        elif isinstance(node, (ast.Dict, ast.Set)):
+            # Keys and members are hashed: only literals are known to be
+            # hashable whatever nova did.
+            keys = node.keys if isinstance(node, ast.Dict) else node.elts
+            if not all(isinstance(k, ast.Constant) for k in keys):
+                return False
+            todo.extend(getattr(node, 'values', ()))
+        elif isinstance(node, ast.Compare):
+            if not all(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot))
+                       for op in node.ops):
+                return False
+            todo.extend([node.left] + node.comparators)
+        elif isinstance(node, _NON_RAISING_NODES):
+            todo.extend(ast.iter_child_nodes(node))
+        else:
+            return False
+    return True
+
+
+@dataclasses.dataclass
+class _Statement:
+    """An assertion or read-only assignment, outside the skeleton."""
+    stmt: ast.stmt
+    scope: tuple       # path of the enclosing function
+    position: tuple    # (block path, skeleton statements before it)
+    order: int         # source order among these statements
+    dump: str
+    assigns: typing.Optional[str]
+    reads: frozenset
+    read_only: bool
+    cannot_raise: bool
+    matched: typing.Optional['_Statement'] = None
+
+
+def _names_read(node):
+    return frozenset(n.id for n in ast.walk(node)
+                     if isinstance(n, ast.Name) and
+                     isinstance(n.ctx, ast.Load) and n.id != 'self')
+
+
+# Names a read-only assignment may never bind: the test case itself and
+# the builtins every statement may call (``self = <a mock>`` would turn
+# every later assertion into a call that cannot fail).
+_NEVER_REBOUND = frozenset(('self', 'cls')) | frozenset(dir(builtins))
+
+
+def _read_only_assignment(stmt, module_names=frozenset()):
+    """The name a ``name = <read-only expression>`` statement binds.
+
+    The expression must compute a value (a read, a literal, a comparison)
+    or copy a local one, not alias an object: an attribute path, or a
+    module-level name, ``self`` or a builtin, may reach anything, a mock
+    included.  The name bound must not be one of :data:`_NEVER_REBOUND`.
+    """
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], ast.Name)):
+        return None
+    value = stmt.value
+    if stmt.targets[0].id in _NEVER_REBOUND or \
+            isinstance(value, ast.Attribute) or (
+                isinstance(value, ast.Name) and (
+                    value.id in _NEVER_REBOUND or
+                    value.id in module_names)):
+        return None
+    return stmt.targets[0].id if _side_effect_free(value) else None
+
+
+def _module_names(tree):
+    """Names a module binds at its top level (imports, defs, classes)."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split('.')[0]
+                         for alias in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                               ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets
+                         if isinstance(target, ast.Name))
+    return frozenset(names)
+
+
+def _function_locals(function, keywords):
+    """Parameters and names a function binds, in order (for renaming).
+
+    Parameters some call passes by keyword keep their name, as do names
+    declared global or nonlocal.
+    """
+    names = []
+    arguments = function.args
+    for arg in (arguments.posonlyargs + arguments.args +
+                ([arguments.vararg] if arguments.vararg else []) +
+                arguments.kwonlyargs +
+                ([arguments.kwarg] if arguments.kwarg else [])):
+        if arg.arg != 'self' and arg.arg not in keywords and \
+                arg.arg not in names:
+            names.append(arg.arg)
+    fixed = set()
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            fixed.update(node.names)
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(
+                node.ctx, ast.Store) and node.id not in names:
+            names.append(node.id)
+    return [n for n in names if n not in fixed]
+
+
+def _normalize(tree, reserved):
+    """Rename what a consistent rename may change, by structure.
+
+    Each function's parameters and local names become ``_v0``, ``_v1``...
+    in order of appearance; with ``reserved`` (names nova's test framework
+    defines or uses), the test class's own private helper methods become
+    ``_m0``, ``_m1``... in definition order, where no string names them
+    and neither name is reserved.  Two versions that differ only by such
+    renames then have the same dump.
+    """
+    keywords = {kw.arg for node in ast.walk(tree)
+                if isinstance(node, ast.Call) for kw in node.keywords
+                if kw.arg}
+    for function in [n for n in ast.walk(tree)
+                     if isinstance(n, (ast.FunctionDef,
+                                       ast.AsyncFunctionDef))]:
+        mapping = {name: '_v%d' % index for index, name in
+                   enumerate(_function_locals(function, keywords))}
+        for arg in ast.walk(function.args):
+            if isinstance(arg, ast.arg) and arg.arg in mapping:
+                arg.arg = mapping[arg.arg]
+        for statement in function.body:
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Name) and node.id in mapping:
+                    node.id = mapping[node.id]
+    if not reserved:
+        return
+    strings = {node.value for node in ast.walk(tree)
+               if isinstance(node, ast.Constant) and
+               isinstance(node.value, str)}
+    for cls in [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]:
+        methods = [n for n in cls.body
+                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and n.name.startswith('_') and
+                   not n.name.startswith('__') and
+                   n.name not in reserved and n.name not in strings]
+        mapping = {m.name: '_m%d' % index
+                   for index, m in enumerate(methods)}
+        for method in methods:
+            method.name = mapping[method.name]
+        for node in ast.walk(cls):
+            if (isinstance(node, ast.Attribute) and
+                    isinstance(node.value, ast.Name) and
+                    node.value.id == 'self' and node.attr in mapping):
+                node.attr = mapping[node.attr]
+
+
+def _skeleton(source, rename=False, reserved=frozenset()):
+    """(dump of the code without its movable statements, [_Statement]).
+
+    Movable statements are ``self.assert*`` calls and assignments of a
+    read-only expression to a name; the rest (the skeleton) is what drives
+    nova.  Docstrings are dropped.  None for an unparsable source.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if rename:
+        _normalize(tree, reserved)
+    found = []
+    skeleton_reads = []     # (scope, names) read by skeleton statements
+    module_names = _module_names(tree)
+
+    def strip(body, path, scope, in_function):
+        kept = []
+        for stmt in body:
+            if isinstance(stmt, ast.Expr) and isinstance(
+                    stmt.value, ast.Constant) and isinstance(
+                    stmt.value.value, str):
+                continue
+            call = _assertion_call(stmt)
+            # Class and module attributes configure nova's test framework
+            # (compute_driver, say): never movable.
+            assigns = _read_only_assignment(stmt, module_names) \
+                if in_function else None
+            if call is not None or assigns is not None:
+                found.append(_Statement(
+                    stmt=stmt, scope=scope, position=(path, len(kept)),
+                    order=len(found),
+                    dump=ast.dump(stmt, include_attributes=False),
+                    assigns=assigns, reads=_names_read(stmt),
+                    read_only=assigns is not None or (
+                        call.func.attr in _READ_ONLY_ASSERTIONS and
+                        _side_effect_free(call, assertion=call)),
+                    cannot_raise=_cannot_raise(stmt, call)))
+                continue
+            inner, function = scope, in_function
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                 ast.ClassDef)):
+                inner = path + ((len(kept), stmt.name),)
+                function = not isinstance(stmt, ast.ClassDef)
+            own = [stmt]
+            for field in ('body', 'orelse', 'finalbody'):
+                sub = getattr(stmt, field, None)
+                if isinstance(sub, list) and sub and \
+                        isinstance(sub[0], ast.stmt):
+                    setattr(stmt, field, strip(
+                        sub, path + ((len(kept), field),), inner,
+                        function) or [ast.Pass()])
+            for index, handler in enumerate(getattr(stmt, 'handlers', [])):
+                handler.body = strip(handler.body, path + (
+                    (len(kept), 'handler%d' % index),), inner,
+                    function) or [ast.Pass()]
+            for node in own:
+                skeleton_reads.append((scope, _names_read(node)))
+            kept.append(stmt)
+        return kept
+
+    tree.body = strip(tree.body, (), (), False)
+    # A compound statement's reads include its (stripped) body's; that
+    # only makes the check below stricter.
+    return ast.dump(tree, include_attributes=False), found, skeleton_reads
+
+
+def _assignments(statements, scope, name):
+    return [s for s in statements if s.scope == scope and s.assigns == name]
+
+
+def _stable(statement, base, proposed, seen=frozenset()):
+    """Does ``statement`` (kept) see the same values as in the canonical?
+
+    Every name it reads is bound by the same read-only assignments, before
+    it, in both versions (or by none: then the skeleton, which is equal,
+    binds it).
+    """
+    twin = statement.matched
+    for name in statement.reads:
+        if name in seen:
+            return False
+        mine = _assignments(base, statement.scope, name)
+        theirs = _assignments(proposed, statement.scope, name)
+        if not mine and not theirs:
+            continue
+        if len(mine) != 1 or len(theirs) != 1 or \
+                mine[0].matched is not theirs[0]:
+            return False
+        if not (mine[0].order < statement.order and
+                theirs[0].order < twin.order):
+            return False
+        if not _stable(mine[0], base, proposed, seen | {name}):
+            return False
+    return True
+
+
+def _kept_assertions(base, proposed):
+    """Lines of canonical assertions kept unchanged, seeing the same values.
+
+    Empty when the versions differ in more than read-only statements.
+    """
+    if base is None or proposed is None or base[0] != proposed[0]:
+        return set()
+    base_statements, proposed_statements = base[1], proposed[1]
+    free = list(proposed_statements)
+    for statement in base_statements:
+        for other in free:
+            if (other.scope, other.position, other.dump) == (
+                    statement.scope, statement.position, statement.dump):
+                statement.matched, other.matched = other, statement
+                free.remove(other)
+                break
+    # What was removed or added must not change what nova or later
+    # statements see.
+    for statement in base_statements + proposed_statements:
+        if statement.matched is None and not statement.read_only:
+            return set()
+    # What was added must not end the run before a kept assertion.
+    if any(s.matched is None and not s.cannot_raise
+           for s in proposed_statements):
+        return set()
+    # Names the skeleton reads must be bound as in the canonical.
+    for scope, names in base[2]:
+        for name in names:
+            mine = _assignments(base_statements, scope, name)
+            theirs = _assignments(proposed_statements, scope, name)
+            if len(mine) != len(theirs) or any(
+                    m.matched is not t for m, t in zip(mine, theirs)):
+                return set()
+    return {s.stmt.lineno for s in base_statements
+            if s.matched is not None and s.assigns is None and
+            _stable(s, base_statements, proposed_statements)}
+
+
+def still_caught(proposed_source, matrix, canonical_source=None,
+                 helper_names=frozenset()):
+    """Mutants a proposed *test-only* version is known to still catch.
+
+    For a version whose code is the canonical test's except for
+    assertions and read-only assignments (a name bound to an expression
+    that only reads placement or the API), a mutant is still caught when
+    one of the canonical assertions that catch it (in ``matrix``) is kept
+    unchanged at the same place, sees the same values, and every
+    statement that was changed, added, moved or removed only reads: the
+    test then runs as the canonical one does up to that assertion under
+    the mutant and fails there at the latest.  Returns ``{mutant:
+    Assertion}`` (the unchanged assertion that still catches it); ``{}``
+    when nothing can be said and every mutant must be run.  Not for
+    versions that also patch nova.
+
+    Consistent renames of parameters and local names are seen through;
+    so are renames of the test class's private helper methods when
+    ``helper_names`` (the names nova's test framework defines or uses,
+    e.g. ``review.findings.nova_helper_names()``) is given, so that a
+    rename cannot silently override one of nova's hooks.
+    """
+    if canonical_source is None:
+        canonical_source = canonical.read_test()
+    # A rename onto a name the test framework defines or looks up
+    # (testtools' ``_report_failure``, round 8) overrides it: never seen
+    # through.
+    if helper_names:
+        helper_names = frozenset(helper_names) | frameworks.testcase_names()
+    # Names as written first (a deletion shifts the renamed ones), then
+    # with consistent renames seen through; either way is sound alone.
+    kept = set()
+    for rename in (False, True):
+        kept |= _kept_assertions(
+            _skeleton(canonical_source, rename, helper_names),
+            _skeleton(proposed_source, rename, helper_names))
+    by_line = {a.line: a for a in matrix.assertions}
+    answer = {}
+    for mutant in matrix.mutants:
+        if matrix.runs[mutant]['error']:
+            continue
+        for key in sorted(matrix.caught(mutant), key=lambda k: int(k[1:])):
+            line = int(key[1:])
+            if line in kept and line in by_line:
+                answer[mutant] = by_line[line]
+                break
+    return answer
