@@ -290,20 +290,7 @@ def _fences(text, lines):
         if tok.map is None:
             continue
         if tok.type == 'fence':
-            first, end = tok.map
-            end = min(end, len(lines))
-            content = tok.content
-            if content.endswith('\n'):
-                content = content[:-1]
-            if end - 1 > first and _closing_fence(lines[end - 1],
-                                                  tok.markup):
-                regions.append((first, end, tok.info.strip(), content,
-                                False))
-                continue
-            # Unterminated: give trailing prose paragraphs back.
-            body, drop = _give_back_prose(content, looks_like_prose)
-            regions.append((first, end - drop, tok.info.strip(), body,
-                            False))
+            regions.append(_fence_region(tok, lines))
         elif tok.type == 'inline' and len(opened) > 1 and \
                 opened[-1] == 'paragraph_open' and \
                 all(t == 'blockquote_open' for t in opened[:-1]) and \
@@ -315,23 +302,40 @@ def _fences(text, lines):
                             False))
         elif tok.type == 'code_block' and all(
                 t == 'blockquote_open' for t in opened):
-            first, end = tok.map
-            end = min(end, len(lines))
-            content = tok.content
-            if content.endswith('\n'):
-                content = content[:-1]
-            inner = _indented_fence(content)
-            if inner is not None:
-                # A fence indented under a footnote ("[^1]: ... add:" and
-                # the block below it): markdown reads it as an indented
-                # block, fence lines and all; the fence is what it is.
-                regions.append((first, end) + inner + (False,))
-                continue
-            # An indented block swallows the indented prose after it
-            # ("    after line 70."): give back what is not code.
-            body, drop = _give_back_prose(content, _not_code_after(content))
-            regions.append((first, end - drop, '', body, True))
+            regions.append(_indented_region(tok, lines))
     return regions
+
+
+def _token_text(tok, lines):
+    """(first, end, content) of a block token, its last newline off."""
+    first, end = tok.map
+    content = tok.content
+    if content.endswith('\n'):
+        content = content[:-1]
+    return first, min(end, len(lines)), content
+
+
+def _fence_region(tok, lines):
+    first, end, content = _token_text(tok, lines)
+    if end - 1 > first and _closing_fence(lines[end - 1], tok.markup):
+        return (first, end, tok.info.strip(), content, False)
+    # Unterminated: give trailing prose paragraphs back.
+    body, drop = _give_back_prose(content, looks_like_prose)
+    return (first, end - drop, tok.info.strip(), body, False)
+
+
+def _indented_region(tok, lines):
+    first, end, content = _token_text(tok, lines)
+    inner = _indented_fence(content)
+    if inner is not None:
+        # A fence indented under a footnote ("[^1]: ... add:" and the
+        # block below it): markdown reads it as an indented block, fence
+        # lines and all; the fence is what it is.
+        return (first, end) + inner + (False,)
+    # An indented block swallows the indented prose after it ("    after
+    # line 70."): give back what is not code.
+    body, drop = _give_back_prose(content, _not_code_after(content))
+    return (first, end - drop, '', body, True)
 
 
 _FENCE_OPEN_RE = re.compile(
