@@ -31,8 +31,10 @@ import re
 # line and paragraph separators (which some viewers break lines at, so a
 # review could forge a line of the report); surrogates left by a file name
 # that was not UTF-8.
+# Controls, bidirectional overrides, surrogates, and the two characters
+# XML 1.0 forbids besides them (U+FFFE, U+FFFF).
 _CONTROLS = ('\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f'
-             '\u2028-\u202e\u2066-\u2069\ud800-\udfff')
+             '\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff')
 _UNSAFE = re.compile('[%s]' % _CONTROLS)
 # A path also escapes the backslash, so that its escaping is injective: a
 # name holding the four characters "\x1b" never reads as one holding ESC.

@@ -83,7 +83,7 @@ def none_applied(items):
     """(``unverified``, reason): changes were read, none could be made."""
     return UNVERIFIED, ('none of the %d proposed change(s) could be '
                         'applied: %s' % (len(items), '; '.join(
-                            item.reason for item in items)))
+                            dict.fromkeys(item.reason for item in items))))
 
 
 def unsafe(messages, applied=True):

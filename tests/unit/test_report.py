@@ -107,6 +107,17 @@ class TestSubunitAndJunit(testtools.TestCase):
         self.assertEqual('breaks', failure.get('type'))
         self.assertNotIn('\x1b', text)
 
+    def test_junit_is_well_formed_with_xml_non_characters(self):
+        # U+FFFE and U+FFFF are not XML 1.0 characters, in a file name or
+        # in a line the review quotes alike.
+        doc = _document(_review('/x/p\uffff.md', 'breaks',
+                                'quoted \ufffe line \uffff'))
+        text = junit.to_junit(doc, [(1700000000.0, 1700000003.0)])
+        case = ET.fromstring(text).find('testcase')
+        self.assertIn('\\uffff', case.get('name'))
+        self.assertNotIn('\uffff', text)
+        self.assertNotIn('\ufffe', text)
+
 
 class TestReviewText(testtools.TestCase):
 

@@ -265,10 +265,38 @@ def pair_grade(snip, stmt):
         return 0
     if _wraps(snip, stmt):
         return 2
+    if _other_subjects(snip, stmt):
+        return 0
     if similarity(snip.code, stmt.code) >= SIMILAR_RATIO or _same_call(
             snip.code, stmt.code) or _same_operands(snip.code, stmt.code):
         return max(found, 1)
     return 0
+
+
+_ROOT_RE = re.compile(r"^(?:(?:Attribute|Subscript|Call)\((?:value|func)=)*"
+                      r"Name\(id='(\w+)'")
+
+
+def _other_subjects(snip, stmt):
+    """The same call, reading another object where the test's reads one.
+
+    ``assertEqual(dest_host, migration['dest_compute'])`` is no new form
+    of ``assertEqual(dest_host, server['OS-EXT-SRV-ATTR:host'])``, nor
+    ``assertFlavorMatchesUsage(source_rp_uuid)`` of
+    ``assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2)``: each checks
+    another thing, however alike the text.  An argument that reads a
+    named object (``server[...]``, ``dest_rp_uuid``) in both, at the same
+    place, from two different names, tells.
+    """
+    a, b = _call_of(snip.code), _call_of(stmt.code)
+    if not (a and b and a[0] == b[0]):
+        return False
+    for x, y in zip(a[1], b[1]):
+        m, n = _ROOT_RE.match(x), _ROOT_RE.match(y)
+        if m and n and m.group(1) != n.group(1) and \
+                'self' not in (m.group(1), n.group(1)):
+            return True
+    return False
 
 
 def _assigns_other_names(snip, stmt):

@@ -570,3 +570,16 @@ class TestHeldout9Classes(_Prepared):
             'Here is the corrected method, which should replace the current '
             'one:\n\n```python\n%s```\n' % upstream[start:])
         self.assertEqual([True], [c.applied for c in report.changes])
+
+
+class TestHeldout16Classes(_Prepared):
+
+    def test_the_same_call_over_other_values_replaces_nothing(self):
+        # assertFlavorMatchesUsage(source_rp_uuid) is no new form of line
+        # 87's assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2): not
+        # one argument is kept, so line 87 stays.
+        report, proposed = self.prepare(
+            'Or use the helper for host1:\n\n```python\n'
+            '        self.assertFlavorMatchesUsage(source_rp_uuid)\n```\n')
+        self.assertIsNone(proposed)
+        self.assertIn('no anchor', report.changes[0].reason)
