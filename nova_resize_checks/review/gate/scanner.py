@@ -45,6 +45,11 @@ class Scanner(calls.CallRules):
         self.parents = {}
         self.nodes = []
         self.bindings = {}     # name -> qualified module path
+        # Names bound to a refused module a test may not use at all
+        # (``import inspect``): every use of them is a finding of its own,
+        # so that a patch of a nova file that already imports the module
+        # (the original's findings are the baseline) cannot use it anew.
+        self.refused_modules = set()
 
     # -- plumbing
 
@@ -149,11 +154,11 @@ class Scanner(calls.CallRules):
                 problem = modules.import_problem(alias.name)
                 if problem:
                     self._flag(node, 'import', problem, alias.name)
-                if alias.asname:
-                    self.bindings[alias.asname] = alias.name
-                else:
-                    top = alias.name.split('.')[0]
-                    self.bindings[top] = top
+                bound = alias.asname or alias.name.split('.')[0]
+                self.bindings[bound] = alias.name if alias.asname else bound
+                if problem and alias.name.split('.')[0] in \
+                        policy.DANGEROUS_ATTRS:
+                    self.refused_modules.add(bound)
             return
         if node.level:
             self._flag(node, 'import', 'relative import is not allowed',
@@ -194,6 +199,11 @@ class Scanner(calls.CallRules):
             return
         qualified = self.bindings.get(name)
         if qualified is None:
+            return
+        if name in self.refused_modules and not (
+                isinstance(parent, ast.Attribute) and parent.value is node):
+            self._flag(node, 'module-value', 'module %s used as a value (a '
+                       'module a test may not use)' % qualified)
             return
         if qualified in policy.CONTAINERS:
             self._container(node, qualified)
@@ -239,6 +249,11 @@ class Scanner(calls.CallRules):
             if problem:
                 self._flag(node, 'attribute', problem)
                 return
+        root = _root_name(node)
+        if root in self.refused_modules:
+            self._flag(node, 'attribute', 'use of %s (a module a test may '
+                       'not use)' % self._segment(node))
+            return
         owner = self._qualified(node.value)
         if owner is not None:
             problem = modules.attr_problem(owner, attr)
@@ -331,3 +346,10 @@ class Scanner(calls.CallRules):
             if name in ('copy.copy', 'copy.deepcopy'):
                 return _ALLOWED
         return None
+
+
+def _root_name(node):
+    """The name an attribute chain starts from (``a`` of ``a.b.c``)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None

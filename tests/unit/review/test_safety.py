@@ -403,6 +403,21 @@ class TestBaseline(testtools.TestCase):
         self.assertEqual(1, len(findings))
         self.assertIn('subprocess', findings[0].message)
 
+    def test_a_module_the_original_imports_is_not_free_to_use(self):
+        # The original imports inspect; the patch's own uses of it
+        # (reading a mutant's closure, walking the stack) are findings of
+        # their own, not hidden behind the original's import.
+        for use in ('inspect.getclosurevars(self.driver).nonlocals',
+                    'inspect.stack()[1]', 'list(map(print, [inspect]))'):
+            changed = self.MANAGER.replace(
+                "        return getattr(self.driver, name)\n",
+                "        seen = %s\n"
+                "        return getattr(self.driver, name)\n" % use)
+            findings = gate.check(changed, 'manager.py',
+                                  baseline=self.MANAGER)
+            self.assertEqual(1, len(findings), use)
+            self.assertIn('inspect', findings[0].message)
+
     def test_same_rule_other_code_is_reported(self):
         changed = self.MANAGER.replace(
             "        return getattr(self.driver, name)\n",
