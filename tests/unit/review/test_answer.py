@@ -106,16 +106,20 @@ class TestJson(testtools.TestCase):
 
 class TestTables(testtools.TestCase):
 
+    def _replacement(self, text):
+        """The new code of the one replacement ``text``'s table makes."""
+        _parsed, changes = _changes(text)
+        self.assertEqual([model.REPLACE], [c.kind for c in changes])
+        return changes[0].new
+
     def test_before_and_after_columns_become_a_replacement(self):
         text = ('| # | Current code | Suggested code | Why |\n'
                 '|---|---|---|---|\n'
                 '| 1 | `self.assertEqual(no_usage, source_rp_usages)` | '
                 '`self.assertDictEqual(no_usage, source_rp_usages)` | '
                 'clearer |\n')
-        _parsed, changes = _changes(text)
-        self.assertEqual([model.REPLACE], [c.kind for c in changes])
         self.assertEqual('self.assertDictEqual(no_usage, source_rp_usages)',
-                         changes[0].new)
+                         self._replacement(text))
 
     def test_a_removal_in_the_after_column_removes_the_before_code(self):
         # The other cells name other code ("the wait only returns ..."):
@@ -142,10 +146,8 @@ class TestTables(testtools.TestCase):
                 '`self.assertTrue(source_rp_usages)` |\n'
                 "| 76 | `server = self._resize_and_assert_error(server, "
                 "'host2')` | *(uændret)* |\n")
-        _parsed, changes = _changes(text)
-        self.assertEqual([model.REPLACE], [c.kind for c in changes])
         self.assertEqual('self.assertTrue(source_rp_usages)',
-                         changes[0].new)
+                         self._replacement(text))
 
     def test_columns_named_for_versions_compare_and_propose_nothing(self):
         text = ('| Line | Ours | Upstream |\n|---|---|---|\n'
