@@ -34,6 +34,7 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
 from nova_resize_checks.review.read import texts
 from nova_resize_checks.review.versions import quotes
+from nova_resize_checks.review.versions import references
 
 
 # What prose is read against: the reference sources' lines (the test's
@@ -44,15 +45,10 @@ Refs = collections.namedtuple(
 
 
 def _refs(parsed, reference_sources):
-    sources = {name: src for name, src in (reference_sources or {}).items()
-               if isinstance(src, str)}
-    lines = [src.split('\n') for _, src in sorted(
-        sources.items(), key=lambda kv: (kv[0] != 'test', kv[0] !=
-                                         'reviewed', kv[0]))]
-    reviewed = sources['reviewed'].split('\n') if 'reviewed' in sources \
-        else None
-    test_text = ' '.join(sources.get('test', '').split())
-    return Refs(lines, reviewed, tuple(sorted(set(
+    sources = references.of(reference_sources)
+    reviewed = sources.lines.get('reviewed')
+    test_text = ' '.join(sources.sources.get('test', '').split())
+    return Refs(sources.ordered_lines(), reviewed, tuple(sorted(set(
         lexicon.NOVA_PATH_RE.findall(parsed.text)))), test_text,
         quotes.named_version(parsed.text))
 

@@ -34,9 +34,6 @@ Nothing here imports nova: :func:`nova_helper_names` reads nova's helper
 modules with :mod:`ast`.
 """
 
-import ast
-import functools
-import re
 
 from nova_resize_checks.review.claims import contradictions
 from nova_resize_checks.review.claims import extract
@@ -45,6 +42,7 @@ from nova_resize_checks.review.claims import unknown_names
 from nova_resize_checks.review.claims import unused
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
+from nova_resize_checks.review.versions import references
 
 # Kept importable from here, where callers have always found them.
 HELPER_MODULES = unknown_names.HELPER_MODULES
@@ -54,41 +52,9 @@ nova_helper_names = unknown_names.nova_helper_names
 contradictions_in = contradictions.contradictions_in
 
 
-class _References(object):
-    """The reference sources, read once."""
-
-    def __init__(self, reference_sources):
-        self.sources = {}
-        for name, src in (reference_sources or {}).items():
-            if isinstance(src, str):
-                self.sources[name] = src
-        self.lines = {n: s.split('\n') for n, s in self.sources.items()}
-        self.tokens = set()
-        for src in self.sources.values():
-            self.tokens.update(re.findall(r'[A-Za-z_]\w*', src))
-        self.trees = {}
-        for name, src in self.sources.items():
-            try:
-                self.trees[name] = ast.parse(src)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                pass
-
-    def ordered(self):
-        """Names, 'test' first."""
-        return sorted(self.sources, key=lambda n: (n != 'test', n))
-
-
-@functools.lru_cache(maxsize=16)
-def _references(items):
-    """_References for (name, source) pairs, built once per distinct set."""
-    return _References(dict(items))
-
-
 def check_claims(parsed, changes, reference_sources, helper_names):
     """Findings about ``parsed``'s claims and ``changes``' code."""
-    refs = _references(tuple(sorted(
-        (name, src) for name, src in (reference_sources or {}).items()
-        if isinstance(src, str))))
+    refs = references.of(reference_sources)
     helper_names = frozenset(helper_names or ())
     findings = []
     if not helper_names:
