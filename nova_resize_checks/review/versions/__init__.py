@@ -16,5 +16,6 @@
 :mod:`.known_versions` holds the known upstream versions as data (line
 fingerprints, commits); :mod:`.quotes` compares code with them (comparable
 lines, quotations, the 2019 helper dialect and its port to today's);
-:mod:`.numbering` maps "line N" of another version onto ours.
+:mod:`.numbering` maps "line N" of another version onto ours;
+:mod:`.references` reads the reference sources once for the claims stage.
 """
