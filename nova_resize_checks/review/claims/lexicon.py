@@ -675,6 +675,18 @@ FOREIGN_REMOVE_RE = re.compile(r"""
     # Hebrew: to remove, to delete, remove!, delete!
     | \b(?:\u05dc\u05d4\u05e1\u05d9\u05e8 | \u05dc\u05de\u05d7\u05d5\u05e7
          | \u05d4\u05e1\u05e8 | \u05de\u05d7\u05e7)\b
+    # Greek, Norwegian and Danish, Croatian and Serbian, Lithuanian,
+    # Estonian, Tagalog, Slovak and Czech, Indonesian and Malay,
+    # Hungarian, Catalan and Spanish, Finnish, Romanian: remove, delete
+    | \u03b1\u03c6\u03b1\u03b9\u03c1\w* | \u03b4\u03b9\u03b1\u03b3\u03c1\w*
+    | \b(?:fjern\w* | slett\w* | slet(?:te|tes)? | uklon\w* | obri[s\u0161]\w*
+         | izbri[s\u0161]\w* | pa\u0161alin\w* | i\u0161trin\w* | eemald\w*
+         | kustut\w* | alisin | tanggalin | burahin | odstr[a\u00e1]\w*
+         | vyma[z\u017e]\w* | smaz\w* | hapus\w* | dihapus | buang\w*
+         | t\u00f6r\u00f6l\w* | elt\u00e1vol\u00edt\w* | suprimi\w* | poist\w*
+         | [s\u0219\u015f]ter[gs]\w*)\b
+    # Thai: delete, take out; Persian: delete
+    | \u0e25\u0e1a | \u0e40\u0e2d\u0e32\u0e2d\u0e2d\u0e01 | \u062d\u0630\u0641
     """, re.I | re.X)
 FOREIGN_NEGATION_RE = re.compile(r"""
     # Japanese, Chinese: don't, no need, can't
@@ -684,7 +696,10 @@ FOREIGN_NEGATION_RE = re.compile(r"""
     # Korean: don't
     | \ud558\uc9c0\s*\ub9c8
     | \b(?:ne | n' | pas | no | nicht | kein\w* | n\u00e3o | non
-         | \u043d\u0435 | never | not)\b
+         | \u043d\u0435 | never | not | ikke | ei | nem | tidak | jangan
+         | \u00e4l\u00e4 | \u03b4\u03b5\u03bd | \u03bc\u03b7\u03bd)\b
+    # Thai: not, don't
+    | \u0e44\u0e21\u0e48 | \u0e2d\u0e22\u0e48\u0e32
     """, re.I | re.X)
 # "Replace the `f` and `g` calls with:"
 # A placeholder whose number is not captured.
@@ -946,7 +961,18 @@ _FOREIGN_LINE_WORDS = r"""
      |строк[аиуе]?|строчк\w*|satır\w*|dòng|rader|raden
      |[\u05d1\u05d4]?\u05e9\u05d5\u05e8(?:\u05d4|\u05d5\u05ea)
      |\u092a\u0902\u0915\u094d\u0924\u093f(?:\u092f\u094b\u0902
-       |\u092f\u093e\u0901)?)"""
+       |\u092f\u093e\u0901)?
+     # Greek, Norwegian and Danish, Croatian and Serbian, Lithuanian,
+     # Estonian, Tagalog, Slovak and Czech, Thai, Indonesian and Malay,
+     # Hungarian, Catalan, Persian, Finnish, Romanian
+     |\u03b3\u03c1\u03b1\u03bc\u03bc\w* | \blinje\w*
+     | \bred(?:ak|ka|ke|ci|ovi|ove)\b | \bretk\w* | \beilut\w*
+     | \br(?:ida|ea|ead|idu|idad\w*)\b | \blinya\b
+     | \briad(?:ok|ky|ku|kov|koch)\b | \b\u0159\u00e1d(?:ek|ky|ku|k\u016f)\b
+     | \u0e1a\u0e23\u0e23\u0e17\u0e31\u0e14 | \bbaris\b
+     | \bsor(?:ok|a|ban|t|okat)?\b
+     | \bl[i\u00ed]ni(?:a|es)\b | \u062e\u0637(?:\u0648\u0637)?\b | \brivi\w*
+     | \br[\u00e2a]nd\w*)"""
 # "these two lines" in another language: the line word with no number.
 FOREIGN_LINE_WORD_RE = re.compile(_FOREIGN_LINE_WORDS, re.I | re.X)
 FOREIGN_LINES_RE = re.compile(_FOREIGN_LINE_WORDS + r"""

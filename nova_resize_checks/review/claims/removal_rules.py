@@ -135,6 +135,26 @@ def foreign_removal_rule(s):
         summary='remove statement %s' % texts.short(statements[0], 60)))
 
 
+def _subject_lines(masked, verb):
+    """The lines a removal's subject names, in a language not English.
+
+    "Οι γραμμές 97-99 ... να αφαιρεθούν" ("lines 97-99 can be removed"):
+    the sentence opens with them (at most two words before), they are
+    the only lines it names, and no comma or semicolon stands between
+    them and the verb: "line 87 is fine, but remove the comment" names
+    line 87 as no subject of the removal.
+    """
+    places = list(lexicon.FOREIGN_LINES_RE.finditer(masked, 0, verb.start()))
+    if len(places) != 1 or lexicon.FOREIGN_LINES_RE.search(
+            masked, verb.start()):
+        return None
+    where = places[0]
+    if len(masked[:where.start()].split()) > 2 or \
+            re.search(r'[,;\uff0c\u060c]', masked[where.end():verb.start()]):
+        return None
+    return where
+
+
 def _foreign_line_removal(s):
     """"Supprimez l'appel `f` des lignes 84-85": those lines go.
 
@@ -145,6 +165,8 @@ def _foreign_line_removal(s):
     verb = lexicon.FOREIGN_REMOVE_RE.search(s.masked)
     where = lexicon.FOREIGN_LINES_RE.search(s.masked, verb.start()) \
         if verb else None
+    if where is None and verb is not None:
+        where = _subject_lines(s.masked, verb)
     if where is None:
         return
     first = int(where.group('first') or where.group('first_cjk'))

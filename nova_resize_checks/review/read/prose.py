@@ -41,10 +41,15 @@ def named_ph(name):
 _IDENT_RE = re.compile(
     r'(?:self\.)?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?')
 _PLAIN_IDENT = re.compile(r'[A-Za-z_]\w*')
+# Capital letters a sentence may start with: ASCII's, and those of the
+# Latin, Greek and Cyrillic scripts (Armenian included) past it.
+_CAPITALS = re.escape(''.join(c for c in map(chr, range(0xc0, 0x530))
+                              if c.isupper()))
 # A colon ends a sentence at a line break, unless the next line is one
 # code span alone ("Change line 43 to:" then the new line of code).
 _SENTENCE_SPLIT_RE = re.compile(
-    r'(?<=[.!?])(?<!\bi\.e\.)(?<!\be\.g\.)\s+(?=[A-Z\ue000"\'(\[])|'
+    r'(?<=[.!?])(?<!\bi\.e\.)(?<!\be\.g\.)\s+(?=[A-Z' + _CAPITALS +
+    r'\ue000"\'(\[])|'
     # The full stops of scripts without capitals: Devanagari's danda,
     # the Arabic full stop and question mark.  (A CJK paragraph stays one
     # piece: "このアサーションは削除してください" points back at the code

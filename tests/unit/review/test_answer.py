@@ -21,6 +21,7 @@ from nova_resize_checks.review.claims import extract
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import answer
 from nova_resize_checks.review.read import container
+from nova_resize_checks.review.read import prose
 
 DRAFT = '''<think>
 Maybe the source check should go:
@@ -427,6 +428,28 @@ class TestHeldout11Classes(testtools.TestCase):
                 'self._get_provider_usages(dest_rp_uuid))\n```\n')
             self.assertEqual([(model.LINE_CHANGE, 87)],
                              [(c.kind, c.line) for c in changes], intro)
+
+    def test_lines_a_removal_has_for_subject_go_in_other_languages(self):
+        # "Lines 97-99 (the consumer check) can be removed." in Greek,
+        # Norwegian and Indonesian: the lines open the sentence.
+        for said in ('Οι γραμμές 97-99 (ο έλεγχος) μπορούν να αφαιρεθούν.',
+                     'Linjene 97-99 kan fjernes.',
+                     'Baris 97-99 bisa dihapus.'):
+            _parsed, changes = _changes('Fint arbeid. ' + said + '\n')
+            self.assertEqual([(model.REMOVE, 97), (model.REMOVE, 98),
+                              (model.REMOVE, 99)],
+                             [(c.kind, c.line) for c in changes], said)
+        # Lines named in another clause are no subject of the removal.
+        for said in ('Linje 87 er fin, men fjern kommentaren.',
+                     'Ikke fjern linjene 97-99.'):
+            _parsed, changes = _changes(said + '\n')
+            self.assertEqual([], changes, said)
+
+    def test_greek_and_cyrillic_capitals_start_sentences(self):
+        masked, _codes = prose.sentences_of(
+            'Ωραία δουλειά. Οι γραμμές 97-99 μπορούν να αφαιρεθούν. '
+            'Всё хорошо. Спасибо.')
+        self.assertEqual(4, len(masked))
 
     def test_a_line_to_change_in_portuguese(self):
         _parsed, changes = _changes(
