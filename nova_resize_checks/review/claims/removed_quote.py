@@ -29,6 +29,7 @@ import textwrap
 
 from nova_resize_checks.review.claims import fixes
 from nova_resize_checks.review.claims import lexicon
+from nova_resize_checks.review.claims import words
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
 from nova_resize_checks.review.read import texts
@@ -87,10 +88,16 @@ def _pointed_at(masked, statements):
         # ("I'd drop the message check:" introduces the code after it.)
         return []
     found = lexicon.DEICTIC_REMOVE_RE.search(masked)
-    if found is None or lexicon.NEGATED_REMOVE_RE.search(
-            masked[:found.end()]):
-        return []
-    return statements
+    if found is not None:
+        return [] if lexicon.NEGATED_REMOVE_RE.search(
+            masked[:found.end()]) else statements
+    # "Denne linjen kan fjernes" ("this line can be removed"): a removal
+    # in another language whose object is the word for line, no number.
+    if words.removal_asked(masked, passive=True) == words.FOREIGN and \
+            lexicon.FOREIGN_LINE_WORD_RE.search(masked) and \
+            not lexicon.FOREIGN_LINES_RE.search(masked):
+        return statements
+    return []
 
 
 def _names(name, statement):

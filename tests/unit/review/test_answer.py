@@ -445,6 +445,15 @@ class TestHeldout11Classes(testtools.TestCase):
             _parsed, changes = _changes(said + '\n')
             self.assertEqual([], changes, said)
 
+    def test_a_quoted_line_goes_when_this_line_is_removed_in_words(self):
+        quoted = '> self.assertEqual(no_usage, source_rp_usages)\n\n'
+        _parsed, changes = _changes(quoted + 'Denne linjen kan fjernes.\n')
+        self.assertEqual([model.REMOVE], [c.kind for c in changes])
+        # "This comment can be removed" is about no statement.
+        _parsed, changes = _changes(
+            quoted + 'Denne kommentaren kan fjernes.\n')
+        self.assertEqual([], changes)
+
     def test_greek_and_cyrillic_capitals_start_sentences(self):
         masked, _codes = prose.sentences_of(
             'Ωραία δουλειά. Οι γραμμές 97-99 μπορούν να αφαιρεθούν. '
