@@ -286,10 +286,8 @@ def _pairs(accepted, snips, entries):
 def _apply_statements(module, piece, only_block, keep_unmatched=False):
     """Replace the best unique region of a block with ``piece``.
 
-    The region's statements that no statement of ``piece`` corresponds
-    to stay, in order: a snippet shows what it changes, and a statement
-    it leaves out is not shown deleted (``keep_unmatched`` is kept for
-    the callers that ask for this explicitly).
+    With ``keep_unmatched`` the region's statements that no statement of
+    ``piece`` corresponds to stay, in order, instead of going.
     """
     index = _Index(module)
     snippet_module, snips = _snips_of(piece)
@@ -326,7 +324,7 @@ def _apply_statements(module, piece, only_block, keep_unmatched=False):
     block, indent = index.blocks[block_no]
     new_nodes = _new_nodes(piece, indent, pairs, block)
     removed = _unpaired(index, block, entries, pairs, lo, hi)
-    if removed:
+    if (keep_unmatched or keep_between) and removed:
         new_nodes = _interleave(new_nodes, pairs, block.body, lo, hi)
         removed = []
     body = list(block.body[:lo]) + new_nodes + list(block.body[hi + 1:])
