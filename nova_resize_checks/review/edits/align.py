@@ -24,6 +24,7 @@ are alike by that measure or by :func:`similarity` over
 import ast
 import dataclasses
 import difflib
+import functools
 import re
 import textwrap
 import typing
@@ -310,15 +311,22 @@ def _shares_an_argument(snip, stmt):
     return bool(a and b and set(a[1]) & set(b[1]))
 
 
+@functools.lru_cache(maxsize=4096)
 def _call_of(code):
+    """(callee, positional args, sorted keywords) as ``ast.dump`` strings.
+
+    Cached: the alignment grades every snippet statement against every
+    test statement, and four of its measures ask for the same call.
+    Tuples, so that no caller can change a cached answer.
+    """
     tree = texts.parse_python(textwrap.dedent(code))
     if tree is None or len(tree.body) != 1 or not isinstance(
             tree.body[0], ast.Expr) or not isinstance(tree.body[0].value,
                                                       ast.Call):
         return None
     call = tree.body[0].value
-    return (ast.dump(call.func), [ast.dump(a) for a in call.args],
-            sorted(ast.dump(k) for k in call.keywords))
+    return (ast.dump(call.func), tuple(ast.dump(a) for a in call.args),
+            tuple(sorted(ast.dump(k) for k in call.keywords)))
 
 
 def _same_call(a, b):
