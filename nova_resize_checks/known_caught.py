@@ -141,45 +141,73 @@ def _cannot_raise(stmt, assertion=None):
         if assertion is not None else [value]
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.Call) and _dotted(node.func) == 'len' and \
-                len(node.args) == 1 and isinstance(node.args[0], ast.Call):
-            # The size of what a read returns (a dict, whatever nova did).
-            todo.append(node.args[0])
-        elif isinstance(node, ast.Call):
-            if _dotted(node.func) not in _NON_RAISING_READS or \
-                    node.keywords:
-                return False
-            todo.extend(node.args)
-        elif isinstance(node, ast.Attribute):
-            if not (isinstance(node.value, ast.Name) and
-                    node.value.id == 'self'):
-                return False
-        elif isinstance(node, ast.Subscript):
-            if not (isinstance(node.value, ast.Name) and isinstance(
-                    node.slice, ast.Constant) and
-                    node.slice.value in _STABLE_KEYS):
-                return False
-        elif isinstance(node, ast.UnaryOp):
-            if not isinstance(node.op, ast.Not):
-                return False
-            todo.append(node.operand)
-        elif isinstance(node, (ast.Dict, ast.Set)):
-            # Keys and members are hashed: only literals are known to be
-            # hashable whatever nova did.
-            keys = node.keys if isinstance(node, ast.Dict) else node.elts
-            if not all(isinstance(k, ast.Constant) for k in keys):
-                return False
-            todo.extend(getattr(node, 'values', ()))
-        elif isinstance(node, ast.Compare):
-            if not all(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot))
-                       for op in node.ops):
-                return False
-            todo.extend([node.left] + node.comparators)
+        check = _NODE_CHECKS.get(type(node))
+        if check is not None:
+            children = check(node)
         elif isinstance(node, _NON_RAISING_NODES):
-            todo.extend(ast.iter_child_nodes(node))
+            children = list(ast.iter_child_nodes(node))
         else:
+            children = None
+        if children is None:
             return False
+        todo.extend(children)
     return True
+
+
+# What each kind of node may hold and still not raise: a check returns the
+# nodes to look at next, or None when the node itself may raise.
+def _call_children(node):
+    if _dotted(node.func) == 'len' and len(node.args) == 1 and \
+            isinstance(node.args[0], ast.Call):
+        # The size of what a read returns (a dict, whatever nova did).
+        return [node.args[0]]
+    if _dotted(node.func) not in _NON_RAISING_READS or node.keywords:
+        return None
+    return list(node.args)
+
+
+def _attribute_children(node):
+    if isinstance(node.value, ast.Name) and node.value.id == 'self':
+        return []
+    return None
+
+
+def _subscript_children(node):
+    if isinstance(node.value, ast.Name) and isinstance(
+            node.slice, ast.Constant) and node.slice.value in _STABLE_KEYS:
+        return []
+    return None
+
+
+def _unary_children(node):
+    return [node.operand] if isinstance(node.op, ast.Not) else None
+
+
+def _container_children(node):
+    # Keys and members are hashed: only literals are known to be hashable
+    # whatever nova did.
+    keys = node.keys if isinstance(node, ast.Dict) else node.elts
+    if not all(isinstance(k, ast.Constant) for k in keys):
+        return None
+    return list(getattr(node, 'values', ()))
+
+
+def _compare_children(node):
+    if not all(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot))
+               for op in node.ops):
+        return None
+    return [node.left] + node.comparators
+
+
+_NODE_CHECKS = {
+    ast.Call: _call_children,
+    ast.Attribute: _attribute_children,
+    ast.Subscript: _subscript_children,
+    ast.UnaryOp: _unary_children,
+    ast.Dict: _container_children,
+    ast.Set: _container_children,
+    ast.Compare: _compare_children,
+}
 
 
 @dataclasses.dataclass
@@ -282,6 +310,13 @@ def _normalize(tree, reserved):
     and neither name is reserved.  Two versions that differ only by such
     renames then have the same dump.
     """
+    _rename_locals(tree)
+    if reserved:
+        _rename_private_methods(tree, reserved)
+
+
+def _rename_locals(tree):
+    """Each function's parameters and locals become ``_v0``, ``_v1``..."""
     keywords = {kw.arg for node in ast.walk(tree)
                 if isinstance(node, ast.Call) for kw in node.keywords
                 if kw.arg}
@@ -297,8 +332,10 @@ def _normalize(tree, reserved):
             for node in ast.walk(statement):
                 if isinstance(node, ast.Name) and node.id in mapping:
                     node.id = mapping[node.id]
-    if not reserved:
-        return
+
+
+def _rename_private_methods(tree, reserved):
+    """A class's own private helpers become ``_m0``, ``_m1``..."""
     strings = {node.value for node in ast.walk(tree)
                if isinstance(node, ast.Constant) and
                isinstance(node.value, str)}
@@ -332,59 +369,74 @@ def _skeleton(source, rename=False, reserved=frozenset()):
         return None
     if rename:
         _normalize(tree, reserved)
-    found = []
-    skeleton_reads = []     # (scope, names) read by skeleton statements
-    module_names = _module_names(tree)
+    stripper = _Stripper(_module_names(tree))
+    tree.body = stripper.strip(tree.body, (), (), False)
+    # A compound statement's reads include its (stripped) body's; that
+    # only makes the check below stricter.
+    return (ast.dump(tree, include_attributes=False), stripper.found,
+            stripper.skeleton_reads)
 
-    def strip(body, path, scope, in_function):
+
+class _Stripper(object):
+    """Takes the movable statements out of a tree's bodies, in order."""
+
+    def __init__(self, module_names):
+        self.module_names = module_names
+        self.found = []
+        self.skeleton_reads = []    # (scope, names) read by the skeleton
+
+    def strip(self, body, path, scope, in_function):
         kept = []
         for stmt in body:
             if isinstance(stmt, ast.Expr) and isinstance(
                     stmt.value, ast.Constant) and isinstance(
                     stmt.value.value, str):
                 continue
-            call = _assertion_call(stmt)
-            # Class and module attributes configure nova's test framework
-            # (compute_driver, say): never movable.
-            assigns = _read_only_assignment(stmt, module_names) \
-                if in_function else None
-            if call is not None or assigns is not None:
-                found.append(_Statement(
-                    stmt=stmt, scope=scope, position=(path, len(kept)),
-                    order=len(found),
-                    dump=ast.dump(stmt, include_attributes=False),
-                    assigns=assigns, reads=_names_read(stmt),
-                    read_only=assigns is not None or (
-                        call.func.attr in _READ_ONLY_ASSERTIONS and
-                        _side_effect_free(call, assertion=call)),
-                    cannot_raise=_cannot_raise(stmt, call)))
+            if self._movable(stmt, path, len(kept), scope, in_function):
                 continue
-            inner, function = scope, in_function
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                 ast.ClassDef)):
-                inner = path + ((len(kept), stmt.name),)
-                function = not isinstance(stmt, ast.ClassDef)
-            own = [stmt]
-            for field in ('body', 'orelse', 'finalbody'):
-                sub = getattr(stmt, field, None)
-                if isinstance(sub, list) and sub and \
-                        isinstance(sub[0], ast.stmt):
-                    setattr(stmt, field, strip(
-                        sub, path + ((len(kept), field),), inner,
-                        function) or [ast.Pass()])
-            for index, handler in enumerate(getattr(stmt, 'handlers', [])):
-                handler.body = strip(handler.body, path + (
-                    (len(kept), 'handler%d' % index),), inner,
-                    function) or [ast.Pass()]
-            for node in own:
-                skeleton_reads.append((scope, _names_read(node)))
+            self._descend(stmt, path, len(kept), scope, in_function)
+            self.skeleton_reads.append((scope, _names_read(stmt)))
             kept.append(stmt)
         return kept
 
-    tree.body = strip(tree.body, (), (), False)
-    # A compound statement's reads include its (stripped) body's; that
-    # only makes the check below stricter.
-    return ast.dump(tree, include_attributes=False), found, skeleton_reads
+    def _movable(self, stmt, path, index, scope, in_function):
+        """Record ``stmt`` when it is movable; whether it was."""
+        call = _assertion_call(stmt)
+        # Class and module attributes configure nova's test framework
+        # (compute_driver, say): never movable.
+        assigns = _read_only_assignment(stmt, self.module_names) \
+            if in_function else None
+        if call is None and assigns is None:
+            return False
+        self.found.append(_Statement(
+            stmt=stmt, scope=scope, position=(path, index),
+            order=len(self.found),
+            dump=ast.dump(stmt, include_attributes=False),
+            assigns=assigns, reads=_names_read(stmt),
+            read_only=assigns is not None or (
+                call.func.attr in _READ_ONLY_ASSERTIONS and
+                _side_effect_free(call, assertion=call)),
+            cannot_raise=_cannot_raise(stmt, call)))
+        return True
+
+    def _descend(self, stmt, path, index, scope, in_function):
+        """Strip the bodies a compound statement holds."""
+        inner, function = scope, in_function
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.ClassDef)):
+            inner = path + ((index, stmt.name),)
+            function = not isinstance(stmt, ast.ClassDef)
+        for field in ('body', 'orelse', 'finalbody'):
+            sub = getattr(stmt, field, None)
+            if isinstance(sub, list) and sub and \
+                    isinstance(sub[0], ast.stmt):
+                setattr(stmt, field, self.strip(
+                    sub, path + ((index, field),), inner,
+                    function) or [ast.Pass()])
+        for number, handler in enumerate(getattr(stmt, 'handlers', [])):
+            handler.body = self.strip(handler.body, path + (
+                (index, 'handler%d' % number),), inner,
+                function) or [ast.Pass()]
 
 
 def _assignments(statements, scope, name):
@@ -417,14 +469,8 @@ def _stable(statement, base, proposed, seen=frozenset()):
     return True
 
 
-def _kept_assertions(base, proposed):
-    """Lines of canonical assertions kept unchanged, seeing the same values.
-
-    Empty when the versions differ in more than read-only statements.
-    """
-    if base is None or proposed is None or base[0] != proposed[0]:
-        return set()
-    base_statements, proposed_statements = base[1], proposed[1]
+def _pair(base_statements, proposed_statements):
+    """Match statements equal in scope, place and text, in order."""
     free = list(proposed_statements)
     for statement in base_statements:
         for other in free:
@@ -433,23 +479,40 @@ def _kept_assertions(base, proposed):
                 statement.matched, other.matched = other, statement
                 free.remove(other)
                 break
-    # What was removed or added must not change what nova or later
-    # statements see.
-    for statement in base_statements + proposed_statements:
-        if statement.matched is None and not statement.read_only:
-            return set()
-    # What was added must not end the run before a kept assertion.
-    if any(s.matched is None and not s.cannot_raise
-           for s in proposed_statements):
-        return set()
-    # Names the skeleton reads must be bound as in the canonical.
-    for scope, names in base[2]:
+
+
+def _bound_alike(skeleton_reads, base_statements, proposed_statements):
+    """Names the skeleton reads are bound as in the canonical."""
+    for scope, names in skeleton_reads:
         for name in names:
             mine = _assignments(base_statements, scope, name)
             theirs = _assignments(proposed_statements, scope, name)
             if len(mine) != len(theirs) or any(
                     m.matched is not t for m, t in zip(mine, theirs)):
-                return set()
+                return False
+    return True
+
+
+def _kept_assertions(base, proposed):
+    """Lines of canonical assertions kept unchanged, seeing the same values.
+
+    Empty when the versions differ in more than read-only statements.
+    """
+    if base is None or proposed is None or base[0] != proposed[0]:
+        return set()
+    base_statements, proposed_statements = base[1], proposed[1]
+    _pair(base_statements, proposed_statements)
+    # What was removed or added must not change what nova or later
+    # statements see.
+    if any(s.matched is None and not s.read_only
+           for s in base_statements + proposed_statements):
+        return set()
+    # What was added must not end the run before a kept assertion.
+    if any(s.matched is None and not s.cannot_raise
+           for s in proposed_statements):
+        return set()
+    if not _bound_alike(base[2], base_statements, proposed_statements):
+        return set()
     return {s.stmt.lineno for s in base_statements
             if s.matched is not None and s.assigns is None and
             _stable(s, base_statements, proposed_statements)}
