@@ -52,58 +52,70 @@ def register(sub):
     rev.add_argument('paths', nargs='+', metavar='PATH',
                      help='a review file, a directory of them, or - for '
                           'standard input')
-    rev.add_argument('--format',
-                     choices=('text', 'json', 'junit', 'subunit', 'sarif',
-                              'gerrit'),
-                     default='text',
-                     help='subunit: one test per review (v2 stream), '
-                          'failing when the review is flagged; sarif: a '
-                          'SARIF 2.1.0 log, one result per flagged review '
-                          'or reviewer comment; gerrit: the ReviewInput '
-                          'JSON for "gerrit review --json", one robot '
-                          'comment per flagged claim (robot_run_id: '
-                          '$ZUUL_BUILD, else the time)')
-    rev.add_argument('--jobs', type=int, default=None,
-                     help='parallel runs (default: number of cores)')
-    rev.add_argument('--timeout', type=float, default=None,
-                     help='seconds each run may take (default: %g times '
-                          'the canonical test\'s slowest run, at least '
-                          '%gs)' % (runs_pool.TIMEOUT_FACTOR,
-                                    runs_pool.TIMEOUT_FLOOR))
-    rev.add_argument('--no-cache', action='store_true',
-                     help='ignore and do not write the on-disk run cache')
-    rev.add_argument('-v', '--verbose', action='store_true',
-                     help='text format: every change with every run, and '
-                          'every finding')
-    rev.add_argument('--explain', action='store_true',
-                     help='text format: as -v, and per review what was '
-                          'read, which claim became which change, where it '
-                          'was anchored, and the diff of the proposed '
-                          'version against the canonical test')
-    rev.add_argument('--reviewed', metavar='FILE|REF',
-                     help='the version of the test the reviews were '
-                          'written against (a file, or with --nova-git a '
-                          'git ref of nova): "line N" and quoted lines are '
-                          'read against it (default: every version this '
-                          'tool knows)')
-    rev.add_argument('--nova-git', metavar='DIR',
-                     help='with --reviewed REF: a nova git directory to '
-                          'read the reviewed version from')
-    rev.add_argument('--by-author', action='store_true',
-                     help='Gerrit, GitHub or SARIF comments: one review '
-                          'per author instead of one per file')
-    rev.add_argument('--follow-symlinks', action='store_true',
-                     help='follow symbolic links when walking a directory '
-                          '(by default they are skipped, and said so)')
-    rev.add_argument('--unconfined', action='store_true',
-                     help='run review code without OS confinement when '
-                          'this machine cannot confine it (DANGEROUS: the '
-                          'code runs with your privileges; the report says '
-                          'so, and nothing is cached)')
-    rev.add_argument('-q', '--quiet', action='store_true',
-                     help='no progress on stderr')
+    _output_options(rev.add_argument_group('output'))
+    _run_options(rev.add_argument_group('runs'))
+    _reading_options(rev.add_argument_group('reading the reviews'))
     rev.set_defaults(func=run)
     return rev
+
+
+def _output_options(group):
+    group.add_argument('--format',
+                       choices=('text', 'json', 'junit', 'subunit', 'sarif',
+                                'gerrit'),
+                       default='text',
+                       help='subunit: one test per review (v2 stream), '
+                            'failing when the review is flagged; sarif: a '
+                            'SARIF 2.1.0 log, one result per flagged review '
+                            'or reviewer comment; gerrit: the ReviewInput '
+                            'JSON for "gerrit review --json", one robot '
+                            'comment per flagged claim (robot_run_id: '
+                            '$ZUUL_BUILD, else the time)')
+    group.add_argument('-v', '--verbose', action='store_true',
+                       help='text format: every change with every run, and '
+                            'every finding')
+    group.add_argument('--explain', action='store_true',
+                       help='text format: as -v, and per review what was '
+                            'read, which claim became which change, where it '
+                            'was anchored, and the diff of the proposed '
+                            'version against the canonical test')
+    group.add_argument('-q', '--quiet', action='store_true',
+                       help='no progress on stderr')
+
+
+def _run_options(group):
+    group.add_argument('--jobs', type=int, default=None,
+                       help='parallel runs (default: number of cores)')
+    group.add_argument('--timeout', type=float, default=None,
+                       help='seconds each run may take (default: %g times '
+                            'the canonical test\'s slowest run, at least '
+                            '%gs)' % (runs_pool.TIMEOUT_FACTOR,
+                                      runs_pool.TIMEOUT_FLOOR))
+    group.add_argument('--no-cache', action='store_true',
+                       help='ignore and do not write the on-disk run cache')
+    group.add_argument('--unconfined', action='store_true',
+                       help='run review code without OS confinement when '
+                            'this machine cannot confine it (DANGEROUS: the '
+                            'code runs with your privileges; the report says '
+                            'so, and nothing is cached)')
+
+
+def _reading_options(group):
+    group.add_argument('--reviewed', metavar='FILE|REF',
+                       help='the version of the test the reviews were '
+                            'written against (a file, or with --nova-git a '
+                            'git ref of nova): "line N" and quoted lines are '
+                            'read against it (default: every version this '
+                            'tool knows)')
+    group.add_argument('--nova-git', metavar='DIR',
+                       help='with --reviewed REF: a nova git directory to '
+                            'read the reviewed version from')
+    group.add_argument('--by-author', action='store_true',
+                       help='Gerrit, GitHub or SARIF comments: one review '
+                            'per author instead of one per file')
+    group.add_argument('--follow-symlinks', action='store_true',
+                       help='follow symbolic links when walking a directory '
+                            '(by default they are skipped, and said so)')
 
 
 def _validate(args):
