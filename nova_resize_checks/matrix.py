@@ -27,26 +27,21 @@ assertion would let through).  An assertion that no mutant needs is
 redundant; the matrix says why (which other assertions catch its mutants,
 or the documented reason in :data:`DOCUMENTED`).
 
-The runs happen in a child process (``python -m
-nova_resize_checks.matrix --output FILE``): importing nova's test
-framework patches the process.  The result is cached on disk per nova,
-placement and package version, canonical test and mutant set, so that
+The runs happen in a child process
+(:mod:`nova_resize_checks.matrix_child`): importing nova's test framework
+patches the process.  The result is cached on disk per nova, placement
+and package version, canonical test and mutant set, so that
 :func:`catchers` can answer a verdict ("mutant X survives; only <assertion>
 catches it") without running nova again.
 """
 
-import argparse
 import ast
 import concurrent.futures
 import dataclasses
 import hashlib
-import importlib.util
 import json
 import os
-import sys
 import tempfile
-import time
-import traceback
 import typing
 
 from nova_resize_checks import assertions as assertions_mod
@@ -144,106 +139,6 @@ def find_assertions(source):
     visit(tree, None)
     found.sort(key=lambda a: (a.line, a.end_line))
     return found
-
-
-class SoftAssertions(object):
-    """Record, instead of raise, failures of the test file's assertions.
-
-    Installed on one test case instance: each ``assert*`` method the test
-    file calls is shadowed by a wrapper that, when called from a line of
-    the test file that is one of ``assertions``, runs the real method and
-    records whatever it raises (an AssertionError, or a KeyError from a
-    helper that found nothing) under that assertion's key, then returns
-    None.  Calls from anywhere else (nova's helpers) are untouched.
-    """
-
-    def __init__(self, case, filename, assertions):
-        self.filename = os.path.realpath(filename)
-        self.assertions = list(assertions)
-        self.failures = {}       # assertion key -> first message
-        self.reached = set()     # assertion keys evaluated
-        for name in sorted({a.method for a in self.assertions}):
-            real = getattr(case, name, None)
-            if callable(real):
-                setattr(case, name, self._wrap(real))
-
-    def _at(self, line):
-        inside = [a for a in self.assertions
-                  if a.line <= line <= a.end_line]
-        if not inside:
-            return None
-        return min(inside, key=lambda a: a.end_line - a.line)
-
-    def _wrap(self, real):
-        def soft(*args, **kwargs):
-            frame = sys._getframe(1)
-            assertion = None
-            if os.path.realpath(frame.f_code.co_filename) == self.filename:
-                assertion = self._at(frame.f_lineno)
-            del frame
-            if assertion is None:
-                return real(*args, **kwargs)
-            self.reached.add(assertion.key)
-            try:
-                return real(*args, **kwargs)
-            except Exception as exc:
-                message = assertions_mod.first_line(
-                    '%s: %s' % (type(exc).__name__, exc), 500)
-                self.failures.setdefault(assertion.key, message)
-                return None
-        return soft
-
-
-def _load_module(path, name='_nova_resize_checks_matrix_canonical'):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _test_class(module, method=assertions_mod.TEST_METHOD):
-    for value in vars(module).values():
-        if isinstance(value, type) and hasattr(value, method) and \
-                value.__module__ == module.__name__:
-            return value
-    raise MatrixError('no test class with a %s method in the canonical '
-                      'test' % method)
-
-
-def measure(test_class, filename, source, variants,
-            method=assertions_mod.TEST_METHOD, progress=None):
-    """Run ``test_class.method`` once per variant, in this process.
-
-    Nova's test framework must be importable (this runs nova).  Returns
-    ``{variant: {'failed': {key: message}, 'reached': [keys], 'error':
-    text, 'seconds': float}}``; ``error`` is set when the test failed or
-    errored outside the soft assertions (the scenario broke).
-    """
-    import testtools
-
-    found = find_assertions(source)
-    runs = {}
-    for variant in variants:
-        case = test_class(method)
-        soft = SoftAssertions(case, filename, found)
-        result = testtools.TestResult()
-        start = time.monotonic()
-        if variant == REAL:
-            case.run(result)
-        else:
-            with mutants.MutantFixture(variant):
-                case.run(result)
-        problems = [text for _, text in result.errors + result.failures]
-        runs[variant] = {
-            'failed': dict(soft.failures),
-            'reached': sorted(soft.reached),
-            'error': '\n'.join(problems)[-4000:],
-            'seconds': round(time.monotonic() - start, 3),
-        }
-        if progress:
-            progress(variant, runs[variant])
-    return runs
 
 
 @dataclasses.dataclass
@@ -359,14 +254,21 @@ def build(source, runs, versions=None):
 
 
 def cache_key(source=None, variants=None):
-    """Content key: versions, canonical test, mutants and this module."""
+    """Content key: versions, canonical test, mutants and the measuring.
+
+    The measuring is this module and :mod:`~nova_resize_checks.matrix_child`
+    (read as files: importing the child would import nothing of nova, but
+    it is the child's text that decides what a run records).
+    """
     digest = hashlib.sha256()
     parts = [json.dumps(dict(env.versions(),
                              concurrency=env.concurrency()), sort_keys=True),
              source if source is not None else canonical.read_test(),
              json.dumps(list(variants or mutants.MUTANTS))]
-    for module in (mutants, sys.modules[__name__]):
-        with open(module.__file__, 'rb') as f:
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in (mutants.__file__, __file__,
+                 os.path.join(here, 'matrix_child.py')):
+        with open(path, 'rb') as f:
             parts.append(f.read().decode('utf-8', 'replace'))
     for part in parts:
         digest.update(hashlib.sha256(part.encode()).digest())
@@ -411,7 +313,7 @@ def _run_child(path, variants, timeout, python, progress=None):
         if progress:
             progress('done', version='matrix', variant=variant,
                      outcome='measured', seconds=seconds)
-    document = json_child.run('nova_resize_checks.matrix', args, timeout,
+    document = json_child.run('nova_resize_checks.matrix_child', args, timeout,
                               python, MatrixError, 'the matrix child',
                               'the matrix runs', on_progress=done)
     if 'matrix_error' in document:
@@ -525,40 +427,3 @@ def describe_survivors(survivors, matrix=None, source=None):
                              '%s `%s`' % (a.key, a.code)
                              for a in caught_by)))
     return '; '.join(sentences)
-
-
-def main(argv=None):
-    """Child-process entry point; writes a JSON document to --output."""
-    parser = argparse.ArgumentParser(prog='nova_resize_checks.matrix')
-    parser.add_argument('--test', required=True)
-    parser.add_argument('--output', required=True)
-    parser.add_argument('--variant', action='append')
-    args = parser.parse_args(argv)
-    document = {'versions': env.versions()}
-    try:
-        env.check_environment()
-        # nova decides between eventlet and native threads here, before
-        # anything imports nova.virt or nova's fixtures.
-        import nova.tests.functional  # noqa: F401
-
-        from nova_resize_checks import fixtures as nrc_fixtures
-
-        nrc_fixtures.install_process_wide()
-        with open(args.test) as f:
-            source = f.read()
-        module = _load_module(args.test)
-        variants = args.variant or [REAL] + list(mutants.MUTANTS)
-        document['runs'] = measure(
-            _test_class(module), args.test, source, variants,
-            progress=lambda variant, run: json_child.progress_line(
-                variant, run['seconds']))
-    except env.EnvironmentProblem as exc:
-        document['environment_error'] = str(exc)
-    except Exception:
-        document['matrix_error'] = traceback.format_exc()[-4000:]
-    json_child.write(args.output, document)
-    return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main())

@@ -30,6 +30,7 @@ import testtools
 
 from nova_resize_checks import assertions
 from nova_resize_checks import matrix
+from nova_resize_checks import matrix_child
 from nova_resize_checks import mutants
 from tests.functional import test_bug_1825537
 
@@ -190,8 +191,8 @@ class TestWeakenedVersionsLetTheirMutantThrough(testtools.TestCase):
         name = '_nrc_weakened_%s' % self.id().rsplit('(', 1)[-1].strip(')')
         name = name.replace('-', '_')
         self.addCleanup(sys.modules.pop, name, None)
-        module = matrix._load_module(path, name)
-        case = matrix._test_class(module)(METHOD)
+        module = matrix_child._load_module(path, name)
+        case = matrix_child._test_class(module)(METHOD)
         result = testtools.TestResult()
         with mutants.MutantFixture(mutant):
             case.run(result)
