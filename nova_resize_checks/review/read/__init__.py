@@ -14,7 +14,9 @@
 """Stage 1, read: from the bytes of a review to what it is made of.
 
 :mod:`.container` decodes the file and cuts it into blocks (fences,
-listings, prose) with markdown-it-py; :mod:`.prose` masks code spans and
+listings, prose) with markdown-it-py, after :mod:`.answer` has unwrapped
+the answer (reasoning, JSON, :mod:`.tables`); :mod:`.listings` reads code
+quoted with line numbers; :mod:`.prose` masks code spans and
 splits sentences; :mod:`.diffs` finds and reads unified diffs;
 :mod:`.texts` holds the two helpers every stage uses ("does this parse",
 "shorten for a message").  Nothing here knows about versions or claims.

@@ -23,9 +23,9 @@ rules here turn each container into plain review text, in this order:
    the rest still hold): only the final answer is the review;
 2. a review that is one JSON document becomes markdown, string fields as
    paragraphs, code and diffs as fenced blocks introduced by their key;
-3. each row of a markdown table (found with markdown-it-py's table rule)
-   becomes one sentence: "Replace `A` with `B`." when the table has a
-   before and an after column, else its cells joined with their headers.
+3. each row of a markdown table becomes one sentence (:mod:`~.tables`):
+   "Replace `A` with `B`." when the table has a before and an after
+   column, else its cells joined with their headers.
 
 :func:`unwrap` returns ``(text, notes)``; a note says what was done, for
 ``--explain``.
@@ -36,9 +36,9 @@ import json
 import re
 import textwrap
 
-import markdown_it
-
 from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import labels
+from nova_resize_checks.review.read import tables
 from nova_resize_checks.review.read import texts
 
 # Reasoning, as reasoning models mark it.
@@ -68,14 +68,7 @@ _STRICT_ANSWER_RE = re.compile(
 _FIX_KEY_RE = re.compile(
     r'fix|patch|diff|suggest|replacement|proposed|proposal|corrected|'
     r'change|code|after|new', re.I)
-_BEFORE_RE = re.compile(r'\b(?:current|original|before|existing|old|'
-                        r'problem(?:atic)?|as is|code)\b', re.I)
-_AFTER_RE = re.compile(r'\b(?:suggest\w*|propos\w*|fix\w*|after|new|'
-                       r'replacement|should be|recommend\w*|instead|'
-                       r'better|change to|to be)\b', re.I)
 _MAX_JSON_DEPTH = 20
-
-_MD_TABLE = None
 
 
 def _blank(match):
@@ -203,24 +196,6 @@ def _finding_sentence(finding):
     return None
 
 
-def _sides(labels):
-    """``(before, after)``: indexes of the labels of old and new code.
-
-    Before labels name code as it is, after labels code as it should be:
-    the one reading of a label for JSON keys (``current_code``,
-    ``suggested_fix``) and table headers alike; a label that says both
-    ("new code") is an after.
-    """
-    before, after = [], []
-    for k, label in enumerate(labels):
-        words = label.replace('_', ' ')
-        if _AFTER_RE.search(words):
-            after.append(k)
-        elif _BEFORE_RE.search(words):
-            before.append(k)
-    return before, after
-
-
 def _before_and_after(keys):
     """The one-line code of a finding's before and after fields."""
     def first(names):
@@ -232,7 +207,7 @@ def _before_and_after(keys):
 
     codes = [k for k in keys if not _ACTION_KEY_RE.search(k) and
              not _LINE_KEY_RE.search(k)]
-    before, after = _sides(codes)
+    before, after = labels.sides(codes)
     return (first(codes[k] for k in before),
             first(codes[k] for k in after))
 
@@ -356,7 +331,7 @@ def _replaced_blocks(finding, out):
     codes = [k for k in keys if isinstance(keys[k], str) and
              _looks_like_code(keys[k]) and
              not diffs.looks_like_diff(keys[k])]
-    before, after = _sides(codes)
+    before, after = labels.sides(codes)
     if not before or not after:
         return False
     out.extend(['Replace this:', '', '```python',
@@ -380,178 +355,6 @@ def _json_document(text):
         return None
 
 
-# An after-column cell that asks for the before column's code to go.
-# Markdown emphasis and brackets around it are decoration: *(delete)*.
-_REMOVAL_CELL = re.compile(
-    r'[\s*_(\[]*(?:remove|delete|drop|omit|deleted|removed|dropped|none|'
-    r'n/a|nothing)\b', re.I)
-
-
-def _table_parser():
-    global _MD_TABLE
-    if _MD_TABLE is None:
-        _MD_TABLE = markdown_it.MarkdownIt('zero').enable(['table',
-                                                           'fence', 'code'])
-    return _MD_TABLE
-
-
-def _rows(tokens, start):
-    """(header cells, body rows, index after table_close) from start."""
-    header, rows, row, cells = [], [], None, None
-    i = start
-    while i < len(tokens) and tokens[i].type != 'table_close':
-        token = tokens[i]
-        if token.type == 'tr_open':
-            cells = []
-        elif token.type == 'inline' and cells is not None:
-            cells.append(token.content.strip())
-        elif token.type == 'tr_close':
-            row = cells
-            cells = None
-            if not header and tokens[i - 1].type in ('th_close',):
-                header = row
-            else:
-                rows.append(row)
-        i += 1
-    return header, rows, i + 1
-
-
-def _sentence(header, cells):
-    """One table row as a sentence.
-
-    "Replace `A` with `B`." (or "Remove `A`.") when the row fills a before
-    and an after column, else its cells joined with their headers.
-    """
-    columns = _before_after(header, cells)
-    said = _change_sentence(cells, *columns) if columns else \
-        _line_sentence(header, cells)
-    if said is not None:
-        return said
-    parts = []
-    for k, cell in enumerate(cells):
-        if not cell:
-            continue
-        name = header[k] if k < len(header) else ''
-        parts.append('%s: %s' % (name, cell) if name else cell)
-    return _closed('; '.join(parts))
-
-
-def _before_after(header, cells):
-    """``(before, after)`` column indexes, when this row has code before.
-
-    None unless the table has both columns, the row reaches them, and
-    its before cell holds backticked code.
-    """
-    before, after = _sides(header)
-    if before and after and before[0] < len(cells) and \
-            after[0] < len(cells) and '`' in cells[before[0]]:
-        return before[0], after[0]
-    if before or after:
-        return None
-    return _code_columns(header, cells)
-
-
-# A column named for a version ("upstream", "recreate", "Stein") compares
-# versions; it does not propose.
-_VERSION_HEADER_RE = re.compile(
-    r'upstream|recreate|stable|stein|train|ussuri|master|head\b|ours|'
-    r'version|release|patch ?set|\bps\s*\d', re.I)
-
-
-def _code_columns(header, cells):
-    """``(before, after)`` by content, for headers in no known words.
-
-    "| Rad | Nu | Förslag |": when exactly two of the row's cells are each
-    one backticked statement (a call or an assignment), the left one is
-    the code as it is and the right one the code as proposed, as a table
-    of findings lays them out in any language.  Not for columns named for
-    versions, which compare and do not propose.
-    """
-    if any(_VERSION_HEADER_RE.search(h) for h in header):
-        return None
-    columns = [k for k, cell in enumerate(cells)
-               if _whole_code(cell) is not None and
-               texts.one_line_statement(_whole_code(cell))]
-    if len(columns) != 2:
-        return None
-    return columns[0], columns[1]
-
-
-def _whole_code(cell):
-    """The code of a cell that is one inline code span, else None."""
-    cell = cell.strip()
-    if len(cell) > 2 and cell.startswith('`') and cell.endswith('`') and \
-            cell.count('`') == 2:
-        return cell[1:-1]
-    return None
-
-
-_LINE_HEADER_RE = re.compile(r'^\W*(?:line|lines|line\(s\)|ln|l)\W*$', re.I)
-_LINE_CELL_RE = re.compile(r'^\D{0,3}(\d{1,6})\b')
-
-
-def _line_sentence(header, cells):
-    """"Line N: this should be `code`." for a row without a before column.
-
-    The row has a line column and an after column (as a JSON finding with
-    a line and a suggestion reads); else None.
-    """
-    lines = [k for k, h in enumerate(header) if _LINE_HEADER_RE.match(h)]
-    after = [k for k, h in enumerate(header) if _AFTER_RE.search(h) and
-             not _BEFORE_RE.search(h.replace('code', ''))]
-    if not lines or not after or max(lines[0], after[0]) >= len(cells):
-        return None
-    number = _LINE_CELL_RE.match(cells[lines[0]])
-    code = cells[after[0]].strip()
-    if not number or not (code.startswith('`') and code.endswith('`')) or \
-            code.count('`') != 2:
-        return None
-    return 'Line %s: this should be %s.' % (number.group(1), code)
-
-
-def _change_sentence(cells, before, after):
-    """"Replace A with B." or "Remove A." for a row, or None."""
-    old, new = cells[before], cells[after]
-    rest = [c for k, c in enumerate(cells)
-            if k not in (before, after) and c]
-    if new.startswith('`'):
-        lead = ('%s: ' % '; '.join(rest)) if rest else ''
-        return '%sReplace %s with %s.' % (lead, old, new)
-    if _REMOVAL_CELL.match(new) and '`' not in new:
-        # "remove the line" in the after column: the before column's
-        # code goes.  The other cells follow as their own sentences,
-        # so that code they name is not taken for what goes.
-        tail = ' '.join(_closed(c) for c in rest)
-        return ('Remove %s. %s' % (old, tail)).strip()
-    return None
-
-
-def _closed(text):
-    """``text`` ending as a sentence does."""
-    return text if text.endswith(('.', '?', '!')) else text + '.'
-
-
-def tables_as_sentences(text):
-    """``text`` with every markdown table's rows turned into sentences."""
-    if '|' not in text:
-        return text, 0
-    tokens = _table_parser().parse(text)
-    lines = text.split('\n')
-    count = 0
-    for i, token in enumerate(tokens):
-        if token.type != 'table_open' or not token.map:
-            continue
-        first, end = token.map
-        header, rows, _ = _rows(tokens, i)
-        body = [_sentence(header, row) for row in rows]
-        span = end - first
-        replacement = ([''] * (span - len(body)) + body)[-span:] \
-            if span >= len(body) else [' '.join(body)] + [''] * (span - 1)
-        lines[first:end] = replacement
-        count += 1
-    return '\n'.join(lines), count
-
-
 def unwrap(text):
     """``(text, notes)``: the review's final answer as plain review text."""
     notes = []
@@ -563,7 +366,7 @@ def unwrap(text):
         text = '\n'.join(_json_markdown(document)) + '\n'
         notes.append('the answer is a JSON document: its fields were read '
                      'as review text')
-    text, tables = tables_as_sentences(text)
-    if tables:
-        notes.append('%d markdown table(s) read row by row' % tables)
+    text, count = tables.tables_as_sentences(text)
+    if count:
+        notes.append('%d markdown table(s) read row by row' % count)
     return text, notes

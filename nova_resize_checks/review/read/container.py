@@ -55,6 +55,7 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review.read import answer
 from nova_resize_checks.review.read import decoding
 from nova_resize_checks.review.read import diffs
+from nova_resize_checks.review.read import listings
 from nova_resize_checks.review.read import stated_verdict
 from nova_resize_checks.review.read import texts
 from nova_resize_checks.review.read import unfenced
@@ -67,7 +68,6 @@ looks_like_prose = unfenced.looks_like_prose
 # Used by the block cutting below.
 _bare_code = unfenced.bare_code
 _unfenced_code = unfenced.unfenced_code
-_CODE_LIKE_RE = unfenced.CODE_LIKE_RE
 _LIST_ITEM_RE = unfenced.LIST_ITEM_RE
 
 # Real reviews are a few kB; parsing, extraction and checks together cost
@@ -79,19 +79,7 @@ MAX_REVIEW_LINES = 100000
 # fences are found without it (fences in list items indented by four or
 # more columns are then missed).
 _FULL_MARKDOWN_LINES = 20000
-# An inline-backtick listing may continue over at most this many lines.
-_MAX_INLINE_LINES = 50
 
-# A line carrying an original line number: "75         self.x(".  One
-# separator character (space, tab, ':' or '|', the latter two with an
-# optional space) is dropped; the rest keeps its indentation.
-_NUMBERED_RE = re.compile(
-    r'[ \t]*(\d{1,6})(?:[ \t]|[:|] ?|$)')
-# The start of a prose bullet holding an inline-backtick listing.
-_INLINE_START_RE = re.compile(
-    r'[ \t]*(?:(?:\d{1,4}[.)]|[-*+])[ \t]+)?`(\d{1,6})(?:[ \t]|(?=`)|$)')
-# Where an unclosed inline listing's code most likely ends: '": This'.
-_INLINE_CUT_RE = re.compile(r':[ \t]+(?=[A-Z])')
 _HEADING_RE = re.compile(r'[ \t]{0,3}#{1,6}(?:[ \t]|$)')
 
 
@@ -230,7 +218,7 @@ def number_lines(lines):
             numbers.append(numbers[-1] + 1 if numbers else 0)
             texts.append('')
             continue
-        m = _NUMBERED_RE.match(line)
+        m = listings.NUMBERED_RE.match(line)
         if not m:
             return None
         seen = True
@@ -385,109 +373,6 @@ def _not_code_after(content):
     return lambda tail: texts.parse_python(tail) is None
 
 
-def _inline_listings(lines, used):
-    """Seed-000 style: ``12. `24 \\n13     def setUp(self):`: ...``."""
-    blocks = []
-    consumed = set()
-    i = 0
-    n = len(lines)
-    while i < n:
-        if used[i]:
-            i += 1
-            continue
-        m = _INLINE_START_RE.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        numbers = [int(m.group(1))]
-        rest = lines[i][m.end():]
-        close = rest.find('`')
-        texts = []
-        last = i
-        if close >= 0:
-            texts.append(rest[:close])
-        else:
-            texts.append(rest)
-            k = i + 1
-            closed = False
-            while k < n and k - i <= _MAX_INLINE_LINES and not used[k]:
-                mk = _NUMBERED_RE.match(lines[k])
-                if not mk or not lines[k].strip():
-                    break
-                tail = lines[k][mk.end():]
-                numbers.append(int(mk.group(1)))
-                c = tail.find('`')
-                last = k
-                consumed.add(k)
-                if c >= 0:
-                    texts.append(tail[:c])
-                    closed = True
-                    break
-                texts.append(tail)
-                k += 1
-            if not closed:
-                # No closing backtick: cut off the trailing explanation.
-                for idx, t in enumerate(texts):
-                    cut = _INLINE_CUT_RE.search(t)
-                    if cut:
-                        texts[idx] = t[:cut.start()]
-                        del texts[idx + 1:]
-                        del numbers[idx + 1:]
-                        break
-        consumed.add(i)
-        if not any(t.strip() for t in texts):
-            i = last + 1
-            continue
-        blocks.append(model.Block(
-            kind='listing', text='\n'.join(texts),
-            span=model.Span(i + 1, last + 1), info='inline',
-            numbers=tuple(numbers)))
-        i = last + 1
-    return blocks, consumed
-
-
-def _plain_listings(lines, used):
-    """Runs of numbered lines outside fences."""
-    regions = []
-    i = 0
-    n = len(lines)
-    while i < n:
-        m = None if used[i] else _NUMBERED_RE.match(lines[i])
-        if not m or not lines[i].strip():
-            i += 1
-            continue
-        j = i + 1
-        prev = int(m.group(1))
-        while j < n and not used[j] and lines[j].strip():
-            mj = _NUMBERED_RE.match(lines[j])
-            if not mj:
-                break
-            num = int(mj.group(1))
-            if not prev < num <= prev + 3:
-                break
-            prev = num
-            j += 1
-        if any(_code_body(ln) for ln in lines[i:j]):
-            if j - i >= 2 or _single_line_code(lines[i]):
-                regions.append((i, j))
-        i = j
-    return regions
-
-
-def _code_body(line):
-    body = line[_NUMBERED_RE.match(line).end():]
-    return body.startswith('  ') or bool(_CODE_LIKE_RE.match(body.strip()))
-
-
-def _single_line_code(line):
-    body = line[_NUMBERED_RE.match(line).end():]
-    if body.startswith('  ') and body.strip():
-        return True
-    return bool(re.match(
-        r'(?:(?:from|import|class|def|return|assert)\b|self\.|@)',
-        body.strip()))
-
-
 def _blocks(text, lines):
     n = len(lines)
     used = [False] * n
@@ -526,12 +411,12 @@ def _blocks(text, lines):
         blocks.append(model.Block(
             kind='fence', text='\n'.join(lines[first:end]),
             span=model.Span(first + 1, end), info='diff'))
-    inline, consumed = _inline_listings(lines, used)
+    inline, consumed = listings.inline_listings(lines, used)
     blocks.extend(inline)
     listing_used = list(used)
     for k in consumed:
         listing_used[k] = True
-    for first, end in _plain_listings(lines, listing_used):
+    for first, end in listings.plain_listings(lines, listing_used):
         for k in range(first, end):
             used[k] = True
         numbers, texts = number_lines(lines[first:end])

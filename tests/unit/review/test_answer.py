@@ -22,6 +22,7 @@ from nova_resize_checks.review import model
 from nova_resize_checks.review.read import answer
 from nova_resize_checks.review.read import container
 from nova_resize_checks.review.read import prose
+from nova_resize_checks.review.read import tables
 
 DRAFT = '''<think>
 Maybe the source check should go:
@@ -154,20 +155,20 @@ class TestTables(testtools.TestCase):
         text = ('| Line | Ours | Upstream |\n|---|---|---|\n'
                 "| 94 | `self.assertEqual(no_usage, source_rp_usages)` | "
                 '`self.assertEqual({}, source_rp_usages)` |\n')
-        unwrapped, _count = answer.tables_as_sentences(text)
+        unwrapped, _count = tables.tables_as_sentences(text)
         self.assertNotIn('Replace', unwrapped)
 
     def test_other_tables_become_sentences_with_their_headers(self):
         text = ('Intro.\n\n| Line | Finding |\n|---|---|\n'
                 '| 94 | fine |\n| 60 | also fine |\n\nEnd.\n')
-        unwrapped, count = answer.tables_as_sentences(text)
+        unwrapped, count = tables.tables_as_sentences(text)
         self.assertEqual(1, count)
         self.assertIn('Line: 94; Finding: fine.', unwrapped)
         self.assertEqual(text.count('\n'), unwrapped.count('\n'))
 
     def test_pipes_in_code_blocks_are_not_tables(self):
         text = '```\n| a | b |\n|---|---|\n| 1 | 2 |\n```\n'
-        self.assertEqual((text, 0), answer.tables_as_sentences(text))
+        self.assertEqual((text, 0), tables.tables_as_sentences(text))
 
 
 class TestCommentsAndLanguages(testtools.TestCase):
@@ -508,7 +509,7 @@ class TestHeldout12Classes(testtools.TestCase):
         self.assertEqual([model.TEST_DIFF], [c.kind for c in changes])
 
     def test_a_table_row_with_a_line_and_suggested_code(self):
-        unwrapped, _count = answer.tables_as_sentences(
+        unwrapped, _count = tables.tables_as_sentences(
             '| Line | Suggested code |\n|---|---|\n'
             '| 95 | `self.assertEqual(1, 1)` |\n')
         self.assertIn('Line 95: this should be `self.assertEqual(1, 1)`.',
