@@ -260,17 +260,62 @@ def _own_nodes(stmt):
 _BLOCK_FIELDS = frozenset(('body', 'orelse', 'finalbody', 'handlers'))
 
 
+# How many leading positional arguments an assertion compares; the next
+# one is its message.  An assertion not named here compares every
+# argument but a ``msg`` keyword.
+_OPERANDS = dict(
+    [(name, 1) for name in ('assertTrue', 'assertFalse', 'assertIsNone',
+                            'assertIsNotNone', 'assert_', 'failUnless',
+                            'failIf')] +
+    [(name, 2) for name in (
+        'assertEqual', 'assertEquals', 'assertNotEqual', 'assertIn',
+        'assertNotIn', 'assertIs', 'assertIsNot', 'assertIsInstance',
+        'assertNotIsInstance', 'assertGreater', 'assertGreaterEqual',
+        'assertLess', 'assertLessEqual', 'assertDictEqual',
+        'assertListEqual', 'assertCountEqual', 'assertItemsEqual',
+        'assertSequenceEqual', 'assertSetEqual', 'assertTupleEqual',
+        'assertMultiLineEqual', 'assertRegex', 'assertNotRegex',
+        'assertRegexpMatches', 'assertDictContainsSubset', 'assertThat')] +
+    [('fail', 0)])
+
+
+def compared(node):
+    """The parts of an assertion that decide it: not its message.
+
+    ``assert test, msg`` compares ``test``; ``self.assertEqual(a, b, msg)``
+    compares ``a`` and ``b``; ``self.fail(msg)`` compares nothing (the
+    ``if`` around it does).  A message that mentions placement does not
+    make a check of something else a placement assertion (round 10).
+    """
+    if isinstance(node, ast.Assert):
+        return [node.test]
+    count = _OPERANDS.get(call_name(node))
+    args = node.args if count is None else node.args[:count]
+    return list(args) + [k.value for k in node.keywords
+                         if k.arg not in ('msg', 'message')]
+
+
 def _placement_checks(stmt, placement):
     """Lines of ``stmt`` itself (not its blocks) that assert placement.
 
     An assertion anywhere in the statement counts, in a lambda too
-    (``self._wait_for_assert(lambda: self.assertEqual(...))``).
+    (``self._wait_for_assert(lambda: self.assertEqual(...))``), when what
+    it compares reads placement (:func:`compared`); so do the ``fail``
+    calls and raises directly under an ``if`` whose test reads placement.
     """
     found = set()
     for node in _own_nodes(stmt):
         if (isinstance(node, ast.Assert) or is_assertion_call(node)) and \
-                placement.reads_placement(node):
+                any(placement.reads_placement(part)
+                    for part in compared(node)):
             found.update(_span(node))
+    if isinstance(stmt, ast.If) and placement.reads_placement(stmt.test):
+        for inner in stmt.body:
+            for node in _own_nodes(inner):
+                if isinstance(node, ast.Raise) or (
+                        is_assertion_call(node) and
+                        call_name(node) == 'fail'):
+                    found.update(_span(node))
     if isinstance(stmt, ast.Try) and any(
             _placement_checks(inner, placement)
             for inner in _in_order(stmt.body)):

@@ -87,6 +87,26 @@ class TestAllocationLines(testtools.TestCase):
         self.assertEqual({6, 7, 9, 10, 12},
                          assertions.allocation_assertion_lines(src))
 
+    def test_a_message_reading_placement_is_not_a_placement_check(self):
+        # Round 10: a mock's calls compared, with the usages only in the
+        # message (positional or msg=), or a fail whose if does not read
+        # placement, catch no placement mutant.  The same fail under an
+        # if that reads placement does.
+        src = ('class T:\n'
+               '    def test_finish_resize_fails_allocation_cleanup(self):\n'
+               '        self._resize_and_assert_error(None, "host2")\n'
+               '        usages = self._get_provider_usages(u)\n'
+               '        self.assertEqual([1], seen[-1:], usages)\n'
+               '        self.assertTrue(seen, msg=str(usages))\n'
+               '        assert seen, usages\n'
+               '        if seen:\n'
+               '            self.fail(usages)\n'
+               '        if usages != {}:\n'
+               '            self.fail("left over")\n'
+               '        self.assertEqual({}, usages, "source usage")\n')
+        self.assertEqual({11, 12},
+                         assertions.allocation_assertion_lines(src))
+
     def test_only_assertions_that_read_placement_count(self):
         # A mock's calls, a review's own "placement" helper, a local that
         # was bound from placement and then rebound: none reads placement.
