@@ -22,6 +22,8 @@ optional overlay of nova files) and gives back one result per variant.
 * :mod:`protocol` -- the subunit stream from a worker to the pool;
 * :mod:`watch` -- the one watch-and-kill loop around a worker;
 * :mod:`confinement` -- bubblewrap, namespaces and limits (parent side);
+* :mod:`filesystem` -- the allow-list filesystem a confined run sees;
+* :mod:`cgroups` -- a memory and pids cgroup per run (parent side);
 * :mod:`guard` -- identity, seccomp and the reporter (worker side);
 * :mod:`cache` -- results on disk, written by the parent only;
 * :mod:`failure` -- where a run failed, from its records.

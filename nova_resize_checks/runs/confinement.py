@@ -61,10 +61,11 @@ import subprocess
 import sys
 import tempfile
 
+from nova_resize_checks.runs import cgroups
+from nova_resize_checks.runs import filesystem
 from nova_resize_checks.runs import guard
 
 NOBODY = 65534
-TMPFS_BYTES = 256 * 1024 ** 2
 ADDRESS_SPACE = 6 * 1024 ** 3     # nova in one process needs ~1 GiB
 FILE_SIZE = 128 * 1024 ** 2
 OPEN_FILES = 1024
@@ -75,7 +76,6 @@ PROCESSES = 4096
 # proxies, the caller's secrets) is dropped.
 KEPT_ENV = ('LANG', 'LC_ALL', 'LANGUAGE', 'PYTHONHASHSEED', 'OS_DEBUG',
             'OS_NOVA_DISABLE_EVENTLET_PATCHING', 'OS_TEST_TIMEOUT')
-RUN_DIR = '/tmp'
 
 REQUIREMENTS = (
     'a Linux kernel that lets processes create user namespaces '
@@ -180,262 +180,6 @@ def _root_userns():
         holder.wait()
 
 
-def _inside(path, root):
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def _links_and_target(path):
-    """([(link, target)], real path) to make ``path`` resolve inside.
-
-    Every symbolic link met on the way (in a directory or at the end) is
-    recreated inside as it is outside, so that the path names resolve
-    the same; the real file or directory is what gets bound.
-    """
-    links = []
-    path = os.path.abspath(path)
-    for _ in range(40):
-        parts = path.strip(os.sep).split(os.sep)
-        for depth in range(1, len(parts) + 1):
-            prefix = os.sep + os.sep.join(parts[:depth])
-            if os.path.islink(prefix):
-                target = os.readlink(prefix)
-                links.append((prefix, target))
-                rest = parts[depth:]
-                path = os.path.normpath(os.path.join(
-                    os.path.dirname(prefix), target, *rest))
-                break
-        else:
-            return links, path
-    return links, os.path.realpath(path)
-
-
-def _package_paths(name):
-    """The directories of package ``name``.
-
-    Its metadata is in site-packages, with every other distribution's.
-    """
-    import importlib.util
-
-    found = []
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        found.extend(spec.submodule_search_locations)
-    return found
-
-
-def _needed_trees():
-    """Directories a run reads: Python, the venv, site-packages, packages."""
-    import site
-    import sysconfig
-
-    paths = [sysconfig.get_paths()[key] for key in (
-        'stdlib', 'platstdlib', 'purelib', 'platlib')]
-    if sys.prefix != sys.base_prefix:
-        # A virtualenv: its pyvenv.cfg (how Python knows it runs in one)
-        # and site-packages (above) belong to the environment nova comes
-        # from; not the rest of it, where tox keeps its logs (every
-        # variable it passed on) and temporary files.
-        paths.append(os.path.join(sys.prefix, 'pyvenv.cfg'))
-    paths.append(os.path.join(sys.prefix, 'etc', 'nova'))
-    try:
-        paths.extend(site.getsitepackages())
-    except AttributeError:
-        pass
-    for name in ('nova_resize_checks', 'nova', 'placement'):
-        paths.extend(_package_paths(name))
-    found = []
-    for path in paths:
-        if path and os.path.exists(path):
-            real = os.path.realpath(path)
-            if real not in found:
-                found.append(real)
-    # Outermost first; a tree inside another is covered by it.
-    found.sort(key=lambda p: (p.count(os.sep), p))
-    trees = []
-    for path in found:
-        if not any(_inside(path, tree) for tree in trees):
-            trees.append(path)
-    return trees
-
-
-def _shared_libraries(trees, executable):
-    """Shared libraries the interpreter and the extension modules load."""
-    import ctypes.util
-
-    objects = [executable]
-    for tree in trees:
-        for root, _dirs, names in os.walk(tree):
-            objects.extend(os.path.join(root, n) for n in names
-                           if n.endswith('.so') or '.so.' in n)
-    libraries = set()
-    ldd = shutil.which('ldd')
-    for start in range(0, len(objects), 200) if ldd else ():
-        try:
-            out = subprocess.run([ldd] + objects[start:start + 200],
-                                 stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, timeout=120,
-                                 check=False).stdout.decode('utf-8',
-                                                            'replace')
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        for line in out.splitlines():
-            line = line.strip()
-            if '=>' in line:
-                line = line.split('=>', 1)[1].strip()
-            path = line.split(' (', 1)[0].strip()
-            if path.startswith(os.sep) and os.path.exists(path):
-                libraries.add(path)
-    # Loaded by name at run time, not linked: libseccomp (pyseccomp),
-    # libgcc_s (thread cancellation).
-    for name in ('seccomp', 'gcc_s', 'c'):
-        soname = ctypes.util.find_library(name)
-        for directory in ('/lib/x86_64-linux-gnu', '/usr/lib64', '/lib64',
-                          '/usr/lib', '/lib', '/usr/lib/x86_64-linux-gnu',
-                          '/lib/aarch64-linux-gnu'):
-            if soname and os.path.exists(os.path.join(directory, soname)):
-                libraries.add(os.path.join(directory, soname))
-                break
-    return sorted(p for p in libraries
-                  if not any(_inside(p, tree) for tree in trees))
-
-
-_ETC = {
-    'passwd': 'root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n'
-              'nobody:x:65534:65534:nobody:/tmp/run/home:'
-              '/usr/sbin/nologin\n',
-    'group': 'root:x:0:\nnogroup:x:65534:\n',
-    'hosts': '127.0.0.1 localhost run\n::1 localhost\n',
-    'nsswitch.conf': 'passwd: files\ngroup: files\nhosts: files\n',
-}
-CGROUP_MEMORY = 3 * 1024 ** 3
-CGROUP_PIDS = 1024
-
-
-class Cgroup(object):
-    """One run's memory and pids cgroup (v2 or v1), made by the parent."""
-
-    def __init__(self, dirs):
-        self.dirs = dirs
-
-    def enter(self):
-        """In the child before exec: move this process into the cgroup."""
-        pid = str(os.getpid())
-        for directory in self.dirs:
-            procs = os.path.join(directory, 'cgroup.procs')
-            with open(procs, 'w') as f:
-                f.write(pid)
-
-    def remove(self):
-        for directory in self.dirs:
-            for _ in range(50):
-                try:
-                    os.rmdir(directory)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    import time
-                    time.sleep(0.1)
-
-
-def _own_cgroup(controller):
-    """This process's cgroup directory for ``controller`` (or v2's)."""
-    try:
-        with open('/proc/self/cgroup') as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _id, controllers, path = line.split(':', 2)
-        if controller in controllers.split(','):
-            base = os.path.join('/sys/fs/cgroup', controller)
-            if os.path.isdir(base):
-                return os.path.join(base, path.lstrip('/'))
-    for line in lines:
-        if line.startswith('0::'):
-            return os.path.join('/sys/fs/cgroup',
-                                line[3:].lstrip('/'))
-    return None
-
-
-class CgroupMaker(object):
-    """Makes per-run cgroups, or says why it cannot (:attr:`note`)."""
-
-    def __init__(self, memory=CGROUP_MEMORY, pids=CGROUP_PIDS):
-        self.memory, self.pids = memory, pids
-        self.count = 0
-        self.note = None
-        try:
-            self.make().remove()
-        except OSError as exc:
-            self.note = ('no cgroup for runs (%s): memory a run holds '
-                         'outside its address space is bounded only by '
-                         'its tmpfs size and the kernel\'s own limits'
-                         % exc)
-
-    def make(self):
-        self.count += 1
-        name = 'nrc-%d-%d' % (os.getpid(), self.count)
-        if os.path.exists('/sys/fs/cgroup/cgroup.controllers'):
-            parent = _own_cgroup('')
-            if parent is None:
-                raise OSError('no cgroup v2 directory of our own')
-            directory = os.path.join(parent, name)
-            os.mkdir(directory)
-            try:
-                for key, value in (('memory.max', self.memory),
-                                   ('memory.swap.max', 0),
-                                   ('pids.max', self.pids)):
-                    with open(os.path.join(directory, key), 'w') as f:
-                        f.write(str(value))
-            except OSError:
-                os.rmdir(directory)
-                raise
-            return Cgroup([directory])
-        made = []
-        try:
-            for controller, settings in (
-                    ('memory', (('memory.limit_in_bytes', self.memory),)),
-                    ('pids', (('pids.max', self.pids),))):
-                parent = _own_cgroup(controller)
-                if parent is None or not os.path.isdir(parent):
-                    raise OSError('no %s cgroup (v1) of our own'
-                                  % controller)
-                directory = os.path.join(parent, name)
-                os.mkdir(directory)
-                made.append(directory)
-                for key, value in settings:
-                    with open(os.path.join(directory, key), 'w') as f:
-                        f.write(str(value))
-                swap = os.path.join(directory, 'memory.memsw.limit_in_bytes')
-                if os.path.exists(swap):
-                    with open(swap, 'w') as f:
-                        f.write(str(self.memory))
-        except OSError:
-            Cgroup(made).remove()
-            raise
-        return Cgroup(made)
-
-
-def write_etc(directory):
-    """The synthesised /etc files of a run, in ``directory``.
-
-    Written afresh for each run (by the pool), so that no file a run sees
-    is older than the run: nothing dates it against the others.
-    """
-    os.makedirs(directory, exist_ok=True)
-    os.chmod(directory, 0o755)
-    for name, text in _ETC.items():
-        path = os.path.join(directory, name)
-        with open(path, 'w') as f:
-            f.write(text)
-        os.chmod(path, 0o644)
-    return directory
-
-
 class Confinement(object):
     """Builds the bubblewrap command line for one run.
 
@@ -447,21 +191,22 @@ class Confinement(object):
         if not sys.platform.startswith('linux'):
             raise Unavailable('confinement needs Linux (%s)' % REQUIREMENTS)
         self.bwrap = bwrap_path()
-        self.trees = _needed_trees()
-        self.libraries = _shared_libraries(self.trees,
-                                           os.path.realpath(sys.executable))
+        self.trees = filesystem.needed_trees()
+        self.libraries = filesystem.shared_libraries(
+            self.trees, os.path.realpath(sys.executable))
         self.hidden = [os.path.realpath(h) for h in hide if h and any(
-            _inside(os.path.realpath(h), t) for t in self.trees)]
+            filesystem.inside(os.path.realpath(h), t) for t in self.trees)]
         self._etc = tempfile.mkdtemp(prefix='nrc-etc-')
-        write_etc(self._etc)
-        self.cgroups = CgroupMaker()
+        filesystem.write_etc(self._etc)
+        self.cgroups = cgroups.CgroupMaker()
         self.cgroup_note = self.cgroups.note
         self.userns_fd = _root_userns() if os.getuid() == 0 else None
         self.description = (
             'bubblewrap (%s): user, pid, network, IPC and UTS namespaces; '
             'uid %d; an allow-list read-only filesystem (Python, its '
             'packages and libraries) with a %d MiB tmpfs; seccomp; '
-            'rlimits; %s' % (self.bwrap, NOBODY, TMPFS_BYTES // 1024 ** 2,
+            'rlimits; %s' % (self.bwrap, NOBODY,
+                             filesystem.TMPFS_BYTES // 1024 ** 2,
                              'a memory and pids cgroup per run'
                              if self.cgroup_note is None else
                              self.cgroup_note))
@@ -488,63 +233,15 @@ class Confinement(object):
 
     def view(self, etc_dir=None):
         """bwrap arguments for the filesystem a run sees."""
-        etc_dir = etc_dir or self._etc
-        # The private /tmp first: a tree that lives under /tmp on the host
-        # (a virtualenv made in a temporary directory) is bound on top of
-        # it, not hidden by it.
-        args = ['--perms', '1777', '--size', str(TMPFS_BYTES),
-                '--tmpfs', RUN_DIR]
-        links, binds = {}, []
-        wanted = list(self.trees) + list(self.libraries) + [sys.executable]
-        for path in wanted:
-            chain, real = _links_and_target(path)
-            for link, target in chain:
-                links.setdefault(link, target)
-            if os.path.exists(real) and real not in binds:
-                binds.append(real)
-        binds.sort(key=lambda p: (p.count(os.sep), p))
-        kept = []
-        for path in binds:
-            if not any(_inside(path, k) for k in kept):
-                kept.append(path)
-        # Every directory above a bind or a link, made traversable (bwrap
-        # would make them 0700, closed to the run's uid).
-        parents = set()
-        for path in kept + list(links) + ['/etc/x', '/dev/x']:
-            parent = os.path.dirname(path)
-            while parent not in ('/', '', RUN_DIR) and not any(
-                    _inside(parent, k) for k in kept):
-                parents.add(parent)
-                parent = os.path.dirname(parent)
-        for parent in sorted(parents, key=lambda p: (p.count(os.sep), p)):
-            if parent in links:
-                continue
-            args += ['--perms', '0755', '--dir', parent]
-        for path in kept:
-            args += ['--ro-bind', path, path]
-        # Links after the binds: a link inside a bound tree exists already.
-        for link, target in sorted(links.items()):
-            if not any(_inside(link, k) for k in kept):
-                args += ['--symlink', target, link]
-        for root in self.hidden:
-            args += ['--tmpfs', root]
-        args += ['--ro-bind', '/etc/ld.so.cache', '/etc/ld.so.cache'] \
-            if os.path.exists('/etc/ld.so.cache') else []
-        for name in sorted(_ETC):
-            args += ['--ro-bind', os.path.join(etc_dir, name),
-                     '/etc/' + name]
-        for device in ('null', 'zero', 'urandom'):
-            args += ['--dev-bind', '/dev/' + device, '/dev/' + device]
-        args += ['--symlink', '/proc/self/fd', '/dev/fd',
-                 '--proc', '/proc']
-        return args
+        return filesystem.arguments(self.trees, self.libraries, self.hidden,
+                                    etc_dir or self._etc)
 
     def command(self, argv, read_only=(), env=None, etc_dir=None):
         """bwrap argv running ``argv`` confined.
 
         ``read_only`` maps host paths to paths inside (the version's files);
         they are bound read-only.  ``etc_dir`` holds the run's own
-        synthesised /etc files (see :func:`write_etc`).
+        synthesised /etc files (see :func:`filesystem.write_etc`).
         """
         cmd = [self.bwrap]
         if self.userns_fd is not None:

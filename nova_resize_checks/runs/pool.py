@@ -53,6 +53,7 @@ from nova_resize_checks import env
 from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import confinement as confinement_mod
 from nova_resize_checks.runs import failure
+from nova_resize_checks.runs import filesystem
 from nova_resize_checks.runs import guard
 from nova_resize_checks.runs import protocol
 from nova_resize_checks.runs import results
@@ -463,7 +464,7 @@ class Pool(object):
             cgroup = self.confinement.new_cgroup()
             cmd = self.confinement.command(
                 argv, read_only=[(case, CASE_DIR)],
-                etc_dir=confinement_mod.write_etc(
+                etc_dir=filesystem.write_etc(
                     os.path.join(scratch, 'etc')))
             finished = watch.run(
                 cmd, allowance, deadline, stdin_data=stdin,

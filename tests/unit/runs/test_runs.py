@@ -26,6 +26,7 @@ import testtools
 from nova_resize_checks.runs import cache
 from nova_resize_checks.runs import confinement
 from nova_resize_checks.runs import failure
+from nova_resize_checks.runs import filesystem
 from nova_resize_checks.runs import pool
 from nova_resize_checks.runs import protocol
 from nova_resize_checks.runs import results
@@ -354,7 +355,7 @@ class TestConfinementCommand(testtools.TestCase):
         os.symlink('real', os.path.join(tmp, 'dir'))
         os.symlink('libx.so.1.2', os.path.join(tmp, 'real', 'lib',
                                                'libx.so.1'))
-        links, target = confinement._links_and_target(
+        links, target = filesystem._links_and_target(
             os.path.join(tmp, 'dir', 'lib', 'libx.so.1'))
         self.assertEqual(os.path.join(tmp, 'real', 'lib', 'libx.so.1.2'),
                          target)
