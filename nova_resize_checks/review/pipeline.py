@@ -51,6 +51,7 @@ from nova_resize_checks.report import document
 from nova_resize_checks.review import prepare as prepare_mod
 from nova_resize_checks.review.read import systems
 from nova_resize_checks.review import verdict as verdict_mod
+from nova_resize_checks.runs import budget as budget_mod
 from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import pool as pool_mod
 from nova_resize_checks.runs import results as runs
@@ -253,10 +254,10 @@ def check(paths, options=None, **overrides):
     progress = opts.progress
     given = budget_from_environment()
     opts = dataclasses.replace(opts, **given)
-    budget = pool_mod.Budget(owner_runs=opts.review_runs,
-                             owner_seconds=opts.review_seconds,
-                             total_runs=opts.total_runs,
-                             total_seconds=opts.total_seconds)
+    budget = budget_mod.Budget(owner_runs=opts.review_runs,
+                               owner_seconds=opts.review_seconds,
+                               total_runs=opts.total_runs,
+                               total_seconds=opts.total_seconds)
     runner = pool_mod.Pool(
         variants, confinement, jobs=opts.jobs,
         timeout=opts.timeout or pool_mod.DEFAULT_TIMEOUT,

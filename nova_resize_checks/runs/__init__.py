@@ -17,7 +17,10 @@ Knows nothing about reviews: it is given versions (a test source and an
 optional overlay of nova files) and gives back one result per variant.
 
 * :mod:`results` -- versions, run results and outcomes;
-* :mod:`pool` -- scheduling, the skip rule, folding results;
+* :mod:`pool` -- scheduling versions' runs, one fresh sandbox each;
+* :mod:`skip` -- the skip rule (which variants can still matter);
+* :mod:`budget` -- runs and run time per review and in all;
+* :mod:`folding` -- one run's result, from its stream and its end;
 * :mod:`worker` -- the process that runs one version;
 * :mod:`protocol` -- the subunit stream from a worker to the pool;
 * :mod:`watch` -- the one watch-and-kill loop around a worker;

@@ -18,12 +18,13 @@ version in a worker of its own (:mod:`~nova_resize_checks.runs.worker`),
 ``jobs`` at a time, confined unless the caller asked for
 ``confinement=None`` explicitly.  A worker runs its version's variants in
 order, real nova first, and stops when nothing it could still run can
-change the version's verdict (the skip rule, :func:`skip_rest`): after a
-failing real run (no mutant can change the verdict of a version that
-already fails against real nova) and, when the caller asks for it, after
-the first mutant the version survives (one survivor decides).  The caller
-may name, per version, the variants to run and results it already knows
-without running (see :meth:`Pool.run`).
+change the version's verdict (the skip rule,
+:func:`~nova_resize_checks.runs.skip.skip_rest`): after a failing real run
+(no mutant can change the verdict of a version that already fails against
+real nova) and, when the caller asks for it, after the first mutant the
+version survives (one survivor decides).  The caller may name, per
+version, the variants to run and results it already knows without running
+(see :meth:`Pool.run`).
 
 Every variant gets a :class:`~nova_resize_checks.runs.results.RunResult`:
 ``pass``, ``fail``, ``error``, ``timeout``, ``limit``, ``refused`` (the
@@ -42,7 +43,6 @@ import concurrent.futures
 import hashlib
 import json
 import os
-import signal
 import sys
 import tempfile
 import threading
@@ -50,13 +50,13 @@ import time
 
 from nova_resize_checks import children
 from nova_resize_checks import env
+from nova_resize_checks.runs import budget as budget_mod
 from nova_resize_checks.runs import cache as cache_mod
 from nova_resize_checks.runs import confinement as confinement_mod
-from nova_resize_checks.runs import failure
 from nova_resize_checks.runs import filesystem
-from nova_resize_checks.runs import guard
-from nova_resize_checks.runs import protocol
+from nova_resize_checks.runs import folding
 from nova_resize_checks.runs import results
+from nova_resize_checks.runs import skip
 from nova_resize_checks.runs import watch
 
 DEFAULT_TIMEOUT = 180.0     # seconds per variant run
@@ -65,121 +65,7 @@ DEFAULT_TIMEOUT = 180.0     # seconds per variant run
 TIMEOUT_FACTOR = 4.0
 TIMEOUT_FLOOR = 60.0
 STARTUP_ALLOWANCE = 60.0    # importing nova in a new worker (~2 s)
-SKIP_REASON = ('not run: the version does not pass against real nova, so '
-               'no mutant can change its verdict')
-SURVIVOR_REASON = ('not run: the version already does not catch mutant %s '
-                   '(no failing assertion), which decides its verdict')
 CASE_DIR = '/tmp/case'      # where a confined worker sees its version
-_SIGNALS = {-signal.SIGXCPU: 'CPU time', -signal.SIGXFSZ: 'file size',
-            128 + signal.SIGXCPU: 'CPU time',
-            128 + signal.SIGXFSZ: 'file size'}
-_SIGSYS = (-signal.SIGSYS, 128 + signal.SIGSYS)
-
-
-def default_caught(variant, result):
-    """Whether ``result`` catches mutant ``variant``: a failing assertion.
-
-    A pass, a timeout or an error never catches a mutant.
-    """
-    return result.outcome == results.FAIL
-
-
-def skip_rest(produced, variants, stop_at_survivor=False,
-              caught=default_caught):
-    """The skip rule, in one place.
-
-    ``produced``: the results a version has so far ({variant:
-    RunResult}).  Returns results for ``variants`` left unrun because they
-    cannot change its verdict -- its real run did not pass, or (with
-    ``stop_at_survivor``) a mutant it was run against was not ``caught``
-    (see :func:`default_caught`) -- or None when they must run.
-    """
-    real = produced.get(results.REAL)
-    if real is None:
-        return None
-    if real.outcome != results.PASS:
-        reason = SKIP_REASON
-    else:
-        survivors = [variant for variant, result in produced.items()
-                     if variant not in (results.REAL, results.SHAM) and
-                     not result.known and
-                     result.outcome != results.SKIPPED and
-                     not caught(variant, result)]
-        if not (stop_at_survivor and survivors):
-            return None
-        reason = SURVIVOR_REASON % survivors[0]
-    return {variant: results.RunResult(variant=variant,
-                                       outcome=results.SKIPPED,
-                                       evidence=reason)
-            for variant in variants
-            if variant not in (results.REAL, results.SHAM)}
-
-
-class Budget(object):
-    """Runs and run time per owner (a review) and in all.
-
-    ``owners``: {version key: [owner, ...]}.  A version may start a run
-    while the whole budget is not spent and at least one of its owners
-    has budget left; every run is charged to all its owners.  None of the
-    limits stops a run already started: a run is bounded by its timeout.
-    """
-
-    def __init__(self, owners=None, owner_runs=None, owner_seconds=None,
-                 total_runs=None, total_seconds=None):
-        self.owners = {key: list(names) for key, names in
-                       (owners or {}).items()}
-        self.owner_runs, self.owner_seconds = owner_runs, owner_seconds
-        self.total_runs, self.total_seconds = total_runs, total_seconds
-        self.spent = {}        # owner -> [runs, seconds]
-        self.total = [0, 0.0]
-        self._lock = threading.Lock()
-
-    def refuse(self, key):
-        """None, or why version ``key`` may not start another run.
-
-        None also counts the run as started, against every owner: runs in
-        flight count, so the run budgets hold exactly.
-        """
-        with self._lock:
-            reason = self._refusal(key)
-            if reason is None:
-                self.total[0] += 1
-                for owner in self.owners.get(key, ()):
-                    self.spent.setdefault(owner, [0, 0.0])[0] += 1
-            return reason
-
-    def _refusal(self, key):
-        runs, seconds = self.total
-        if self.total_runs is not None and runs >= self.total_runs:
-            return ('over the invocation\'s budget of %d runs'
-                    % self.total_runs)
-        if self.total_seconds is not None and \
-                seconds >= self.total_seconds:
-            return ('over the invocation\'s budget of %.0fs of runs'
-                    % self.total_seconds)
-        owners = self.owners.get(key)
-        if not owners:
-            return None
-        reasons = []
-        for owner in owners:
-            runs, seconds = self.spent.get(owner, (0, 0.0))
-            if self.owner_runs is not None and runs >= self.owner_runs:
-                reasons.append('over the review\'s budget of %d runs'
-                               % self.owner_runs)
-            elif self.owner_seconds is not None and \
-                    seconds >= self.owner_seconds:
-                reasons.append('over the review\'s budget of %.0fs of '
-                               'runs' % self.owner_seconds)
-            else:
-                return None
-        return reasons[0]
-
-    def charge(self, key, seconds):
-        """Add a finished run's seconds (its start was counted already)."""
-        with self._lock:
-            self.total[1] += seconds
-            for owner in self.owners.get(key, ()):
-                self.spent.setdefault(owner, [0, 0.0])[1] += seconds
 
 
 def _module_name(path):
@@ -213,11 +99,11 @@ class Pool(object):
         self.python = python or sys.executable
         self.skip_mutants = skip_mutants
         self.stop_at_survivor = stop_at_survivor
-        # Whether a mutant's result catches it (see default_caught).
-        self.caught = caught or default_caught
+        # Whether a mutant's result catches it (see skip.default_caught).
+        self.caught = caught or skip.default_caught
         # Run the sham after the mutants of a version they all caught.
         self.sham = sham
-        self.budget = budget or Budget()
+        self.budget = budget or budget_mod.Budget()
         self.startup_allowance = STARTUP_ALLOWANCE
         self._fingerprint = json.dumps(
             dict(env.versions(), concurrency=env.concurrency(),
@@ -271,8 +157,8 @@ class Pool(object):
                     self.stats['cached'] += 1
                 else:
                     missing.append(variant)
-            skipped = skip_rest(found[key], missing,
-                                self.stop_at_survivor, self.caught) \
+            skipped = skip.skip_rest(found[key], missing,
+                                     self.stop_at_survivor, self.caught) \
                 if self.skip_mutants else None
             if skipped is not None:
                 found[key].update(skipped)
@@ -282,7 +168,7 @@ class Pool(object):
                     if self.cache else None
                 if cached is not None:
                     found[key][results.SHAM] = cached
-                elif self._wants_sham(found[key]):
+                elif skip.wants_sham(found[key], self.caught):
                     missing = [results.SHAM]
             if missing:
                 todo.append((key, version, missing))
@@ -329,8 +215,8 @@ class Pool(object):
                         self.stats['cached'] += len(got)
                     self.progress('cached', count=len(got))
             remaining = [v for v in variants if v not in got]
-            skipped = skip_rest(dict(prior, **got), remaining,
-                                self.stop_at_survivor, self.caught) \
+            skipped = skip.skip_rest(dict(prior, **got), remaining,
+                                     self.stop_at_survivor, self.caught) \
                 if self.skip_mutants and remaining else None
             if skipped:
                 got.update(skipped)
@@ -408,25 +294,17 @@ class Pool(object):
             self.progress('done', version=version.label or key[:12],
                           variant=variant, outcome=produced[variant].outcome,
                           seconds=produced[variant].seconds)
-            skipped = skip_rest(produced, todo, self.stop_at_survivor,
-                                self.caught) if self.skip_mutants \
+            skipped = skip.skip_rest(produced, todo, self.stop_at_survivor,
+                                     self.caught) if self.skip_mutants \
                 else None
             if skipped:
                 produced.update(skipped)
                 self.progress('skipped', count=len(skipped))
                 break
-            if not todo and self.sham and self._wants_sham(produced):
+            if not todo and self.sham and skip.wants_sham(produced,
+                                                          self.caught):
                 todo.append(results.SHAM)
         return produced
-
-    def _wants_sham(self, produced):
-        real = produced.get(results.REAL)
-        ran = [v for v, r in produced.items()
-               if v not in (results.REAL, results.SHAM) and not r.known
-               and r.outcome != results.SKIPPED]
-        return (results.SHAM not in produced and real is not None and
-                real.outcome == results.PASS and ran and
-                all(self.caught(v, produced[v]) for v in ran))
 
     def _run_variant(self, key, version, files, overlay, job):
         """One fresh sandbox for one variant; returns its RunResult.
@@ -509,82 +387,11 @@ class Pool(object):
     def _fold(self, variant, module, version, finished):
         """(RunResult, complete) from a reporter's stream and its end.
 
-        Complete (cacheable) only when the reporter forwarded the records
-        of a clean run and nothing was refused.
+        See :func:`~nova_resize_checks.runs.folding.fold`.
         """
-        stream = protocol.read(finished.data)
-        attempts = list(dict.fromkeys(stream.attempts))
-        if variant in stream.done and variant in stream.tests and \
-                not stream.unreadable and not stream.ended:
-            fields = failure.fold(stream.tests[variant], module + '.py',
-                                  version.test_source)
-            result = results.RunResult(
-                variant=variant, seconds=round(stream.done[variant], 3),
-                **fields)
-            complete = True
-        elif variant in stream.ended:
-            outcome, evidence, seconds = stream.ended[variant]
-            if outcome not in results.OUTCOMES or outcome in (
-                    results.PASS, results.SKIPPED):
-                outcome = results.ERROR
-            result = results.RunResult(variant=variant, outcome=outcome,
-                                       seconds=round(seconds, 3),
-                                       evidence=evidence[:1000])
-            if outcome == results.REFUSED:
-                result.attempts = [evidence]
-            complete = False
-        else:
-            result = self._cut_short(variant, stream, finished)
-            complete = False
-        if attempts:
-            # A refusal the reporter forwarded decides, whatever the run
-            # reported after it.
-            result.outcome = results.REFUSED
-            result.attempts = attempts + [a for a in result.attempts
-                                          if a not in attempts]
-            result.evidence = 'confinement refused: %s' % (
-                '; '.join(attempts[:3]))
-            complete = False
-        if self.confinement is None:
-            complete = False
-        return result, complete
-
-    def _cut_short(self, variant, stream, finished):
-        """The result of a run whose reporter did not end it."""
-        code = finished.returncode
-        if stream.environment_error:
-            return results.RunResult(
-                variant=variant, outcome=results.ERROR,
-                evidence='environment: %s' % stream.environment_error[:500])
-        if finished.flooded:
-            return results.RunResult(
-                variant=variant, outcome=results.LIMIT,
-                evidence='the run wrote more than %d MiB of results'
-                         % (watch.MAX_RESULT_BYTES // 1024 ** 2))
-        if finished.timed_out:
-            return results.RunResult(
-                variant=variant, outcome=results.TIMEOUT,
-                evidence='killed after no progress for %.0fs'
-                         % (self.timeout + self.startup_allowance))
-        if code in _SIGSYS and self.confinement is not None:
-            return results.RunResult(
-                variant=variant, outcome=results.REFUSED,
-                evidence=guard.SIGSYS_EVIDENCE,
-                attempts=[guard.SIGSYS_EVIDENCE])
-        if code in _SIGNALS:
-            return results.RunResult(
-                variant=variant, outcome=results.LIMIT,
-                evidence='the run was stopped by a resource limit (%s)'
-                         % _SIGNALS[code])
-        tail = [line for line in finished.stderr.splitlines()
-                if line.strip()]
-        why = 'the run ended (exit status %s) without a result' % code
-        if stream.unreadable:
-            why += '; ' + stream.unreadable
-        if tail and 'bwrap:' in tail[-1]:
-            why += ': %s' % tail[-1][:300]
-        return results.RunResult(variant=variant, outcome=results.ERROR,
-                                 evidence=why)
+        return folding.fold(variant, module, version, finished,
+                            confined=self.confinement is not None,
+                            bound=self.timeout + self.startup_allowance)
 
 
 def open_confinement(cache_dir=None):

@@ -30,11 +30,13 @@ from nova_resize_checks.review import gate
 from nova_resize_checks.review import model
 from nova_resize_checks.review import pipeline
 from nova_resize_checks.review import prepare
+from nova_resize_checks.runs import budget as runs_budget
 from nova_resize_checks.runs import confinement
 from nova_resize_checks.runs import guard
 from nova_resize_checks.runs import pool
 from nova_resize_checks.runs import protocol
 from nova_resize_checks.runs import results
+from nova_resize_checks.runs import skip
 from nova_resize_checks.runs import worker
 
 COOKIE = ('# coding: raw_unicode_escape\n'
@@ -167,8 +169,8 @@ class TestKernelWord(testtools.TestCase):
 class TestBudget(testtools.TestCase):
 
     def test_owner_and_total_budgets(self):
-        budget = pool.Budget({'v1': ['a'], 'v2': ['a', 'b']},
-                             owner_runs=2, total_runs=5)
+        budget = runs_budget.Budget({'v1': ['a'], 'v2': ['a', 'b']},
+                                    owner_runs=2, total_runs=5)
         # A run counts from its start, before it has finished.
         self.assertIsNone(budget.refuse('v1'))
         self.assertIsNone(budget.refuse('v2'))
@@ -181,7 +183,7 @@ class TestBudget(testtools.TestCase):
         self.assertIn('invocation', budget.refuse('unowned'))
 
     def test_seconds(self):
-        budget = pool.Budget({'v': ['a']}, owner_seconds=10)
+        budget = runs_budget.Budget({'v': ['a']}, owner_seconds=10)
         self.assertIsNone(budget.refuse('v'))
         budget.charge('v', 11.0)
         self.assertIn('10s', budget.refuse('v'))
@@ -197,7 +199,7 @@ class TestBudget(testtools.TestCase):
 
     def test_a_run_over_budget_is_not_started(self):
         p = pool.Pool(['real', 'm1'], None, use_cache=False,
-                      budget=pool.Budget(total_runs=0))
+                      budget=runs_budget.Budget(total_runs=0))
         version = results.Version('x = 1\n')
         found = p.run([version])[version.key()]
         self.assertEqual(['skipped', 'skipped'],
@@ -211,14 +213,14 @@ class TestSkipRule(testtools.TestCase):
     def test_a_timeout_is_a_survivor(self):
         produced = {'real': results.RunResult('real', 'pass'),
                     'm1': results.RunResult('m1', 'timeout')}
-        skipped = pool.skip_rest(produced, ['m2'], True)
+        skipped = skip.skip_rest(produced, ['m2'], True)
         self.assertEqual('skipped', skipped['m2'].outcome)
         self.assertIn('m1', skipped['m2'].evidence)
 
     def test_the_sham_is_never_a_survivor(self):
         produced = {'real': results.RunResult('real', 'pass'),
                     'sham': results.RunResult('sham', 'pass')}
-        self.assertIsNone(pool.skip_rest(produced, ['m2'], True))
+        self.assertIsNone(skip.skip_rest(produced, ['m2'], True))
 
 
 def _run_filtered(code):

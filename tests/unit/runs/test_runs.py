@@ -30,6 +30,7 @@ from nova_resize_checks.runs import filesystem
 from nova_resize_checks.runs import pool
 from nova_resize_checks.runs import protocol
 from nova_resize_checks.runs import results
+from nova_resize_checks.runs import skip
 from nova_resize_checks.runs import watch
 
 
@@ -269,9 +270,9 @@ class TestPoolFold(testtools.TestCase):
 
     def test_skip_rule(self):
         real_pass = {'real': results.RunResult('real', 'pass')}
-        self.assertIsNone(pool.skip_rest(real_pass, ['m1']))
-        self.assertIsNone(pool.skip_rest({}, ['m1']))
-        skipped = pool.skip_rest({'real': results.RunResult('real', 'fail')},
+        self.assertIsNone(skip.skip_rest(real_pass, ['m1']))
+        self.assertIsNone(skip.skip_rest({}, ['m1']))
+        skipped = skip.skip_rest({'real': results.RunResult('real', 'fail')},
                                  ['real', 'm1'])
         self.assertEqual(['m1'], list(skipped))
         self.assertIn('does not pass against real nova',
@@ -281,8 +282,8 @@ class TestPoolFold(testtools.TestCase):
         produced = {'real': results.RunResult('real', 'pass'),
                     'm1': results.RunResult('m1', 'fail'),
                     'm2': results.RunResult('m2', 'pass')}
-        self.assertIsNone(pool.skip_rest(produced, ['m3']))
-        skipped = pool.skip_rest(produced, ['m3', 'm4'],
+        self.assertIsNone(skip.skip_rest(produced, ['m3']))
+        skipped = skip.skip_rest(produced, ['m3', 'm4'],
                                  stop_at_survivor=True)
         self.assertEqual(['m3', 'm4'], list(skipped))
         self.assertEqual('skipped', skipped['m3'].outcome)
@@ -291,7 +292,7 @@ class TestPoolFold(testtools.TestCase):
     def test_known_results_are_never_survivors(self):
         produced = {'real': results.RunResult('real', 'pass'),
                     'm1': results.RunResult('m1', 'fail', known=True)}
-        self.assertIsNone(pool.skip_rest(produced, ['m2'],
+        self.assertIsNone(skip.skip_rest(produced, ['m2'],
                                          stop_at_survivor=True))
 
     def test_known_results_pass_through_without_running(self):
