@@ -74,6 +74,14 @@ def _module_name(path):
     return name.replace('/', '.')
 
 
+def _not_run(variants, outcome, why, **fields):
+    """{variant: RunResult} for ``variants`` left unrun, and ``why``."""
+    return {variant: results.RunResult(variant=variant, outcome=outcome,
+                                       evidence='not run: %s' % why,
+                                       **fields)
+            for variant in variants}
+
+
 class Pool(object):
     """Run versions against variants; see the module docstring.
 
@@ -146,30 +154,8 @@ class Pool(object):
         found = {key: dict(known.get(key, {})) for key in unique}
         todo = []
         for key, version in unique.items():
-            missing = []
-            for variant in variants.get(key, self.variants):
-                if variant in found[key]:
-                    continue
-                cached = self.cache.get(self._key(key, variant)) \
-                    if self.cache else None
-                if cached is not None:
-                    found[key][variant] = cached
-                    self.stats['cached'] += 1
-                else:
-                    missing.append(variant)
-            skipped = skip.skip_rest(found[key], missing,
-                                     self.stop_at_survivor, self.caught) \
-                if self.skip_mutants else None
-            if skipped is not None:
-                found[key].update(skipped)
-                missing = []
-            if self.sham and not missing:
-                cached = self.cache.get(self._key(key, results.SHAM)) \
-                    if self.cache else None
-                if cached is not None:
-                    found[key][results.SHAM] = cached
-                elif skip.wants_sham(found[key], self.caught):
-                    missing = [results.SHAM]
+            missing = self._missing(key, variants.get(key, self.variants),
+                                    found[key])
             if missing:
                 todo.append((key, version, missing))
         self.progress('plan', total=sum(len(m) for _, _, m in todo),
@@ -189,6 +175,44 @@ class Pool(object):
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
         return found
+
+    def _missing(self, key, wanted, found):
+        """The variants of version ``key`` still to run, of ``wanted``.
+
+        ``found``: the version's results so far; what the cache has and
+        what the skip rule decides without a run are added to it.
+        """
+        missing = []
+        for variant in wanted:
+            if variant in found:
+                continue
+            cached = self._cached(key, variant)
+            if cached is not None:
+                found[variant] = cached
+                self.stats['cached'] += 1
+            else:
+                missing.append(variant)
+        skipped = self._skip_rest(found, missing)
+        if skipped is not None:
+            found.update(skipped)
+            missing = []
+        if self.sham and not missing:
+            cached = self._cached(key, results.SHAM)
+            if cached is not None:
+                found[results.SHAM] = cached
+            elif skip.wants_sham(found, self.caught):
+                missing = [results.SHAM]
+        return missing
+
+    def _cached(self, key, variant):
+        """The cache's result for ``variant`` of version ``key``, or None."""
+        return self.cache.get(self._key(key, variant)) \
+            if self.cache else None
+
+    def _skip_rest(self, produced, variants):
+        """The skip rule with this pool's settings (None: they run)."""
+        return skip.skip_rest(produced, variants, self.stop_at_survivor,
+                              self.caught) if self.skip_mutants else None
 
     def _unit(self, key, version, variants, prior):
         """A version's work unit under its lock; {variant: RunResult}.
@@ -215,9 +239,8 @@ class Pool(object):
                         self.stats['cached'] += len(got)
                     self.progress('cached', count=len(got))
             remaining = [v for v in variants if v not in got]
-            skipped = skip.skip_rest(dict(prior, **got), remaining,
-                                     self.stop_at_survivor, self.caught) \
-                if self.skip_mutants and remaining else None
+            skipped = self._skip_rest(dict(prior, **got), remaining) \
+                if remaining else None
             if skipped:
                 got.update(skipped)
                 self.progress('skipped', count=len(skipped))
@@ -245,14 +268,41 @@ class Pool(object):
         last, when the version was caught by every mutant it ran against.
         """
         produced = dict(prior or {})
-        ran = []
         runnable = version.runnable()
         if runnable is not None:
-            for variant in variants:
-                produced[variant] = results.RunResult(
-                    variant=variant, outcome=results.ERROR,
-                    evidence='not run: %s' % runnable)
+            produced.update(_not_run(variants, results.ERROR, runnable))
             return produced
+        files, overlay, job = self._case(key, version)
+        todo = list(variants)
+        while todo:
+            refused = self.budget.refuse(key)
+            if refused is not None:
+                produced.update(_not_run(todo, results.SKIPPED, refused,
+                                         over_budget=True))
+                break
+            variant = todo.pop(0)
+            produced[variant] = self._run_confirmed(
+                key, version, files, overlay, job, variant)
+            self.progress('done', version=version.label or key[:12],
+                          variant=variant, outcome=produced[variant].outcome,
+                          seconds=produced[variant].seconds)
+            skipped = self._skip_rest(produced, todo)
+            if skipped:
+                produced.update(skipped)
+                self.progress('skipped', count=len(skipped))
+                break
+            if not todo and self.sham and skip.wants_sham(produced,
+                                                          self.caught):
+                todo.append(results.SHAM)
+        return produced
+
+    def _case(self, key, version):
+        """(files, overlay, job) that every run of a version shares.
+
+        ``files``: (name, text) to write, the test module first; ``overlay``:
+        (nova module, file name) pairs; ``job``: what the worker is told,
+        but for the variant.
+        """
         module = 'nrc_version_%s' % key[:16]
         files = [(module + '.py', version.test_source)]
         overlay = []
@@ -263,48 +313,29 @@ class Pool(object):
         job = {'module': module, 'timeout': self.timeout,
                'startup': self.startup_allowance,
                'unconfined': self.confinement is None}
-        todo = list(variants)
-        while todo:
-            refused = self.budget.refuse(key)
-            if refused is not None:
-                for variant in todo:
-                    produced[variant] = results.RunResult(
-                        variant=variant, outcome=results.SKIPPED,
-                        over_budget=True,
-                        evidence='not run: %s' % refused)
-                break
-            variant = todo.pop(0)
-            ran.append(variant)
-            produced[variant] = self._run_variant(
+        return files, overlay, job
+
+    def _run_confirmed(self, key, version, files, overlay, job, variant):
+        """``variant``'s RunResult; a doubtful failure of real nova reruns.
+
+        The rerun, when the budget allows it, decides.
+        """
+        result = self._run_variant(
+            key, version, files, overlay, dict(job, variant=variant))
+        if variant == results.REAL and result.failed_outside and \
+                self.budget.refuse(key) is None:
+            # Real nova failed, but not in the version's own code: an
+            # assertion of nova's test machinery, a thread's race in
+            # a fixture.  One more run tells that apart from the
+            # version's failing (which fails again).
+            again = self._run_variant(
                 key, version, files, overlay, dict(job, variant=variant))
-            if variant == results.REAL and \
-                    produced[variant].failed_outside and \
-                    self.budget.refuse(key) is None:
-                # Real nova failed, but not in the version's own code: an
-                # assertion of nova's test machinery, a thread's race in
-                # a fixture.  One more run tells that apart from the
-                # version's failing (which fails again).
-                again = self._run_variant(
-                    key, version, files, overlay, dict(job, variant=variant))
-                if again.outcome != results.PASS:
-                    again.evidence = '%s (ran twice; the first run failed ' \
-                        'outside the test\'s own code too: %s)' % (
-                            again.evidence, produced[variant].evidence[:200])
-                produced[variant] = again
-            self.progress('done', version=version.label or key[:12],
-                          variant=variant, outcome=produced[variant].outcome,
-                          seconds=produced[variant].seconds)
-            skipped = skip.skip_rest(produced, todo, self.stop_at_survivor,
-                                     self.caught) if self.skip_mutants \
-                else None
-            if skipped:
-                produced.update(skipped)
-                self.progress('skipped', count=len(skipped))
-                break
-            if not todo and self.sham and skip.wants_sham(produced,
-                                                          self.caught):
-                todo.append(results.SHAM)
-        return produced
+            if again.outcome != results.PASS:
+                again.evidence = '%s (ran twice; the first run failed ' \
+                    'outside the test\'s own code too: %s)' % (
+                        again.evidence, result.evidence[:200])
+            result = again
+        return result
 
     def _run_variant(self, key, version, files, overlay, job):
         """One fresh sandbox for one variant; returns its RunResult.
