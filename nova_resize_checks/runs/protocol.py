@@ -127,6 +127,42 @@ class Stream(object):
         self.ended = {}            # variant -> (outcome, evidence, seconds)
 
 
+def _environment(found, test_status, file_name, data):
+    """Note an environment event in ``found``; False: unreadable versions."""
+    if test_status == 'fail':
+        found.environment_error = data or 'environment error'
+    elif file_name == 'versions':
+        try:
+            found.versions = json.loads(data)
+        except ValueError:
+            return False
+    return True
+
+
+def _ended(data):
+    """(outcome, evidence, seconds) from a variant's ``ended`` file."""
+    try:
+        ended = json.loads(data)
+        return (str(ended['outcome']), str(ended['evidence']),
+                float(ended['seconds']))
+    except (ValueError, KeyError, TypeError):
+        return ('error', 'unreadable end', 0.0)
+
+
+def _test_status(test_status, test_tags):
+    """A test record's status from its subunit status and tags."""
+    tags = set(test_tags or ())
+    if test_status == 'success':
+        return 'pass'
+    if test_status == 'skip':
+        return 'skip'
+    if 'timeout' in tags:
+        return 'timeout'
+    if 'error' in tags or test_status != 'fail':
+        return 'error'
+    return 'fail'
+
+
 class _Collector(testtools.StreamResult):
     def __init__(self, found):
         super(_Collector, self).__init__()
@@ -139,48 +175,30 @@ class _Collector(testtools.StreamResult):
         found = self.found
         data = bytes(file_bytes or b'').decode('utf-8', 'replace')
         if test_id == ENVIRONMENT:
-            if test_status == 'fail':
-                found.environment_error = data or 'environment error'
-            elif file_name == 'versions':
-                try:
-                    found.versions = json.loads(data)
-                except ValueError:
-                    pass
+            _environment(found, test_status, file_name, data)
         elif test_id == ATTEMPT:
             if data:
                 found.attempts.append(data[:1000])
         elif test_id.startswith(_VARIANT):
-            variant = test_id[len(_VARIANT):]
-            if test_status == 'inprogress':
-                found.started.append(variant)
-            elif test_status == 'success':
-                try:
-                    found.done[variant] = float(data)
-                except ValueError:
-                    found.done[variant] = 0.0
-            elif test_status == 'fail' and file_name == 'ended':
-                try:
-                    ended = json.loads(data)
-                    found.ended[variant] = (str(ended['outcome']),
-                                            str(ended['evidence']),
-                                            float(ended['seconds']))
-                except (ValueError, KeyError, TypeError):
-                    found.ended[variant] = ('error', 'unreadable end', 0.0)
+            self._variant(test_id[len(_VARIANT):], test_status, file_name,
+                          data)
         elif '/' in test_id and test_status is not None:
             variant, _, name = test_id.partition('/')
-            tags = set(test_tags or ())
-            if test_status == 'success':
-                status = 'pass'
-            elif test_status == 'skip':
-                status = 'skip'
-            elif 'timeout' in tags:
-                status = 'timeout'
-            elif 'error' in tags or test_status != 'fail':
-                status = 'error'
-            else:
-                status = 'fail'
             found.tests.setdefault(variant, []).append(
-                {'id': name, 'status': status, 'traceback': data})
+                {'id': name, 'status': _test_status(test_status, test_tags),
+                 'traceback': data})
+
+    def _variant(self, variant, test_status, file_name, data):
+        found = self.found
+        if test_status == 'inprogress':
+            found.started.append(variant)
+        elif test_status == 'success':
+            try:
+                found.done[variant] = float(data)
+            except ValueError:
+                found.done[variant] = 0.0
+        elif test_status == 'fail' and file_name == 'ended':
+            found.ended[variant] = _ended(data)
 
 
 def read(data):
@@ -236,16 +254,7 @@ class _ChildCollector(testtools.StreamResult):
         elif test_id is None:
             found.fault('bytes that are not a subunit packet')
         elif test_id == ENVIRONMENT:
-            if found.versions is not None or found.started or (
-                    found.environment_error is not None):
-                found.fault('a second environment event')
-            elif test_status == 'fail':
-                found.environment_error = data or 'environment error'
-            elif file_name == 'versions':
-                try:
-                    found.versions = json.loads(data)
-                except ValueError:
-                    found.fault('unreadable versions')
+            self._environment(test_status, file_name, data)
         elif test_id == STARTED and test_status == 'inprogress':
             if found.started or found.versions is None:
                 found.fault('a start out of order')
@@ -253,27 +262,29 @@ class _ChildCollector(testtools.StreamResult):
         elif test_id == END and test_status == 'success':
             found.ended = True
         elif test_id.startswith(RUN_PREFIX) and test_status is not None:
-            name = test_id[len(RUN_PREFIX):]
-            if not found.started:
-                found.fault('a test before the start')
-            elif name in self.seen:
-                found.fault('test %s reported twice' % name[:200])
-            self.seen.add(name)
-            tags = set(test_tags or ())
-            if test_status == 'success':
-                status = 'pass'
-            elif test_status == 'skip':
-                status = 'skip'
-            elif 'timeout' in tags:
-                status = 'timeout'
-            elif 'error' in tags or test_status != 'fail':
-                status = 'error'
-            else:
-                status = 'fail'
-            found.records.append({'id': name, 'status': status,
-                                  'traceback': data})
+            self._test(test_id[len(RUN_PREFIX):], test_status, test_tags,
+                       data)
         else:
             found.fault('an unexpected event %r' % str(test_id)[:100])
+
+    def _environment(self, test_status, file_name, data):
+        found = self.found
+        if found.versions is not None or found.started or (
+                found.environment_error is not None):
+            found.fault('a second environment event')
+        elif not _environment(found, test_status, file_name, data):
+            found.fault('unreadable versions')
+
+    def _test(self, name, test_status, test_tags, data):
+        found = self.found
+        if not found.started:
+            found.fault('a test before the start')
+        elif name in self.seen:
+            found.fault('test %s reported twice' % name[:200])
+        self.seen.add(name)
+        found.records.append({'id': name,
+                              'status': _test_status(test_status, test_tags),
+                              'traceback': data})
 
 
 def read_child(data):
