@@ -248,6 +248,54 @@ def _other_process(path, normpath=os.path.normpath):
     return len(parts) > 3 and parts[3] in _PROC_LINKS
 
 
+def _open_refused(args, inside, other_process, isabs, fsdecode,
+                  write_flags):
+    """Whether an ``open`` writes outside the run or reaches another process.
+
+    Everything it uses comes in as an argument, bound by the hook.
+    """
+    path, mode, flags = (tuple(args) + (None, None))[:3]
+    writing = (isinstance(mode, str) and any(c in mode
+                                             for c in 'wax+')) or (
+        isinstance(flags, int) and flags & write_flags)
+    if isinstance(path, int):
+        return False
+    if writing and path not in ('/dev/null', b'/dev/null') and (
+            not isabs(fsdecode(path)) or not inside(path)):
+        # Relative paths may be relative to any dir_fd: reported.
+        return True
+    return isinstance(path, (str, bytes)) and other_process(fsdecode(path))
+
+
+def _connect_refused(args, inside, isabs, fsdecode):
+    """Whether ``sqlite3.connect`` opens a database outside memory and the run.
+
+    Everything it uses comes in as an argument, bound by the hook.
+    """
+    database = tuple(args)[0] if args else None
+    name = fsdecode(database) if isinstance(
+        database, (str, bytes)) else ''
+    return not (name == ':memory:' or name.startswith('file::memory:')
+                or (isabs(name) and inside(name)))
+
+
+def _change_refused(spec, args, allowed):
+    """Whether a filesystem change leaves the run (see :data:`_PATH_EVENTS`).
+
+    ``spec``: the event's (path indexes, dir_fd indexes).  Every path is
+    checked, whatever the first one says.
+    """
+    given = tuple(args) + (None,) * 5
+    paths, dir_fds = spec
+    refused = False
+    for number, index in enumerate(paths):
+        fd = given[dir_fds[min(number, len(dir_fds) - 1)]] \
+            if dir_fds else None
+        if not allowed(given[index], fd):
+            refused = True
+    return refused
+
+
 def install_reporter(report):
     """Refuse and ``report(text)`` what a test has no business doing."""
     _inside, _allowed = _path_checks()
@@ -257,42 +305,23 @@ def install_reporter(report):
              _describe=_describe, PermissionError=PermissionError,
              _PATH_EVENTS=_PATH_EVENTS, _ALWAYS=_ALWAYS,
              _PROCESS_EVENTS=_PROCESS_EVENTS, isabs=os.path.isabs,
-             fsdecode=os.fsdecode, _WRITE_FLAGS=_WRITE_FLAGS):
-        attempt = None
+             fsdecode=os.fsdecode, _WRITE_FLAGS=_WRITE_FLAGS,
+             _open_refused=_open_refused, _connect_refused=_connect_refused,
+             _change_refused=_change_refused):
         if event in _PROCESS_EVENTS or event in _ALWAYS:
-            attempt = event
+            refused = True
         elif event == 'socket.__new__':
-            attempt = event
+            refused = True
         elif event == 'open':
-            path, mode, flags = (tuple(args) + (None, None))[:3]
-            writing = (isinstance(mode, str) and any(c in mode
-                                                     for c in 'wax+')) or (
-                isinstance(flags, int) and flags & _WRITE_FLAGS)
-            if isinstance(path, int):
-                attempt = None
-            elif writing and path not in ('/dev/null', b'/dev/null') and (
-                    not isabs(fsdecode(path)) or not _inside(path)):
-                # Relative paths may be relative to any dir_fd: reported.
-                attempt = event
-            elif isinstance(path, (str, bytes)) and _other_process(
-                    fsdecode(path)):
-                attempt = event
+            refused = _open_refused(args, _inside, _other_process, isabs,
+                                    fsdecode, _WRITE_FLAGS)
         elif event == 'sqlite3.connect':
-            database = tuple(args)[0] if args else None
-            name = fsdecode(database) if isinstance(
-                database, (str, bytes)) else ''
-            if not (name == ':memory:' or name.startswith('file::memory:')
-                    or (isabs(name) and _inside(name))):
-                attempt = event
+            refused = _connect_refused(args, _inside, isabs, fsdecode)
         elif event in _PATH_EVENTS:
-            given = tuple(args) + (None,) * 5
-            paths, dir_fds = _PATH_EVENTS[event]
-            for number, index in enumerate(paths):
-                fd = given[dir_fds[min(number, len(dir_fds) - 1)]] \
-                    if dir_fds else None
-                if not _allowed(given[index], fd):
-                    attempt = event
-        if attempt is None:
+            refused = _change_refused(_PATH_EVENTS[event], args, _allowed)
+        else:
+            refused = False
+        if not refused:
             return
         text = _describe(event, args)
         report(text)
