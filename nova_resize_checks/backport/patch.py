@@ -48,6 +48,7 @@ from nova_resize_checks.backport import gitrefs
 from nova_resize_checks.backport import hunks
 from nova_resize_checks.backport import release
 from nova_resize_checks.backport import static
+from nova_resize_checks.backport import versions
 from nova_resize_checks import env
 from nova_resize_checks import outcome
 from nova_resize_checks import reproduce
@@ -153,7 +154,7 @@ def _export_ref(git_dir, ref, destination):
 
 
 def _ref_version(git_dir, commit):
-    return static.describe(['--git-dir=%s' % git_dir], commit)
+    return versions.describe(['--git-dir=%s' % git_dir], commit)
 
 
 # Ladder of git apply options, strictest first.
@@ -490,7 +491,7 @@ def _why_not_dynamic(version, installed, where='here'):
                 % (installed, where))
     # A branch tip (19.0.1-5-geaa1fc6159) runs with the environment of
     # the release it descends from.
-    base = static.release_of(version)[0]
+    base = versions.release_of(version)[0]
     if base != installed:
         matrix = release.matrix_env(base)
         return ('not run: the tree is nova %s but the nova installed %s '
@@ -617,7 +618,7 @@ def check_patch(patch_path, nova_source=None, nova_git=None, ref=None,
                 raise PatchInputError('--nova-source %s: no such directory'
                                       % nova_source)
             target = os.path.abspath(nova_source)
-            version = static.tree_version(target)
+            version = versions.tree_version(target)
             if run and not _why_not_dynamic(version, installed):
                 _copy_tree(target, before_tree)
             else:

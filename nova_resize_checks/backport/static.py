@@ -57,11 +57,8 @@ paths of the same-class methods that ``finish_resize`` calls directly (a
 
 import ast
 import dataclasses
-import email.parser
-import glob
 import io
 import os
-import subprocess
 import tokenize
 import typing
 
@@ -476,6 +473,98 @@ def _syntax_message(path, exc):
     return '%s: %s' % (path, exc)
 
 
+class _MethodSpans(object):
+    """Tokenizer state while ComputeManager is cut into its methods."""
+
+    def __init__(self):
+        self.depth = 0
+        self.class_line = None
+        self.class_end = None
+        self.expect_name = False
+        self.expect_def_name = False
+        self.logical_start = True
+        self.in_decorators = False
+        self.starts = []
+        self.names = []
+        self.previous = None
+
+    def layout(self, tok):
+        """Follow a token that only shapes lines; False for any other."""
+        if tok.type == tokenize.INDENT:
+            self.depth += 1
+        elif tok.type == tokenize.DEDENT:
+            self.depth -= 1
+            if (self.class_line is not None and self.class_end is None and
+                    self.depth == 0):
+                self.class_end = tok.start[0] - 1
+        elif tok.type == tokenize.NEWLINE:
+            self.logical_start = True
+        elif tok.type not in (tokenize.NL, tokenize.COMMENT,
+                              tokenize.ENCODING):
+            return False
+        return True
+
+    def token(self, tok):
+        """Read one significant token; False once past the class."""
+        at_start, self.logical_start = self.logical_start, False
+        before, self.previous = self.previous, tok.string
+        if self.expect_def_name:
+            self.expect_def_name = False
+            if self.starts and self.names[-1] is None:
+                self.names[-1] = tok.string
+            return True
+        if self.expect_name:
+            self.expect_name = False
+            if tok.string == CLASS_NAME:
+                self.class_line = tok.start[0]
+            return True
+        if self.class_line is None:
+            if at_start and self.depth == 0 and tok.string == 'class':
+                self.expect_name = True
+            return True
+        if self.class_end is not None:
+            return False
+        if self.depth == 1:
+            self._class_body(tok, at_start, before)
+        return True
+
+    def _class_body(self, tok, at_start, before):
+        """A token at class-body depth: where methods start."""
+        if tok.string == 'def' and (at_start or before == 'async'):
+            self.expect_def_name = True
+        if not at_start:
+            return
+        if tok.string == '@':
+            if not self.in_decorators:
+                self._start(tok)
+                self.in_decorators = True
+        elif tok.string in ('def', 'async'):
+            if not self.in_decorators:
+                self._start(tok)
+            self.in_decorators = False
+        else:
+            self.in_decorators = False
+
+    def _start(self, tok):
+        self.starts.append(tok.start[0])
+        self.names.append(None)
+
+    def spans(self, text):
+        """(class_line, [(first, last, name), ...]) as _method_spans."""
+        if self.class_line is None:
+            return None, []
+        class_end = self.class_end
+        if class_end is None:
+            class_end = len(text.splitlines())
+        starts = self.starts
+        spans = []
+        for index, first in enumerate(starts):
+            last = (starts[index + 1] - 1 if index + 1 < len(starts)
+                    else class_end)
+            spans.append((first, last, self.names[index]))
+        return self.class_line, spans
+
+
 def _method_spans(text):
     """Line spans of ComputeManager's methods, found with the tokenizer.
 
@@ -483,78 +572,14 @@ def _method_spans(text):
     its first decorator (or ``def``) at class-body depth and runs to the
     line before the next one or the end of the class.
     """
-    depth = 0
-    class_line = None
-    class_end = None
-    expect_name = False
-    expect_def_name = False
-    logical_start = True
-    in_decorators = False
-    starts = []
-    names = []
-    previous = None
+    scanner = _MethodSpans()
     readline = io.StringIO(text).readline
     for tok in tokenize.generate_tokens(readline):
-        if tok.type == tokenize.INDENT:
-            depth += 1
+        if scanner.layout(tok):
             continue
-        if tok.type == tokenize.DEDENT:
-            depth -= 1
-            if class_line is not None and class_end is None and depth == 0:
-                class_end = tok.start[0] - 1
-            continue
-        if tok.type == tokenize.NEWLINE:
-            logical_start = True
-            continue
-        if tok.type in (tokenize.NL, tokenize.COMMENT, tokenize.ENCODING):
-            continue
-        if tok.type == tokenize.ENDMARKER:
+        if tok.type == tokenize.ENDMARKER or not scanner.token(tok):
             break
-        at_start, logical_start = logical_start, False
-        before, previous = previous, tok.string
-        if expect_def_name:
-            expect_def_name = False
-            if starts and names[-1] is None:
-                names[-1] = tok.string
-            continue
-        if expect_name:
-            expect_name = False
-            if tok.string == CLASS_NAME:
-                class_line = tok.start[0]
-            continue
-        if class_line is None:
-            if at_start and depth == 0 and tok.string == 'class':
-                expect_name = True
-            continue
-        if class_end is not None:
-            break
-        if depth != 1:
-            continue
-        if tok.string == 'def' and (at_start or before == 'async'):
-            expect_def_name = True
-        if not at_start:
-            continue
-        if tok.string == '@':
-            if not in_decorators:
-                starts.append(tok.start[0])
-                names.append(None)
-                in_decorators = True
-        elif tok.string in ('def', 'async'):
-            if not in_decorators:
-                starts.append(tok.start[0])
-                names.append(None)
-            in_decorators = False
-        else:
-            in_decorators = False
-    if class_line is None:
-        return None, []
-    if class_end is None:
-        class_end = len(text.splitlines())
-    spans = []
-    for index, first in enumerate(starts):
-        last = starts[index + 1] - 1 if index + 1 < len(starts) else class_end
-        spans.append((first, last, names[index]))
-    return class_line, spans
+    return scanner.spans(text)
 
 
 def _lenient_methods(text, path, error):
@@ -694,86 +719,3 @@ def classify_tree(tree_path):
     except OSError as exc:
         raise StaticCheckError('%s: cannot read: %s' % (path, exc))
     return classify_source(data, path=path)
-
-
-def _metadata_version(path):
-    try:
-        with open(path, encoding='utf-8', errors='replace') as meta:
-            headers = email.parser.HeaderParser().parse(meta)
-    except OSError:
-        return None
-    name = (headers.get('Name') or '').strip().lower().replace('_', '-')
-    version = (headers.get('Version') or '').strip()
-    if name == 'nova' and version:
-        return version
-    return None
-
-
-# Only release tags describe a commit: nova also tags the end of a series
-# (pike-em, pike-eol, 2023.2-eol), sometimes on its last release's commit,
-# where plain "git describe --tags" may name the commit pike-em.
-RELEASE_TAGS = ('--match', '[0-9]*', '--exclude', '*-*')
-
-
-def describe(git_options, commit=None):
-    """``git describe --tags`` by release tags (else any tag), or None.
-
-    ``git_options`` says where the repository is (``['-C', TREE]`` or
-    ``['--git-dir=DIR']``); ``commit`` defaults to HEAD.
-    """
-    for extra in (list(RELEASE_TAGS), []):
-        try:
-            proc = subprocess.run(
-                ['git'] + list(git_options) + ['describe', '--tags'] +
-                extra + ([commit] if commit else []),
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                universal_newlines=True, timeout=60, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        version = proc.stdout.strip()
-        if proc.returncode == 0 and version:
-            return version
-    return None
-
-
-def _git_describe(tree_path):
-    return describe(['-C', tree_path])
-
-
-def release_of(version):
-    """(release, commits after it) of a version string, or (None, 0).
-
-    ``19.0.1-5-geaa1fc6159`` (``git describe`` of a branch tip five
-    commits after 19.0.1) gives ('19.0.1', 5); ``19.0.1`` gives
-    ('19.0.1', 0).
-    """
-    if not version:
-        return None, 0
-    release, dash, rest = version.rpartition('-g')
-    if dash and rest and all(c in '0123456789abcdef' for c in rest):
-        base, dash, commits = release.rpartition('-')
-        if dash and base and commits.isdecimal():
-            return base, int(commits)
-    return version, 0
-
-
-def tree_version(tree_path):
-    """The nova version of a tree when knowable, else None.
-
-    Looked for in package metadata (an sdist's PKG-INFO, nova.egg-info or,
-    for a site-packages directory, nova-*.dist-info/METADATA), then with
-    ``git describe --tags`` for a git checkout.
-    """
-    candidates = [os.path.join(tree_path, 'PKG-INFO'),
-                  os.path.join(tree_path, 'nova.egg-info', 'PKG-INFO')]
-    for pattern in ('nova-*.dist-info/METADATA', 'nova-*.egg-info/PKG-INFO'):
-        candidates.extend(sorted(glob.glob(os.path.join(tree_path,
-                                                        pattern))))
-    for candidate in candidates:
-        if os.path.isfile(candidate):
-            version = _metadata_version(candidate)
-            if version:
-                return version
-    if os.path.exists(os.path.join(tree_path, '.git')):
-        return _git_describe(tree_path)
-    return None

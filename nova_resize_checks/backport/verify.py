@@ -26,6 +26,7 @@ import os
 
 from nova_resize_checks.backport import release
 from nova_resize_checks.backport import static
+from nova_resize_checks.backport import versions
 from nova_resize_checks import env
 from nova_resize_checks import outcome
 from nova_resize_checks import reproduce
@@ -81,7 +82,7 @@ def _not_installed(tree, version, here):
     """Why the scenario did not run on ``tree``, and where it can."""
     reason = ('not run: %s is not the nova installed in this environment '
               '(%s)' % (tree, here))
-    base = static.release_of(version)[0]
+    base = versions.release_of(version)[0]
     old = release.major(base)
     if old is None or old >= release.OLDEST_INSTALLABLE:
         return ('%s; install it with "pip install -e %s" or run '
@@ -111,7 +112,7 @@ def verify(nova_source=None, run=True, timeout=reproduce.DEFAULT_TIMEOUT):
     if nova_source:
         tree = os.path.abspath(nova_source)
         static_result = static.classify_tree(tree)
-        version = static.tree_version(tree)
+        version = versions.tree_version(tree)
         is_installed = _same_tree(tree, installed_tree)
         if is_installed and not version:
             version = installed_version

@@ -25,6 +25,7 @@ import fixtures
 import testtools
 
 from nova_resize_checks.backport import static
+from nova_resize_checks.backport import versions
 
 
 def manager(methods, header='', cls='ComputeManager'):
@@ -580,33 +581,33 @@ class TreeVersionTestCase(testtools.TestCase):
             handle.write(text)
 
     def test_unknown(self):
-        self.assertIsNone(static.tree_version(self.tree))
+        self.assertIsNone(versions.tree_version(self.tree))
 
     def test_pkg_info(self):
         self.write('PKG-INFO', 'Metadata-Version: 1.1\nName: nova\n'
                                'Version: 17.0.13\n\nbody\n')
-        self.assertEqual('17.0.13', static.tree_version(self.tree))
+        self.assertEqual('17.0.13', versions.tree_version(self.tree))
 
     def test_egg_info(self):
         self.write('nova.egg-info/PKG-INFO', 'Name: nova\nVersion: 18.2.2\n')
-        self.assertEqual('18.2.2', static.tree_version(self.tree))
+        self.assertEqual('18.2.2', versions.tree_version(self.tree))
 
     def test_dist_info(self):
         self.write('nova-31.0.0.dist-info/METADATA',
                    'Name: nova\nVersion: 31.0.0\n')
-        self.assertEqual('31.0.0', static.tree_version(self.tree))
+        self.assertEqual('31.0.0', versions.tree_version(self.tree))
 
     def test_other_project_metadata_ignored(self):
         self.write('PKG-INFO', 'Name: placement\nVersion: 1.0.0\n')
-        self.assertIsNone(static.tree_version(self.tree))
+        self.assertIsNone(versions.tree_version(self.tree))
 
     def test_git_describe(self):
         os.mkdir(os.path.join(self.tree, '.git'))
         done = subprocess.CompletedProcess([], 0, stdout='19.0.1-3-gabc\n',
                                            stderr='')
-        with mock.patch.object(static.subprocess, 'run', autospec=True,
+        with mock.patch.object(versions.subprocess, 'run', autospec=True,
                                return_value=done) as run:
-            self.assertEqual('19.0.1-3-gabc', static.tree_version(self.tree))
+            self.assertEqual('19.0.1-3-gabc', versions.tree_version(self.tree))
         # Release tags only: an end-of-series tag (pike-em) on the same
         # commit is not a version.
         self.assertEqual(['git', '-C', self.tree, 'describe', '--tags',
@@ -619,30 +620,30 @@ class TreeVersionTestCase(testtools.TestCase):
                                             stderr='fatal: no names found'),
                 subprocess.CompletedProcess([], 0, stdout='my-tag\n',
                                             stderr='')]
-        with mock.patch.object(static.subprocess, 'run', autospec=True,
+        with mock.patch.object(versions.subprocess, 'run', autospec=True,
                                side_effect=runs) as run:
-            self.assertEqual('my-tag', static.tree_version(self.tree))
+            self.assertEqual('my-tag', versions.tree_version(self.tree))
         self.assertEqual(['git', '-C', self.tree, 'describe', '--tags'],
                          run.call_args[0][0])
 
     def test_release_of(self):
         self.assertEqual(('19.0.1', 5),
-                         static.release_of('19.0.1-5-geaa1fc6159'))
-        self.assertEqual(('19.0.1', 0), static.release_of('19.0.1'))
-        self.assertEqual(('16.0.0.0b1', 0), static.release_of('16.0.0.0b1'))
-        self.assertEqual(('pike-em', 0), static.release_of('pike-em'))
-        self.assertEqual(('2023.2-eol', 0), static.release_of('2023.2-eol'))
+                         versions.release_of('19.0.1-5-geaa1fc6159'))
+        self.assertEqual(('19.0.1', 0), versions.release_of('19.0.1'))
+        self.assertEqual(('16.0.0.0b1', 0), versions.release_of('16.0.0.0b1'))
+        self.assertEqual(('pike-em', 0), versions.release_of('pike-em'))
+        self.assertEqual(('2023.2-eol', 0), versions.release_of('2023.2-eol'))
         self.assertEqual(('my-tag-3-gzz', 0),
-                         static.release_of('my-tag-3-gzz'))
-        self.assertEqual((None, 0), static.release_of(None))
+                         versions.release_of('my-tag-3-gzz'))
+        self.assertEqual((None, 0), versions.release_of(None))
 
     def test_git_describe_fails(self):
         os.mkdir(os.path.join(self.tree, '.git'))
         failed = subprocess.CompletedProcess([], 128, stdout='',
                                              stderr='fatal: no tags')
-        with mock.patch.object(static.subprocess, 'run', autospec=True,
+        with mock.patch.object(versions.subprocess, 'run', autospec=True,
                                return_value=failed):
-            self.assertIsNone(static.tree_version(self.tree))
-        with mock.patch.object(static.subprocess, 'run', autospec=True,
+            self.assertIsNone(versions.tree_version(self.tree))
+        with mock.patch.object(versions.subprocess, 'run', autospec=True,
                                side_effect=OSError('no git')):
-            self.assertIsNone(static.tree_version(self.tree))
+            self.assertIsNone(versions.tree_version(self.tree))
