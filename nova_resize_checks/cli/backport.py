@@ -145,6 +145,7 @@ def _refs(args):
 
 def _patch(args):
     from nova_resize_checks.backport import patch as bp_patch
+    from nova_resize_checks.backport import patch_input
     from nova_resize_checks.backport import release as bp_release
 
     trees = [name for name, value in (
@@ -173,7 +174,7 @@ def _patch(args):
                 nova_git=args.nova_git, ref=args.ref,
                 run=not args.static_only, timeout=args.timeout,
                 python=args.python, nova_release=args.nova_release)
-        except bp_patch.PatchInputError as exc:
+        except patch_input.PatchInputError as exc:
             raise base.UsageError(str(exc))
     if args.format == 'json':
         base.emit_json(report)

@@ -32,7 +32,7 @@ import jsonschema
 import subunit
 import testtools
 
-from nova_resize_checks.backport import patch as bp_patch
+from nova_resize_checks.backport import patch_evidence
 from nova_resize_checks.report import document as report
 from nova_resize_checks.report import review_text
 from nova_resize_checks.report import subunit as subunit_report
@@ -168,9 +168,9 @@ class TestSchemas(testtools.TestCase):
         tmp = self.useFixture(fixtures.TempDir()).path
         tree = minirepo.affected_tree(os.path.join(tmp, 'tree'))
         document = self._patch(minirepo.FIX_PATCH, '--nova-source', tree)
-        before = bp_patch._dynamic_report(
+        before = patch_evidence._dynamic_report(
             {'observation': test_outcome.AFFECTED, 'seconds': 12.5})
-        after = bp_patch._dynamic_report(
+        after = patch_evidence._dynamic_report(
             {'observation': test_outcome.FIXED, 'seconds': 10.8})
         self.assertEqual({'source': 'flavor1', 'dest': 'none'},
                          before['usage'])

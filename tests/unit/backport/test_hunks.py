@@ -24,6 +24,7 @@ import testtools
 
 from nova_resize_checks.backport import hunks
 from nova_resize_checks.backport import patch
+from nova_resize_checks.backport import patch_apply
 from tests.unit.backport import minirepo
 
 # A method put above finish_resize (it shifts finish_resize down) whose
@@ -204,7 +205,7 @@ class TestLocate(testtools.TestCase):
     def _apply(self, diff):
         with open(self.patch, 'w') as handle:
             handle.write(diff)
-        options = patch.apply_patch(self.after, self.patch)
+        options = patch_apply.apply_patch(self.after, self.patch)
         return options, hunks.locate(self.before, self.after, diff, options)
 
     def test_header_names_another_function(self):

@@ -31,6 +31,7 @@ import testtools
 from nova_resize_checks.backport import gitrefs
 from nova_resize_checks.backport import hunks
 from nova_resize_checks.backport import patch
+from nova_resize_checks.backport import patch_input
 from nova_resize_checks import cli
 from nova_resize_checks import schemas
 from tests.unit.backport import minirepo
@@ -326,14 +327,14 @@ class TestSparseCopy(testtools.TestCase):
         _write(source, 'nova/other.py', 'y = 2\n')
         _write(tmp, 'outside.py', 'z = 3\n')
         with open(minirepo.FIX_PATCH) as handle:
-            paths = patch._patch_paths(handle.read())
+            paths = patch_input._patch_paths(handle.read())
         self.assertEqual(['a/nova/compute/manager.py',
                           'nova/compute/manager.py',
                           'b/nova/compute/manager.py',
                           'nova/compute/manager.py'], paths)
         copy = os.path.join(tmp, 'copy')
-        patch._copy_files(source, copy, paths + [SERVERS, '../outside.py',
-                                                 'no/such.py'])
+        patch_input._copy_files(source, copy, paths + [
+            SERVERS, '../outside.py', 'no/such.py'])
         found = sorted(os.path.relpath(os.path.join(top, name), copy)
                        for top, _dirs, names in os.walk(copy)
                        for name in names)

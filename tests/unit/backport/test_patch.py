@@ -25,6 +25,8 @@ import fixtures
 import testtools
 
 from nova_resize_checks.backport import patch
+from nova_resize_checks.backport import patch_apply
+from nova_resize_checks.backport import patch_evidence
 from nova_resize_checks import cli
 from tests.unit.backport import minirepo
 
@@ -71,7 +73,7 @@ class TestDecide(testtools.TestCase):
         self.assertIn('hunk failed', reason)
 
     def test_disagreeing_evidence_is_unknown(self):
-        verdict, note = patch._combined(
+        verdict, note = patch_evidence._combined(
             {'verdict': 'fixed'},
             {'run': True, 'verdict': 'affected', 'outcome': 'affected',
              'reason': 'bug 1825537'})
@@ -83,15 +85,16 @@ class TestWhyNotDynamic(testtools.TestCase):
 
     def test_branch_tip_runs_with_the_release_it_descends_from(self):
         # git describe of stable/stein just before the fix.
-        self.assertIsNone(patch._why_not_dynamic('19.0.1-5-geaa1fc6159',
-                                                 '19.0.1'))
-        self.assertIsNone(patch._why_not_dynamic('19.0.1', '19.0.1'))
+        self.assertIsNone(patch_evidence._why_not_dynamic(
+            '19.0.1-5-geaa1fc6159', '19.0.1'))
+        self.assertIsNone(patch_evidence._why_not_dynamic('19.0.1', '19.0.1'))
 
     def test_other_release_names_its_matrix_environment(self):
-        why = patch._why_not_dynamic('17.0.11-3-g1bb555c4c9', '17.0.12')
+        why = patch_evidence._why_not_dynamic('17.0.11-3-g1bb555c4c9',
+                                              '17.0.12')
         self.assertIn('nova 17.0.11 needs its own dependencies', why)
         self.assertIn('tox -e matrix-queens-17.0.11', why)
-        why = patch._why_not_dynamic('19.0.2', '19.0.1')
+        why = patch_evidence._why_not_dynamic('19.0.2', '19.0.1')
         self.assertIn('.tox/matrix-stein-19.0.2/bin/python', why)
 
 
@@ -101,7 +104,7 @@ class TestApplyErrors(testtools.TestCase):
         self.assertEqual(
             'git apply -p1, -p1 -C1: patch failed: m.py:4; '
             'git apply -p0, -p0 -C1: a/m.py: No such file or directory',
-            patch._rung_errors([
+            patch_apply._rung_errors([
                 ('-p1', 'patch failed: m.py:4'),
                 ('-p0', 'a/m.py: No such file or directory'),
                 ('-p1 -C1', 'patch failed: m.py:4'),
