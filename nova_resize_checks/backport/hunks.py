@@ -277,10 +277,8 @@ def _strip(name, strip):
     return '/'.join(parts[strip:])
 
 
-def _locate_one(hunk, number, path, image, stderr, pre, before_text,
-                before_scopes, python):
-    lines = _lines(hunk)
-    leading, trailing = _context_counts(lines)
+def _git_placement(stderr, hunk, leading, trailing):
+    """(context used, line) that git reports for a hunk applied alone."""
     used = (leading, trailing)
     where = None
     for message in stderr.splitlines():
@@ -293,6 +291,54 @@ def _locate_one(hunk, number, path, image, stderr, pre, before_text,
             where = int(moved.group(1))
     if where is None:
         where = max(hunk.target_start, 1)
+    return used, where
+
+
+def _anchor_problems(hunk, where, old_end, total, leading, trailing):
+    """A hunk anchored at the start or end of its file that is not there."""
+    problems = []
+    if not trailing and old_end != total:
+        problems.append(
+            'the patch puts it at the end of the file (no context '
+            'after it) but it applied at line %d of %d'
+            % (old_end, total))
+    if not leading and hunk.source_start <= 1 and where != 1:
+        problems.append(
+            'the patch puts it at the start of the file but it applied '
+            'at line %d' % where)
+    return problems
+
+
+def _judge_scope(record, hunk, lines, image, anchors, pre, before_text,
+                 before_scopes):
+    """Where a Python hunk landed and was meant for, into ``record``."""
+    scopes = Scopes(image)
+    if not scopes.parsed:
+        record['note'] = 'the file does not parse as Python'
+        return
+    record['landed'] = ', '.join(_scope_set(scopes, anchors))
+    intended, source, strong = _intended(hunk, lines, pre,
+                                         before_text, before_scopes)
+    if not intended:
+        return
+    record['intended'] = ', '.join(intended)
+    record['intended_from'] = source
+    if _same(intended, _scope_set(scopes, anchors)):
+        return
+    if strong:
+        record['problems'].append('it is not in %s' % record['intended'])
+    else:
+        record['note'] = (
+            'its line numbers point into %s in this tree, '
+            'but its full context matched in %s' % (
+                record['intended'], record['landed']))
+
+
+def _locate_one(hunk, number, path, image, stderr, pre, before_text,
+                before_scopes, python):
+    lines = _lines(hunk)
+    leading, trailing = _context_counts(lines)
+    used, where = _git_placement(stderr, hunk, leading, trailing)
     kept = lines[leading - used[0]:len(lines) - (trailing - used[1])]
     image_lines = image.splitlines(True)
     if not _matches(image_lines, where, _old_side(kept)):
@@ -314,37 +360,13 @@ def _locate_one(hunk, number, path, image, stderr, pre, before_text,
             'applies only with its context cut to %d/%d lines (the patch '
             'has %d/%d and plain git apply needs them all)'
             % (used + (leading, trailing)))
-    old_end = where + len(_old_side(kept)) - 1
-    if used == (leading, trailing):
-        if not trailing and old_end != len(image_lines):
-            record['problems'].append(
-                'the patch puts it at the end of the file (no context '
-                'after it) but it applied at line %d of %d'
-                % (old_end, len(image_lines)))
-        if not leading and hunk.source_start <= 1 and where != 1:
-            record['problems'].append(
-                'the patch puts it at the start of the file but it applied '
-                'at line %d' % where)
+    else:
+        old_end = where + len(_old_side(kept)) - 1
+        record['problems'].extend(_anchor_problems(
+            hunk, where, old_end, len(image_lines), leading, trailing))
     if python:
-        scopes = Scopes(image)
-        if scopes.parsed:
-            record['landed'] = ', '.join(_scope_set(scopes, anchors))
-            intended, source, strong = _intended(hunk, lines, pre,
-                                                 before_text, before_scopes)
-            if intended:
-                record['intended'] = ', '.join(intended)
-                record['intended_from'] = source
-                if not _same(intended, _scope_set(scopes, anchors)):
-                    if strong:
-                        record['problems'].append(
-                            'it is not in %s' % record['intended'])
-                    else:
-                        record['note'] = (
-                            'its line numbers point into %s in this tree, '
-                            'but its full context matched in %s' % (
-                                record['intended'], record['landed']))
-        else:
-            record['note'] = 'the file does not parse as Python'
+        _judge_scope(record, hunk, lines, image, anchors, pre, before_text,
+                     before_scopes)
     record['placed'] = not record['problems']
     return record
 
@@ -424,33 +446,6 @@ def locate(before_tree, after_tree, patch_text, options, git_dirs=()):
     return records
 
 
-def describe(record):
-    """One line of text about one hunk record."""
-    text = 'hunk #%d of %s (%s)' % (record['hunk'], record['file'],
-                                    record['header'])
-    if record.get('intended'):
-        text += ', meant for %s (from %s)' % (record['intended'],
-                                              record['intended_from'])
-    if not record['placed']:
-        text += ': %s; it landed' % '; '.join(record['problems'])
-    else:
-        text += ', landed'
-    if record.get('landed'):
-        text += ' in %s' % record['landed']
-    text += ' at line %s' % record['line']
-    if record['offset']:
-        text += ', %d line%s %s where its header puts it' % (
-            abs(record['offset']), 's' if abs(record['offset']) > 1 else '',
-            'after' if record['offset'] > 0 else 'before')
-    return text
-
-
-def misplaced(records):
-    """Readable reason naming every misplaced hunk, or None."""
-    bad = [describe(record) for record in records if not record['placed']]
-    return '; '.join(bad) if bad else None
-
-
 def git_errors(stderr):
     """git apply's error lines as one readable line (no quoted context)."""
     found = []
@@ -469,54 +464,6 @@ def git_errors(stderr):
                  'Applied patch', 'Skipped patch')):
             found.append(line.strip())
     return '; '.join(found) or 'git apply failed'
-
-
-# What a patched file is: nova's code decides the verdict, the rest not.
-CODE = 'code'
-TEST = 'test'
-DOC = 'doc'
-RELEASE_NOTE = 'release note'
-_DOC_DIRS = ('doc', 'api-guide', 'api-ref', 'docs')
-_DOC_SUFFIXES = ('.rst', '.md', '.txt', '.inc')
-
-
-def file_kind(path):
-    """CODE, TEST, DOC or RELEASE_NOTE for a path inside nova's tree.
-
-    Tests are anything under a ``tests`` directory or named ``test_*.py``
-    (``nova/tests/...``); release notes are under ``releasenotes/``; docs
-    are under ``doc/``, ``api-guide/`` or ``api-ref/``, or a text file
-    outside ``nova/``.  Everything else, nova's package first of all, is
-    code.
-    """
-    parts = [part for part in path.replace('\\', '/').split('/') if part]
-    if not parts:
-        return CODE
-    if parts[0] == 'releasenotes':
-        return RELEASE_NOTE
-    if 'tests' in parts[:-1] or re.match(r'test_\w*\.py$', parts[-1]):
-        return TEST
-    if parts[0] in _DOC_DIRS or (parts[0] != 'nova' and
-                                 parts[-1].endswith(_DOC_SUFFIXES)):
-        return DOC
-    return CODE
-
-
-def split(patch_text):
-    """[(path, kind, text)] of each file of a patch, in the patch's order.
-
-    ``text`` is that file's part of the patch on its own (its ``diff
-    --git`` and ``index`` lines, its ``---``/``+++`` lines and hunks), a
-    patch ``git apply`` takes.  ``path`` is the path without the ``a/`` or
-    ``b/`` prefix when the patch has one.
-    """
-    import unidiff
-
-    parts = []
-    for patched_file in unidiff.PatchSet(patch_text):
-        parts.append((patched_file.path, file_kind(patched_file.path),
-                      str(patched_file)))
-    return parts
 
 
 def missing_lines(tree, patch_text, strip=1):

@@ -25,7 +25,9 @@ import os
 import subprocess
 
 from nova_resize_checks.backport import gitrefs
+from nova_resize_checks.backport import hunk_text
 from nova_resize_checks.backport import hunks
+from nova_resize_checks.backport import patch_files
 from nova_resize_checks.backport import patch_input
 
 
@@ -106,15 +108,15 @@ def apply_backport(tree, patch_path, text, scratch):
     text, [(path, kind, git's error)] of the files that did not apply).
     Raises PatchInputError when nova's code does not apply.
     """
-    parts = hunks.split(text)
-    others = [part for part in parts if part[1] != hunks.CODE]
+    parts = patch_files.split(text)
+    others = [part for part in parts if part[1] != patch_files.CODE]
     if not others:
         return apply_patch(tree, patch_path), text, []
     try:
         return apply_patch(tree, patch_path, _APPLY_LADDER[:2]), text, []
     except patch_input.PatchInputError:
         pass
-    code = ''.join(part[2] for part in parts if part[1] == hunks.CODE)
+    code = ''.join(part[2] for part in parts if part[1] == patch_files.CODE)
     if code:
         options = apply_patch(tree, _write(scratch, 'code.patch', code))
     else:
@@ -155,7 +157,7 @@ def not_applied(tree, failed, text, options, git_dirs):
     """
     start = gitrefs.patch_commit(text)
     strip = 0 if '-p0' in options else 1
-    parts = {path: part for path, _kind, part in hunks.split(text)}
+    parts = {path: part for path, _kind, part in patch_files.split(text)}
     records = []
     for path, kind, error in failed:
         record = {'file': path, 'kind': kind, 'error': error,
@@ -217,9 +219,9 @@ def placement(before_tree, after_tree, text, options, git_dirs):
                     'cannot be told: %s' % (' '.join(options), exc))
     # Only nova's code decides: a misplaced test hunk is reported in its
     # record but leaves the tree judged.
-    wrong = hunks.misplaced([record for record in records
-                             if hunks.file_kind(record['file']) ==
-                             hunks.CODE])
+    wrong = hunk_text.misplaced([record for record in records
+                                 if patch_files.file_kind(record['file']) ==
+                                 patch_files.CODE])
     if wrong:
         return records, ('git apply %s applied it, but not where it was '
                          'meant to go: %s' % (' '.join(options), wrong))

@@ -17,7 +17,7 @@ The functions take a console and a report (plain data) and only print to
 that console: the CLI chooses the stream.
 """
 
-from nova_resize_checks.backport import hunks
+from nova_resize_checks.backport import hunk_text
 from nova_resize_checks.report import scenario_text
 
 _STYLE = {'fixed': 'green', 'predates-regression': 'green',
@@ -106,7 +106,7 @@ def patch_text(console, report):
             ' '.join(report.get('apply_options') or [])), markup=False)
     for record in report.get('hunks') or []:
         console.print('  %s%s' % ('' if record['placed'] else 'MISPLACED: ',
-                                  hunks.describe(record)), markup=False)
+                                  hunk_text.describe(record)), markup=False)
         if record.get('note'):
             console.print('    note: %s' % record['note'], markup=False)
     for record in report.get('not_applied') or []:

@@ -22,6 +22,7 @@ import os
 import fixtures
 import testtools
 
+from nova_resize_checks.backport import hunk_text
 from nova_resize_checks.backport import hunks
 from nova_resize_checks.backport import patch
 from nova_resize_checks.backport import patch_apply
@@ -95,7 +96,7 @@ class TestPlacedHunks(_Repo):
         self.assertEqual(37 + record['offset'], record['line'])
         self.assertEqual([3, 0], record['context'])
         self.assertIn('7 lines after where its header puts it',
-                      hunks.describe(record))
+                      hunk_text.describe(record))
 
     def test_no_offset_on_the_tree_it_was_made_for(self):
         report = self._check(minirepo.FIX_PATCH, '1.0.0')
@@ -223,7 +224,7 @@ class TestLocate(testtools.TestCase):
         self.assertEqual(('first', hunks.FROM_HEADER, 'C.second', 6),
                          (record['intended'], record['intended_from'],
                           record['landed'], record['offset']))
-        self.assertIn('it is not in first', hunks.misplaced([record]))
+        self.assertIn('it is not in first', hunk_text.misplaced([record]))
 
     def test_header_names_the_function_it_lands_in(self):
         diff = ('--- a/m.py\n+++ b/m.py\n'
@@ -234,7 +235,7 @@ class TestLocate(testtools.TestCase):
                 '         b = 2\n')
         _options, [record] = self._apply(diff)
         self.assertTrue(record['placed'], record)
-        self.assertIsNone(hunks.misplaced([record]))
+        self.assertIsNone(hunk_text.misplaced([record]))
 
     def test_two_hunks_each_located(self):
         diff = ('--- a/m.py\n+++ b/m.py\n'

@@ -31,6 +31,7 @@ import testtools
 from nova_resize_checks.backport import gitrefs
 from nova_resize_checks.backport import hunks
 from nova_resize_checks.backport import patch
+from nova_resize_checks.backport import patch_files
 from nova_resize_checks.backport import patch_input
 from nova_resize_checks import cli
 from nova_resize_checks import schemas
@@ -96,19 +97,20 @@ class TestFileKinds(testtools.TestCase):
 
     def test_kinds(self):
         for path, kind in [
-                ('nova/compute/manager.py', hunks.CODE),
-                ('nova/tests/functional/test_servers.py', hunks.TEST),
-                ('nova/tests/unit/compute/test_compute_mgr.py', hunks.TEST),
-                ('placement/test_thing.py', hunks.TEST),
+                ('nova/compute/manager.py', patch_files.CODE),
+                ('nova/tests/functional/test_servers.py', patch_files.TEST),
+                ('nova/tests/unit/compute/test_compute_mgr.py',
+                 patch_files.TEST),
+                ('placement/test_thing.py', patch_files.TEST),
                 ('releasenotes/notes/bug-1825537-x.yaml',
-                 hunks.RELEASE_NOTE),
-                ('doc/source/admin/migration.rst', hunks.DOC),
-                ('api-ref/source/servers.inc', hunks.DOC),
-                ('README.rst', hunks.DOC),
-                ('nova/conf/compute.py', hunks.CODE),
-                ('setup.cfg', hunks.CODE),
-                ('nova/virt/fake.py', hunks.CODE)]:
-            self.assertEqual(kind, hunks.file_kind(path), path)
+                 patch_files.RELEASE_NOTE),
+                ('doc/source/admin/migration.rst', patch_files.DOC),
+                ('api-ref/source/servers.inc', patch_files.DOC),
+                ('README.rst', patch_files.DOC),
+                ('nova/conf/compute.py', patch_files.CODE),
+                ('setup.cfg', patch_files.CODE),
+                ('nova/virt/fake.py', patch_files.CODE)]:
+            self.assertEqual(kind, patch_files.file_kind(path), path)
 
 
 class TestSplit(testtools.TestCase):
@@ -121,11 +123,11 @@ class TestSplit(testtools.TestCase):
                                  '--stdout', self.commits['fix']) + '\n'
 
     def test_parts_in_order_each_applies_on_its_own(self):
-        parts = hunks.split(self.text)
+        parts = patch_files.split(self.text)
         self.assertEqual(
-            [('nova/compute/manager.py', hunks.CODE),
-             (REGRESSION, hunks.TEST), (SERVERS, hunks.TEST),
-             (NOTE, hunks.RELEASE_NOTE)],
+            [('nova/compute/manager.py', patch_files.CODE),
+             (REGRESSION, patch_files.TEST), (SERVERS, patch_files.TEST),
+             (NOTE, patch_files.RELEASE_NOTE)],
             [(path, kind) for path, kind, _text in parts])
         tree = os.path.join(self.useFixture(fixtures.TempDir()).path, 't')
         minirepo.git(self.repo, 'worktree', 'add', '-q', '--detach', tree,
@@ -140,12 +142,13 @@ class TestSplit(testtools.TestCase):
         tree = os.path.join(self.useFixture(fixtures.TempDir()).path, 't')
         minirepo.git(self.repo, 'worktree', 'add', '-q', '--detach', tree,
                      '1.0.0')
-        servers = [text for path, _kind, text in hunks.split(self.text)
+        servers = [text for path, _kind, text in patch_files.split(self.text)
                    if path == SERVERS][0]
         self.assertEqual([FIXME], hunks.missing_lines(tree, servers))
         # A file the tree does not have gives no lines (it is missing as
         # a whole).
-        regression = [text for path, _kind, text in hunks.split(self.text)
+        regression = [text for path, _kind, text
+                      in patch_files.split(self.text)
                       if path == REGRESSION][0]
         self.assertEqual([], hunks.missing_lines(tree, regression))
 
@@ -293,8 +296,9 @@ class TestCarriedOnARelease(testtools.TestCase):
     def test_only_tests_that_do_not_apply_change_no_code(self):
         only_tests = os.path.join(self.tmp, 'tests-only.diff')
         with open(only_tests, 'w') as handle:
-            handle.write(''.join(text for path, _kind, text in hunks.split(
-                open(self.patch).read()) if path == REGRESSION))
+            handle.write(''.join(text for path, _kind, text
+                                 in patch_files.split(open(self.patch).read())
+                                 if path == REGRESSION))
         report = patch.check_patch(only_tests, nova_source=self.tarball,
                                    run=False)
         self.assertEqual(patch.DOES_NOT_FIX, report['outcome'])
@@ -350,8 +354,8 @@ class TestMisplacedTestHunk(testtools.TestCase):
                '    def test_a(self):\n        x = 1\n        y = 2\n'
                '        z = 3\n\n    def test_b(self):\n        pass\n')
         with open(minirepo.FIX_PATCH) as handle:
-            code = ''.join(text for _path, kind, text in hunks.split(
-                handle.read()) if kind == hunks.CODE)
+            code = ''.join(text for _path, kind, text in patch_files.split(
+                handle.read()) if kind == patch_files.CODE)
         # Meant for test_b (its header says so), lands in test_a.
         test_hunk = ('--- a/%s\n+++ b/%s\n@@ -4,3 +4,3 @@ def test_b(self):'
                      '\n         x = 1\n-        y = 2\n+        y = 4\n'
