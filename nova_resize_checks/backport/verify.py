@@ -102,6 +102,28 @@ def _not_installed(tree, version, here):
                 reason, base, release.OLDEST_INSTALLABLE, base, where))
 
 
+def _conclude(report, static_result):
+    """The verdict and its reason, from the static and dynamic evidence."""
+    dynamic_verdict = report['dynamic'].get('verdict')
+    if report['dynamic'].get('run') and 'outcome' not in report['dynamic']:
+        # The scenario crashed or timed out: no evidence either way.
+        report['verdict'] = static.UNKNOWN
+        report['reason'] = ('static analysis says %s, but the scenario gave '
+                            'no outcome: %s' % (static_result.verdict,
+                                                report['dynamic']['reason']))
+    elif dynamic_verdict and dynamic_verdict != static_result.verdict:
+        report['verdict'] = DISAGREEMENT
+        report['reason'] = ('static analysis says %s (%s) but the scenario '
+                            'says %s (%s)' % (
+                                static_result.verdict, static_result.shape,
+                                dynamic_verdict,
+                                report['dynamic']['reason']))
+    else:
+        report['verdict'] = static_result.verdict
+        report['reason'] = static_result.detail
+    report['agree'] = report['verdict'] != DISAGREEMENT
+
+
 def verify(nova_source=None, run=True, timeout=reproduce.DEFAULT_TIMEOUT):
     """Judge a nova tree (or the installed nova); return the report dict.
 
@@ -145,24 +167,7 @@ def verify(nova_source=None, run=True, timeout=reproduce.DEFAULT_TIMEOUT):
     else:
         report['dynamic'] = _dynamic(timeout)
 
-    dynamic_verdict = report['dynamic'].get('verdict')
-    if report['dynamic'].get('run') and 'outcome' not in report['dynamic']:
-        # The scenario crashed or timed out: no evidence either way.
-        report['verdict'] = static.UNKNOWN
-        report['reason'] = ('static analysis says %s, but the scenario gave '
-                            'no outcome: %s' % (static_result.verdict,
-                                                report['dynamic']['reason']))
-    elif dynamic_verdict and dynamic_verdict != static_result.verdict:
-        report['verdict'] = DISAGREEMENT
-        report['reason'] = ('static analysis says %s (%s) but the scenario '
-                            'says %s (%s)' % (
-                                static_result.verdict, static_result.shape,
-                                dynamic_verdict,
-                                report['dynamic']['reason']))
-    else:
-        report['verdict'] = static_result.verdict
-        report['reason'] = static_result.detail
-    report['agree'] = report['verdict'] != DISAGREEMENT
+    _conclude(report, static_result)
     return report
 
 
