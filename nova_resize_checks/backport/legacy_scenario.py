@@ -226,6 +226,154 @@ def _resources(flavor):
     return resources
 
 
+class _Scenario(object):
+    """The scenario's steps, mixed into the release's own base test case.
+
+    ``_legacy_adaptations`` (the list the case appends to) is set on the
+    class :func:`build_case` makes.
+    """
+
+    _legacy_adaptations = None
+
+    def _poll(self, fetch, done, seconds=20.0, interval=0.1):
+        deadline = _now() + seconds
+        value = fetch()
+        while not done(value) and _now() < deadline:
+            time.sleep(interval)
+            value = fetch()
+        return value
+
+    def _call_helper(self, name, *args):
+        """Call a wait helper with or without the API client."""
+        helper = getattr(self, name)
+        params = _parameters(helper)
+        if params and params[0] in ('admin_api', 'api', 'client'):
+            self._legacy_adaptations.append('%s(%s, ...)' % (name, params[0]))
+            return helper(self.admin_api, *args)
+        self._legacy_adaptations.append('%s(server, ...)' % name)
+        return helper(*args)
+
+    def _migration(self, server_id):
+        body = self.admin_api.api_get('/os-migrations').body
+        for migration in body['migrations']:
+            if migration['instance_uuid'] == server_id:
+                return migration
+        return {}
+
+    def _usages(self, rp_uuid):
+        if hasattr(self, '_get_provider_usages'):
+            return self._get_provider_usages(rp_uuid)
+        return self.placement_api.get(
+            '/resource_providers/%s/usages' % rp_uuid).body['usages']
+
+    def _held(self, consumer):
+        if not consumer:
+            return {}
+        if hasattr(self, '_get_allocations_by_server_uuid'):
+            allocations = self._get_allocations_by_server_uuid(consumer)
+        else:
+            allocations = self.placement_api.get(
+                '/allocations/%s' % consumer).body['allocations']
+        return dict((rp, dict(alloc['resources']))
+                    for rp, alloc in allocations.items())
+
+    def _migration_uuid(self, server_id):
+        if hasattr(self, 'get_migration_uuid_for_instance'):
+            return self.get_migration_uuid_for_instance(server_id)
+        self._legacy_adaptations.append(
+            'migration uuid read from the database')
+        from nova import context as nova_context
+        from nova import objects
+        ctxt = nova_context.get_admin_context()
+        migrations = objects.MigrationList.get_by_filters(
+            ctxt, {'instance_uuid': server_id})
+        for migration in migrations:
+            if 'uuid' in migration.fields:
+                return migration.uuid
+        return None
+
+    def _flavor_resources(self, flavor):
+        if hasattr(self, '_resources_from_flavor'):
+            return dict(self._resources_from_flavor(flavor))
+        self._legacy_adaptations.append(
+            'flavor resources computed from the flavor')
+        return _resources(flavor)
+
+    def _legacy_resize(self, server, flavor):
+        """Resize ``server`` and wait for the failure; (migration, server)."""
+        self.api.post_server_action(
+            server['id'], {'resize': {'flavorRef': flavor['id']}})
+        if hasattr(self, '_wait_for_state_change'):
+            try:
+                self._call_helper('_wait_for_state_change', server,
+                                  'ERROR')
+            except Exception:
+                # Judged below from what the server really shows.
+                pass
+        migration = self._poll(
+            lambda: self._migration(server['id']),
+            lambda m: (m.get('status') or '').lower() in
+            _MIGRATION_FINAL)
+        server = self._poll(
+            lambda: self.api.get_server(server['id']),
+            lambda s: s['status'] in _SERVER_SETTLED)
+        return migration, server
+
+    def _legacy_observation(self, server, migration, flavor1, flavor2):
+        """What placement and the API show after the failed resize."""
+        source_rp = self._get_provider_uuid_by_host('host1')
+        dest_rp = self._get_provider_uuid_by_host('host2')
+        migration_uuid = self._migration_uuid(server['id'])
+        return {
+            'server': {
+                'id': server['id'],
+                'status': server['status'],
+                'host': server.get('OS-EXT-SRV-ATTR:host'),
+                'fault': (server.get('fault') or {}).get('message'),
+            },
+            'migration': {'uuid': migration_uuid,
+                          'status': migration.get('status')},
+            'flavors': {'flavor1': self._flavor_resources(flavor1),
+                        'flavor2': self._flavor_resources(flavor2)},
+            'providers': {
+                'source': {'host': 'host1', 'uuid': source_rp,
+                           'usages': self._usages(source_rp)},
+                'dest': {'host': 'host2', 'uuid': dest_rp,
+                         'usages': self._usages(dest_rp)},
+            },
+            'consumers': {
+                'instance': {'uuid': server['id'],
+                             'allocations': self._held(server['id'])},
+                'migration': {'uuid': migration_uuid,
+                              'allocations': self._held(
+                                  migration_uuid)},
+            },
+        }
+
+    def test_observe(self):
+        flavors = self.api.get_flavors()
+        flavor1, flavor2 = flavors[0], flavors[1]
+        self._start_compute('host1')
+        self._start_compute('host2')
+        server = self._boot_and_check_allocations(flavor1, 'host1')
+        migration, server = self._legacy_resize(server, flavor2)
+        type(self).observation = self._legacy_observation(
+            server, migration, flavor1, flavor2)
+
+
+def _use_paste_ini(paste_ini, adaptations):
+    """Make nova's ConfFixture point the API at ``paste_ini``."""
+    conf_fixture = _conf_fixture_class(adaptations)
+    original_setup = conf_fixture.setUp
+
+    def setUp(self, *args, **kwargs):
+        original_setup(self, *args, **kwargs)
+        self.conf.set_default('api_paste_config', paste_ini, group='wsgi')
+
+    conf_fixture.setUp = setUp
+    adaptations.append('api-paste.ini at %s' % paste_ini)
+
+
 def build_case(adaptations):
     """The test case class that runs the scenario on this nova."""
     import nova
@@ -238,134 +386,14 @@ def build_case(adaptations):
         adaptations.append('this nova ships no api-paste.ini: wrote a '
                            'minimal one')
     _old_sqlite_migrations(adaptations)
-    conf_fixture = _conf_fixture_class(adaptations)
-    original_setup = conf_fixture.setUp
-
-    def setUp(self, *args, **kwargs):
-        original_setup(self, *args, **kwargs)
-        self.conf.set_default('api_paste_config', paste_ini, group='wsgi')
-
-    conf_fixture.setUp = setUp
-    adaptations.append('api-paste.ini at %s' % paste_ini)
+    _use_paste_ini(paste_ini, adaptations)
     driver = _register_driver()
     base = _base_class(adaptations)
 
-    class LegacyScenario(base):
+    class LegacyScenario(_Scenario, base):
         compute_driver = driver
         observation = None
-
-        def _poll(self, fetch, done, seconds=20.0, interval=0.1):
-            deadline = _now() + seconds
-            value = fetch()
-            while not done(value) and _now() < deadline:
-                time.sleep(interval)
-                value = fetch()
-            return value
-
-        def _call_helper(self, name, *args):
-            """Call a wait helper with or without the API client."""
-            helper = getattr(self, name)
-            params = _parameters(helper)
-            if params and params[0] in ('admin_api', 'api', 'client'):
-                adaptations.append('%s(%s, ...)' % (name, params[0]))
-                return helper(self.admin_api, *args)
-            adaptations.append('%s(server, ...)' % name)
-            return helper(*args)
-
-        def _migration(self, server_id):
-            body = self.admin_api.api_get('/os-migrations').body
-            for migration in body['migrations']:
-                if migration['instance_uuid'] == server_id:
-                    return migration
-            return {}
-
-        def _usages(self, rp_uuid):
-            if hasattr(self, '_get_provider_usages'):
-                return self._get_provider_usages(rp_uuid)
-            return self.placement_api.get(
-                '/resource_providers/%s/usages' % rp_uuid).body['usages']
-
-        def _held(self, consumer):
-            if not consumer:
-                return {}
-            if hasattr(self, '_get_allocations_by_server_uuid'):
-                allocations = self._get_allocations_by_server_uuid(consumer)
-            else:
-                allocations = self.placement_api.get(
-                    '/allocations/%s' % consumer).body['allocations']
-            return dict((rp, dict(alloc['resources']))
-                        for rp, alloc in allocations.items())
-
-        def _migration_uuid(self, server_id):
-            if hasattr(self, 'get_migration_uuid_for_instance'):
-                return self.get_migration_uuid_for_instance(server_id)
-            adaptations.append('migration uuid read from the database')
-            from nova import context as nova_context
-            from nova import objects
-            ctxt = nova_context.get_admin_context()
-            migrations = objects.MigrationList.get_by_filters(
-                ctxt, {'instance_uuid': server_id})
-            for migration in migrations:
-                if 'uuid' in migration.fields:
-                    return migration.uuid
-            return None
-
-        def _flavor_resources(self, flavor):
-            if hasattr(self, '_resources_from_flavor'):
-                return dict(self._resources_from_flavor(flavor))
-            adaptations.append('flavor resources computed from the flavor')
-            return _resources(flavor)
-
-        def test_observe(self):
-            flavors = self.api.get_flavors()
-            flavor1, flavor2 = flavors[0], flavors[1]
-            self._start_compute('host1')
-            self._start_compute('host2')
-            server = self._boot_and_check_allocations(flavor1, 'host1')
-            self.api.post_server_action(
-                server['id'], {'resize': {'flavorRef': flavor2['id']}})
-            if hasattr(self, '_wait_for_state_change'):
-                try:
-                    self._call_helper('_wait_for_state_change', server,
-                                      'ERROR')
-                except Exception:
-                    # Judged below from what the server really shows.
-                    pass
-            migration = self._poll(
-                lambda: self._migration(server['id']),
-                lambda m: (m.get('status') or '').lower() in
-                _MIGRATION_FINAL)
-            server = self._poll(
-                lambda: self.api.get_server(server['id']),
-                lambda s: s['status'] in _SERVER_SETTLED)
-            source_rp = self._get_provider_uuid_by_host('host1')
-            dest_rp = self._get_provider_uuid_by_host('host2')
-            migration_uuid = self._migration_uuid(server['id'])
-            type(self).observation = {
-                'server': {
-                    'id': server['id'],
-                    'status': server['status'],
-                    'host': server.get('OS-EXT-SRV-ATTR:host'),
-                    'fault': (server.get('fault') or {}).get('message'),
-                },
-                'migration': {'uuid': migration_uuid,
-                              'status': migration.get('status')},
-                'flavors': {'flavor1': self._flavor_resources(flavor1),
-                            'flavor2': self._flavor_resources(flavor2)},
-                'providers': {
-                    'source': {'host': 'host1', 'uuid': source_rp,
-                               'usages': self._usages(source_rp)},
-                    'dest': {'host': 'host2', 'uuid': dest_rp,
-                             'usages': self._usages(dest_rp)},
-                },
-                'consumers': {
-                    'instance': {'uuid': server['id'],
-                                 'allocations': self._held(server['id'])},
-                    'migration': {'uuid': migration_uuid,
-                                  'allocations': self._held(
-                                      migration_uuid)},
-                },
-            }
+        _legacy_adaptations = adaptations
 
     return LegacyScenario
 
