@@ -148,17 +148,7 @@ def _check(source, filename, baseline):
     except scanner.Unreadable as exc:
         return [_unsafe(filename, 0, '%s; refused' % exc)]
     if baseline is not None and isinstance(baseline, str):
-        known = collections.Counter(_baseline_findings(baseline))
-        # As many of each finding as the original has are the original's;
-        # one more, spelled the same way, is the review's.
-        kept = []
-        for finding in found:
-            key = (finding[1], finding[2])
-            if known[key] > 0:
-                known[key] -= 1
-            else:
-                kept.append(finding)
-        found = kept
+        found = _not_in_baseline(found, _placed(*parsed), baseline)
     out = []
     seen = set()
     for line, _rule, _detail, message in sorted(found, key=lambda f: f[0]):
@@ -169,21 +159,79 @@ def _check(source, filename, baseline):
     return out
 
 
+def _not_in_baseline(found, place, baseline):
+    """The findings that are the review's, not the original file's.
+
+    A finding is the original's when the original has the same finding
+    (rule and detail) on a line that reads the same, in a function of the
+    same name (or, for a line outside any function, such as a fragment's,
+    on a line that reads the same anywhere); as many times as the original
+    has it.  Counting findings alone let an overlay move the original's
+    construct into a helper of its own and keep the count (round 10).
+    """
+    by_function, by_text = (collections.Counter(keys)
+                            for keys in _baseline_findings(baseline))
+    kept = []
+    for finding in found:
+        text, function = place(finding[0])
+        if function is not None:
+            counter, key = by_function, (finding[1], finding[2], text,
+                                         function)
+        else:
+            counter, key = by_text, (finding[1], finding[2], text)
+        if counter[key] > 0:
+            counter[key] -= 1
+        else:
+            kept.append(finding)
+    return kept
+
+
+def _placed(source, tree):
+    """``place(line)``: (its text, whitespace folded; its function's name).
+
+    The function is the innermost ``def`` whose lines hold the line, or
+    None outside every function.
+    """
+    lines = source.split('\n')
+    spans = sorted(((node.lineno, node.end_lineno, node.name)
+                    for node in ast.walk(tree)
+                    if isinstance(node, (ast.FunctionDef,
+                                         ast.AsyncFunctionDef))),
+                   key=lambda span: span[1] - span[0])
+
+    def place(line):
+        text = ' '.join(lines[line - 1].split()) \
+            if 0 < line <= len(lines) else ''
+        for first, last, name in spans:
+            if first <= line <= last:
+                return text, name
+        return text, None
+    return place
+
+
 @functools.lru_cache(maxsize=8)
 def _baseline_findings(baseline):
-    """(rule, detail) of every finding of an original file, once per text.
+    """Keys of every finding of an original file, once per text.
 
-    The same nova file is the baseline of many checks (every overlay of a
-    review, every quoted fragment): it is scanned once.
+    ``(with_function, by_text)``: (rule, detail, line text, function) and
+    (rule, detail, line text) per finding, as :func:`_not_in_baseline`
+    compares them.  The same nova file is the baseline of many checks
+    (every overlay of a review, every quoted fragment): it is scanned once.
     """
     base = _parse(baseline)
     if isinstance(base, model.Finding):
-        return ()
+        return (), ()
     try:
-        return tuple((rule, detail) for _line, rule, detail, _msg
-                     in scanner.Scanner(*base).run())
+        found = scanner.Scanner(*base).run()
     except (scanner.Unreadable, RecursionError, MemoryError):
-        return ()
+        return (), ()
+    place = _placed(*base)
+    with_function, by_text = [], []
+    for line, rule, detail, _msg in found:
+        text, function = place(line)
+        with_function.append((rule, detail, text, function))
+        by_text.append((rule, detail, text))
+    return tuple(with_function), tuple(by_text)
 
 
 def _parse(source):

@@ -483,7 +483,31 @@ def by_author(reviews):
             parts = []
         if not parts:
             split.append(review)
+        labels = set()
         for author, data in parts:
-            split.append(inputs.Review(
-                '%s@%s' % (review.path, author or 'anonymous'), data))
+            label = _author_label(author, labels)
+            split.append(inputs.Review('%s@%s' % (review.path, label), data))
     return split
+
+
+def _author_label(author, taken):
+    """How ``author`` is shown after ``@``: one label per author.
+
+    A comment with no author is ``(no author)``; backslashes and control
+    characters are escaped, so that ``x<newline>`` and ``x\\n`` differ; a
+    label already taken in the same file gets ``#2``, ``#3``... (round
+    10: two authors must never share a review's name and id).
+    """
+    if author is None:
+        label = '(no author)'
+    else:
+        label = ''.join(
+            '\\\\' if ch == '\\' else
+            '\\x%02x' % ord(ch) if ord(ch) < 32 or ord(ch) == 127 else ch
+            for ch in str(author))
+    unique, number = label, 1
+    while unique in taken:
+        number += 1
+        unique = '%s#%d' % (label, number)
+    taken.add(unique)
+    return unique

@@ -334,6 +334,30 @@ class TestOverlayBaseline(testtools.TestCase):
         self.assertEqual(1, len(found))
         self.assertIn('nova/x.py:5', found[0].message)
 
+    def test_the_original_construct_moved_into_a_new_helper_is_found(self):
+        # Round 10: the original's one computed getattr moved into a helper
+        # of the review's own keeps the count, but not its place.
+        base = ("class M(object):\n"
+                "    def run(self, name):\n"
+                "        return getattr(self.manager, name)()\n")
+        moved = ("class M(object):\n"
+                 "    def _reach(self, obj, name):\n"
+                 "        return getattr(self.manager, name)\n"
+                 "    def run(self, name):\n"
+                 "        return self._reach(self.manager, name)()\n")
+        found = _unsafe(gate.check(moved, 'nova/x.py', baseline=base))
+        self.assertEqual(1, len(found))
+        self.assertIn('nova/x.py:3', found[0].message)
+        # Reindented or reformatted in place, it is still the original's;
+        # so is the same line quoted outside any function.
+        same = base.replace('getattr(self.manager, name)()',
+                            'getattr(self.manager,  name)()')
+        self.assertEqual([], _unsafe(gate.check(same, 'nova/x.py',
+                                                baseline=base)))
+        self.assertEqual([], _unsafe(gate.check(
+            'return getattr(self.manager, name)()\n', 'nova/x.py',
+            baseline=base)))
+
 
 class TestUnreadableInput(testtools.TestCase):
 

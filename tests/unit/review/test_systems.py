@@ -382,6 +382,22 @@ class TestPrepare(testtools.TestCase):
         self.assertEqual(['c.json@x', 'c.json@y', 'r.md'],
                          [r.path for r in split])
 
+    def test_by_author_names_are_one_per_author(self):
+        # Round 10: no author and an author named "anonymous" shared a
+        # name; "x<newline>" and "x\\n" printed alike.
+        doc = [{'path': OUR_PATH, 'body': 'a'},
+               {'path': OUR_PATH, 'body': 'b',
+                'user': {'login': 'anonymous'}},
+               {'path': OUR_PATH, 'body': 'c', 'user': {'login': 'x\n'}},
+               {'path': OUR_PATH, 'body': 'd', 'user': {'login': 'x\\n'}}]
+        split = systems.by_author([
+            inputs.Review('c.json', json.dumps(doc).encode())])
+        paths = [r.path for r in split]
+        self.assertEqual(len(paths), len(set(paths)), paths)
+        self.assertEqual(4, len(paths))
+        self.assertIn('c.json@x\\x0a', paths)
+        self.assertIn('c.json@x\\\\n', paths)
+
     def test_digits_int_cannot_read_are_no_line(self):
         # "²" is a digit to str.isdigit() and not to int(): one such field
         # must neither crash the reading nor hide the other comments.
