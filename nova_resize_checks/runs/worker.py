@@ -21,19 +21,24 @@ code.  It closes every file descriptor it inherited but its own three,
 leaves uid 0 of the run's user namespace, makes itself undumpable (no
 other process of its uid may read its memory or its descriptors through
 ``/proc``), then starts the *test process*
-(``... worker --test``) with a pipe for its results, hands it its part of
-the job on its stdin, and waits for it under the run's time bound.
+(``... worker --test FD``) with a pipe for its results, hands it its part
+of the job on its stdin and the variant's name alone on a pipe of its own
+(FD), and waits for it under the run's time bound.
 
 The test process imports nova (the test package first, so that nova
 decides between eventlet and native threads before anything imports
-``nova.virt``), applies this package's fix-ups and the variant (nothing,
-:data:`mutants.SHAM` or a mutant; the variant's name is dropped once
-applied and never reported by it), loads the seccomp filter and the audit
-hook (:mod:`~nova_resize_checks.runs.guard`) and only then imports the
-version's test module: the exact text the parent wrote, decoded as strict
-UTF-8 and compiled as text (no coding declaration can change it).  It
-reports its test records on the pipe, without a variant name, and ends
-with an ``end`` event.
+``nova.virt``) and applies this package's fix-ups; then it loads the
+seccomp filter and the audit hook (:mod:`~nova_resize_checks.runs.guard`),
+imports the nova modules the version replaces (its overlay), and only
+then reads the variant from FD and applies it (nothing,
+:data:`mutants.SHAM` or a mutant; the name is dropped once applied and
+never reported by it).  Code an overlay runs at import thus meets the
+filter and the hook and finds no variant name in the process; reading FD
+itself leaves the test process without one, and the run is an error.
+Last it imports the version's test module: the exact text the parent
+wrote, decoded as strict UTF-8 and compiled as text (no coding
+declaration can change it).  It reports its test records on the pipe,
+without a variant name, and ends with an ``end`` event.
 
 The reporter believes the kernel before the test process: it forwards the
 records to the parent (:mod:`~nova_resize_checks.runs.protocol`) only when
@@ -263,18 +268,54 @@ def run_module(module, timeout, recorder_class):
     return recorder.records
 
 
-def _apply_variant(job):
-    """Apply the job's variant and forget its name."""
+def _import_overlay(files, module):
+    """Import the nova modules the version replaces, not yet the test.
+
+    Done after the seccomp filter and the audit hook are loaded (when the
+    run is confined) and before the variant is known, so that code an
+    overlay runs at import meets both and finds no variant name in the
+    process (round 10).  A module nova's own import already took in is
+    imported by then, with no variant known either.
+    """
+    for name in sorted(files):
+        if name != module and name not in sys.modules:
+            importlib.import_module(name)
+
+
+def _read_variant(fd):
+    """The variant's name, sent by the reporter on its own pipe.
+
+    None when the pipe holds no name: something read it first.
+    """
+    chunks = []
+    while True:
+        block = os.read(fd, 4096)
+        if not block:
+            break
+        chunks.append(block)
+    os.close(fd)
+    try:
+        name = json.loads(b''.join(chunks).decode('utf-8'))
+    except ValueError:
+        return None
+    return name if isinstance(name, str) and name else None
+
+
+def _apply_variant(name):
+    """Apply the variant (nothing for real nova)."""
     from nova_resize_checks import mutants
 
-    name = job.pop('variant', REAL)
     if name != REAL:
         mutants.apply(name)
 
 
-def test_main():
-    """The test process: runs review code, reports to the reporter only."""
-    _close_inherited()
+def test_main(variant_fd):
+    """The test process: runs review code, reports to the reporter only.
+
+    Its job comes on stdin, the variant's name alone on ``variant_fd``,
+    read once nova and the version's nova modules are imported.
+    """
+    _close_inherited(keep=(0, 1, 2, variant_fd))
     out = _results_channel()
     job = _take_stdin()
     from nova_resize_checks.runs import guard
@@ -288,7 +329,6 @@ def test_main():
         files[job['module']] = job['file']
     try:
         prepare(files)
-        _apply_variant(job)
     except env.EnvironmentProblem as exc:
         writer.environment(error=str(exc))
         writer.end()
@@ -301,6 +341,24 @@ def test_main():
         guard.load_filter()
         guard.install_reporter(writer.attempt)
     job = None
+    try:
+        _import_overlay(files, module)
+        problem = None
+    except BaseException as exc:
+        problem = ''.join(traceback.format_exception(
+            type(exc), exc, exc.__traceback__))
+    variant = _read_variant(variant_fd) if problem is None else None
+    if variant is None:
+        # The version's nova does not import, or its code read the
+        # variant before us: either way the run proves nothing.
+        writer.test(RUN_ID, {'id': module, 'status': 'error', 'traceback': (
+            problem or 'the variant was not received: code of the version '
+                       'read it first')})
+        writer.end()
+        out.flush()
+        os._exit(0)
+    _apply_variant(variant)
+    variant = None
     writer.started()
     for record in run_module(module, timeout, recorder_class):
         writer.test(RUN_ID, record)
@@ -387,13 +445,20 @@ def reporter_main():
     bound = float(job['timeout'] or 0) + float(job.get('startup', 60))
     child_job = {key: job.get(key) for key in (
         'module', 'file', 'overlay', 'timeout', 'unconfined')}
-    if variant != REAL:
-        child_job['variant'] = variant
     start = time.monotonic()
+    variant_read, variant_write = os.pipe()
     proc = subprocess.Popen(
-        [sys.executable, '-m', 'nova_resize_checks.runs.worker', '--test'],
+        [sys.executable, '-m', 'nova_resize_checks.runs.worker', '--test',
+         str(variant_read)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-        start_new_session=False)
+        pass_fds=(variant_read,), start_new_session=False)
+    os.close(variant_read)
+    try:
+        # A name fits in the pipe's buffer: this does not block.
+        os.write(variant_write, json.dumps(variant).encode('utf-8'))
+    except OSError:
+        pass
+    os.close(variant_write)
     try:
         proc.stdin.write(json.dumps(child_job).encode('utf-8'))
         proc.stdin.close()
@@ -432,11 +497,12 @@ def reporter_main():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if argv == ['--test']:
-        return test_main()
+    if len(argv) == 2 and argv[0] == '--test' and argv[1].isdigit():
+        return test_main(int(argv[1]))
     if argv:
         sys.stderr.write('usage: python -m nova_resize_checks.runs.worker '
-                         '[--test] (the job is read from stdin)\n')
+                         '[--test FD] (the job is read from stdin; the '
+                         'test process reads its variant from FD)\n')
         return 2
     return reporter_main()
 

@@ -15,6 +15,7 @@
 kernel's word, budgets, seccomp additions, descriptors, mutants that do
 not show."""
 
+import inspect
 import io
 import json
 import os
@@ -164,6 +165,36 @@ class TestKernelWord(testtools.TestCase):
         self.assertEqual('timeout', word(0, True, False, 1)[0])
         self.assertEqual('limit', word(0, False, True, 1)[0])
         self.assertIsNone(word(0, False, False, 1))
+
+
+class TestVariantDelivery(testtools.TestCase):
+    """The variant reaches the test process on a pipe of its own."""
+
+    def _pipe(self, data):
+        read, write = os.pipe()
+        os.write(write, data)
+        os.close(write)
+        return read
+
+    def test_the_name_is_read_once_and_the_pipe_closed(self):
+        fd = self._pipe(b'"orphan-on-source"')
+        self.assertEqual('orphan-on-source', worker._read_variant(fd))
+        self.assertRaises(OSError, os.fstat, fd)
+
+    def test_a_pipe_read_before_us_gives_no_variant(self):
+        # Code of the version that reads the pipe first leaves nothing:
+        # the run is an error, never a run of real nova.
+        for data in (b'', b'"', b'""', b'7', b'["real"]'):
+            self.assertIsNone(worker._read_variant(self._pipe(data)), data)
+
+    def test_the_test_process_needs_its_descriptor(self):
+        self.assertEqual(2, worker.main(['--test']))
+        self.assertEqual(2, worker.main(['--test', 'x']))
+
+    def test_the_job_on_stdin_carries_no_variant(self):
+        source = inspect.getsource(worker.reporter_main)
+        self.assertNotIn("child_job['variant']", source)
+        self.assertIn('pass_fds=(variant_read,)', source)
 
 
 class TestBudget(testtools.TestCase):
