@@ -379,10 +379,14 @@ def _removed_block(read):
 
     The introduction asks for a removal and the block is, normalised, a
     piece of a version of the test (the lines to remove, quoted): each of
-    its statements is removed.  New code after such an introduction is
-    left to the other readings.
+    its statements is removed.  The request may be passive with a modal
+    ("These lines can be removed:", "The following can be deleted:").
+    New code after such an introduction is left to the other readings.
     """
-    if not asks_removal(read.intro[1] or ''):
+    intro = read.intro[1] or ''
+    if not (asks_removal(intro) or (
+            asks_removal(intro, passive=True) and
+            lexicon.REQUEST_RE.search(intro))):
         return None
     text = textwrap.dedent(read.text).strip('\n')
     if not quotes.is_quotation(text, read.refs_norm, known=True):

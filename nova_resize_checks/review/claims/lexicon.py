@@ -212,6 +212,38 @@ _DEICTIC_OBJECT = r"""(?:
       | (?:the|this|that|these|those)\s+(?:\w+\s+)?
         (?:assert\w*|assertions?|checks?|lines?|statements?)
     )"""
+# An ordinal pointing into the quotation before a removal: "the second
+# one can go", "Bigarrena kendu daiteke", "Yung pangalawa ... tanggalin".
+# Each group is the statement it points at: first, second, third, last
+# (and "the former", "the latter").  English needs its article ("First,
+# remove ..." orders the review, it points at nothing).
+ORDINAL_RES = (
+    (0, re.compile(r"""
+        \bthe\s+(?:first|former)\b(?!\s+(?:two|three|four|few|couple|\d))
+        | \b(?:erste[nrs]?|premi[e\u00e8]re?|primer[oa]?|prim[oa]|eerste
+             |f\u00f6rsta|f\u00f8rste|ensimm\u00e4inen|pierwsz\w+|prvn\w+
+             |\u043f\u0435\u0440\u0432\w+|\u03c0\u03c1\u03ce\u03c4\w+
+             |birinci|lehenengo\w*|pertama|unang)\b""", re.I | re.X)),
+    (1, re.compile(r"""
+        \bthe\s+second\b
+        | \b(?:zweite[nrs]?|deuxi\u00e8me|seconde?|segund[oa]|second[oa]
+             |tweede|andra|anden|toinen|drug[aiy]\w*|druh[\u00e1\u00fd]\w*
+             |\u0432\u0442\u043e\u0440\w+|\u03b4\u03b5\u03cd\u03c4\u03b5\u03c1\w+
+             |ikinci|pangalawa|ikalawa|bigarren\w*|kedua)\b""", re.I | re.X)),
+    (2, re.compile(r"""
+        \bthe\s+third\b
+        | \b(?:dritte[nrs]?|troisi\u00e8me|tercer[oa]?|terz[oa]|derde|tredje
+             |kolmas|trzeci\w*|t\u0159et\w+|\u0442\u0440\u0435\u0442\w+
+             |\u00fc\u00e7\u00fcnc\u00fc|pangatlo|ikatlo|hirugarren\w*|ketiga)\b
+        """, re.I | re.X)),
+    (-1, re.compile(r"""
+        \bthe\s+(?:last|latter)\b(?!\s+(?:two|three|four|few|couple|\d))
+        | \b(?:letzte[nrs]?|derni\u00e8re?|\u00faltim[oa]|ultim[oa]|laatste
+             |sista|sidste|siste|viimeinen|ostatni\w*|posledn\w+
+             |\u043f\u043e\u0441\u043b\u0435\u0434\u043d\w+
+             |\u03c4\u03b5\u03bb\u03b5\u03c5\u03c4\u03b1\u03af\w+
+             |azken\w*|terakhir)\b""", re.I | re.X)),
+)
 DEICTIC_REMOVE_RE = re.compile(r"""
     \b(?:remov|delet|drop|strik)\w*\s+""" + _DEICTIC_OBJECT + r"""
     | \bget\s+rid\s+of\s+""" + _DEICTIC_OBJECT + r"""
@@ -684,7 +716,9 @@ FOREIGN_REMOVE_RE = re.compile(r"""
          | kustut\w* | alisin | tanggalin | burahin | odstr[a\u00e1]\w*
          | vyma[z\u017e]\w* | smaz\w* | hapus\w* | dihapus | buang\w*
          | t\u00f6r\u00f6l\w* | elt\u00e1vol\u00edt\w* | suprimi\w* | poist\w*
-         | [s\u0219\u015f]ter[gs]\w*)\b
+         | [s\u0219\u015f]ter[gs]\w*
+    # Basque: remove, delete
+         | kendu | kentz\w* | ezabatu | ezaba\w*)\b
     # Thai: delete, take out; Persian: delete
     | \u0e25\u0e1a | \u0e40\u0e2d\u0e32\u0e2d\u0e2d\u0e01 | \u062d\u0630\u0641
     """, re.I | re.X)

@@ -87,6 +87,9 @@ def _pointed_at(masked, statements):
     if masked.rstrip().endswith(':'):
         # ("I'd drop the message check:" introduces the code after it.)
         return []
+    ordinal = _ordinal(masked, statements)
+    if ordinal is not None:
+        return ordinal
     found = lexicon.DEICTIC_REMOVE_RE.search(masked)
     if found is not None:
         return [] if lexicon.NEGATED_REMOVE_RE.search(
@@ -98,6 +101,25 @@ def _pointed_at(masked, statements):
             not lexicon.FOREIGN_LINES_RE.search(masked):
         return statements
     return []
+
+
+def _ordinal(masked, statements):
+    """"The second one can go": that statement of the quotation, or None.
+
+    One ordinal word (see :data:`lexicon.ORDINAL_RES`), a removal asked
+    for (any language, not negated) and a quotation of two statements or
+    more; [] when the ordinal points past the quotation, None when the
+    sentence has no single ordinal.
+    """
+    found = [index for index, regex in lexicon.ORDINAL_RES
+             if regex.search(masked)]
+    if len(found) != 1 or len(statements) < 2 or \
+            words.removal_asked(masked, passive=True) is None:
+        return None
+    index = found[0]
+    if not -len(statements) <= index < len(statements):
+        return []
+    return [statements[index]]
 
 
 def _names(name, statement):

@@ -161,20 +161,26 @@ def _subject_run(tokens, j):
 def _before_parenthetical(tokens, j):
     """The index before a short parenthetical without code ending at ``j``.
 
-    "(line 55)", "(L55)", "(lines 98-99)": ``j`` itself when the token
-    there is not a closing parenthesis of such an aside.
+    "(line 55)", "(L55)", "(lines 98-99)", and a longer one that adds to
+    the subject ("(and the three comment lines above it)"): ``j`` itself
+    when the token there is not a closing parenthesis of such an aside.
     """
     if j < 0 or tokens[j][:2] != ('punct', ')'):
         return j
     k = j - 1
-    while k >= 0 and j - k <= 6:
+    while k >= 0 and j - k <= 10:
         kind, value = tokens[k][:2]
         if kind == 'code' or (kind == 'punct' and value == ')'):
             return j
         if kind == 'punct' and value == '(':
-            return k - 1
+            adds = k + 1 < j and tokens[k + 1][:2] in _ADDING
+            return k - 1 if j - k <= 6 or adds else j
         k -= 1
     return j
+
+
+_ADDING = frozenset(('word', w) for w in ('and', 'plus', 'with', 'along',
+                                          'including'))
 
 
 def _subject_before(tokens, j):
@@ -213,7 +219,8 @@ def removed_codes(sentence_masked):
     """Code span indexes a sentence asks to remove."""
     tokens = _tokens(sentence_masked)
     verbs = [i for i, t in enumerate(tokens)
-             if t[0] == 'word' and t[1] in lexicon.REMOVE_WORDS]
+             if t[0] == 'word' and t[1] in lexicon.REMOVE_WORDS or
+             _modal_go(tokens, i)]
     if not verbs:
         return []
     found = list(unused_names(sentence_masked))
@@ -223,6 +230,29 @@ def removed_codes(sentence_masked):
         else:
             found.extend(_passive_subjects(tokens, i))
     return list(dict.fromkeys(found))
+
+
+_GO_ADVERBS = frozenset(('just', 'safely', 'simply', 'also', 'probably',
+                         'now', 'then', 'easily'))
+
+
+def _modal_go(tokens, i):
+    """Whether token ``i`` is the "go" of "`x` can go" (a removal).
+
+    A modal right before it (an adverb may stand between) and nothing
+    after it but punctuation or "away": not "it can go wrong", "we could
+    go with `x`", "`x` can't go".
+    """
+    if tokens[i] != ('word', 'go', tokens[i][2]):
+        return False
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if after is not None and after[0] != 'punct' and after[1] != 'away':
+        return False
+    j = i - 1
+    if j >= 0 and tokens[j][0] == 'word' and tokens[j][1] in _GO_ADVERBS:
+        j -= 1
+    return j >= 0 and tokens[j][0] == 'word' and \
+        tokens[j][1] in lexicon.MODALS
 
 
 def _imperative_objects(tokens, i):

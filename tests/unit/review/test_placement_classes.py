@@ -583,3 +583,70 @@ class TestHeldout16Classes(_Prepared):
             '        self.assertFlavorMatchesUsage(source_rp_uuid)\n```\n')
         self.assertIsNone(proposed)
         self.assertIn('no anchor', report.changes[0].reason)
+
+
+class TestHeldout17Classes(_Prepared):
+    """Removals heldout17 showed unread (stop 29)."""
+
+    QUOTED = ('```python\n'
+              "        migration = self._wait_for_migration_status(server, "
+              "['error'])\n"
+              "        self.assertEqual('error', migration['status'])\n"
+              '```\n\n')
+
+    def test_a_passive_request_before_the_quoted_lines(self):
+        block = ('\n\n```python\n'
+                 '        source_rp_usages = self._get_provider_usages('
+                 'source_rp_uuid)\n'
+                 "        no_usage = {'VCPU': 0, 'MEMORY_MB': 0, "
+                 "'DISK_GB': 0}\n"
+                 '        self.assertEqual(no_usage, source_rp_usages)\n'
+                 '```\n')
+        for intro in ('These lines can be removed:',
+                      'The following lines can be deleted:',
+                      'These lines are redundant and can be removed:'):
+            report, proposed = self.prepare('Review.\n\n' + intro + block)
+            removed, added = self.delta(proposed)
+            self.assertIn('self.assertEqual(no_usage, source_rp_usages)',
+                          removed, intro)
+            self.assertEqual([], added, intro)
+        # Told, not asked: nothing goes.
+        report, proposed = self.prepare(
+            'Review.\n\nThese lines were removed upstream:' + block)
+        self.assertIsNone(proposed)
+
+    def test_a_statement_that_can_go(self):
+        host = "self.assertEqual(dest_host, server['OS-EXT-SRV-ATTR:host'])"
+        for sentence in (
+                'So the `%s` line can go.',
+                'So the `%s` line (and the three comment lines above it) '
+                'can go \u2014 drop it.',
+                'The `%s` line (and the comment above it) can be removed.'):
+            report, proposed = self.prepare(
+                'Review.\n\n' + sentence % host + '\n')
+            removed, added = self.delta(proposed)
+            # (The comment above the statement goes with it.)
+            self.assertEqual(host, removed[-1], sentence)
+            self.assertEqual([], added, sentence)
+        # "can go wrong", "can't go": no removal.
+        for sentence in ('Without `%s` the test can go wrong.',
+                         'I think `%s` cannot go.'):
+            report, proposed = self.prepare(
+                'Review.\n\n' + sentence % host + '\n')
+            self.assertIsNone(proposed, sentence)
+
+    def test_an_ordinal_points_into_the_quotation(self):
+        status = "self.assertEqual('error', migration['status'])"
+        for sentence in ('The second one can be removed.',
+                         'Bigarrena kendu daiteke.',
+                         'Yung pangalawa pwede nang tanggalin.',
+                         'The latter is redundant; drop it.'):
+            report, proposed = self.prepare(
+                'Review.\n\n' + self.QUOTED + sentence + '\n')
+            removed, added = self.delta(proposed)
+            self.assertEqual([status], removed, sentence)
+        # No ordinal: the quotation as a whole; two ordinals: neither.
+        report, proposed = self.prepare(
+            'Review.\n\n' + self.QUOTED +
+            'The first or the second could be removed.\n')
+        self.assertIsNone(proposed)
