@@ -650,3 +650,25 @@ class TestHeldout17Classes(_Prepared):
             'Review.\n\n' + self.QUOTED +
             'The first or the second could be removed.\n')
         self.assertIsNone(proposed)
+
+    def test_another_assertion_on_another_object_is_no_new_form(self):
+        # h17_24: recreate's assertEqual(no_usage, dest_rp_usages) offered
+        # as assertDictEqual took line 94's place (source_rp_usages) by
+        # likeness, and the test broke on a name ours never binds.
+        report, proposed = self.prepare(
+            'Line 79: nit, assertDictEqual prints a diff:\n\n'
+            '    self.assertDictEqual(no_usage, dest_rp_usages)\n',
+            suffix='.txt')
+        self.assertIsNone(proposed)
+        self.assertEqual('unverified', report.verdict, report.reason)
+        # The same arguments: the new form of line 94.
+        report, proposed = self.prepare(
+            'Nit: the dict assertion prints a per-key diff:\n\n'
+            '```python\n'
+            '        self.assertDictEqual(no_usage, source_rp_usages)\n'
+            '```\n')
+        removed, added = self.delta(proposed)
+        self.assertEqual(['self.assertEqual(no_usage, source_rp_usages)'],
+                         removed)
+        self.assertEqual(['self.assertDictEqual(no_usage, source_rp_usages)'],
+                         added)
