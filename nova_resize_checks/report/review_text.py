@@ -65,33 +65,49 @@ def _runs(review):
 
 def _deciding(review):
     """The runs or findings that decided the verdict."""
-    proposed = review.get('proposed', {})
-    verdict = review['verdict']
-    lines = []
-    if verdict == 'breaks' and 'real' in proposed:
-        lines.append('evidence: ' + _result_line('real', proposed['real']))
-    elif verdict == 'weakens':
-        for variant, result in proposed.items():
-            if variant != 'real' and result['outcome'] == 'pass' and \
-                    not result.get('known'):
-                lines.append('evidence: ' + _result_line(variant, result))
-    elif verdict == 'unsafe':
-        refused = [(v, r) for v, r in _runs(review)
-                   if r['outcome'] == 'refused']
-        for variant, result in refused[:1]:
-            lines.append('evidence: ' + _result_line(variant, result))
-        if not refused:
-            for finding in [f for f in review.get('findings', [])
-                            if f['kind'] == 'unsafe-code'][:3]:
-                lines.append('evidence: %s' % safe.line(finding['message']))
-    elif verdict == 'ok' and proposed:
-        ran = [v for v, r in proposed.items() if v != 'real' and
-               r['outcome'] == 'fail']
-        known = [v for v, r in proposed.items() if r.get('known')]
-        lines.append('evidence: passes against real nova; fails against '
-                     '%d mutant(s) (%d known without running)'
-                     % (len(ran), len(known)))
-    return lines
+    evidence = _EVIDENCE.get(review['verdict'])
+    if evidence is None:
+        return []
+    return ['evidence: ' + line
+            for line in evidence(review, review.get('proposed', {}))]
+
+
+def _breaks_evidence(review, proposed):
+    if 'real' in proposed:
+        return [_result_line('real', proposed['real'])]
+    return []
+
+
+def _weakens_evidence(review, proposed):
+    return [_result_line(variant, result)
+            for variant, result in proposed.items()
+            if variant != 'real' and result['outcome'] == 'pass' and
+            not result.get('known')]
+
+
+def _unsafe_evidence(review, proposed):
+    refused = [(v, r) for v, r in _runs(review)
+               if r['outcome'] == 'refused']
+    if refused:
+        return [_result_line(*refused[0])]
+    return [safe.line(finding['message'])
+            for finding in review.get('findings', [])
+            if finding['kind'] == 'unsafe-code'][:3]
+
+
+def _ok_evidence(review, proposed):
+    if not proposed:
+        return []
+    ran = [v for v, r in proposed.items() if v != 'real' and
+           r['outcome'] == 'fail']
+    known = [v for v, r in proposed.items() if r.get('known')]
+    return ['passes against real nova; fails against %d mutant(s) (%d '
+            'known without running)' % (len(ran), len(known))]
+
+
+# What decides each verdict, shown as its evidence lines.
+_EVIDENCE = {'breaks': _breaks_evidence, 'weakens': _weakens_evidence,
+             'unsafe': _unsafe_evidence, 'ok': _ok_evidence}
 
 
 def _unread(review):

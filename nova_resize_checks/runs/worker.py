@@ -429,23 +429,8 @@ def _kernel_word(returncode, timed_out, flooded, bound):
     return None
 
 
-def reporter_main():
-    """The reporter: runs no review code; see the module docstring."""
-    _close_inherited()
-    out = _results_channel()
-    job = _take_stdin()
-    from nova_resize_checks.runs import guard
-    from nova_resize_checks.runs import protocol
-
-    if not job.get('unconfined'):
-        guard.drop_identity()
-        guard.undumpable()
-    writer = protocol.Writer(out)
-    variant = job['variant']
-    bound = float(job['timeout'] or 0) + float(job.get('startup', 60))
-    child_job = {key: job.get(key) for key in (
-        'module', 'file', 'overlay', 'timeout', 'unconfined')}
-    start = time.monotonic()
+def _start_test_process(child_job, variant):
+    """The test process, given its job on stdin, its variant on a pipe."""
     variant_read, variant_write = os.pipe()
     proc = subprocess.Popen(
         [sys.executable, '-m', 'nova_resize_checks.runs.worker', '--test',
@@ -464,6 +449,27 @@ def reporter_main():
         proc.stdin.close()
     except OSError:
         pass
+    return proc
+
+
+def reporter_main():
+    """The reporter: runs no review code; see the module docstring."""
+    _close_inherited()
+    out = _results_channel()
+    job = _take_stdin()
+    from nova_resize_checks.runs import guard
+    from nova_resize_checks.runs import protocol
+
+    if not job.get('unconfined'):
+        guard.drop_identity()
+        guard.undumpable()
+    writer = protocol.Writer(out)
+    variant = job['variant']
+    bound = float(job['timeout'] or 0) + float(job.get('startup', 60))
+    child_job = {key: job.get(key) for key in (
+        'module', 'file', 'overlay', 'timeout', 'unconfined')}
+    start = time.monotonic()
+    proc = _start_test_process(child_job, variant)
     writer.variant_started(variant)
     data, timed_out, flooded = _collect(proc, bound + KILL_GRACE)
     if timed_out or flooded:

@@ -194,7 +194,8 @@ class TestVariantDelivery(testtools.TestCase):
     def test_the_job_on_stdin_carries_no_variant(self):
         source = inspect.getsource(worker.reporter_main)
         self.assertNotIn("child_job['variant']", source)
-        self.assertIn('pass_fds=(variant_read,)', source)
+        self.assertIn('pass_fds=(variant_read,)',
+                      inspect.getsource(worker._start_test_process))
 
 
 class TestBudget(testtools.TestCase):
