@@ -493,12 +493,13 @@ def by_author(reviews):
 def _author_label(author, taken):
     """How ``author`` is shown after ``@``: one label per author.
 
-    A comment with no author is ``(no author)``; backslashes and control
-    characters are escaped, so that ``x<newline>`` and ``x\\n`` differ; a
-    label already taken in the same file gets ``#2``, ``#3``... (round
-    10: two authors must never share a review's name and id).
+    A comment with no author (or an empty one) is ``(no author)``;
+    backslashes and control characters are escaped, so that
+    ``x<newline>`` and ``x\\n`` differ; a label already taken in the same
+    file gets ``#2``, ``#3``... (round 10: two authors must never share a
+    review's name and id).
     """
-    if author is None:
+    if author is None or not str(author).strip():
         label = '(no author)'
     else:
         label = ''.join(

@@ -386,6 +386,7 @@ class TestPrepare(testtools.TestCase):
         # Round 10: no author and an author named "anonymous" shared a
         # name; "x<newline>" and "x\\n" printed alike.
         doc = [{'path': OUR_PATH, 'body': 'a'},
+               {'path': OUR_PATH, 'body': 'e', 'user': {'login': ''}},
                {'path': OUR_PATH, 'body': 'b',
                 'user': {'login': 'anonymous'}},
                {'path': OUR_PATH, 'body': 'c', 'user': {'login': 'x\n'}},
@@ -395,6 +396,13 @@ class TestPrepare(testtools.TestCase):
         paths = [r.path for r in split]
         self.assertEqual(len(paths), len(set(paths)), paths)
         self.assertEqual(4, len(paths))
+        self.assertIn('c.json@(no author)', paths)
+        # An empty name is no author either, and a taken label is not
+        # given twice.
+        taken = set()
+        self.assertEqual(['(no author)', '(no author)#2', 'anonymous'],
+                         [systems._author_label(a, taken)
+                          for a in ('', None, 'anonymous')])
         self.assertIn('c.json@x\\x0a', paths)
         self.assertIn('c.json@x\\\\n', paths)
 
