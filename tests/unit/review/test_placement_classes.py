@@ -672,3 +672,24 @@ class TestHeldout17Classes(_Prepared):
                          removed)
         self.assertEqual(['self.assertDictEqual(no_usage, source_rp_usages)'],
                          added)
+
+    def test_a_suggestion_takes_the_place_of_the_quotation_before_it(self):
+        # h17_20: the comment's place is in the quotation's header, the
+        # suggestion block comes after a paragraph of prose.
+        report, proposed = self.prepare(
+            '> **tests/functional/test_bug_1825537.py**, line 56\n>\n'
+            '> ```python\n'
+            ">         server = self._wait_for_state_change(server, 'ERROR')\n"
+            '> ```\n\n'
+            'Wait for the host as well, the helper retries until both '
+            'hold.\n\n'
+            '```suggestion\n'
+            '        server = self._wait_for_server_parameter(\n'
+            "            server, {'status': 'ERROR', "
+            "'OS-EXT-SRV-ATTR:host': dest_host})\n"
+            '```\n')
+        removed, added = self.delta(proposed)
+        self.assertEqual(
+            ["server = self._wait_for_state_change(server, 'ERROR')"],
+            removed)
+        self.assertEqual(2, len(added))
