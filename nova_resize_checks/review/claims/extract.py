@@ -183,11 +183,14 @@ def _code_changes(blocks, refs, refs_norm, nova_norm, test_source,
                                   test_source, following,
                                   refs, nova_norm)
         if last_quote is not None and len(made) == 1:
-            # A GitHub suggestion takes the place of the lines its comment
-            # is on, which the quotation before it shows.
+            # "Replace the last assertion with:" names one statement of the
+            # quotation; a GitHub suggestion takes the place of the lines
+            # its comment is on, which the quotation before it shows.
+            named = fixes.ordinal_rewrite(blocks[last_quote], made[0],
+                                          intro[1])
             made = [fixes.rewrite_of_quotation(
-                blocks[last_quote], made[0], test_source,
-                fixes.joined(blocks, last_quote, k) or
+                blocks[last_quote], named or made[0], test_source,
+                named is not None or fixes.joined(blocks, last_quote, k) or
                 (block.info or '').split()[:1] == ['suggestion'])]
         last_quote = k if not made and quotes.is_quotation(
             block.text, refs_norm) else None

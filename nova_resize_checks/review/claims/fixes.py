@@ -465,6 +465,41 @@ def joined(blocks, q, k):
                 lexicon.WITH_BETWEEN_RE.match(between[0].text.strip()))
 
 
+# "Replace the last assertion with:", "swap the second one for this:":
+# an ordinal (lexicon.ORDINAL_RES) names a statement of the quotation
+# before, and the block after the sentence takes its place.
+_REPLACE_ORDINAL_RE = re.compile(
+    r'\b(?:replace|swap|change)\b[^.!?]{0,60}\b(?:with|for|to)\b'
+    r'[^.!?]{0,20}:?\s*$', re.I)
+
+
+def ordinal_rewrite(quote, change, last_sentence):
+    """The quotation with its Nth statement replaced by ``change``'s code.
+
+    For "Replace the last assertion with: <block>" after a quotation of two
+    statements or more: a snippet of the whole quotation, ready for
+    :func:`rewrite_of_quotation` (``joined``); None when the sentence names
+    no single statement of it.
+    """
+    if change.kind != model.TEST_SNIPPET or change.partial or \
+            not _REPLACE_ORDINAL_RE.search(last_sentence or ''):
+        return None
+    found = [index for index, regex in lexicon.ORDINAL_RES
+             if regex.search(last_sentence)]
+    text = textwrap.dedent(quote.text).strip('\n')
+    tree = texts.parse_python(text)
+    if len(found) != 1 or tree is None or len(tree.body) < 2 or \
+            not -len(tree.body) <= found[0] < len(tree.body):
+        return None
+    statement = tree.body[found[0]]
+    lines = text.split('\n')
+    new = textwrap.indent(textwrap.dedent(change.code).strip('\n'),
+                          ' ' * statement.col_offset).split('\n')
+    code = '\n'.join(lines[:statement.lineno - 1] + new +
+                     lines[statement.end_lineno:]) + '\n'
+    return dataclasses.replace(change, code=code)
+
+
 def rewrite_of_quotation(quote, change, test_source, joined=False):
     """A snippet that rewrites the block the review quoted just before.
 

@@ -693,3 +693,28 @@ class TestHeldout17Classes(_Prepared):
             ["server = self._wait_for_state_change(server, 'ERROR')"],
             removed)
         self.assertEqual(2, len(added))
+
+    def test_replace_the_nth_statement_of_the_quotation(self):
+        # h17_36: "Replace the last assertion with:" after a quotation of
+        # the migration consumer's lines.
+        quoted = ('```python\n'
+                  '        migration_uuid = '
+                  "self.get_migration_uuid_for_instance(server['id'])\n"
+                  '        self.assertEqual(\n'
+                  '            {}, self._get_allocations_by_server_uuid('
+                  'migration_uuid))\n'
+                  '```\n\n')
+        new = ('```python\n'
+               '        self.assertFlavorMatchesAllocation(\n'
+               '            self.flavor1, migration_uuid, source_rp_uuid)\n'
+               '```\n')
+        report, proposed = self.prepare(
+            'Review.\n\n' + quoted + 'The consumer keeps the old flavor. '
+            'Replace the last assertion with:\n\n' + new)
+        removed, added = self.delta(proposed)
+        self.assertEqual(['self.assertEqual(',
+                          '{}, self._get_allocations_by_server_uuid('
+                          'migration_uuid))'], removed)
+        self.assertEqual(['self.assertFlavorMatchesAllocation(',
+                          'self.flavor1, migration_uuid, source_rp_uuid)'],
+                         added)
