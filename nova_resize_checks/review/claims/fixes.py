@@ -484,14 +484,13 @@ def ordinal_rewrite(quote, change, last_sentence):
     if change.kind != model.TEST_SNIPPET or change.partial or \
             not _REPLACE_ORDINAL_RE.search(last_sentence or ''):
         return None
-    found = [index for index, regex in lexicon.ORDINAL_RES
-             if regex.search(last_sentence)]
+    index = words.ordinal(last_sentence)
     text = textwrap.dedent(quote.text).strip('\n')
     tree = texts.parse_python(text)
-    if len(found) != 1 or tree is None or len(tree.body) < 2 or \
-            not -len(tree.body) <= found[0] < len(tree.body):
+    if index is None or tree is None or len(tree.body) < 2 or \
+            not -len(tree.body) <= index < len(tree.body):
         return None
-    statement = tree.body[found[0]]
+    statement = tree.body[index]
     lines = text.split('\n')
     new = textwrap.indent(textwrap.dedent(change.code).strip('\n'),
                           ' ' * statement.col_offset).split('\n')

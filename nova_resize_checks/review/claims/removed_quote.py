@@ -111,12 +111,10 @@ def _ordinal(masked, statements):
     more; [] when the ordinal points past the quotation, None when the
     sentence has no single ordinal.
     """
-    found = [index for index, regex in lexicon.ORDINAL_RES
-             if regex.search(masked)]
-    if len(found) != 1 or len(statements) < 2 or \
+    index = words.ordinal(masked)
+    if index is None or len(statements) < 2 or \
             words.removal_asked(masked, passive=True) is None:
         return None
-    index = found[0]
     if not -len(statements) <= index < len(statements):
         return []
     return [statements[index]]

@@ -215,6 +215,18 @@ _BEFORE_REMOVE_VERB = frozenset((
     'probably', 'then', 'and', 'entirely', 'completely', 'now'))
 
 
+def ordinal(sentence):
+    """The one statement an ordinal in ``sentence`` points at, or None.
+
+    0 for "the first", 1 for "the second", -1 for "the last" (see
+    :data:`lexicon.ORDINAL_RES`); None when the sentence has none, or
+    ordinals of two places.
+    """
+    found = [index for index, regex in lexicon.ORDINAL_RES
+             if regex.search(sentence)]
+    return found[0] if len(found) == 1 else None
+
+
 def removed_codes(sentence_masked):
     """Code span indexes a sentence asks to remove."""
     tokens = _tokens(sentence_masked)
