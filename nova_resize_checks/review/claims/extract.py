@@ -29,6 +29,7 @@ from nova_resize_checks.review.claims import likeness
 from nova_resize_checks.review.claims import nova_listing
 from nova_resize_checks.review.claims import removed_quote
 from nova_resize_checks.review.claims import renaming
+from nova_resize_checks.review.claims import rewrites
 from nova_resize_checks.review.claims import rules
 from nova_resize_checks.review import model
 from nova_resize_checks.review.read import prose
@@ -186,11 +187,11 @@ def _code_changes(blocks, refs, refs_norm, nova_norm, test_source,
             # "Replace the last assertion with:" names one statement of the
             # quotation; a GitHub suggestion takes the place of the lines
             # its comment is on, which the quotation before it shows.
-            named = fixes.ordinal_rewrite(blocks[last_quote], made[0],
-                                          intro[1])
-            made = [fixes.rewrite_of_quotation(
+            named = rewrites.ordinal_rewrite(blocks[last_quote], made[0],
+                                             intro[1])
+            made = [rewrites.rewrite_of_quotation(
                 blocks[last_quote], named or made[0], test_source,
-                named is not None or fixes.joined(blocks, last_quote, k) or
+                named is not None or rewrites.joined(blocks, last_quote, k) or
                 (block.info or '').split()[:1] == ['suggestion'])]
         last_quote = k if not made and quotes.is_quotation(
             block.text, refs_norm) else None
