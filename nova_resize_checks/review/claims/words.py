@@ -255,7 +255,7 @@ def _modal_go(tokens, i):
     after it but punctuation or "away": not "it can go wrong", "we could
     go with `x`", "`x` can't go".
     """
-    if tokens[i] != ('word', 'go', tokens[i][2]):
+    if tokens[i][:2] != ('word', 'go'):
         return False
     after = tokens[i + 1] if i + 1 < len(tokens) else None
     if after is not None and after[0] != 'punct' and after[1] != 'away':

@@ -38,6 +38,7 @@ import re
 import typing
 
 from nova_resize_checks import inputs
+from nova_resize_checks.report import safe
 from nova_resize_checks.review.read import container
 
 GERRIT = 'gerrit'
@@ -493,19 +494,16 @@ def by_author(reviews):
 def _author_label(author, taken):
     """How ``author`` is shown after ``@``: one label per author.
 
-    A comment with no author (or an empty one) is ``(no author)``;
-    backslashes and control characters are escaped, so that
-    ``x<newline>`` and ``x\\n`` differ; a label already taken in the same
-    file gets ``#2``, ``#3``... (round 10: two authors must never share a
-    review's name and id).
+    A comment with no author (or an empty one) is ``(no author)``; a name
+    is escaped as a path is (:func:`report.safe.path`, injective:
+    ``x<newline>`` and ``x\\n`` differ); a label already taken in the
+    same file gets ``#2``, ``#3``... (round 10: two authors must never
+    share a review's name and id).
     """
     if author is None or not str(author).strip():
         label = '(no author)'
     else:
-        label = ''.join(
-            '\\\\' if ch == '\\' else
-            '\\x%02x' % ord(ch) if ord(ch) < 32 or ord(ch) == 127 else ch
-            for ch in str(author))
+        label = safe.path(str(author))
     unique, number = label, 1
     while unique in taken:
         number += 1

@@ -403,7 +403,7 @@ class TestPrepare(testtools.TestCase):
         self.assertEqual(['(no author)', '(no author)#2', 'anonymous'],
                          [systems._author_label(a, taken)
                           for a in ('', None, 'anonymous')])
-        self.assertIn('c.json@x\\x0a', paths)
+        self.assertIn('c.json@x\\n', paths)
         self.assertIn('c.json@x\\\\n', paths)
 
     def test_digits_int_cannot_read_are_no_line(self):
