@@ -630,7 +630,59 @@ FOREIGN_REQUEST_RE = re.compile(r"""
       | h\u00e3y | vui\s+l\u00f2ng | \u0111\u1ec1\s+ngh\u1ecb
       | (?:n\u00ean|c\u1ea7n)\s+
         (?:thay|x\u00f3a|xo\u00e1|th\u00eam|b\u1ecf|\u0111\u1ed5i)
+      # Norwegian and Danish: should, please, I suggest, replace, add
+      | b\u00f8r | burde | vennligst | venligst | foresl\u00e5r
+      | erstatt\w* | erstat | legg\s+til | tilf\u00f8j\w*
+      # Greek: must, please, I suggest, replace
+      | \u03c0\u03c1\u03ad\u03c0\u03b5\u03b9
+      | \u03c0\u03b1\u03c1\u03b1\u03ba\u03b1\u03bb\u03ce
+      | \u03c0\u03c1\u03bf\u03c4\u03b5\u03af\u03bd\u03c9
+      | \u03b1\u03bd\u03c4\u03b9\u03ba\u03b1\u03c4\u03b1\u03c3\u03c4\w*
+      # Hungarian: should, please, I suggest, replace, add
+      | kellene | k\u00e9rem | javaslom | cser\u00e9l\w* | adja\s+hozz\u00e1
+      # Croatian, Serbian and Bosnian (Latin and Cyrillic), Slovenian,
+      # Slovak, Bulgarian: should, please, I suggest, replace
+      | trebal[oa]\s+bi | trebao\s+bi | treba | molim | predla\u017eem
+      | promijen\w* | promen\w*
+      | zamijen\w* | zamen\w* | bi\s+moral\w* | prosim | predlagam
+      | zamenjaj\w* | mal[ao]?\s+by | navrhujem | nahra\u010f\w*
+      | \u0442\u0440\u0435\u0431\u0430\u043b\u043e | \u043c\u043e\u043b\u0438\u043c
+      | \u043f\u0440\u0435\u0434\u043b\u0430\u0436\u0435\u043c
+      | \u0442\u0440\u044f\u0431\u0432\u0430 | \u043c\u043e\u043b\u044f
+      | \u043f\u0440\u0435\u0434\u043b\u0430\u0433\u0430\u043c
+      # Lithuanian, Latvian, Estonian: should, please, I suggest, replace
+      | tur\u0117t\u0173 | reik\u0117t\u0173 | pra\u0161om\w* | si\u016blau
+      | pakeisk\w* | vajadz\u0113tu | l\u016bdzu | iesaku | aizst\u0101j\w*
+      | palun | soovitan | asenda\w*
+      # Catalan, Galician, Basque: should, please, I suggest, replace, add
+      | hauria | caldria | si\s+us\s+plau | proposo | suggereixo
+      | afegi\w* | engad\w* | beharko\s+litzateke | mesedez | ordezk\w*
+      | gehitu
+      # Welsh: should, please, suggestion, put in place of, add, delete
+      | dylai | dylid | dylech | os\s+gwelwch\s+yn\s+dda | awgrym\w*
+      | yn\s+lle | ychwaneg\w* | dileu
+      # Albanian: must, it would be good, please, I propose, replace, add,
+      # remove
+      | duhet | do\s+t\u00eb\s+ishte\s+mir\u00eb | ju\s+lutem | propozoj
+      | sugjeroj | z\u00ebvend\u00ebso\w* | shtoni | hiqni
+      # Icelandic, Afrikaans: should, please, I propose, replace, remove
+      | \u00e6tti | vinsamlegast | skipta\s+\u00fat | fjarl\u00e6g\w*
+      | behoort | asseblief | stel\s+voor | verwyder\w*
+      # Swahili, Malay, Tagalog: should, please, I suggest, replace, remove
+      | inapaswa | inafaa | tafadhali | napendekeza | ondoa | badilisha
+      | ongeza | sila | sepatutnya | patut | cadang\w* | tukar\w*
+      | pakiusap | palitan | iminumungkahi | idagdag
     )\b
+    # Hebrew: one has to <verb> (not "he has": a pronoun suffix), it is
+    # worth; Persian and Urdu: must, please, suggestion; Thai: should,
+    # please, recommend; Bengali: should, please
+    | \u05d9\u05e9\s+\u05dc(?!(?:\u05d5|\u05d4|\u05e0\u05d5|\u05d4\u05dd
+                               |\u05d4\u05df|\u05da|\u05db\u05dd|\u05d9)\b)\w{2,}
+    | \u05db\u05d3\u05d0\u05d9
+    | \u0628\u0627\u06cc\u062f | \u0644\u0637\u0641\u0627
+    | \u067e\u06cc\u0634\u0646\u0647\u0627\u062f | \u0686\u0627\u06c1\u06cc\u06d2
+    | \u0e04\u0e27\u0e23 | \u0e01\u0e23\u0e38\u0e13\u0e32 | \u0e41\u0e19\u0e30\u0e19\u0e33
+    | \u0989\u099a\u09bf\u09a4 | \u0985\u09a8\u09c1\u0997\u09cd\u09b0\u09b9
     # Hindi: please, should; Arabic: must, should, please, I suggest
     | \u0915\u0943\u092a\u092f\u093e | \u091a\u093e\u0939\u093f\u090f
     | \u064a\u062c\u0628 | \u064a\u0646\u0628\u063a\u064a
@@ -680,7 +732,16 @@ FOREIGN_ADD_RE = re.compile(r"""
       # Ukrainian, Hebrew
       | th\u00eam | l\u00e4gg\w*\s+till | ekle\w* | p\u0159idej\w*
       | tambah\w* | ad\u0103ug\w* | \u0434\u043e\u0434\u0430\w*
-      | \u05d4\u05d5\u05e1\u05e3 | \u05dc\u05d4\u05d5\u05e1\u05d9\u05e3)\b
+      | \u05d4\u05d5\u05e1\u05e3 | \u05dc\u05d4\u05d5\u05e1\u05d9\u05e3
+      # Norwegian and Danish, Greek, Hungarian, Slovak, Lithuanian,
+      # Latvian, Catalan, Galician, Basque, Welsh, Albanian, Icelandic,
+      # Swahili, Tagalog
+      | legg\w*\s+til | tilf\u00f8\w* | \u03c0\u03c1\u03bf\u03c3\u03b8\w*
+      | hozz\u00e1ad\w* | adja\s+hozz\u00e1 | pridaj\w* | prid\u0117\w*
+      | pievieno\w* | afegi\w* | engad\w* | gehitu | ychwaneg\w*
+      | shto\w* | b\u00e6t\w*\s+vi\u00f0 | ongeza | idagdag)\b
+    # Thai, Persian, Bengali: add
+    | \u0e40\u0e1e\u0e34\u0e48\u0e21 | \u0627\u0636\u0627\u0641\u0647 | \u09af\u09cb\u0997
     | \u6dfb\u52a0 | \u589e\u52a0 | \u52a0\u4e0a | \u8ffd\u52a0 | \ucd94\uac00
     # Hindi: add (jodein); Arabic: add
     | \u091c\u094b\u0921\u093c | \u0623\u0636\u0641
@@ -718,7 +779,15 @@ FOREIGN_REMOVE_RE = re.compile(r"""
          | t\u00f6r\u00f6l\w* | elt\u00e1vol\u00edt\w* | suprimi\w* | poist\w*
          | [s\u0219\u015f]ter[gs]\w*
     # Basque: remove, delete
-         | kendu | kentz\w* | ezabatu | ezaba\w*)\b
+         | kendu | kentz\w* | ezabatu | ezaba\w*
+    # Welsh, Albanian, Icelandic, Latvian, Swahili, Afrikaans, Bulgarian
+    # and Serbian (Cyrillic): remove, delete
+         | dileu | tynnu | hiq\w* | fshi\w* | fjarl\u00e6g\w* | ey\u00f0\w*
+         | no\u0146em\w* | dz\u0113s\w* | ondoa | futa | verwyder\w*
+         | \u043f\u0440\u0435\u043c\u0430\u0445\u043d\w* | \u0438\u0437\u0442\u0440\u0438\w*
+         | \u0443\u043a\u043b\u043e\u043d\w* | \u043e\u0431\u0440\u0438\u0448\w*)\b
+    # Bengali: remove, erase
+    | \u09b8\u09b0\u09be\u09a8 | \u09ae\u09c1\u099b\u09c7
     # Thai: delete, take out; Persian: delete
     | \u0e25\u0e1a | \u0e40\u0e2d\u0e32\u0e2d\u0e2d\u0e01 | \u062d\u0630\u0641
     """, re.I | re.X)
@@ -731,7 +800,9 @@ FOREIGN_NEGATION_RE = re.compile(r"""
     | \ud558\uc9c0\s*\ub9c8
     | \b(?:ne | n' | pas | no | nicht | kein\w* | n\u00e3o | non
          | \u043d\u0435 | never | not | ikke | ei | nem | tidak | jangan
-         | \u00e4l\u00e4 | \u03b4\u03b5\u03bd | \u03bc\u03b7\u03bd)\b
+         | \u00e4l\u00e4 | \u03b4\u03b5\u03bd | \u03bc\u03b7\u03bd
+    # Polish and Afrikaans, Albanian, Icelandic, Welsh, Tagalog
+         | nie | nuk | mos | ekki | ddim | peidiwch | huwag)\b
     # Thai: not, don't
     | \u0e44\u0e21\u0e48 | \u0e2d\u0e22\u0e48\u0e32
     """, re.I | re.X)
@@ -1006,7 +1077,15 @@ _FOREIGN_LINE_WORDS = r"""
      | \u0e1a\u0e23\u0e23\u0e17\u0e31\u0e14 | \bbaris\b
      | \bsor(?:ok|a|ban|t|okat)?\b
      | \bl[i\u00ed]ni(?:a|es)\b | \u062e\u0637(?:\u0648\u0637)?\b | \brivi\w*
-     | \br[\u00e2a]nd\w*)"""
+     | \br[\u00e2a]nd\w*
+     # Welsh, Albanian, Icelandic, Latvian, Lithuanian, Slovenian,
+     # Bulgarian and Serbian (Cyrillic), Swahili, Basque, Afrikaans,
+     # Galician, Bengali
+     | \bllinell\w* | \brresht\w* | \bl\u00edn(?:a|u|ur|um|unni)\b
+     | \brind(?:a|as|u|\u0101|\u0101s)\b | \beilut\w* | \bvrstic\w*
+     | \b\u0440\u0435\u0434(?:\u0430|\u043e\u0432\u0435|\u043e\u0432\u0438)?\b
+     | \bm(?:i)?stari\b | \blerro\w* | \bre\u00ebl\w* | \bli\u00f1a\w*
+     | \u09b2\u09be\u0987\u09a8)"""
 # "these two lines" in another language: the line word with no number.
 FOREIGN_LINE_WORD_RE = re.compile(_FOREIGN_LINE_WORDS, re.I | re.X)
 FOREIGN_LINES_RE = re.compile(_FOREIGN_LINE_WORDS + r"""

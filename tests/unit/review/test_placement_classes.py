@@ -718,3 +718,57 @@ class TestHeldout17Classes(_Prepared):
         self.assertEqual(['self.assertFlavorMatchesAllocation(',
                           'self.flavor1, migration_uuid, source_rp_uuid)'],
                          added)
+
+
+class TestRequestsInMoreLanguages(_Prepared):
+    """Requests and line places in languages the lexicon lacked (stop 30).
+
+    A request with no code is a claim the tool could not read
+    (``unverified``); a description in the same language is not one
+    (``no-fix``); a range named in the language with a block after it is
+    the block's place.
+    """
+
+    def test_a_request_without_code_is_an_unparsed_claim(self):
+        for text in (
+                # Albanian: "the failure message should name the provider"
+                'Mesazhi i d\u00ebshtimit duhet t\u00eb tregoj\u00eb '
+                'ofruesin.',
+                # Hebrew: "one has to increase `max_retries`"
+                '\u05d9\u05e9 \u05dc\u05d4\u05d2\u05d3\u05d9\u05dc '
+                '\u05d0\u05ea `max_retries`.',
+                # Norwegian: "the waits should be longer"
+                'Ventetidene b\u00f8r v\u00e6re lengre.',
+                # Welsh: "the message should name the provider"
+                'Dylai\u2019r neges enwi\u2019r darparwr.',
+                # Swahili: "please make the waits longer"
+                'Tafadhali ongeza muda wa kusubiri.'):
+            report, proposed = self.prepare('Review.\n\n' + text + '\n')
+            self.assertEqual('unverified', report.verdict, text)
+            self.assertIsNone(proposed, text)
+
+    def test_a_description_is_no_claim(self):
+        for text in (
+                # Hebrew "he has a problem" is not "one has to".
+                '\u05d9\u05e9 \u05dc\u05d5 \u05d1\u05e2\u05d9\u05d4.',
+                # Albanian: "the test reproduces the bug well"
+                'Testi e riprodhon mir\u00eb gabimin.'):
+            report, proposed = self.prepare('Review.\n\n' + text + '\n')
+            self.assertEqual('no-fix', report.verdict, text)
+
+    def test_a_range_named_in_welsh_places_the_block(self):
+        # h17_29: "Suggestion: put this in place of lines 84-85:" (ours'
+        # numbering), a usage check for the allocation check.
+        report, proposed = self.prepare(
+            'Awgrym: rhoi hwn yn lle llinellau 84-85:\n\n'
+            '```python\n'
+            '        self.assertEqual(\n'
+            "            self.flavor2['ram'],\n"
+            "            self._get_provider_usages(dest_rp_uuid)"
+            "['MEMORY_MB'])\n"
+            '```\n')
+        removed, added = self.delta(proposed)
+        self.assertEqual(['self.assertFlavorMatchesAllocation(',
+                          "self.flavor2, server['id'], dest_rp_uuid)"],
+                         removed)
+        self.assertEqual(3, len(added))
