@@ -45,6 +45,7 @@ from nova_resize_checks.review.read import diffs
 from nova_resize_checks.review.read import systems
 from nova_resize_checks.review import verdict as verdict_mod
 from nova_resize_checks.review.versions import identify
+from nova_resize_checks.review.versions import line_evidence
 from nova_resize_checks.review.versions import port
 from nova_resize_checks.review.versions import quotes
 from nova_resize_checks.runs import results as runs
@@ -277,14 +278,18 @@ def _claims(report, path, data, context):
     parsed, system = _read(path, data, context)
     report.claims_no_defects = parsed.claims_no_defects
     report.cwe_ids = tuple(parsed.cwe_ids)
-    reviewed = identify.identify(parsed, context.references,
-                                 quotes.named_version(parsed.text))
+    named = quotes.named_version(parsed.text)
+    reviewed = identify.identify(
+        parsed, context.references, named,
+        line_evidence.numbered_version(parsed.text, context.references)
+        if named is None else (None, None))
     if system is not None and system.revisions:
         reviewed = _anchored_version(system, context)
     report.reviewed_version, report.reviewed_why = reviewed.name, reviewed.why
     report.read_notes = list(parsed.notes)
     changes, found = extract.extract(parsed, context.references,
-                                     context.nova_sources)
+                                     context.nova_sources,
+                                     numbering=reviewed.numbering)
     if system is not None:
         report.comments = list(system.anchors)
         changes = list(system.changes) + list(changes)

@@ -45,25 +45,27 @@ Refs = collections.namedtuple(
     'Refs', 'lines reviewed nova_paths test_text named_version')
 
 
-def _refs(parsed, reference_sources):
+def _refs(parsed, reference_sources, numbering=None):
     sources = references.of(reference_sources)
     reviewed = sources.lines.get('reviewed')
     test_text = ' '.join(sources.sources.get('test', '').split())
     return Refs(sources.ordered_lines(), reviewed, tuple(sorted(set(
         lexicon.NOVA_PATH_RE.findall(parsed.text)))), test_text,
-        quotes.named_version(parsed.text))
+        numbering or quotes.named_version(parsed.text))
 
 
-def extract(parsed, reference_sources, nova_sources=None):
+def extract(parsed, reference_sources, nova_sources=None, numbering=None):
     """``(changes, findings)`` for a :class:`~model.ParsedReview`.
 
     ``reference_sources``: versions of the test by name; ``nova_sources``:
-    nova's own files by path, whose quotations propose nothing.
+    nova's own files by path, whose quotations propose nothing;
+    ``numbering``: the known version whose line numbers the review counts
+    (see :func:`.identify.identify`), else the commit it names, if any.
     """
     findings = [model.Finding(model.INPUT_ERROR, e) for e in parsed.errors]
     refs_norm = quotes.normalised_references(reference_sources)
     nova_norm = quotes.normalised_references(nova_sources)
-    refs = _refs(parsed, reference_sources)
+    refs = _refs(parsed, reference_sources, numbering)
     blocks = parsed.blocks
     test_source = (reference_sources or {}).get('test') or ''
     changes, covered = _code_changes(blocks, refs, refs_norm, nova_norm,

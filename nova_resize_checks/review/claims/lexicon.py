@@ -646,7 +646,8 @@ FOREIGN_REQUEST_RE = re.compile(r"""
       | promijen\w* | promen\w*
       | zamijen\w* | zamen\w* | bi\s+moral\w* | prosim | predlagam
       | zamenjaj\w* | mal[ao]?\s+by | navrhujem | nahra\u010f\w*
-      | \u0442\u0440\u0435\u0431\u0430\u043b\u043e | \u043c\u043e\u043b\u0438\u043c
+      | \u0442\u0440\u0435\u0431\u0430\u043b\u043e
+      | \u043c\u043e\u043b\u0438\u043c
       | \u043f\u0440\u0435\u0434\u043b\u0430\u0436\u0435\u043c
       | \u0442\u0440\u044f\u0431\u0432\u0430 | \u043c\u043e\u043b\u044f
       | \u043f\u0440\u0435\u0434\u043b\u0430\u0433\u0430\u043c
@@ -680,8 +681,10 @@ FOREIGN_REQUEST_RE = re.compile(r"""
                                |\u05d4\u05df|\u05da|\u05db\u05dd|\u05d9)\b)\w{2,}
     | \u05db\u05d3\u05d0\u05d9
     | \u0628\u0627\u06cc\u062f | \u0644\u0637\u0641\u0627
-    | \u067e\u06cc\u0634\u0646\u0647\u0627\u062f | \u0686\u0627\u06c1\u06cc\u06d2
-    | \u0e04\u0e27\u0e23 | \u0e01\u0e23\u0e38\u0e13\u0e32 | \u0e41\u0e19\u0e30\u0e19\u0e33
+    | \u067e\u06cc\u0634\u0646\u0647\u0627\u062f
+    | \u0686\u0627\u06c1\u06cc\u06d2
+    | \u0e04\u0e27\u0e23 | \u0e01\u0e23\u0e38\u0e13\u0e32
+    | \u0e41\u0e19\u0e30\u0e19\u0e33
     | \u0989\u099a\u09bf\u09a4 | \u0985\u09a8\u09c1\u0997\u09cd\u09b0\u09b9
     # Hindi: please, should; Arabic: must, should, please, I suggest
     | \u0915\u0943\u092a\u092f\u093e | \u091a\u093e\u0939\u093f\u090f
@@ -741,7 +744,8 @@ FOREIGN_ADD_RE = re.compile(r"""
       | pievieno\w* | afegi\w* | engad\w* | gehitu | ychwaneg\w*
       | shto\w* | b\u00e6t\w*\s+vi\u00f0 | ongeza | idagdag)\b
     # Thai, Persian, Bengali: add
-    | \u0e40\u0e1e\u0e34\u0e48\u0e21 | \u0627\u0636\u0627\u0641\u0647 | \u09af\u09cb\u0997
+    | \u0e40\u0e1e\u0e34\u0e48\u0e21 | \u0627\u0636\u0627\u0641\u0647
+    | \u09af\u09cb\u0997
     | \u6dfb\u52a0 | \u589e\u52a0 | \u52a0\u4e0a | \u8ffd\u52a0 | \ucd94\uac00
     # Hindi: add (jodein); Arabic: add
     | \u091c\u094b\u0921\u093c | \u0623\u0636\u0641
@@ -784,8 +788,10 @@ FOREIGN_REMOVE_RE = re.compile(r"""
     # and Serbian (Cyrillic): remove, delete
          | dileu | tynnu | hiq\w* | fshi\w* | fjarl\u00e6g\w* | ey\u00f0\w*
          | no\u0146em\w* | dz\u0113s\w* | ondoa | futa | verwyder\w*
-         | \u043f\u0440\u0435\u043c\u0430\u0445\u043d\w* | \u0438\u0437\u0442\u0440\u0438\w*
-         | \u0443\u043a\u043b\u043e\u043d\w* | \u043e\u0431\u0440\u0438\u0448\w*)\b
+         | \u043f\u0440\u0435\u043c\u0430\u0445\u043d\w*
+         | \u0438\u0437\u0442\u0440\u0438\w*
+         | \u0443\u043a\u043b\u043e\u043d\w*
+         | \u043e\u0431\u0440\u0438\u0448\w*)\b
     # Bengali: remove, erase
     | \u09b8\u09b0\u09be\u09a8 | \u09ae\u09c1\u099b\u09c7
     # Thai: delete, take out; Persian: delete

@@ -323,13 +323,25 @@ def line_subst_rule(s):
 
 
 def line_remove_rule(s):
-    """"remove line N" and "remove lines N-M"."""
+    """"remove line N" and "remove lines N-M".
+
+    The numbers count the lines of the version the review read: with one
+    known (:func:`.numbering.our_range`), they are carried onto ours, and
+    lines ours does not hold the same way are not removed.
+    """
     for regex in lexicon.LINE_REMOVE_RES:
         for m in regex.finditer(s.masked):
             first = int(m.group('first'))
             end = int(m.group('end') or first)
             if not first <= end <= first + lexicon.MAX_LINE_RANGE:
                 end = first
+            if s.refs.reviewed is not None or s.refs.named_version:
+                ours = numbering.our_range(first, end, s.refs.lines,
+                                           s.refs.reviewed,
+                                           s.refs.named_version)
+                if ours is None:
+                    continue
+                first, end = ours
             for n in range(first, end + 1):
                 s.changes.append(model.change(
                     kind=model.REMOVE, span=s.span, line=n,

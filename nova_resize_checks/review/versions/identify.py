@@ -22,7 +22,9 @@ evidence, strongest first:
 2. the review names a known version's commit ("reviewed at f4bb672106");
 3. the code it shows (fences, listings, the old side of its diffs):
    each version scores the quoted lines that it has and that not every
-   version has; the best score wins, ours on a tie.
+   version has; the best score wins, ours on a tie;
+4. when it quotes nothing that tells versions apart: the code it names
+   next to its line numbers (:mod:`.line_evidence`).
 
 A review that quotes nothing distinguishing was written against ours, as
 far as anyone can tell: its changes apply to ours directly.
@@ -39,9 +41,12 @@ OURS = 'ours'
 # Tie order: a quotation both ours and another version hold is ours.
 ORDER = (OURS, 'reviewed', 'upstream-current', 'fixed', 'recreate')
 
+# numbering: the known version whose line numbers the review's "line N"
+# count (named by its commit, or told by the code it names on its lines),
+# or None for ours.
 Identified = collections.namedtuple('Identified',
-                                    'name digests why deletable')
-Identified.__new__.__defaults__ = (None,)
+                                    'name digests why deletable numbering')
+Identified.__new__.__defaults__ = (None, None)
 
 
 def candidates(references):
@@ -73,8 +78,12 @@ def _quoted_code(parsed):
         yield text
 
 
-def identify(parsed, references, named=None):
-    """The :class:`Identified` version ``parsed`` was written against."""
+def identify(parsed, references, named=None, numbered=(None, None)):
+    """The :class:`Identified` version ``parsed`` was written against.
+
+    ``named``: the known version whose commit the review names;
+    ``numbered``: ``(version, why)`` from :mod:`.line_evidence`.
+    """
     versions = candidates(references)
     if 'reviewed' in versions:
         return Identified('reviewed', versions['reviewed'],
@@ -82,7 +91,8 @@ def identify(parsed, references, named=None):
     if named in versions:
         return Identified(named, versions[named],
                           'the review names its commit (%s)'
-                          % known_versions.COMMITS[named][:10])
+                          % known_versions.COMMITS[named][:10],
+                          numbering=named)
     everywhere = set.intersection(*(set(d) for d in versions.values()))
     quoted = collections.Counter()
     for code in _quoted_code(parsed):
@@ -95,6 +105,10 @@ def identify(parsed, references, named=None):
     best = max(ORDER, key=lambda name: (scores.get(name, -1),
                                         -ORDER.index(name)))
     if best == OURS or scores.get(best, 0) <= scores.get(OURS, 0):
+        version, why = numbered
+        if version in versions and not scores.get(OURS, 0):
+            return Identified(version, versions[version], why,
+                              numbering=version)
         why = ('it quotes %d line(s) only some versions have, %d of them '
                'ours' % (sum(quoted.values()), scores.get(OURS, 0))
                if quoted else 'it quotes no line that tells versions '

@@ -145,6 +145,29 @@ def our_line(number, ref_lines, reviewed=None, named=None):
     return number if 1 <= number <= len(test) else None
 
 
+def our_range(first, end, ref_lines, reviewed=None, named=None):
+    """Our lines ``(a, b)`` for lines ``first``-``end`` a review numbers.
+
+    None when there are none.
+    Without the reviewed version's lines or a named known version, the
+    review numbers our lines.  With one, its lines must be ours (see
+    :func:`_mapped_range`; a single line as :func:`our_line`): a line only
+    that version has has no place here, and nothing is guessed.
+    """
+    if not ref_lines:
+        return None
+    if reviewed is None and named is None:
+        return (first, end) if 1 <= first <= end <= len(ref_lines[0]) \
+            else None
+    if first == end:
+        line = our_line(first, ref_lines, reviewed, named)
+        return (line, line) if line else None
+    for _version, digests in _range_versions(reviewed, named):
+        if end <= len(digests):
+            return _mapped_range(digests, first, end, ref_lines[0])
+    return None
+
+
 def _mapped_range(digests, first, end, test):
     """Our lines holding lines ``first``-``end`` of a version (by digest).
 

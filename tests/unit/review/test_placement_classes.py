@@ -772,3 +772,47 @@ class TestRequestsInMoreLanguages(_Prepared):
                           "self.flavor2, server['id'], dest_rp_uuid)"],
                          removed)
         self.assertEqual(3, len(added))
+
+
+class TestLineNumbersTellTheVersion(_Prepared):
+    """The code named next to a line number tells whose numbering it is.
+
+    Stop 30, h16_08.
+    """
+
+    GERRIT = ('Patch Set 2:\n\n(1 comment)\n\n'
+              'File nova/tests/functional/regressions/'
+              'test_bug_1825537.py:\n\n'
+              'PS2, Line 72:\n'
+              'Is this needed? If the instance consumer matches flavor2 on '
+              'the dest tree (line 69), the old flavor is gone anyway -- '
+              'assertFlavorMatchesAllocation fails on any out-of-tree '
+              'provider. I would drop lines 71-74.\n')
+
+    def test_lines_of_the_fixed_version_are_carried_onto_ours(self):
+        report, proposed = self.prepare(self.GERRIT)
+        self.assertEqual('fixed', report.reviewed_version)
+        self.assertIn('line 69', report.reviewed_why)
+        removed, added = self.delta(proposed)
+        # The fixed version's 72-74 are our 92-94; its 71 is a comment
+        # ours does not have.  Our own lines 71-74 (the boot) stay.
+        self.assertEqual(
+            ['source_rp_usages = self._get_provider_usages(source_rp_uuid)',
+             "no_usage = {'VCPU': 0, 'MEMORY_MB': 0, 'DISK_GB': 0}",
+             'self.assertEqual(no_usage, source_rp_usages)'], removed)
+        self.assertEqual([], added)
+
+    def test_our_own_numbering_stays_ours(self):
+        # Ours has `_boot_and_check_allocations` on line 73.
+        report, proposed = self.prepare(
+            'Line 73: `_boot_and_check_allocations` already checks the '
+            'source, so please remove line 73.\n')
+        self.assertEqual('ours', report.reviewed_version)
+        removed, _added = self.delta(proposed)
+        self.assertEqual(["server = self._boot_and_check_allocations("
+                          "self.flavor1, 'host1')"], removed)
+
+    def test_numbers_without_named_code_decide_nothing(self):
+        report, proposed = self.prepare(
+            'Line 72: this looks redundant, please remove line 72.\n')
+        self.assertEqual('ours', report.reviewed_version)

@@ -167,7 +167,7 @@ class TestIdentify(testtools.TestCase):
         references = dict(self.references, reviewed=UPSTREAM)
         found = identify.identify(container.parse_text('x\n'), references)
         self.assertEqual(('reviewed', 'named with --reviewed'),
-                         found[::2])
+                         (found.name, found.why))
         found = self._identify('Reviewed at f4bb672106.\n', 'recreate')
         self.assertEqual('recreate', found.name)
         self.assertIn('f4bb672106', found.why)
