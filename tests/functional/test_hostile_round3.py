@@ -54,6 +54,9 @@ ENV_SECRET = 'nrc-environment-secret-41c9e2'
 ENV_SECRET_NAME = 'NRC_ROUND4_TOKEN'
 VICTIM = os.path.join(SAMPLES, 'reviews', 'loose_dest_check.md')
 BUDGETED = os.path.join(HOSTILE, 'budget', 'swapped_arguments.md')
+# Needs one run (it fails against real nova, so no mutant runs): it fits a
+# budget of two runs whatever the cache holds.
+ONE_RUN = os.path.join(SAMPLES, 'reviews', 'line_change_breaks.txt')
 SECRET_TEXT = 'nrc-planted-secret-7d20a1'
 GATE_OFF = 'NOVA_RESIZE_CHECKS_TESTING_NO_STATIC_GATE'
 
@@ -143,7 +146,7 @@ class TestHostileRound3(testtools.TestCase):
         cls.ungated = cls._cli([corpus], gate=False)
         budget = os.path.join(cls.work, 'budget')
         os.makedirs(budget)
-        shutil.copy(VICTIM, os.path.join(budget, 'zz_victim.md'))
+        shutil.copy(ONE_RUN, os.path.join(budget, 'zz_one_run.md'))
         shutil.copy(BUDGETED, os.path.join(budget, 'swapped.md'))
         cls.budgeted = cls._cli([budget], budget='review_runs=2')
         cls.datagrams = cls.canaries.received()
@@ -198,8 +201,11 @@ class TestHostileRound3(testtools.TestCase):
 
     def test_budget_makes_a_review_unverified_and_others_complete(self):
         found = self._verdicts(self.budgeted)
-        self.assertEqual('weakens', found['zz_victim.md']['verdict'],
-                         found['zz_victim.md'].get('reason'))
+        # The other review completes within its own budget, from the
+        # cache or not (a review that needs many runs would depend on
+        # what earlier invocations left in the cache).
+        self.assertEqual('breaks', found['zz_one_run.md']['verdict'],
+                         found['zz_one_run.md'].get('reason'))
         # Its changed assertion must run against the mutants it alone
         # catches: more runs than two.
         self.assertEqual('unverified', found['swapped.md']['verdict'],
