@@ -16,6 +16,8 @@
 :mod:`.known_versions` holds the known upstream versions as data (line
 fingerprints, commits); :mod:`.quotes` compares code with them (comparable
 lines, quotations, the 2019 helper dialect and its port to today's);
+:mod:`.identify` decides which version a review read, with
+:mod:`.line_evidence` telling whose numbering its "line N" follow;
 :mod:`.numbering` maps "line N" of another version onto ours;
 :mod:`.references` reads the reference sources once for the claims stage.
 """
