@@ -328,7 +328,8 @@ def _block_prose(block, covered, findings, refs, plain=False, header=None,
         if not got and not covered and (
                 likeness.claim_like(piece, codes, referred) or
                 lexicon.VAGUE_REQUEST_RE.search(piece) or
-                lexicon.LABELLED_REQUEST_RE.match(piece)):
+                lexicon.LABELLED_REQUEST_RE.match(piece) or
+                likeness.alternatives(piece)):
             unparsed.append(model.Finding(
                 model.UNPARSED_CLAIM,
                 lexicon.PROSE_CLAIM + ' %s' % texts.short(

@@ -138,8 +138,13 @@ def _header_intro(last, whole, code, is_fix, test_source):
     logical = quotes.logical_lines(code)
     single = len(logical) == 1 and texts.parse_python(code) is not None \
         and logical[0] not in quotes.logical_lines(test_source)
+    # One physical line that is not a statement on its own ("self.flavor2,
+    # server['id'], source_rp_uuid)"): the new form of the commented line
+    # when that line is a continuation like it.
+    piece = '\n' not in code.strip() and texts.parse_python(
+        textwrap.dedent(code).strip()) is None
     if not (is_fix and lexicon.DEICTIC_LINES_RE.search(last.strip())) and \
-            not single:
+            not single and not piece:
         return None
     headers = list(lexicon.COMMENT_HEADER_RE.finditer(whole or ''))
     if not headers:
@@ -147,6 +152,9 @@ def _header_intro(last, whole, code, is_fix, test_source):
     m = headers[-1]
     first = int(m.group('first'))
     end = int(m.group('end') or first)
+    if piece and not single and not (
+            first == end and _like_line(test_source, first, code)):
+        return None
     if single and not is_fix and first != end and not _one_statement_at(
             test_source, first, end):
         return None
@@ -263,13 +271,25 @@ def _numbered_lines(read):
 def _suggestion_lines(whole):
     """A GitHub suggestion replaces the lines its comment is on.
 
-    "**file.py**, lines 93-94" and the block: (first, end), or None.
+    "**file.py**, lines 93-94" and the block: (first, end), or None.  The
+    lines may be named in another language on the comment's header, the
+    line that names the file ("**test_x.py** 87번째 줄"): a suggestion needs
+    no verb to say what it does.  A line named in the prose of another
+    language may be one the comment keeps, so it is not taken.
     """
     places = list(lexicon.LINE_PLACE_RE.finditer(whole or ''))
-    if not places:
-        return None
-    first = int(places[-1].group('first'))
-    end = int(places[-1].group('end') or first)
+    if places:
+        first = int(places[-1].group('first'))
+        end = int(places[-1].group('end') or first)
+    else:
+        places = [m for line in (whole or '').split('\n')
+                  if re.search(r'\.py\b', line) and len(line) <= 200
+                  for m in lexicon.FOREIGN_LINES_RE.finditer(line)]
+        if not places:
+            return None
+        last = places[-1]
+        first = int(last.group('first') or last.group('first_cjk'))
+        end = int(last.group('end') or last.group('end_cjk') or first)
     if first <= end <= first + lexicon.MAX_LINE_RANGE:
         return first, end
     return None
@@ -380,9 +400,15 @@ def _removed_block(read):
     piece of a version of the test (the lines to remove, quoted): each of
     its statements is removed.  The request may be passive with a modal
     ("These lines can be removed:", "The following can be deleted:").
+    An introduction that ends with a comma is a sentence the block
+    interrupts: it asks for nothing on its own.
     New code after such an introduction is left to the other readings.
     """
     intro = read.intro[1] or ''
+    if intro.rstrip().endswith(','):
+        # "... so line 43, <block> has to lose its first argument": the
+        # sentence goes on after the block, which it only quotes.
+        return None
     if not (asks_removal(intro) or (
             asks_removal(intro, passive=True) and
             lexicon.REQUEST_RE.search(intro))):

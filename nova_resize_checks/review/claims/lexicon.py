@@ -379,6 +379,7 @@ CUE_RE = re.compile(r"""
       | consider(?:ing)? | instead\s+of
       # verbs of changing
       | replac\w* | renam\w* | remov\w* | delet\w* | chang(?:e|ed|ing)
+      | drop(?:ped|ping)? | eliminat\w* | get\s+rid\s+of
       | updat(?:e|ed|ing) | fix(?:ed|ing)? | mov(?:e|ed|ing) | add(?:ed|ing)?
       | swap\w* | use
     )\b""", re.I | re.X)
@@ -401,6 +402,13 @@ VAGUE_REQUEST_RE = re.compile(r"""
       (?:have|carry|get|gain|include|use)\s+(?:an?|its|their|some|one)\b
     """, re.I | re.X)
 LINE_REF_RE = re.compile(r'\blines?\s+\d{1,6}\b', re.I | re.X)
+# Two readings offered for the reader to choose ("drop one of them:
+# either the assertEqual on 55 or the one on 60"): a claim, never a change
+# the tool may pick for the writer.
+ALTERNATIVES_RE = re.compile(r"""
+    \beither\b[^.;!?\n]{1,200}?\bor\b
+    | \b(?:one|either)\s+of\s+(?:them|these|those|the\s+two|both)\b
+    """, re.I | re.X)
 # "lines 93-94", "line 60", "L60-L61": the lines a review comment is on.
 LINE_PLACE_RE = re.compile(r"""
     (?:\blines?\s+|\bL(?=\d))(?P<first>\d{1,6})
@@ -1117,4 +1125,10 @@ FOREIGN_DESCRIPTION_RE = re.compile(r"""
        |\u91cd\u547d\u540d)
     | (?:\u524a\u9664|\u7f6e\u304d\u63db\u3048)
       (?:\u3055\u308c|\u3057\u307e\u3057\u305f|\u3057\u305f)
+    # A noun of removal or replacement before "after", "before", "done",
+    # or the Chinese perfective: the argument's removal is "done"
+    # ("\u5f15\u6570\u524a\u9664\u5f8c"), "\u5220\u9664\u540e".
+    | (?:\u524a\u9664|\u7f6e\u304d\u63db\u3048|\u5220\u9664|\u79fb\u9664
+       |\u66ff\u6362)
+      (?:\u5f8c|\u524d|\u6e08|\u540e|\u4e86)
     """, re.X)

@@ -56,3 +56,15 @@ def claim_like(masked, codes, referred_before=False):
     if referred_before and lexicon.ANAPHORA_RE.match(masked):
         return True
     return refers(masked, codes)
+
+
+def alternatives(masked):
+    """Whether a sentence asks for one of two changes, the reader's pick.
+
+    "I'd drop one of them: either the assertEqual on 55 or the one on 60."
+    """
+    plain = lexicon.NEGATED_USE.sub(' ', masked)
+    return bool(lexicon.ALTERNATIVES_RE.search(plain) and
+                lexicon.CUE_RE.search(plain) and
+                (lexicon.REQUEST_RE.search(plain) or
+                 lexicon.IMPERATIVE_RE.match(plain)))

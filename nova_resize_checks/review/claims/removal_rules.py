@@ -20,6 +20,7 @@ pointing back ("It can be removed"), and removals under a gerrit comment
 header ("Line 55: ... please drop it").
 """
 
+import ast
 import keyword
 import re
 
@@ -82,9 +83,25 @@ def _header_lines_naming(s, name):
     first, end = s.header
     ours = [s.our_line(n)
             for n in range(first, end + 1)]
-    return [n for n in ours if 1 <= n <= len(test_lines) and
-            re.search(r'(?<![\w.])(?:self\.)?%s\b' % re.escape(bare),
-                      test_lines[n - 1])]
+    found = [n for n in ours if 1 <= n <= len(test_lines) and
+             re.search(r'(?<![\w.])(?:self\.)?%s\b' % re.escape(bare),
+                       test_lines[n - 1])]
+    # A statement spread over several lines goes whole: its other lines
+    # hold its arguments, not the name.
+    spans = _statement_spans('\n'.join(test_lines))
+    whole = []
+    for n in found:
+        whole.extend(range(n, spans.get(n, n) + 1))
+    return list(dict.fromkeys(whole))
+
+
+def _statement_spans(source):
+    """{first line: last line} of the simple statements of ``source``."""
+    tree = texts.parse_python(source)
+    if tree is None:
+        return {}
+    return {node.lineno: node.end_lineno for node in ast.walk(tree)
+            if isinstance(node, ast.stmt) and not hasattr(node, 'body')}
 
 
 def removal_rule(s):
@@ -244,8 +261,14 @@ def header_removal_rule(s):
             words.removal_asked(s.masked, passive=True) != words.FOREIGN):
         return
     first, end = s.header
-    for n in range(first, end + 1):
-        line = s.our_line(n)
+    ours = [s.our_line(n) for n in range(first, end + 1)]
+    # The comment's line opens a statement over several lines: it goes
+    # whole, as the comment's reader sees it.
+    spans = _statement_spans('\n'.join(s.test_lines))
+    whole = []
+    for line in ours:
+        whole.extend(range(line, spans.get(line, line) + 1))
+    for line in dict.fromkeys(whole):
         s.changes.append(model.change(
             kind=model.REMOVE, span=s.span, line=line,
             summary='remove line %d (the comment on line(s) %d-%d)'

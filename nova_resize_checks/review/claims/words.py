@@ -26,6 +26,12 @@ ENGLISH = 'english'
 FOREIGN = 'foreign'
 
 
+# Text in double quotation marks (straight, curly, guillemets, low-high).
+_CITED_RE = re.compile('"[^"\n]{1,200}"|\u201c[^\u201d\n]{1,200}\u201d'
+                       '|\u00ab[^\u00bb\n]{1,200}\u00bb'
+                       '|\u201e[^\u201c\u201d\n]{1,200}[\u201c\u201d]')
+
+
 def removal_asked(sentence, passive=False):
     """How ``sentence`` asks for a removal: ENGLISH, FOREIGN or None.
 
@@ -35,12 +41,18 @@ def removal_asked(sentence, passive=False):
     does not negate it.  With ``passive``, "should be removed" counts too
     (the caller checks for the modal).
     """
+    # What the writer cites in quotation marks (a commit's title,
+    # "functional: Remove 'api' parameter") asks nothing of the reader.
+    sentence = _CITED_RE.sub(' ', sentence)
     plain = sentence.lower()
     verbs = lexicon.REMOVE_WORDS if passive else lexicon.REMOVE_IMPERATIVE
     if set(re.findall(r'[a-z]+', plain)) & verbs:
         negated = lexicon.NEGATED_REMOVE_RE.search(plain) or \
             re.search(r'\b(?:rather|instead)\b', plain)
         return None if negated else ENGLISH
+    # ("\u5f15\u6570\u524a\u9664\u5f8c": after the argument's removal,
+    # a description.)
+    sentence = lexicon.FOREIGN_DESCRIPTION_RE.sub(' ', sentence)
     if lexicon.FOREIGN_REMOVE_RE.search(sentence) and \
             not lexicon.FOREIGN_NEGATION_RE.search(sentence):
         return FOREIGN
@@ -187,12 +199,21 @@ def _subject_before(tokens, j):
     """The code span a short predicate ending at ``j`` is about, else ``j``.
 
     Up to three words ("adds nothing and") and a place ("on line 87", "at
-    L87") may stand between it and the modal; punctuation may not.
+    L87", "on lines 84-85") may stand between it and the modal; other
+    punctuation may not.
     """
     k, words = j, 0
     while k >= 0 and tokens[k][0] == 'word' and words <= 3:
+        if k >= 4 and tokens[k][1].isdecimal() and \
+                tokens[k - 1][1] in ('-', '\u2013', 'to', 'and') and \
+                tokens[k - 2][1].isdecimal() and \
+                tokens[k - 3][1] in ('lines', 'line', 'l') and \
+                tokens[k - 4][1] in ('on', 'at', 'in'):
+            k -= 5
+            continue
         if k >= 2 and tokens[k][1].isdecimal() and tokens[k - 1][1] in (
-                'line', 'l') and tokens[k - 2][1] in ('on', 'at', 'in'):
+                'line', 'lines', 'l') and \
+                tokens[k - 2][1] in ('on', 'at', 'in'):
             k -= 3
             continue
         if tokens[k][1] in ('on', 'at', 'in') and k + 1 <= j and \

@@ -41,9 +41,10 @@ OURS = 'ours'
 # Tie order: a quotation both ours and another version hold is ours.
 ORDER = (OURS, 'reviewed', 'upstream-current', 'fixed', 'recreate')
 
-# numbering: the known version whose line numbers the review's "line N"
-# count (named by its commit, or told by the code it names on its lines),
-# or None for ours.
+# digests: the reviewed version's, the base of the three-way port (None:
+# no port); numbering: the known version whose line numbers the review's
+# "line N" count (named by its commit, or told by the code it names on its
+# lines), or None for ours.
 Identified = collections.namedtuple('Identified',
                                     'name digests why deletable numbering')
 Identified.__new__.__defaults__ = (None, None)
@@ -107,8 +108,11 @@ def identify(parsed, references, named=None, numbered=(None, None)):
     if best == OURS or scores.get(best, 0) <= scores.get(OURS, 0):
         version, why = numbered
         if version in versions and not scores.get(OURS, 0):
-            return Identified(version, versions[version], why,
-                              numbering=version)
+            # Line numbers tell how the review counts lines, not which
+            # code it saw: code it shows applies to ours as it stands (no
+            # merge base, ``digests`` None), lines it numbers are that
+            # version's.
+            return Identified(version, None, why, numbering=version)
         why = ('it quotes %d line(s) only some versions have, %d of them '
                'ours' % (sum(quoted.values()), scores.get(OURS, 0))
                if quoted else 'it quotes no line that tells versions '

@@ -21,10 +21,14 @@ fixed version has ``assertFlavorMatchesAllocation`` on line 69, ours has
 ``_start_compute`` there.  A version scores a reference when one of its
 lines there holds a name the paragraph mentions that few lines of the
 test hold; the version alone at the best score, with at least one, is the
-one the numbers count.  Known upstream versions keep line digests only
+one the numbers count; so are versions tied at it whose lines the
+review names are the same (the 2019 versions share their first 60
+lines).  Known upstream versions keep line digests only
 (:mod:`.known_versions`): their line's text is the text of a line with the
 same digest in ours or in upstream's installed copy, and unknown when no
-such line exists.
+such line exists.  A line whose digest differs from its digest in today's
+helper dialect holds the 2019 dialect (``self.admin_api``): "Line 43:
+admin_api is needed here" names it.
 """
 
 import collections
@@ -57,6 +61,10 @@ def _digest(line):
     return quotes.line_digest(' '.join(line.split()))
 
 
+# What a line in the 2019 helper dialect is known to hold.
+_DIALECT = ' self.admin_api self.api'
+
+
 def _version_lines(sources):
     """{version: [line text or None]} for ours and the known versions."""
     ours = (sources.get('test') or '').split('\n')
@@ -66,8 +74,27 @@ def _version_lines(sources):
         for line in source.split('\n'):
             by_digest[_digest(line)] = line
     for version, digests in known_versions.LINE_DIGESTS.items():
-        found[version] = [by_digest.get(d) for d in digests]
+        ported = known_versions.PORTED_LINE_DIGESTS[version]
+        found[version] = [
+            by_digest.get(raw) or (by_digest[new] + _DIALECT
+                                   if new != raw and new in by_digest
+                                   else None)
+            for raw, new in zip(digests, ported)]
     return found
+
+
+def _same_lines(versions, references):
+    """Whether ``versions`` hold the same lines where the review points."""
+    for first, end, _paragraph in references:
+        seen = set()
+        for version in versions:
+            digests = known_versions.PORTED_LINE_DIGESTS.get(version)
+            if digests is None or end > len(digests):
+                return False
+            seen.add(tuple(digests[first - 1:end]))
+        if len(seen) > 1:
+            return False
+    return True
 
 
 def _references(text):
@@ -84,11 +111,20 @@ def _references(text):
     return found
 
 
-def _rare_names(paragraph, ours):
+def _rare_names(paragraph, lines):
+    """The code-like names of ``paragraph`` that few lines hold.
+
+    Few: at most MAX_LINES_WITH_NAME lines of every version holding it,
+    and some version holds it.
+    """
     names = {n for n in _NAME_RE.findall(paragraph) if _codelike(n)}
-    return {n for n in names
-            if 0 < sum(1 for line in ours if n in line)
-            <= MAX_LINES_WITH_NAME}
+    found = set()
+    for name in names:
+        counts = [sum(1 for line in texts if line and name in line)
+                  for texts in lines.values()]
+        if any(counts) and max(counts) <= MAX_LINES_WITH_NAME:
+            found.add(name)
+    return found
 
 
 def numbered_version(text, sources):
@@ -101,9 +137,10 @@ def numbered_version(text, sources):
     scores = collections.Counter()
     shown = {}
     names_of = {}
-    for first, end, paragraph in _references(text):
+    references = _references(text)
+    for first, end, paragraph in references:
         if paragraph not in names_of:
-            names_of[paragraph] = _rare_names(paragraph, lines['ours'])
+            names_of[paragraph] = _rare_names(paragraph, lines)
         names = names_of[paragraph]
         if not names:
             continue
@@ -118,8 +155,12 @@ def numbered_version(text, sources):
         return None, None
     ranked = scores.most_common()
     best, score = ranked[0]
-    if best == 'ours' or (len(ranked) > 1 and ranked[1][1] == score):
+    tied = sorted(v for v, n in ranked if n == score)
+    if 'ours' in tied or not _same_lines(tied, references):
         return None, None
+    # Tied versions that agree where the review points number alike:
+    # the fix commit's stands for them.
+    best = 'fixed' if 'fixed' in tied else tied[0]
     first, end, name = shown[best]
     place = ('line %d' % first if first == end
              else 'lines %d-%d' % (first, end))

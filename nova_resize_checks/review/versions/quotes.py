@@ -32,7 +32,10 @@ def logical_lines(code):
 
     Comment-only and blank lines go; whitespace outside string literals
     goes; a bracketed statement spread over several lines becomes one
-    entry.  Works on code that does not parse.  Linear in its input.
+    entry.  What a formatter such as black changes compares equal: a
+    one-line string in double quotes with no quote or backslash inside
+    reads as in single quotes, and a comma just before a closing bracket
+    goes.  Works on code that does not parse.  Linear in its input.
 
     (Python's ``tokenize`` reads valid code so, but review quotations
     often are not: it rejects unclosed brackets and strings, and reads
@@ -56,6 +59,7 @@ class _LogicalLines(object):
         self.cur = []       # pieces of the one being read
         self.depth = 0      # open brackets
         self.quote = None   # the open string literal's quote
+        self.opened = None  # where in cur a '"' string opened
 
     def between_statements(self):
         return self.quote is None and self.depth == 0 and not self.cur
@@ -79,9 +83,15 @@ class _LogicalLines(object):
             self.cur.append(line[i:i + 2])
             return i + 2
         if line.startswith(self.quote, i):
-            self.cur.append(self.quote)
+            if self.opened is not None and not any(
+                    piece in ("'", '\\') or piece.startswith('\\')
+                    for piece in self.cur[self.opened + 1:]):
+                self.cur[self.opened] = "'"
+                self.cur.append("'")
+            else:
+                self.cur.append(self.quote)
             i += len(self.quote)
-            self.quote = None
+            self.quote = self.opened = None
             return i
         self.cur.append(line[i])
         return i + 1
@@ -91,12 +101,15 @@ class _LogicalLines(object):
         c = line[i]
         if c in '\'"':
             self.quote = c * 3 if line.startswith(c * 3, i) else c
+            self.opened = len(self.cur) if self.quote == '"' else None
             self.cur.append(self.quote)
             return i + len(self.quote)
         if c in '([{':
             self.depth += 1
         elif c in ')]}':
             self.depth = max(0, self.depth - 1)
+            if self.cur and self.cur[-1] == ',':
+                self.cur.pop()      # a formatter's trailing comma
         if not c.isspace():
             self.cur.append(c)
         return i + 1
@@ -104,7 +117,7 @@ class _LogicalLines(object):
     def _end_line(self):
         """A single-quoted string ends with its line; a backslash joins."""
         if self.quote is not None and len(self.quote) == 1:
-            self.quote = None
+            self.quote = self.opened = None
         joined = bool(self.cur) and self.cur[-1] == '\\' and \
             self.quote is None
         if joined:

@@ -29,6 +29,7 @@ from nova_resize_checks import assertions
 from nova_resize_checks import canonical
 from nova_resize_checks.review import prepare
 from nova_resize_checks.review.versions import numbering
+from nova_resize_checks.review.versions import quotes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_FILE = os.path.join(HERE, '..', '..', 'functional',
@@ -816,3 +817,104 @@ class TestLineNumbersTellTheVersion(_Prepared):
         report, proposed = self.prepare(
             'Line 72: this looks redundant, please remove line 72.\n')
         self.assertEqual('ours', report.reviewed_version)
+
+
+class TestHeldout18Classes(_Prepared):
+    """Classes heldout18 showed misread (stop 30), one test each."""
+
+    def test_a_black_reformatted_line_is_the_same_line(self):
+        self.assertEqual(
+            quotes.logical_lines("x = f('host2', a, )"),
+            quotes.logical_lines('x = f(\n    "host2",\n    a,\n)'))
+        # A string with a quote or an escape inside keeps its quotes.
+        self.assertNotEqual(quotes.logical_lines("x = \"it's\""),
+                            quotes.logical_lines("x = 'it s'"))
+
+    def test_a_cited_title_and_a_comma_ask_for_no_removal(self):
+        # h18_05: the commit's title says "Remove"; the sentence the block
+        # interrupts goes on "has to lose the first argument".
+        report, proposed = self.prepare(
+            'Since "functional: Remove \'api\' parameter" the helpers pick '
+            'the client themselves, so line 55,\n\n'
+            "    server = self._wait_for_state_change(server, 'ERROR')\n\n"
+            'has to lose its first argument on older branches.\n')
+        self.assertIsNone(proposed)
+
+    def test_alternatives_are_a_claim_not_a_change(self):
+        # h18_22
+        report, proposed = self.prepare(
+            "I'd drop one of them: either the migration status "
+            '`assertEqual` on 55 or the host `assertEqual` on 60.\n')
+        self.assertEqual('unverified', report.verdict)
+        self.assertIsNone(proposed)
+
+    def test_a_noun_of_removal_describes(self):
+        # h18_18: "the new signature after the argument's removal".
+        report, proposed = self.prepare(
+            '`_wait_for_state_change(server, \'ERROR\')` \u306f api '
+            '\u5f15\u6570\u524a\u9664\u5f8c\u306e\u65b0\u3057\u3044'
+            '\u30b7\u30b0\u30cd\u30c1\u30e3\u3067\u3059\u3002\n')
+        self.assertEqual('no-fix', report.verdict)
+
+    def test_a_suggestion_under_a_header_naming_its_line(self):
+        # h18_27: Korean "line 87" on the file's header line.
+        report, proposed = self.prepare(
+            '**tests/functional/test_bug_1825537.py** 87\ubc88\uc9f8 '
+            '\uc904\n\n\ud558\ud55c\ub9cc.\n\n'
+            '```suggestion\n'
+            '        self.assertGreaterEqual(\n'
+            "            self._get_provider_usages(dest_rp_uuid)['VCPU'], "
+            "1)\n```\n")
+        removed, added = self.delta(proposed)
+        self.assertEqual(
+            ['self.assertFlavorMatchesUsage(dest_rp_uuid, self.flavor2)'],
+            removed)
+
+    def test_a_continuation_line_under_its_header(self):
+        # h18_32
+        report, proposed = self.prepare(
+            'File tests/functional/test_bug_1825537.py:\n\nLine 85:\n'
+            "Shouldn't this be source_rp_uuid?\n\n"
+            "    self.flavor2, server['id'], source_rp_uuid)\n",
+            suffix='.txt')
+        removed, added = self.delta(proposed)
+        self.assertEqual(["self.flavor2, server['id'], dest_rp_uuid)"],
+                         removed)
+        self.assertEqual(["self.flavor2, server['id'], source_rp_uuid)"],
+                         added)
+
+    def test_code_on_lines_n_m_can_be_removed(self):
+        # h18_29
+        report, proposed = self.prepare(
+            'The `assertFlavorMatchesAllocation` call on lines 84-85 is '
+            'redundant and can be removed.\n')
+        removed, added = self.delta(proposed)
+        # The statement goes with the comment above it; no other code.
+        self.assertEqual(['self.assertFlavorMatchesAllocation(',
+                          "self.flavor2, server['id'], dest_rp_uuid)"],
+                         [line for line in removed
+                          if line and not line.startswith('#')])
+
+    def test_a_comment_on_a_statement_removes_it_whole(self):
+        # h11_35: the commented line opens a statement of two lines.
+        report, proposed = self.prepare(
+            'File tests/functional/test_bug_1825537.py:\n\nLine 62:\n'
+            'This adds nothing, please drop it.\n', suffix='.txt')
+        removed, added = self.delta(proposed)
+        self.assertEqual(["self.assertIn('Virtual Interface creation "
+                          "failed',", "server['fault']['message'])"],
+                         removed)
+
+    def test_the_2019_dialect_tells_the_numbering(self):
+        # h18_26: "admin_api" on line 43 is the recreate and fixed
+        # versions', which agree on lines 43 and 47.
+        report, proposed = self.prepare(
+            'File nova/tests/functional/regressions/test_bug_1825537.py:'
+            '\n\nLine 43:\nok, admin_api is needed here.\n\nLine 47:\n'
+            'This duplicates the placement checks. Please remove it.\n',
+            suffix='.txt')
+        self.assertEqual('fixed', report.reviewed_version)
+        removed, added = self.delta(proposed)
+        self.assertEqual(
+            ["self.assertEqual(dest_host, server['OS-EXT-SRV-ATTR:host'])"],
+            removed)
