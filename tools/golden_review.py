@@ -61,7 +61,8 @@ PREPARED_FOLDERS = FOLDERS + ('heldout3', 'heldout4', 'heldout5', 'heldout6',
                               'heldout7', 'heldout8', 'heldout9',
                               'heldout10', 'heldout11', 'heldout12',
                               'heldout13', 'heldout14', 'heldout15',
-                              'heldout16', 'heldout17', 'hostile3',
+                              'heldout16', 'heldout17', 'heldout18',
+                              'hostile3',
                               'hostile4', 'systems')
 VOLATILE = frozenset(('seconds', 'cached', 'start', 'stop', 'timestamp'))
 UUID_RE = re.compile(r'\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'

@@ -127,14 +127,26 @@ class _TextLoader(importlib.machinery.SourceFileLoader):
 
 
 class _TextFinder(importlib.abc.MetaPathFinder):
-    """Serve the version's module and its nova overlay as text."""
+    """Serve the version's module and its nova overlay as text.
+
+    Closed until the run is confined: a module nova's test framework
+    imports before the seccomp filter and the audit hook (``nova.test``,
+    its fixtures) is not served from the overlay then but noted in
+    ``declined``, and the run is refused (round 11: an overlay of
+    ``nova/test.py`` ran unconfined and switched the filter off).
+    """
 
     def __init__(self, files):
         self.files = dict(files)
+        self.open = False
+        self.declined = []
 
     def find_spec(self, fullname, path=None, target=None):
         filename = self.files.get(fullname)
         if filename is None:
+            return None
+        if not self.open:
+            self.declined.append(fullname)
             return None
         return importlib.util.spec_from_file_location(
             fullname, filename, loader=_TextLoader(fullname, filename))
@@ -226,8 +238,8 @@ def prepare(overlay):
     ``overlay`` maps module names to files served instead of
     site-packages.  Raises EnvironmentProblem.
     """
-    if overlay:
-        sys.meta_path.insert(0, _TextFinder(overlay))
+    finder = _TextFinder(overlay or {})
+    sys.meta_path.insert(0, finder)
     from nova_resize_checks import env
 
     env.check_environment()
@@ -243,6 +255,7 @@ def prepare(overlay):
 
     nrc_fixtures.install_process_wide()
     virt.register()
+    return finder
 
 
 def run_module(module, timeout, recorder_class):
@@ -282,6 +295,14 @@ def _import_overlay(files, module):
             importlib.import_module(name)
 
 
+def _refuse(writer, out, text):
+    """Report a refused operation and end the run: it proves nothing."""
+    writer.attempt(text)
+    writer.end()
+    out.flush()
+    os._exit(0)
+
+
 def _read_variant(fd):
     """The variant's name, sent by the reporter on its own pipe.
 
@@ -301,12 +322,33 @@ def _read_variant(fd):
     return name if isinstance(name, str) and name else None
 
 
-def _apply_variant(name):
-    """Apply the variant (nothing for real nova)."""
+def _machinery():
+    """The objects that apply a variant, as (owner, name, object id).
+
+    Taken before the version's nova modules are imported and again after:
+    code they run at import that replaced any of them (to learn the
+    variant from its application, round 11) is a refused operation.
+    """
+    import fixtures
+
     from nova_resize_checks import mutants
 
+    owners = (('nova_resize_checks.mutants', vars(mutants)),
+              ('fixtures.MonkeyPatch', vars(fixtures.MonkeyPatch)),
+              ('sys.modules', {name: sys.modules.get(name) for name in (
+                  'nova_resize_checks', 'nova_resize_checks.mutants',
+                  'fixtures', 'fixtures._fixtures.monkeypatch')}))
+    return frozenset((owner, key, id(value)) for owner, table in owners
+                     for key, value in table.items())
+
+
+def _apply_variant(name, apply):
+    """Apply the variant (nothing for real nova) with ``apply``.
+
+    ``apply`` is :func:`mutants.apply` as taken before review code ran.
+    """
     if name != REAL:
-        mutants.apply(name)
+        apply(name)
 
 
 def test_main(variant_fd):
@@ -328,7 +370,7 @@ def test_main(variant_fd):
     if job.get('file'):
         files[job['module']] = job['file']
     try:
-        prepare(files)
+        finder = prepare(files)
     except env.EnvironmentProblem as exc:
         writer.environment(error=str(exc))
         writer.end()
@@ -341,12 +383,25 @@ def test_main(variant_fd):
         guard.load_filter()
         guard.install_reporter(writer.attempt)
     job = None
+    finder.open = True
+    if finder.declined:
+        _refuse(writer, out, 'the version changes %s, which nova\'s test '
+                'framework imports before the run is confined; such a '
+                'change is not run' % ', '.join(sorted(set(
+                    finder.declined))))
+    from nova_resize_checks import mutants
+
+    apply, before = mutants.apply, _machinery()
     try:
         _import_overlay(files, module)
         problem = None
     except BaseException as exc:
         problem = ''.join(traceback.format_exception(
             type(exc), exc, exc.__traceback__))
+    if problem is None and _machinery() != before:
+        _refuse(writer, out, 'the version\'s nova modules replaced what '
+                'applies the variant (this package\'s mutants or '
+                'fixtures.MonkeyPatch) when imported')
     variant = _read_variant(variant_fd) if problem is None else None
     if variant is None:
         # The version's nova does not import, or its code read the
@@ -357,8 +412,8 @@ def test_main(variant_fd):
         writer.end()
         out.flush()
         os._exit(0)
-    _apply_variant(variant)
-    variant = None
+    _apply_variant(variant, apply)
+    variant = apply = None
     writer.started()
     for record in run_module(module, timeout, recorder_class):
         writer.test(RUN_ID, record)

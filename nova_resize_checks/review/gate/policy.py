@@ -222,6 +222,21 @@ DANGEROUS_ATTRS = DANGEROUS_ATTRS | frozenset(
         # ``inspect.getmembers(x)`` is a computed getattr
         'getmembers', 'getmembers_static', 'getattr_static', 'get_objects',
         'get_referrers', 'get_referents', 'cell_contents',
+        # what a patcher patches: ``mock.patch('os.x', create=True).target``
+        # is the os module itself, past its attribute allow-list (round 11)
+        'target',
+        # the evaluating builtins reached as attributes
+        # (``patcher.target.eval``): only bare calls of them are checked
+        # (``compile`` is ``re.compile`` too; ``.target`` covers it)
+        'eval', 'exec', 'breakpoint',
+        # processes by other names
+        '_get_command_stdout', 'create_subprocess_exec',
+        'create_subprocess_shell', 'subprocess_exec', 'subprocess_shell',
+        # this package's machinery: the variant's application, the run's
+        # guard and its reporter are nothing a test may reach
+        'mutants', 'runs', 'guard', 'worker', 'protocol', 'confinement',
+        'known_caught', 'canonical', 'matrix', 'observer', 'children',
+        'load_filter', 'install_reporter',
     ])
 
 

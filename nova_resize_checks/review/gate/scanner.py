@@ -152,6 +152,16 @@ class Scanner(calls.CallRules):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 problem = modules.import_problem(alias.name)
+                if not problem and alias.name.split('.')[0] == \
+                        'nova_resize_checks' and (
+                            alias.asname is None or
+                            alias.name == 'nova_resize_checks'):
+                    # "import nova_resize_checks" binds the package, and
+                    # through it (or a copy of the name) every module of
+                    # it: only its allowed modules, by name (round 11).
+                    problem = ('import of the package %s is not allowed '
+                               '(from nova_resize_checks import base)'
+                               % alias.name)
                 if problem:
                     self._flag(node, 'import', problem, alias.name)
                 bound = alias.asname or alias.name.split('.')[0]

@@ -52,6 +52,20 @@ UPSTREAM_LIKE = textwrap.dedent('''\
 
 # name -> (code, a word the message must contain)
 HOSTILE = {
+    # Round 11: the package bound by name (then copied), a patcher's
+    # target module, an evaluating builtin as an attribute, a process by
+    # another name.
+    'own_package': ('import nova_resize_checks as x\ny = x\n'
+                    'y.mutants.apply', 'nova_resize_checks'),
+    'own_package_dotted': ('import nova_resize_checks.runs.guard\n',
+                           'nova_resize_checks'),
+    'patcher_target': ("import mock\np = mock.patch('os.x', create=True)\n"
+                       "p.target.write(1, b'x')\n", 'target'),
+    'eval_attribute': ("import mock\np = mock.patch('builtins.x', "
+                       "create=True)\nf = p.get_original\n"
+                       "q = p\nq.x.eval('1')\n", 'eval'),
+    'command_stdout': ("import uuid\nuuid._get_command_stdout('id')\n",
+                       '_get_command_stdout'),
     'subprocess': ("import subprocess\nsubprocess.run(['id'])\n",
                    'subprocess'),
     'from subprocess': ('from subprocess import Popen\n', 'subprocess'),

@@ -100,6 +100,11 @@ class TestTextLoader(testtools.TestCase):
         with open(path, 'wb') as f:
             f.write(COOKIE.encode('utf-8'))
         finder = worker._TextFinder({'nrc_text_loader_mod': path})
+        # Closed until the run is confined: the module is not served, and
+        # the finder notes that it was asked for.
+        self.assertIsNone(finder.find_spec('nrc_text_loader_mod'))
+        self.assertEqual(['nrc_text_loader_mod'], finder.declined)
+        finder.open = True
         spec = finder.find_spec('nrc_text_loader_mod')
         module = spec.loader.load_module('nrc_text_loader_mod')
         self.addCleanup(sys.modules.pop, 'nrc_text_loader_mod', None)
