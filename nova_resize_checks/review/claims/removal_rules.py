@@ -86,22 +86,23 @@ def _header_lines_naming(s, name):
     found = [n for n in ours if 1 <= n <= len(test_lines) and
              re.search(r'(?<![\w.])(?:self\.)?%s\b' % re.escape(bare),
                        test_lines[n - 1])]
-    # A statement spread over several lines goes whole: its other lines
-    # hold its arguments, not the name.
-    spans = _statement_spans('\n'.join(test_lines))
+    return _whole_statements(test_lines, found)
+
+
+def _whole_statements(test_lines, lines):
+    """``lines`` with the other lines of the statements they open.
+
+    A statement spread over several lines goes whole: its other lines
+    hold its arguments, not what a comment or a name points at.
+    """
+    tree = texts.parse_python('\n'.join(test_lines))
+    spans = {} if tree is None else {
+        node.lineno: node.end_lineno for node in ast.walk(tree)
+        if isinstance(node, ast.stmt) and not hasattr(node, 'body')}
     whole = []
-    for n in found:
+    for n in lines:
         whole.extend(range(n, spans.get(n, n) + 1))
     return list(dict.fromkeys(whole))
-
-
-def _statement_spans(source):
-    """{first line: last line} of the simple statements of ``source``."""
-    tree = texts.parse_python(source)
-    if tree is None:
-        return {}
-    return {node.lineno: node.end_lineno for node in ast.walk(tree)
-            if isinstance(node, ast.stmt) and not hasattr(node, 'body')}
 
 
 def removal_rule(s):
@@ -261,14 +262,10 @@ def header_removal_rule(s):
             words.removal_asked(s.masked, passive=True) != words.FOREIGN):
         return
     first, end = s.header
-    ours = [s.our_line(n) for n in range(first, end + 1)]
-    # The comment's line opens a statement over several lines: it goes
-    # whole, as the comment's reader sees it.
-    spans = _statement_spans('\n'.join(s.test_lines))
-    whole = []
-    for line in ours:
-        whole.extend(range(line, spans.get(line, line) + 1))
-    for line in dict.fromkeys(whole):
+    # A commented line that opens a statement over several lines takes
+    # the statement whole, as the comment's reader sees it.
+    for line in _whole_statements(
+            s.test_lines, [s.our_line(n) for n in range(first, end + 1)]):
         s.changes.append(model.change(
             kind=model.REMOVE, span=s.span, line=line,
             summary='remove line %d (the comment on line(s) %d-%d)'
