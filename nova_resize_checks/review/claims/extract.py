@@ -287,6 +287,12 @@ def _widened(header, quotation):
     return header
 
 
+# A sentence points back at the code spans before it ("Please remove
+# it"): the nearest this many are kept, so that a block of thousands of
+# sentences is read in linear time.
+MAX_EARLIER_CODES = 200
+
+
 def _block_prose(block, covered, findings, refs, plain=False, header=None,
                  named=()):
     """``(changes, code spans)`` of one prose block.
@@ -311,16 +317,22 @@ def _block_prose(block, covered, findings, refs, plain=False, header=None,
     referred = False
     if lexicon.COMMENT_HEADER_RE.match(masked):
         header = _header_of(masked)
+    # The code spans before each sentence, gathered as the sentences go
+    # (linear in the block's size): a sentence may point back at them.
+    earlier, read_to = list(named), 0
     for start, end in bounds:
         piece = masked[start:end]
         if not piece.strip():
             continue
+        earlier.extend(prose.codes_in(masked[read_to:start], codes))
+        read_to = start
+        del earlier[:-MAX_EARLIER_CODES]
         span = model.Span(line_at(start),
                           line_at(start + len(piece.rstrip())))
         before = len(unparsed)
         made = rules.sentence_changes(
             piece, codes, span, renamed, refs, unparsed, header,
-            list(named) + prose.codes_in(masked[:start], codes))
+            list(earlier))
         changes.extend(made)
         k = bisect.bisect_left(rename_offsets, start)
         got = (made or len(unparsed) > before or
